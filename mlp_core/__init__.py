@@ -1,0 +1,22 @@
+"""MLP Playground's engine: small sigmoid networks trained from scratch with NumPy.
+
+Imports only NumPy (and numba for the compiled training loop); never a UI library.
+"""
+
+from .datasets import DATASET_NAMES, GATES, CSVError, Dataset, load_csv, make_dataset
+from .gradcheck import GradientCheck, gradient_check
+from .grid import decision_grid, neuron_lines
+from .model_io import ModelFileError
+from .network import INITIALIZERS, Network, parameter_count
+from .reference import Trace, backprop, evaluate
+from .rules import rules_of_thumb
+from .settings import PRESETS, Settings
+from .training import Divergence, Progress, TrainConfig, Trainer, downsample_indices, train
+
+__all__ = [
+    "CSVError", "DATASET_NAMES", "Dataset", "Divergence", "GATES", "GradientCheck",
+    "INITIALIZERS", "ModelFileError", "Network", "PRESETS", "Progress", "Settings", "Trace",
+    "TrainConfig", "Trainer", "backprop", "decision_grid", "downsample_indices", "evaluate",
+    "gradient_check", "load_csv", "make_dataset", "neuron_lines", "parameter_count",
+    "rules_of_thumb", "train",
+]

@@ -1,0 +1,48 @@
+"""Parameter checks that raise one clear ``ValueError`` naming the parameter and its range."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+
+def check_int(name: str, value, lo: int, hi: int) -> int:
+    """Return ``value`` as an int in ``[lo, hi]`` or raise ``ValueError``."""
+    # bool is an int subclass, but "epochs=True" is always a mistake.
+    if isinstance(value, bool) or not _is_integral(value):
+        raise ValueError(f"{name} must be an integer in [{lo:,}, {hi:,}], got {value!r}")
+    value = int(value)
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo:,}, {hi:,}], got {value:,}")
+    return value
+
+
+def check_float(name: str, value, lo: float, hi: float, *, lo_open: bool = False) -> float:
+    """Return ``value`` as a finite float in ``[lo, hi]`` (``(lo, hi]`` if ``lo_open``)."""
+    bracket = "(" if lo_open else "["
+    allowed = f"{bracket}{lo:g}, {hi:g}]"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in {allowed}, got {value!r}") from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number in {allowed}, got {value!r}")
+    too_low = number <= lo if lo_open else number < lo
+    if too_low or number > hi:
+        raise ValueError(f"{name} must be a number in {allowed}, got {number:g}")
+    return number
+
+
+def check_choice(name: str, value, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise listing them."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _is_integral(value) -> bool:
+    try:
+        return float(value) == int(value)
+    except (TypeError, ValueError, OverflowError):
+        return False

@@ -1,0 +1,37 @@
+"""Decision-boundary grids and per-neuron lines over the input plane."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network
+
+
+def decision_grid(
+    net: Network, bounds: tuple[float, float, float, float], resolution: int = 40
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network's output over a ``resolution x resolution`` grid.
+
+    Returns ``(xs, ys, probs)`` with ``xs`` (gx,), ``ys`` (gy,) and
+    ``probs`` (gy, gx) = P(class 1) at ``(xs[j], ys[i])``. Only for 2-input nets.
+    """
+    if net.layer_sizes[0] != 2:
+        raise ValueError("a decision grid needs a network with exactly 2 inputs")
+    x0, x1, y0, y1 = bounds
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    return xs, ys, net.predict_proba(points).reshape(resolution, resolution)
+
+
+def neuron_lines(net: Network) -> list[tuple[float, float, float]]:
+    """``(w1, w2, b)`` of each first-hidden-layer unit: its line ``w1 x + w2 y + b = 0``.
+
+    Each hidden unit of the first layer splits the plane along such a line;
+    XOR needs two of them, which is why one straight line (no hidden layer) fails.
+    """
+    if net.layer_sizes[0] != 2:
+        return []
+    W, b = net.weights[0], net.biases[0]
+    return [(float(W[0, j]), float(W[1, j]), float(b[j])) for j in range(W.shape[1])]

@@ -1,0 +1,216 @@
+"""The readable reference path: one epoch of backpropagation in the tutorial's names.
+
+For a network with one hidden layer the variables are exactly the tutorial's:
+forward ``input_hidden -> output_hidden -> input_op -> output_op``; phase 1
+(output layer) ``derror_douto, douto_dino, dino_dwo -> derror_dwo``; phase 2
+(hidden layer) ``derror_dino, dino_douth, derror_douth, douth_dinh, dinh_dwh ->
+derror_dwh``. With more hidden layers phase 2 repeats from the top hidden layer
+down, each layer's ``douth_dinh * derror_douth`` becoming the ``derror_dino`` of
+the layer below. Every matrix is recorded, with its shape, in a ``Trace`` so the
+step-by-step page can show it. Nothing here is fast; ``kernel.py`` is, and the
+tests hold the two to the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
+from .losses import LOSS_DERIVATIVES, LOSSES, OUTPUT_DELTAS
+from .network import Network
+
+REGULARIZERS = ("none", "l1", "l2")
+
+
+def penalty(net: Network, reg: str, rate: float) -> float:
+    """Regularization term added to the objective (weights only, never biases)."""
+    if reg == "l2":
+        return 0.5 * rate * sum(float(np.sum(W * W)) for W in net.weights)
+    if reg == "l1":
+        return rate * sum(float(np.sum(np.abs(W))) for W in net.weights)
+    return 0.0
+
+
+def penalty_gradient(W: np.ndarray, reg: str, rate: float) -> np.ndarray:
+    if reg == "l2":
+        return rate * W
+    if reg == "l1":
+        return rate * np.sign(W)
+    return np.zeros_like(W)
+
+
+@dataclass
+class Step:
+    """One named matrix of the pass: what it is, how it is computed, its value."""
+
+    name: str
+    value: np.ndarray
+    phase: str            # "forward", "phase 1", "phase 2", "update"
+    layer: int            # 1-based weight layer it belongs to (output layer = last)
+    formula: str = ""     # the line of code / math that produced it
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+
+@dataclass
+class Trace:
+    """Every intermediate matrix of one forward/backward pass, in order."""
+
+    steps: list[Step] = field(default_factory=list)
+    error: float = 0.0
+    weight_gradients: list[np.ndarray] = field(default_factory=list)
+    bias_gradients: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, name, value, phase, layer, formula=""):
+        self.steps.append(Step(name, np.asarray(value), phase, layer, formula))
+        return value
+
+    def get(self, name: str, layer: int | None = None) -> np.ndarray:
+        """The matrix called ``name`` (in weight layer ``layer`` if names repeat)."""
+        for step in self.steps:
+            if step.name == name and (layer is None or step.layer == layer):
+                return step.value
+        raise KeyError(name)
+
+
+def backprop(
+    net: Network,
+    input_features: np.ndarray,
+    target_output: np.ndarray,
+    loss: str = "sse",
+    reg: str = "none",
+    reg_rate: float = 0.0,
+) -> Trace:
+    """One forward and backward pass, recording every matrix.
+
+    Parameters
+    ----------
+    net : Network
+    input_features : ndarray of shape (n, n_in)
+    target_output : ndarray of shape (n,) or (n, 1)
+    loss : {"sse", "mse", "bce"}
+
+    Returns
+    -------
+    Trace
+        ``weight_gradients[l]`` has the shape of ``net.weights[l]``, ``(n_in, n_out)``;
+        ``error`` is the data loss before this pass's update (the tutorial's
+        printed error), without the regularization term.
+    """
+    act = ACTIVATIONS[net.hidden_activation]
+    act_der = DERIVATIVES[net.hidden_activation]
+    input_features = np.asarray(input_features, dtype=float)
+    target_output = np.asarray(target_output, dtype=float).reshape(-1, 1)
+    trace = Trace()
+    n_layers = len(net.weights)
+    out_layer = n_layers
+
+    # Forward pass: every hidden layer, then the sigmoid output.
+    input_hidden, output_hidden = [], []
+    a = input_features
+    for l in range(n_layers - 1):
+        W, b = net.weights[l], net.biases[l]
+        z = trace.add("input_hidden", a @ W + b, "forward", l + 1,
+                      _dot_formula(l, "input_hidden", net.bias))
+        a = trace.add("output_hidden", act(z), "forward", l + 1,
+                      f"output_hidden = {net.hidden_activation}(input_hidden)")
+        input_hidden.append(z)
+        output_hidden.append(a)
+    input_op = trace.add("input_op", a @ net.weights[-1] + net.biases[-1], "forward", out_layer,
+                         _dot_formula(n_layers - 1, "input_op", net.bias))
+    output_op = trace.add("output_op", sigmoid(input_op), "forward", out_layer,
+                          "output_op = sigmoid(input_op)")
+    trace.error = LOSSES[loss](output_op, input_op, target_output)
+
+    # Phase 1: the output layer's weights.
+    trace.add("derror_douto", LOSS_DERIVATIVES[loss](output_op, target_output),
+              "phase 1", out_layer, "derror_douto = dE/d(output_op)")
+    trace.add("douto_dino", output_op * (1.0 - output_op), "phase 1", out_layer,
+              "douto_dino = sigmoid_der(input_op)")
+    dino_dwo = trace.add("dino_dwo", a, "phase 1", out_layer,
+                         f"dino_dwo = {'output_hidden' if n_layers > 1 else 'input_features'}")
+    # derror_dino = derror_douto * douto_dino; OUTPUT_DELTAS computes that product in
+    # the tutorial's order for sse/mse and in its cancelled, overflow-free form for bce.
+    derror_dino = OUTPUT_DELTAS[loss](output_op, target_output)
+    derror_dwo = dino_dwo.T @ derror_dino + penalty_gradient(net.weights[-1], reg, reg_rate)
+    trace.add("derror_dwo", derror_dwo, "phase 1", out_layer,
+              "derror_dwo = dino_dwo.T . (derror_douto * douto_dino)" + _reg_note(reg))
+    grads_w = [derror_dwo]
+    grads_b = [trace.add("derror_dbo", derror_dino.sum(axis=0), "phase 1", out_layer,
+                         "derror_dbo = sum over rows of (derror_douto * douto_dino)")]
+
+    # Phase 2: each hidden layer, from the top one down.
+    for l in range(n_layers - 2, -1, -1):
+        layer = l + 1
+        trace.add("derror_dino", derror_dino, "phase 2", layer,
+                  "derror_dino = derror_douto * douto_dino" if l == n_layers - 2
+                  else "derror_dino = douth_dinh * derror_douth (of the layer above)")
+        dino_douth = trace.add("dino_douth", net.weights[l + 1], "phase 2", layer,
+                               "dino_douth = weight_output" if l == n_layers - 2
+                               else "dino_douth = weights of the layer above")
+        derror_douth = trace.add("derror_douth", derror_dino @ dino_douth.T, "phase 2", layer,
+                                 "derror_douth = derror_dino . dino_douth.T")
+        douth_dinh = trace.add("douth_dinh", act_der(output_hidden[l], input_hidden[l]),
+                               "phase 2", layer,
+                               f"douth_dinh = {net.hidden_activation}_der(input_hidden)")
+        dinh_dwh = trace.add("dinh_dwh", input_features if l == 0 else output_hidden[l - 1],
+                             "phase 2", layer,
+                             "dinh_dwh = input_features" if l == 0
+                             else "dinh_dwh = output_hidden (of the layer below)")
+        delta = douth_dinh * derror_douth
+        derror_dwh = dinh_dwh.T @ delta + penalty_gradient(net.weights[l], reg, reg_rate)
+        trace.add("derror_dwh", derror_dwh, "phase 2", layer,
+                  "derror_dwh = dinh_dwh.T . (douth_dinh * derror_douth)" + _reg_note(reg))
+        grads_w.insert(0, derror_dwh)
+        grads_b.insert(0, trace.add("derror_dbh", delta.sum(axis=0), "phase 2", layer,
+                                    "derror_dbh = sum over rows of (douth_dinh * derror_douth)"))
+        derror_dino = delta
+
+    trace.weight_gradients = grads_w
+    trace.bias_gradients = [g if net.bias else np.zeros_like(g) for g in grads_b]
+    return trace
+
+
+def apply_update(net: Network, trace: Trace, lr: float) -> None:
+    """Gradient descent, ``W -= lr * dE/dW``, on every layer at once.
+
+    All gradients were computed from the weights before this update (the
+    tutorial computes both phases, then updates both layers).
+    """
+    for W, g in zip(net.weights, trace.weight_gradients):
+        W -= lr * g
+    if net.bias:
+        for b, g in zip(net.biases, trace.bias_gradients):
+            b -= lr * g
+
+
+def evaluate(net: Network, X: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, float]:
+    """``(loss, accuracy)`` of ``net`` on ``X`` (n, n_in), ``y`` (n,); NaNs for no rows."""
+    if len(X) == 0:
+        return float("nan"), float("nan")
+    zs, acts = net.forward(X)
+    target = np.asarray(y, dtype=float).reshape(-1, 1)
+    value = LOSSES[loss](acts[-1], zs[-1], target)
+    accuracy = float(np.mean((acts[-1][:, 0] >= 0.5) == (target[:, 0] >= 0.5)))
+    return value, accuracy
+
+
+def objective(net: Network, X, y, loss: str, reg: str = "none", reg_rate: float = 0.0) -> float:
+    """Data loss plus regularization: the function gradient descent minimises."""
+    zs, acts = net.forward(X)
+    target = np.asarray(y, dtype=float).reshape(-1, 1)
+    return LOSSES[loss](acts[-1], zs[-1], target) + penalty(net, reg, reg_rate)
+
+
+def _dot_formula(l: int, name: str, bias: bool) -> str:
+    source = "input_features" if l == 0 else "output_hidden"
+    weight = "weight_output" if name == "input_op" else "weight_hidden"
+    return f"{name} = {source} . {weight}" + (" + bias" if bias else "")
+
+
+def _reg_note(reg: str) -> str:
+    return {"l2": " + rate * W", "l1": " + rate * sign(W)"}.get(reg, "")

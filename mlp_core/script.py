@@ -1,0 +1,179 @@
+"""Write a standalone NumPy script, in the tutorial's step-by-step style, that
+repeats a training run exactly: same data, same starting weights, same updates.
+
+The script imports only NumPy. Its last printed line is the final loss (the
+loss of the last epoch's forward pass), the number ``train`` reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network import Network
+from .training import TrainConfig
+
+_ACTIVATION_CODE = {
+    "sigmoid": ("sigmoid(x)", "sigmoid_der(x)"),
+    "tanh": ("np.tanh(x)", "1 - np.tanh(x) ** 2"),
+    "relu": ("np.maximum(x, 0.0)", "(x > 0).astype(float)"),
+    "linear": ("x + 0.0", "np.ones_like(x)"),
+}
+_LOSS_CODE = {
+    "sse": ("error = np.sum((1 / 2) * np.power(output_op - target_output, 2))",
+            "derror_douto = output_op - target_output",
+            "derror_dino = derror_douto * douto_dino"),
+    "mse": ("error = np.mean(np.power(output_op - target_output, 2))",
+            "derror_douto = 2 * (output_op - target_output) / len(target_output)",
+            "derror_dino = derror_douto * douto_dino"),
+    "bce": ("error = np.mean(np.logaddexp(0, input_op) - target_output * input_op)",
+            "# For cross-entropy, derror_douto * douto_dino simplifies to (o - t) / n",
+            "derror_dino = (output_op - target_output) / len(target_output)"),
+}
+_SHUFFLE = '''
+def epoch_order(n, seed, epoch):
+    """The same mini-batch order as MLP Playground's engine (splitmix64 Fisher-Yates)."""
+    mask = (1 << 64) - 1
+    order = list(range(n))
+    state = (seed * 0x100000001B3 + epoch + 1) & mask
+    for i in range(n - 1, 0, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z = z ^ (z >> 31)
+        j = z % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return np.array(order)
+'''
+
+
+def _array(a: np.ndarray) -> str:
+    return "np.array(" + repr(np.asarray(a, dtype=float).tolist()) + ")"
+
+
+def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> str:
+    """The script's source text for training ``net`` (its current weights are the start)."""
+    n_layers = len(net.weights)
+    hidden = n_layers - 1
+    wname = [("weight_hidden" if hidden == 1 else f"weight_hidden_{l + 1}")
+             for l in range(hidden)] + ["weight_output"]
+    bname = [w.replace("weight", "bias") for w in wname]
+    suffix = [("" if hidden == 1 else f"_{l + 1}") for l in range(hidden)]
+    act, act_der = _ACTIVATION_CODE[net.hidden_activation]
+    loss_line, douto_line, dino_line = _LOSS_CODE[config.loss]
+    minibatch = config.batch_size is not None and config.batch_size < len(X)
+    out = [
+        "# Standalone training script written by MLP Playground.",
+        f"# Network {net.architecture()}, hidden activation {net.hidden_activation}, "
+        f"{'with' if net.bias else 'no'} bias, loss {config.loss}, lr {config.lr!r}, "
+        f"{config.epochs} epochs" + (f", mini-batches of {config.batch_size}" if minibatch else "")
+        + (f", {config.reg} regularization {config.reg_rate!r}" if config.reg != "none" else "")
+        + ".",
+        "# Weights have shape (n_in, n_out) and are applied as X . W (+ b).",
+        "import numpy as np",
+        "",
+        f"# Input features, shape {X.shape}:",
+        f"input_features = {_array(X)}",
+        f"# Target output, shape ({len(y)}, 1):",
+        f"target_output = {_array(y)}.reshape({len(y)}, 1)",
+        "",
+        "# Starting weights:",
+    ]
+    for l in range(n_layers):
+        out.append(f"{wname[l]} = {_array(net.weights[l])}")
+        if net.bias:
+            out.append(f"{bname[l]} = {_array(net.biases[l])}")
+    out += [
+        "",
+        f"lr = {config.lr!r}",
+        f"epochs = {config.epochs}",
+        "",
+        "def sigmoid(x):",
+        "    # 1 / (1 + exp(-x)), written so exp never overflows for negative x",
+        "    ex = np.exp(-np.abs(x))",
+        "    return np.where(x >= 0, 1 / (1 + ex), ex / (1 + ex))",
+        "",
+        "def sigmoid_der(x):",
+        "    return sigmoid(x) * (1 - sigmoid(x))",
+        "",
+        "def hidden_activation(x):",
+        f"    return {act}",
+        "",
+        "def hidden_activation_der(x):",
+        f"    return {act_der}",
+    ]
+    if minibatch:
+        out += _SHUFFLE.splitlines()
+    out += ["", "def train_step(input_features, target_output):"]
+    body = []
+    body.append("global " + ", ".join(wname + (bname if net.bias else [])))
+    for l in range(hidden):
+        src = "input_features" if l == 0 else f"output_hidden{suffix[l - 1]}"
+        b = f" + {bname[l]}" if net.bias else ""
+        body += [f"# Input for hidden layer{suffix[l].replace('_', ' ')}:",
+                 f"input_hidden{suffix[l]} = np.dot({src}, {wname[l]}){b}",
+                 f"output_hidden{suffix[l]} = hidden_activation(input_hidden{suffix[l]})"]
+    top = f"output_hidden{suffix[-1]}" if hidden else "input_features"
+    b = f" + {bname[-1]}" if net.bias else ""
+    body += ["# Input for output layer:", f"input_op = np.dot({top}, {wname[-1]}){b}",
+             "output_op = sigmoid(input_op)", loss_line, "",
+             "# Phase 1: the output layer", douto_line,
+             "douto_dino = sigmoid_der(input_op)", f"dino_dwo = {top}", dino_line,
+             f"derror_dwo = np.dot(dino_dwo.T, derror_dino){_reg(config, wname[-1])}"]
+    if net.bias:
+        body.append("derror_dbo = derror_dino.sum(axis=0)")
+    grads = {wname[-1]: "derror_dwo"}
+    bgrads = {bname[-1]: "derror_dbo"}
+    for l in range(hidden - 1, -1, -1):
+        s = suffix[l]
+        above = wname[l + 1]
+        below = "input_features" if l == 0 else f"output_hidden{suffix[l - 1]}"
+        body += ["", f"# Phase 2: hidden layer{s.replace('_', ' ')}",
+                 f"dino_douth = {above}", "derror_douth = np.dot(derror_dino, dino_douth.T)",
+                 f"douth_dinh = hidden_activation_der(input_hidden{s})",
+                 f"dinh_dwh = {below}",
+                 f"derror_dwh{s} = np.dot(dinh_dwh.T, douth_dinh * derror_douth)"
+                 f"{_reg(config, wname[l])}"]
+        if net.bias:
+            body.append(f"derror_dbh{s} = (douth_dinh * derror_douth).sum(axis=0)")
+        body.append("derror_dino = douth_dinh * derror_douth")
+        grads[wname[l]] = f"derror_dwh{s}"
+        bgrads[bname[l]] = f"derror_dbh{s}"
+    body += ["", "# Update every layer with the gradients computed above:"]
+    for w, g in grads.items():
+        body.append(f"{w} -= lr * {g}")
+    if net.bias:
+        for bn, g in bgrads.items():
+            body.append(f"{bn} -= lr * {g}")
+    body.append("return error")
+    out += ["    " + line if line else "" for line in body]
+    out += [""]
+    if minibatch:
+        out += [
+            f"batch_size = {config.batch_size}",
+            f"seed = {config.seed}",
+            "n = len(input_features)",
+            "for epoch in range(epochs):",
+            "    order = epoch_order(n, seed, epoch)",
+            "    error = 0.0",
+            "    for start in range(0, n, batch_size):",
+            "        rows = order[start:start + batch_size]",
+            "        batch_error = train_step(input_features[rows], target_output[rows])",
+            "        error += batch_error" + (" * len(rows) / n" if config.loss != "sse" else ""),
+        ]
+    else:
+        out += ["for epoch in range(epochs):",
+                "    error = train_step(input_features, target_output)"]
+    out += ["", "print('Final weights:')"]
+    for w in wname:
+        out.append(f"print({w!r}, {w}.tolist())")
+    out += ["# The loss of the last epoch's forward pass:", "print(repr(float(error)))", ""]
+    return "\n".join(out)
+
+
+def _reg(config: TrainConfig, weight: str) -> str:
+    if config.reg == "l2":
+        return f" + {config.reg_rate!r} * {weight}"
+    if config.reg == "l1":
+        return f" + {config.reg_rate!r} * np.sign({weight})"
+    return ""

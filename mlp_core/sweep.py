@@ -1,0 +1,179 @@
+"""Hidden-size sweeps: many small runs on the compiled kernel, across all cores.
+
+Each (hidden size, seed) run is independent, so the sweep hands them to a
+thread pool; the kernel releases the GIL, so two cores train two networks at
+once. Runs are checked every ``epochs // 100`` epochs for success (every
+training point right, or a chosen accuracy), which gives epochs-to-success to
+within 1 % of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ._validate import check_float, check_int
+from .activations import ACTIVATION_IDS
+from .datasets import Dataset
+from .kernel import OK, REG_IDS, loss_and_correct, train_epochs
+from .losses import LOSS_IDS
+from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_count
+from .reference import evaluate
+from .training import MAX_ABS_WEIGHT, TrainConfig
+
+MAX_SWEEP_RUNS = 2_000
+CHECKS_PER_RUN = 100
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    hidden: int
+    seed: int
+    params: int
+    final_train_loss: float
+    final_test_loss: float | None
+    train_accuracy: float
+    test_accuracy: float | None
+    success: bool
+    epochs_to_success: int | None
+    diverged: bool
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep: hidden sizes ``low..high``, ``seeds`` seeds each (0..seeds-1)."""
+
+    low: int = 1
+    high: int = 16
+    seeds: int = 10
+    layers: int = 1
+    activation: str = "sigmoid"
+    bias: bool = True
+    init: str = "xavier"
+    success_accuracy: float = 1.0
+
+    def __post_init__(self):
+        check_int("sweep low", self.low, 1, MAX_HIDDEN_NODES)
+        check_int("sweep high", self.high, self.low, MAX_HIDDEN_NODES)
+        check_int("seeds", self.seeds, 1, 100)
+        check_int("hidden layers", self.layers, 1, MAX_HIDDEN_LAYERS)
+        check_float("success accuracy", self.success_accuracy, 0.0, 1.0, lo_open=True)
+        if self.n_runs > MAX_SWEEP_RUNS:
+            raise ValueError(f"a sweep may have at most {MAX_SWEEP_RUNS:,} runs, "
+                             f"this one has {self.n_runs:,}")
+
+    @property
+    def hidden_sizes(self) -> list[int]:
+        return list(range(self.low, self.high + 1))
+
+    @property
+    def n_runs(self) -> int:
+        return (self.high - self.low + 1) * self.seeds
+
+
+def run_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
+            config: TrainConfig, cancel: threading.Event | None = None) -> SweepRow:
+    """Train one network of the sweep and summarise it."""
+    net = Network.create(data.n_features, (hidden,) * spec.layers, activation=spec.activation,
+                         bias=spec.bias, init=spec.init, seed=seed)
+    X = np.ascontiguousarray(data.X_train, dtype=np.float64)
+    y = np.ascontiguousarray(data.y_train, dtype=np.float64)
+    sizes = np.asarray(net.layer_sizes, dtype=np.int64)
+    losses = np.zeros(config.epochs)
+    chunk = max(1, config.epochs // CHECKS_PER_RUN)
+    epoch, first_success, diverged = 0, None, False
+    while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
+        n = min(chunk, config.epochs - epoch)
+        done, status = train_epochs(
+            X, y, net.params, sizes, ACTIVATION_IDS[spec.activation], LOSS_IDS[config.loss],
+            spec.bias, config.lr, REG_IDS[config.reg], config.reg_rate,
+            config.batch_size or len(X), config.seed, epoch, n, losses, MAX_ABS_WEIGHT)
+        epoch += int(done)
+        if status != OK:
+            diverged = True
+            break
+        if first_success is None:
+            _, correct = loss_and_correct(X, y, net.params, sizes, ACTIVATION_IDS[spec.activation],
+                                          LOSS_IDS[config.loss])
+            if correct / len(X) >= spec.success_accuracy:
+                first_success = epoch
+    train_loss, train_acc = evaluate(net, X, y, config.loss)
+    test_loss, test_acc = evaluate(net, data.X_test, data.y_test, config.loss)
+    has_test = data.n_test > 0
+    return SweepRow(
+        hidden=hidden, seed=seed, params=parameter_count(net.layer_sizes, spec.bias)[0],
+        final_train_loss=train_loss, final_test_loss=test_loss if has_test else None,
+        train_accuracy=train_acc, test_accuracy=test_acc if has_test else None,
+        success=bool(train_acc >= spec.success_accuracy and not diverged),
+        epochs_to_success=first_success if not diverged else None, diverged=diverged,
+    )
+
+
+def run_sweep(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
+              progress=None, cancel: threading.Event | None = None,
+              workers: int | None = None) -> list[SweepRow]:
+    """Every (hidden, seed) run of ``spec``, sorted by hidden size then seed.
+
+    ``progress(done, total)`` is called as runs finish (from this thread);
+    setting ``cancel`` stops the sweep early and returns the runs finished so far.
+    """
+    jobs = [(h, s) for h in spec.hidden_sizes for s in range(spec.seeds)]
+    # Fail on a bad init/shape before starting threads, with the engine's own message.
+    Network.create(data.n_features, (spec.low,) * spec.layers, activation=spec.activation,
+                   bias=spec.bias, init=spec.init, seed=0)
+    rows: list[SweepRow] = []
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_one, data, h, s, spec, config, cancel) for h, s in jobs]
+        for future in as_completed(futures):
+            if cancel is not None and cancel.is_set():
+                for f in futures:
+                    f.cancel()
+                break
+            rows.append(future.result())
+            if progress is not None:
+                progress(len(rows), len(jobs))
+    return sorted(rows, key=lambda r: (r.hidden, r.seed))
+
+
+def summarize(rows: list[SweepRow]) -> dict[str, np.ndarray]:
+    """Per hidden size: median and quartiles of losses and accuracies, success rate.
+
+    Every array has shape ``(n_hidden_sizes,)``; NaN marks a statistic with no data
+    (e.g. epochs to success when no seed succeeded).
+    """
+    sizes = sorted({r.hidden for r in rows})
+    out: dict[str, list] = {k: [] for k in (
+        "hidden", "params", "success_rate", "epochs_to_success_median")}
+    metrics = ("final_train_loss", "final_test_loss", "train_accuracy", "test_accuracy")
+    for m in metrics:
+        for stat in ("median", "q25", "q75"):
+            out[f"{m}_{stat}"] = []
+    for h in sizes:
+        group = [r for r in rows if r.hidden == h]
+        out["hidden"].append(h)
+        out["params"].append(group[0].params)
+        out["success_rate"].append(float(np.mean([r.success for r in group])))
+        eps = [r.epochs_to_success for r in group if r.success and r.epochs_to_success]
+        out["epochs_to_success_median"].append(float(np.median(eps)) if eps else np.nan)
+        for m in metrics:
+            vals = np.array([getattr(r, m) for r in group if getattr(r, m) is not None], float)
+            q = np.percentile(vals, [50, 25, 75]) if len(vals) else [np.nan] * 3
+            for stat, v in zip(("median", "q25", "q75"), q):
+                out[f"{m}_{stat}"].append(float(v))
+    return {k: np.array(v, dtype=float) for k, v in out.items()}
+
+
+def rows_to_csv(rows: list[SweepRow]) -> str:
+    """The sweep's rows as CSV text, one line per (hidden, seed)."""
+    if not rows:
+        return ""
+    names = list(asdict(rows[0]))
+    lines = [",".join(names)]
+    for r in rows:
+        lines.append(",".join("" if v is None else str(v) for v in asdict(r).values()))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,347 @@
+"""Training runs: chunks of compiled epochs, history, snapshots and divergence.
+
+A ``Trainer`` owns one network, one data set and one ``TrainConfig``. It runs
+the compiled kernel in chunks, calling back between chunks so a UI can redraw
+or stop; since the kernel's only state is the parameter vector and the epoch
+number, stopping and resuming gives bit-for-bit the run one call would give.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ._validate import check_choice, check_float, check_int
+from .activations import ACTIVATION_IDS
+from .kernel import LOSS_NOT_FINITE, OK, REG_IDS, loss_and_correct, train_epochs
+from .losses import LOSS_IDS, LOSSES
+from .network import Network
+
+MAX_EPOCHS = 1_000_000
+MAX_LR = 1e6
+# Past this, sigmoid and tanh units are saturated beyond use and relu nets are on
+# their way to overflow: the learning rate is too high. Trained nets stay far below.
+MAX_ABS_WEIGHT = 1e4
+MAX_SNAPSHOTS = 200
+MAX_RECORDS = 1000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: what the tutorial calls lr, the epoch count and the error.
+
+    ``batch_size=None`` is full-batch gradient descent (the tutorial's).
+    Regularization (``reg`` "l1"/"l2" with ``reg_rate``) applies to weights,
+    not biases; the recorded loss is the data loss alone.
+    """
+
+    lr: float = 0.5
+    epochs: int = 20_000
+    loss: str = "sse"
+    batch_size: int | None = None
+    reg: str = "none"
+    reg_rate: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "lr", check_float("lr", self.lr, 0.0, MAX_LR, lo_open=True))
+        object.__setattr__(self, "epochs", check_int("epochs", self.epochs, 1, MAX_EPOCHS))
+        check_choice("loss", self.loss, LOSSES)
+        if self.batch_size is not None:
+            object.__setattr__(self, "batch_size",
+                               check_int("batch size", self.batch_size, 1, 100_000))
+        check_choice("reg", self.reg, REG_IDS)
+        object.__setattr__(self, "reg_rate", check_float("reg rate", self.reg_rate, 0.0, 10.0))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Why and when a run stopped itself: ``epoch`` is the first epoch that failed."""
+
+    epoch: int
+    kind: str      # "loss" or "weights"
+    message: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a callback sees between chunks."""
+
+    epoch: int
+    target: int
+    train_loss: float
+    elapsed: float
+
+
+def divergence_message(kind: str, epoch: int, lr: float) -> str:
+    what = {
+        "loss": "the loss overflowed to infinity",
+        "weights": f"a weight grew past ±{MAX_ABS_WEIGHT:g}",
+    }[kind]
+    return (
+        f"Training diverged at epoch {epoch:,}: {what}. The learning rate {lr:g} is too high "
+        f"for this network; try {lr / 10:g} or lower. The last good weights are kept."
+    )
+
+
+def snapshot_schedule(start: int, end: int, count: int) -> np.ndarray:
+    """Roughly log-spaced epochs in ``(start, end]``, at most ``count`` of them.
+
+    Early epochs change a network most, so a timeline needs more frames there.
+    """
+    if end <= start:
+        return np.zeros(0, dtype=np.int64)
+    points = np.unique(np.round(np.geomspace(start + 1, end, count)).astype(np.int64))
+    return points[(points > start) & (points <= end)]
+
+
+def downsample_indices(n: int, max_points: int = 1000) -> np.ndarray:
+    """Indices into a length-``n`` history for a chart: dense early, even later, always the last."""
+    if n <= max_points:
+        return np.arange(n)
+    half = max_points // 2
+    early = np.round(np.geomspace(1, n, half)).astype(np.int64) - 1
+    even = np.linspace(0, n - 1, max_points - half).astype(np.int64)
+    return np.unique(np.concatenate([early, even, [n - 1]]))
+
+
+@dataclass
+class Trainer:
+    """Trains ``net`` in place on ``(X, y)`` and keeps what the UI needs to show.
+
+    Parameters
+    ----------
+    net : Network, trained in place
+    X, y : ndarray of shape (n, n_in) and (n,), the training set
+    config : TrainConfig
+    X_test, y_test : optional test set, shapes (m, n_in) and (m,)
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs completed.
+    train_loss : ndarray of shape (capacity,)
+        ``train_loss[k]`` is epoch k's loss; valid for ``k < epoch``.
+    records : dict of lists
+        ``epoch``, ``test_loss``, ``train_accuracy``, ``test_accuracy`` at up
+        to ~1,000 evaluation points (every ``eval_every`` epochs).
+    snapshot_epochs, snapshot_params
+        Parameters at roughly log-spaced epochs (at most ``MAX_SNAPSHOTS``),
+        including epoch 0, for a training timeline.
+    diverged : Divergence or None
+    """
+
+    net: Network
+    X: np.ndarray
+    y: np.ndarray
+    config: TrainConfig = field(default_factory=TrainConfig)
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.X = np.ascontiguousarray(self.X, dtype=np.float64)
+        self.y = np.ascontiguousarray(np.asarray(self.y, dtype=np.float64).reshape(-1))
+        if self.X.ndim != 2 or self.X.shape[1] != self.net.layer_sizes[0]:
+            raise ValueError(
+                f"X must have shape (n, {self.net.layer_sizes[0]}) for a "
+                f"{self.net.architecture()} network, got {self.X.shape}"
+            )
+        if self.X.shape[0] != self.y.shape[0] or self.X.shape[0] == 0:
+            raise ValueError("X and y must have the same, non-zero, number of rows")
+        if self.X_test is None or len(self.X_test) == 0:
+            self.X_test = np.zeros((0, self.X.shape[1]))
+            self.y_test = np.zeros(0)
+        self.X_test = np.ascontiguousarray(self.X_test, dtype=np.float64)
+        self.y_test = np.ascontiguousarray(np.asarray(self.y_test, dtype=np.float64).reshape(-1))
+        self._sizes = np.asarray(self.net.layer_sizes, dtype=np.int64)
+        self.epoch = 0
+        self.target = self.config.epochs
+        self.train_loss = np.zeros(self.target)
+        self.diverged: Divergence | None = None
+        self.records: dict[str, list[float]] = {
+            "epoch": [], "train_loss": [], "test_loss": [],
+            "train_accuracy": [], "test_accuracy": [],
+        }
+        self.snapshot_epochs: list[int] = []
+        self.snapshot_params: list[np.ndarray] = []
+        self.seconds = 0.0
+        self._plan(self.target)
+        self._record(0)
+
+    # --- schedule ------------------------------------------------------------
+    def _plan(self, target: int) -> None:
+        self.eval_every = max(1, target // MAX_RECORDS)
+        budget = MAX_SNAPSHOTS - len(self.snapshot_epochs)
+        if budget < MAX_SNAPSHOTS // 4:
+            # Extending a long run: thin the old frames rather than stop taking new ones.
+            keep = sorted(set(range(0, len(self.snapshot_epochs), 2)) | {0})
+            self.snapshot_epochs = [self.snapshot_epochs[i] for i in keep]
+            self.snapshot_params = [self.snapshot_params[i] for i in keep]
+            budget = MAX_SNAPSHOTS - len(self.snapshot_epochs)
+        self._pending = list(snapshot_schedule(self.epoch, target, budget))
+
+    def _next_stop(self, limit: int) -> int:
+        stop = min(limit, (self.epoch // self.eval_every + 1) * self.eval_every)
+        while self._pending and self._pending[0] <= self.epoch:
+            self._pending.pop(0)
+        if self._pending:
+            stop = min(stop, int(self._pending[0]))
+        return stop
+
+    def extend(self, extra_epochs: int) -> None:
+        """Raise the target by ``extra_epochs`` (pressing Train again after a finished run)."""
+        extra = check_int("epochs", extra_epochs, 1, MAX_EPOCHS)
+        self.target = min(self.epoch + extra, self.epoch + MAX_EPOCHS)
+        if self.target > len(self.train_loss):
+            grown = np.zeros(max(self.target, 2 * len(self.train_loss)))
+            grown[: self.epoch] = self.train_loss[: self.epoch]
+            self.train_loss = grown
+        self._plan(self.target)
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Continue with new settings (e.g. a lower learning rate), keeping the network.
+
+        A new configuration clears a divergence, since the cause may be gone.
+        """
+        self.config = config
+        self.diverged = None
+
+    # --- running -------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.diverged is not None or self.epoch >= self.target
+
+    def run(
+        self,
+        n_epochs: int | None = None,
+        *,
+        callback: Callable[[Progress], bool | None] | None = None,
+        max_seconds: float | None = None,
+    ) -> int:
+        """Train toward the target; return the number of epochs completed now.
+
+        ``n_epochs`` caps how many epochs this call runs; ``max_seconds`` caps
+        its time (checked between chunks). ``callback`` is called after every
+        chunk with a ``Progress``; returning True stops the run. The run also
+        stops itself on divergence (see ``diverged``).
+        """
+        limit = self.target if n_epochs is None else min(self.target, self.epoch + n_epochs)
+        started = time.perf_counter()
+        first = self.epoch
+        cfg = self.config
+        batch = cfg.batch_size or len(self.X)
+        while self.epoch < limit and self.diverged is None:
+            stop = self._next_stop(limit)
+            t0 = time.perf_counter()
+            done, status = train_epochs(
+                self.X, self.y, self.net.params, self._sizes,
+                ACTIVATION_IDS[self.net.hidden_activation], LOSS_IDS[cfg.loss],
+                self.net.bias, cfg.lr, REG_IDS[cfg.reg], cfg.reg_rate, batch, cfg.seed,
+                self.epoch, stop - self.epoch, self.train_loss, MAX_ABS_WEIGHT,
+            )
+            self.seconds += time.perf_counter() - t0
+            self.epoch += int(done)
+            if status != OK:
+                kind = "loss" if status == LOSS_NOT_FINITE else "weights"
+                failed = self.epoch
+                self.diverged = Divergence(failed, kind, divergence_message(kind, failed, cfg.lr))
+            if self.epoch % self.eval_every == 0 or self.done or self.epoch == limit:
+                self._record(self.epoch)
+            if self._pending and self._pending[0] <= self.epoch:
+                self._snapshot()
+            elapsed = time.perf_counter() - started
+            if callback is not None and callback(
+                Progress(self.epoch, self.target, self.last_loss, elapsed)
+            ):
+                break
+            if max_seconds is not None and elapsed >= max_seconds:
+                break
+        if self.done and (not self.snapshot_epochs or self.snapshot_epochs[-1] != self.epoch):
+            self._snapshot()
+        return self.epoch - first
+
+    def _snapshot(self) -> None:
+        if self.snapshot_epochs and self.snapshot_epochs[-1] == self.epoch:
+            return
+        if len(self.snapshot_epochs) >= MAX_SNAPSHOTS:
+            # Keep the frame budget: drop the newest interior frame to make room.
+            del self.snapshot_epochs[-1], self.snapshot_params[-1]
+        self.snapshot_epochs.append(self.epoch)
+        self.snapshot_params.append(self.net.params.copy())
+
+    def _record(self, epoch: int) -> None:
+        if self.records["epoch"] and self.records["epoch"][-1] == epoch:
+            return
+        train_loss, train_acc = self.evaluate(self.X, self.y)
+        test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+        r = self.records
+        r["epoch"].append(epoch)
+        r["train_loss"].append(train_loss)
+        r["test_loss"].append(test_loss)
+        r["train_accuracy"].append(train_acc)
+        r["test_accuracy"].append(test_acc)
+        if epoch == 0:
+            self._snapshot()
+
+    # --- results -------------------------------------------------------------
+    @property
+    def last_loss(self) -> float:
+        """The loss of the last epoch run (the tutorial's final printed error).
+
+        Before any epoch it is the loss at the initial weights.
+        """
+        if self.epoch == 0:
+            return self.records["train_loss"][0]
+        return float(self.train_loss[self.epoch - 1])
+
+    @property
+    def losses(self) -> np.ndarray:
+        """Per-epoch training loss, shape ``(epoch,)`` (a view; copy to keep)."""
+        return self.train_loss[: self.epoch]
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """``(loss, accuracy)`` of the current network on ``X`` (n, n_in), ``y`` (n,).
+
+        The compiled twin of ``reference.evaluate`` (it runs ~1,000 times a run).
+        """
+        if len(X) == 0:
+            return float("nan"), float("nan")
+        loss, correct = loss_and_correct(X, y, self.net.params, self._sizes,
+                                         ACTIVATION_IDS[self.net.hidden_activation],
+                                         LOSS_IDS[self.config.loss])
+        return float(loss), correct / len(X)
+
+    def current_metrics(self) -> dict[str, float | None]:
+        """Loss and accuracy at the current weights (test values None without a test set)."""
+        train_loss, train_acc = self.evaluate(self.X, self.y)
+        test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+        has_test = len(self.X_test) > 0
+        return {
+            "epoch": self.epoch,
+            "last_epoch_loss": self.last_loss,
+            "train_loss": train_loss,
+            "train_accuracy": train_acc,
+            "test_loss": test_loss if has_test else None,
+            "test_accuracy": test_acc if has_test else None,
+        }
+
+    def network_at(self, index: int) -> Network:
+        """The network as it was at snapshot ``index``."""
+        return self.net.with_params(self.snapshot_params[index])
+
+
+def train(
+    net: Network, X, y, config: TrainConfig, *, X_test=None, y_test=None, callback=None
+) -> Trainer:
+    """Train ``net`` in place for ``config.epochs`` epochs and return the finished Trainer."""
+    trainer = Trainer(net, X, y, config, X_test, y_test)
+    trainer.run(callback=callback)
+    return trainer
+
+
+def with_lr(config: TrainConfig, lr: float) -> TrainConfig:
+    return replace(config, lr=lr)

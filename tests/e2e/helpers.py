@@ -1,0 +1,180 @@
+"""Helpers for real-browser (Playwright + Chromium) tests of the Streamlit app.
+
+Test ids were checked against the frontend bundled with Streamlit 1.67
+(site-packages/streamlit/static): stApp + data-test-script-state, stSkeleton,
+stPlotlyChart, stException, stAlert, stMetric/stMetricLabel/stMetricValue,
+stButton/stBaseButton-<kind>, stSidebarNavLink, stIconEmoji/stIconMaterial.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "tests" / "screenshots"
+
+APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+SKELETON = "[data-testid=stSkeleton]"
+PLOTLY_CHART = "[data-testid=stPlotlyChart]"
+EXCEPTION = "[data-testid=stException]"
+ALERT = "[data-testid=stAlert]"
+METRIC = "[data-testid=stMetric]"
+METRIC_LABEL = "[data-testid=stMetricLabel]"
+METRIC_VALUE = "[data-testid=stMetricValue]"
+NAV_LINK = "[data-testid=stSidebarNavLink]"
+NAV_VIEW_MORE = "[data-testid=stSidebarNavViewButton]"
+# Streamlit scrolls inside these containers, not the document.
+_SCROLLERS = (
+    "[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stSidebarContent]"
+)
+BUTTONS = (
+    "[data-testid=stButton] button, "
+    "[data-testid=stFormSubmitButton] button, "
+    "[data-testid=stDownloadButton] button, "
+    'button[data-testid^="stBaseButton-"]'
+)
+
+# Text of an element without its icon (nav links render an emoji/material icon
+# in a separate span before the label).
+_TEXT_WITHOUT_ICONS_JS = """
+(el) => {
+  const c = el.cloneNode(true);
+  c.querySelectorAll('[data-testid=stIconEmoji], [data-testid=stIconMaterial]')
+    .forEach((n) => n.remove());
+  return (c.textContent || '').replace(/\\s+/g, ' ').trim();
+}
+"""
+
+
+def _remaining_ms(deadline: float) -> float:
+    return max(1.0, (deadline - time.monotonic()) * 1000)
+
+
+def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the Streamlit script run finished and the page has settled.
+
+    Waits ~300 ms first so that a run triggered just before (click, navigation)
+    has started; then for the app to report script state ``notRunning``, for all
+    lazy-loading skeletons to disappear, and for every Plotly chart to have
+    drawn its ``.main-svg``. ``timeout`` (ms) bounds the whole wait.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=_remaining_ms(deadline))
+    page.wait_for_function(
+        "(sel) => document.querySelectorAll(sel).length === 0",
+        arg=SKELETON,
+        timeout=_remaining_ms(deadline),
+    )
+    page.wait_for_function(
+        """(sel) => Array.from(document.querySelectorAll(sel))
+                 .every((c) => c.querySelector('.main-svg') !== null)""",
+        arg=PLOTLY_CHART,
+        timeout=_remaining_ms(deadline),
+    )
+    # The run may have been superseded while we waited for rendering.
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=_remaining_ms(deadline))
+
+
+def assert_no_exception(page: Page) -> None:
+    """Fail if the page shows any ``st.exception`` / uncaught-exception box."""
+    boxes = page.locator(EXCEPTION)
+    n = boxes.count()
+    if n:
+        texts = [boxes.nth(i).inner_text().strip() for i in range(n)]
+        joined = "\n---\n".join(texts)
+        raise AssertionError(f"{n} Streamlit exception(s) on {page.url}:\n{joined}")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page PNG to ``tests/screenshots/<name>.png`` and return its path.
+
+    Streamlit scrolls inside its own container, so Playwright's ``full_page``
+    alone would only capture the viewport: the viewport is temporarily grown to
+    the content height (capped at 8000 px) for the shot.
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "page"
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{safe}.png"
+    original = page.viewport_size
+    content_height = page.evaluate(
+        """(sel) => Math.max(
+             document.documentElement.scrollHeight,
+             ...Array.from(document.querySelectorAll(sel)).map((e) => e.scrollHeight))""",
+        _SCROLLERS,
+    )
+    try:
+        if original and content_height > original["height"]:
+            page.set_viewport_size(
+                {"width": original["width"], "height": min(int(content_height) + 20, 8000)}
+            )
+            page.wait_for_timeout(300)  # let charts re-layout
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
+    finally:
+        if original and page.viewport_size != original:
+            page.set_viewport_size(original)
+    return path
+
+
+def _exact(text: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+def metric_value(page: Page, label: str) -> str:
+    """Text of the value of the ``st.metric`` whose label is exactly ``label``."""
+    metrics = page.locator(METRIC).filter(
+        has=page.locator(METRIC_LABEL).filter(has_text=_exact(label))
+    )
+    n = metrics.count()
+    if n != 1:
+        labels = [t.strip() for t in page.locator(METRIC_LABEL).all_inner_texts()]
+        raise AssertionError(f"expected 1 metric labelled {label!r}, found {n}; labels: {labels}")
+    return metrics.locator(METRIC_VALUE).inner_text().strip()
+
+
+def _one(locator: Locator, what: str, available: list[str]) -> Locator:
+    n = locator.count()
+    if n != 1:
+        raise AssertionError(f"expected exactly 1 {what}, found {n}; available: {available}")
+    return locator
+
+
+def click_button(page: Page, label: str, *, wait: bool = True, timeout: float = 60_000) -> None:
+    """Click the button whose text is exactly ``label``; then wait for the app to be idle."""
+    buttons = page.locator(BUTTONS).filter(has_text=_exact(label))
+    available = [t.strip() for t in page.locator(BUTTONS).all_inner_texts() if t.strip()]
+    _one(buttons, f"button {label!r}", available).click()
+    if wait:
+        wait_for_app_idle(page, timeout=timeout)
+
+
+def nav_links(page: Page) -> list[tuple[str, str]]:
+    """``(label, href)`` of every sidebar navigation link, expanding "View more" first."""
+    more = page.locator(NAV_VIEW_MORE)
+    if more.count() and "more" in more.first.inner_text().lower():
+        more.first.click()
+    links = page.locator(NAV_LINK)
+    return [
+        (links.nth(i).evaluate(_TEXT_WITHOUT_ICONS_JS), links.nth(i).get_attribute("href") or "")
+        for i in range(links.count())
+    ]
+
+
+def goto_page(page: Page, base_url: str, nav_label: str, timeout: float = 60_000) -> None:
+    """Open the app if needed, click the sidebar nav link labelled ``nav_label``, wait idle."""
+    if not page.url.startswith(base_url.rstrip("/")):
+        page.goto(base_url)
+        wait_for_app_idle(page, timeout=timeout)
+    links = nav_links(page)
+    labels = [label for label, _ in links]
+    matches = [i for i, label in enumerate(labels) if label == nav_label]
+    if len(matches) != 1:
+        raise AssertionError(
+            f"expected exactly 1 nav link {nav_label!r}, found {len(matches)}; available: {labels}"
+        )
+    page.locator(NAV_LINK).nth(matches[0]).click()
+    wait_for_app_idle(page, timeout=timeout)

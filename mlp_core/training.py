@@ -194,8 +194,11 @@ class Trainer:
 
     def extend(self, extra_epochs: int) -> None:
         """Raise the target by ``extra_epochs`` (pressing Train again after a finished run)."""
-        extra = check_int("epochs", extra_epochs, 1, MAX_EPOCHS)
-        self.target = min(self.epoch + extra, self.epoch + MAX_EPOCHS)
+        self.set_target(self.epoch + check_int("epochs", extra_epochs, 1, MAX_EPOCHS))
+
+    def set_target(self, target: int) -> None:
+        """Train toward epoch ``target`` (at least the epochs already done)."""
+        self.target = max(self.epoch, int(target))
         if self.target > len(self.train_loss):
             grown = np.zeros(max(self.target, 2 * len(self.train_loss)))
             grown[: self.epoch] = self.train_loss[: self.epoch]

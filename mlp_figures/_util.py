@@ -1,0 +1,221 @@
+"""Private helpers: rounding, sanitising and the shared base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import style
+
+_POW10 = 10.0 ** np.arange(0, 23)  # exact doubles 1e0 .. 1e22
+
+
+def _r(a: Any, sig: int = 4) -> Any:
+    """Round to ``sig`` significant digits for the browser; non-finite -> None.
+
+    Parameters
+    ----------
+    a : array_like or scalar
+        Any shape.
+    sig : int, default 4
+        Significant digits kept.
+
+    Returns
+    -------
+    list or float or None
+        Nested Python lists of the same shape as ``a`` (a plain float or
+        None for a scalar).  Every float is the closest double to a short
+        decimal, so it serialises to JSON in few characters; NaN and
+        +-inf become ``None`` (JSON ``null``, a gap in plotly).
+    """
+    arr = np.asarray(a, dtype=float)
+    finite = np.isfinite(arr)
+    safe = np.where(finite, arr, 0.0)
+    mag = np.floor(np.log10(np.abs(np.where(safe == 0.0, 1.0, safe))))
+    k_raw = sig - 1 - mag  # decimals to keep
+    exact = np.abs(k_raw) <= 22  # outside: powers of ten are inexact; keep value
+    k = np.clip(k_raw, -22, 22).astype(int)
+    pos = k >= 0
+    # Dividing / multiplying an integer by an exact power of ten is correctly
+    # rounded, which gives the shortest repr (no 0.30000000000000004).
+    scale_pos = _POW10[np.where(pos, k, 0)]
+    scale_neg = _POW10[np.where(pos, 0, -k)]
+    m = np.where(pos, np.round(safe * scale_pos), np.round(safe / scale_neg))
+    out = np.where(pos, m / scale_pos, m * scale_neg)
+    out = np.where(exact, out, safe)
+    odd = ~exact & finite  # rare: |x| < ~1e-19 or > ~1e25
+    if np.any(odd):
+        out = np.array(out, dtype=float, ndmin=1)
+        flat_odd = np.atleast_1d(odd).ravel()
+        flat = out.ravel()
+        flat[flat_odd] = [float(f"{v:.{sig}g}") for v in flat[flat_odd]]
+        out = flat.reshape(arr.shape)
+    out = np.where(out == 0.0, 0.0, out)  # drop "-0.0"
+    if arr.ndim == 0:
+        return float(out) if bool(finite) else None
+    obj = out.astype(object)
+    obj[~finite] = None
+    return obj.tolist()
+
+
+def _round_prob(a: Any) -> Any:
+    """Clip probabilities to [0, 1] and round to 4 decimals; NaN -> None.
+
+    Absolute (not significant-digit) rounding: 3e-7 and 0 look the same on
+    a 0..1 colour scale, and ``0.0`` is shorter JSON than ``3e-07``.
+
+    Parameters
+    ----------
+    a : array_like
+        Any shape; +inf / -inf are clipped to 1 / 0.
+
+    Returns
+    -------
+    list
+        Nested lists of the same shape, floats or None.
+    """
+    arr = np.asarray(a, dtype=float)
+    nan = np.isnan(arr)
+    out = np.round(np.clip(np.where(nan, 0.0, arr), 0.0, 1.0), 4)
+    obj = out.astype(object)
+    obj[nan] = None
+    return obj.tolist()
+
+
+def _nums(a: Any) -> list:
+    """Flat list of ints if ``a`` is integral (and finite), else ``_r`` floats.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,)
+
+    Returns
+    -------
+    list
+        Length-n list of int, float or None.
+    """
+    arr = np.asarray(a).ravel()
+    if arr.dtype.kind in "iub":
+        return [int(v) for v in arr.tolist()]
+    arr = arr.astype(float)
+    if np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 2**53):
+        return [int(v) for v in arr.tolist()]
+    return _r(arr)
+
+
+def _fmt(v: float, sig: int = 3) -> str:
+    """Format one number for display text (``sig`` significant digits)."""
+    v = float(v)
+    if np.isnan(v):
+        return "NaN"
+    if np.isinf(v):
+        return "+inf" if v > 0 else "-inf"
+    s = f"{v:.{sig}g}"
+    return "0" if s in ("-0", "0") else s
+
+
+def _finite_max_abs(a: Any, default: float = 1.0) -> float:
+    """Largest finite ``|a|``; ``default`` if there is none or it is 0."""
+    arr = np.asarray(a, dtype=float)
+    arr = np.abs(arr[np.isfinite(arr)])
+    if arr.size == 0:
+        return default
+    m = float(arr.max())
+    return m if m > 0 else default
+
+
+def _class_labels(y: Any, n: int) -> np.ndarray:
+    """Hard 0/1 labels from targets.
+
+    Parameters
+    ----------
+    y : array_like, shape (n,) or (n, 1) or (n, k)
+        0/1 labels, probabilities (thresholded at 0.5) or one-hot (argmax).
+    n : int
+        Expected number of samples.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n,)
+    """
+    arr = np.asarray(y, dtype=float)
+    if arr.ndim == 2 and arr.shape[1] > 1:
+        lab = np.argmax(np.nan_to_num(arr), axis=1)
+    else:
+        lab = (np.nan_to_num(arr.reshape(-1)) >= 0.5).astype(int)
+    if lab.shape[0] != n:
+        raise ValueError(f"got {lab.shape[0]} labels for {n} points")
+    return np.clip(lab, 0, 1)
+
+
+def _points_2d(X: Any) -> np.ndarray:
+    """Validate 2-D point coordinates.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, 2)
+
+    Returns
+    -------
+    np.ndarray of float, shape (n, 2)
+    """
+    arr = np.asarray(X, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"points must have shape (n, 2), got {arr.shape}")
+    return arr
+
+
+def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
+    """Layout shared by every figure (title, size, fonts, uirevision).
+
+    Parameters
+    ----------
+    title : str
+        Figure title (shown top left).
+    height : int
+        Fixed height in px.
+    margin : dict, optional
+        Plotly margin dict; defaults to :data:`style.MARGIN`.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``fig.update_layout``.
+    """
+    return {
+        "template": style.TEMPLATE,
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "font": {"size": style.TITLE_FONT_SIZE},
+        },
+        "height": int(height),
+        "margin": dict(margin or style.MARGIN),
+        "uirevision": style.UIREVISION,
+        "hoverlabel": {"font": {"size": style.HOVER_FONT_SIZE}},
+    }
+
+
+#: Extra bottom margin (px) taken by a one-row legend under the x-axis title.
+BOTTOM_LEGEND_PX = 34
+
+
+def bottom_legend() -> dict:
+    """Horizontal legend centred at the bottom edge of the figure.
+
+    Anchored to the container (not the plot), so it never overlaps the
+    x-axis title as long as the bottom margin includes
+    :data:`BOTTOM_LEGEND_PX`.
+    """
+    return {
+        "orientation": "h",
+        "x": 0.5,
+        "xanchor": "center",
+        "yref": "container",
+        "y": 0,
+        "yanchor": "bottom",
+        "bgcolor": "rgba(255,255,255,0)",
+        "font": {"size": style.FONT_SIZE - 1},
+    }

@@ -1,0 +1,448 @@
+"""Decision boundary of a 2-D classifier, static and as a replay animation."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import style
+from ._util import (
+    BOTTOM_LEGEND_PX,
+    _class_labels,
+    _fmt,
+    _points_2d,
+    _r,
+    _round_prob,
+    base_layout,
+    bottom_legend,
+)
+
+
+def _grid(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(xs, dtype=float).ravel()
+    y = np.asarray(ys, dtype=float).ravel()
+    if x.size < 2 or y.size < 2:
+        raise ValueError("xs and ys need at least 2 grid values each")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("grid coordinates xs, ys must be finite")
+    return x, y
+
+
+def _check_probs(p: np.ndarray, gx: int, gy: int, what: str = "probs") -> np.ndarray:
+    arr = np.asarray(p, dtype=float)
+    if arr.shape != (gy, gx):
+        raise ValueError(f"{what} must have shape (len(ys), len(xs)) = {(gy, gx)}, got {arr.shape}")
+    return arr
+
+
+def clip_line_to_box(
+    w1: float, w2: float, b: float, x0: float, x1: float, y0: float, y1: float
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Segment of the line ``w1*x + w2*y + b = 0`` inside a rectangle.
+
+    Parameters
+    ----------
+    w1, w2, b : float
+        Line coefficients.
+    x0, x1, y0, y1 : float
+        Rectangle ``[x0, x1] x [y0, y1]`` (x0 < x1, y0 < y1).
+
+    Returns
+    -------
+    ((xa, ya), (xb, yb)) or None
+        End points on the rectangle border, or None if the line misses the
+        rectangle, touches it in a single point, or is degenerate
+        (``w1 = w2 = 0`` or non-finite coefficients).
+    """
+    if not all(np.isfinite(v) for v in (w1, w2, b)) or (w1 == 0 and w2 == 0):
+        return None
+    pts: list[tuple[float, float]] = []
+    if w2 != 0:  # intersections with the vertical sides
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 <= y <= y1:
+                pts.append((x, y))
+    if w1 != 0:  # intersections with the horizontal sides
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 <= x <= x1:
+                pts.append((x, y))
+    if len(pts) < 2:
+        return None
+    # farthest pair (corners may be found twice)
+    best = max(
+        ((p, q) for k, p in enumerate(pts) for q in pts[k + 1 :]),
+        key=lambda pq: (pq[0][0] - pq[1][0]) ** 2 + (pq[0][1] - pq[1][1]) ** 2,
+    )
+    if best[0] == best[1]:
+        return None
+    return best
+
+
+def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[go.Scatter]:
+    """Two scatter traces (class 0, class 1) for train or test points."""
+    X = _points_2d(X)
+    lab = _class_labels(y, X.shape[0])
+    ok = np.all(np.isfinite(X), axis=1)
+    traces = []
+    for c in (0, 1):
+        sel = ok & (lab == c)
+        name = f"test: {c}" if test else f"class {c}"
+        traces.append(
+            go.Scatter(
+                x=_r(X[sel, 0]),
+                y=_r(X[sel, 1]),
+                mode="markers",
+                name=name,
+                marker={
+                    "symbol": "diamond" if test else "circle",
+                    "size": style.TEST_MARKER_SIZE if test else style.TRAIN_MARKER_SIZE,
+                    "color": style.CLASS_COLORS[c],
+                    "line": {
+                        "color": style.TEST_OUTLINE if test else style.TRAIN_OUTLINE,
+                        "width": 1.5 if test else 1.0,
+                    },
+                },
+                hovertemplate=(
+                    f"class {c} ({'test' if test else 'train'})"
+                    "<br>(%{x:.3g}, %{y:.3g})<extra></extra>"
+                ),
+            )
+        )
+    return traces
+
+
+def _heatmap(x: np.ndarray, y: np.ndarray, P: np.ndarray, show_colorbar: bool) -> go.Heatmap:
+    return go.Heatmap(
+        x=_r(x),
+        y=_r(y),
+        z=_round_prob(P),
+        zmin=0,
+        zmax=1,
+        zmid=0.5,
+        colorscale=style.BOUNDARY_SCALE,
+        zsmooth="best",
+        showscale=show_colorbar,
+        colorbar={
+            "thickness": 12,
+            "len": 0.9,
+            "title": {"text": "P(class 1)", "side": "right"},
+            "tickvals": [0, 0.5, 1],
+        },
+        hovertemplate="(%{x:.3g}, %{y:.3g})<br>P(class 1) = %{z:.3f}<extra></extra>",
+        name="P(class 1)",
+    )
+
+
+def _boundary_layout(
+    fig: go.Figure, x: np.ndarray, y: np.ndarray, title: str, height: int, colorbar: bool
+) -> None:
+    layout = base_layout(title, height)
+    layout["margin"]["b"] += BOTTOM_LEGEND_PX
+    if colorbar:
+        layout["margin"]["r"] = style.COLORBAR_MARGIN_R
+    fig.update_layout(**layout, hovermode="closest", legend=bottom_legend())
+    fig.update_xaxes(
+        title_text="x\u2081",
+        range=[float(x[0]), float(x[-1])],
+        constrain="domain",
+        showgrid=False,
+        mirror=True,
+    )
+    fig.update_yaxes(
+        title_text="x\u2082",
+        range=[float(y[0]), float(y[-1])],
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        showgrid=False,
+        mirror=True,
+    )
+
+
+def decision_boundary(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    probs: np.ndarray,
+    *,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    neuron_lines: list[tuple[float, float, float]] | None = None,
+    title: str = "Decision boundary",
+    show_colorbar: bool = True,
+    height: int = style.BOUNDARY_HEIGHT,
+) -> go.Figure:
+    """Network output over the input plane with the data points on top.
+
+    Parameters
+    ----------
+    xs : np.ndarray, shape (gx,)
+        Grid x values, ascending and finite.
+    ys : np.ndarray, shape (gy,)
+        Grid y values, ascending and finite.
+    probs : np.ndarray, shape (gy, gx)
+        Network output P(class 1) at ``(xs[j], ys[i])``; clipped to [0, 1],
+        NaN cells left blank.
+    X_train : np.ndarray, shape (n, 2)
+    y_train : np.ndarray, shape (n,) or (n, 1) (0/1 or probabilities) or (n, 2) one-hot
+        Drawn as filled circles in the class colour, white outline.
+    X_test : np.ndarray, shape (m, 2), optional
+    y_test : np.ndarray, shape (m,) or (m, 1) or (m, 2), optional
+        Drawn as diamonds with a black outline.
+    neuron_lines : list of (w1, w2, b), optional
+        First-layer neuron k's line ``w1*x + w2*y + b = 0`` drawn thin and
+        dashed, clipped to the plot area, labelled ``h{k+1}``.  Lines with
+        ``w1 = w2 = 0`` (or missing the area) are skipped.
+    title : str, default "Decision boundary"
+    show_colorbar : bool, default True
+    height : int, default ``style.BOUNDARY_HEIGHT``
+
+    Returns
+    -------
+    go.Figure
+        Traces in order: ``Heatmap`` (P), ``Contour`` (the 0.5 line),
+        optional neuron-line ``Scatter``, 2 train ``Scatter`` (class 0, 1),
+        2 test ``Scatter`` if test data is given.  Equal aspect ratio; axis
+        ranges exactly ``[xs[0], xs[-1]] x [ys[0], ys[-1]]``.
+    """
+    x, y = _grid(xs, ys)
+    P = _check_probs(probs, x.size, y.size)
+    fig = go.Figure()
+    fig.add_trace(_heatmap(x, y, P, show_colorbar))
+    fig.add_trace(
+        go.Contour(
+            x=_r(x),
+            y=_r(y),
+            z=_round_prob(P),
+            contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
+            line={"color": style.BOUNDARY_LINE_COLOR, "width": style.BOUNDARY_LINE_WIDTH},
+            showscale=False,
+            hoverinfo="skip",
+            name="P = 0.5",
+            showlegend=False,
+        )
+    )
+
+    annotations = []
+    if neuron_lines:
+        lx: list = []
+        ly: list = []
+        for k, line in enumerate(neuron_lines):
+            w1, w2, b = (float(v) for v in line)
+            seg = clip_line_to_box(w1, w2, b, x[0], x[-1], y[0], y[-1])
+            if seg is None:
+                continue
+            (xa, ya), (xb, yb) = seg
+            lx += [_r(xa), _r(xb), None]
+            ly += [_r(ya), _r(yb), None]
+            t = 0.85  # label near one end, inside the plot
+            annotations.append(
+                {
+                    "text": f"h{k + 1}",
+                    "x": _r(xa + t * (xb - xa)),
+                    "y": _r(ya + t * (yb - ya)),
+                    "xref": "x",
+                    "yref": "y",
+                    "showarrow": False,
+                    "font": {"size": style.ANNOTATION_FONT_SIZE, "color": style.NEURON_LINE_COLOR},
+                    "bgcolor": "rgba(255,255,255,0.75)",
+                    "borderpad": 1,
+                    "hovertext": (
+                        f"h{k + 1}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
+                        f" + {_fmt(b)} = 0"
+                    ),
+                }
+            )
+        if lx:
+            fig.add_trace(
+                go.Scatter(
+                    x=lx,
+                    y=ly,
+                    mode="lines",
+                    line={
+                        "color": style.NEURON_LINE_COLOR,
+                        "width": style.NEURON_LINE_WIDTH,
+                        "dash": "dash",
+                    },
+                    hoverinfo="skip",
+                    name="hidden neurons",
+                    showlegend=False,
+                )
+            )
+
+    for tr in _point_traces(X_train, y_train, test=False):
+        fig.add_trace(tr)
+    if X_test is not None and y_test is not None:
+        for tr in _point_traces(X_test, y_test, test=True):
+            fig.add_trace(tr)
+
+    _boundary_layout(fig, x, y, title, height, show_colorbar)
+    fig.update_layout(annotations=annotations)
+    return fig
+
+
+def boundary_animation(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    frames: list[np.ndarray],
+    frame_epochs: list[int],
+    frame_losses: list[float],
+    *,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    title: str = "Training replay",
+    frame_ms: int = 250,
+    height: int = style.ANIMATION_HEIGHT,
+) -> go.Figure:
+    """Replay of the decision boundary during training (runs in the browser).
+
+    Only the boundary heatmap is animated; the training points stay.  A
+    play / pause button and an epoch slider drive plotly frames, so no
+    server round trip is needed.
+
+    Parameters
+    ----------
+    xs : np.ndarray, shape (gx,)
+    ys : np.ndarray, shape (gy,)
+    frames : list[np.ndarray], length F, each shape (gy, gx)
+        P(class 1) on the grid at each recorded epoch.
+    frame_epochs : list[int], length F
+        Epoch of each frame (slider labels).
+    frame_losses : list[float], length F
+        Loss at each frame, shown in the title while playing.
+    X_train : np.ndarray, shape (n, 2)
+    y_train : np.ndarray, shape (n,) or (n, 1) or (n, 2)
+    title : str, default "Training replay"
+    frame_ms : int, default 250
+        Time per frame while playing.
+    height : int, default ``style.ANIMATION_HEIGHT``
+        Taller than other figures to fit the slider and buttons.
+
+    Returns
+    -------
+    go.Figure
+        Traces: ``Heatmap`` (frame 0), 2 train ``Scatter``; ``fig.frames``
+        holds F frames (each only the heatmap ``z``), named by epoch;
+        ``layout.updatemenus`` has Play / Pause, ``layout.sliders`` one
+        step per frame.  With F = 0 a static figure with a note.
+    """
+    x, y = _grid(xs, ys)
+    F = len(frames)
+    if not (len(frame_epochs) == F and len(frame_losses) == F):
+        raise ValueError("frames, frame_epochs and frame_losses must have the same length")
+    epochs = [int(e) for e in frame_epochs]
+    losses = [float(v) for v in frame_losses]
+
+    def frame_title(k: int) -> str:
+        loss = losses[k]
+        loss_txt = _fmt(loss, 4) if np.isfinite(loss) else "diverged"
+        return f"{title} \u2014 epoch {epochs[k]}, loss {loss_txt}"
+
+    P0 = (
+        _check_probs(frames[0], x.size, y.size, "frames[0]")
+        if F
+        else np.full((y.size, x.size), 0.5)
+    )
+    fig = go.Figure()
+    fig.add_trace(_heatmap(x, y, P0, True))
+    for tr in _point_traces(X_train, y_train, test=False):
+        fig.add_trace(tr)
+    _boundary_layout(fig, x, y, frame_title(0) if F else title, height, True)
+    if F == 0:
+        fig.add_annotation(
+            text="No frames recorded yet",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"size": style.FONT_SIZE + 2},
+        )
+        return fig
+
+    names = [f"{k}:{e}" for k, e in enumerate(epochs)]  # unique even if epochs repeat
+    fig.frames = [
+        go.Frame(
+            name=names[k],
+            data=[go.Heatmap(z=_round_prob(_check_probs(P, x.size, y.size, f"frames[{k}]")))],
+            traces=[0],
+            layout={"title": {"text": frame_title(k)}},
+        )
+        for k, P in enumerate(frames)
+    ]
+    play_args = {
+        "frame": {"duration": int(frame_ms), "redraw": True},
+        "transition": {"duration": 0},
+        "fromcurrent": True,
+        "mode": "immediate",
+    }
+    fig.update_layout(
+        margin={
+            **style.MARGIN,
+            "b": 180,
+            "r": style.COLORBAR_MARGIN_R,
+        },  # axis title, buttons row, slider row
+        showlegend=False,  # colours match the P(class 1) colour bar
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0,
+                "xanchor": "left",
+                "y": 0,
+                "yanchor": "top",
+                "pad": {"t": 68, "r": 10},
+                "font": {"size": style.FONT_SIZE},
+                "buttons": [
+                    {"label": "\u25b6 Play", "method": "animate", "args": [None, play_args]},
+                    {
+                        "label": "\u275a\u275a Pause",
+                        "method": "animate",
+                        "args": [
+                            [None],
+                            {
+                                "frame": {"duration": 0, "redraw": False},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0,
+                "len": 1,
+                "xanchor": "left",
+                "y": 0,
+                "yanchor": "top",
+                "pad": {"t": 106, "b": 0},
+                "currentvalue": {
+                    "prefix": "epoch ",
+                    "font": {"size": style.FONT_SIZE, "color": style.TEXT_DARK},
+                },
+                "font": {"size": style.FONT_SIZE - 3},  # plotly thins crowded labels
+                "steps": [
+                    {
+                        "label": str(epochs[k]),
+                        "method": "animate",
+                        "args": [
+                            [names[k]],
+                            {
+                                "frame": {"duration": 0, "redraw": True},
+                                "mode": "immediate",
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    }
+                    for k in range(F)
+                ],
+            }
+        ],
+    )
+    return fig

@@ -1,0 +1,129 @@
+"""Visual constants shared by every figure builder.
+
+The palette is colourblind-safe (orange / blue, as in TensorFlow
+Playground): *negative* values and *class 0* are orange, *positive*
+values and *class 1* are blue, white is zero / "undecided".  Sizes are
+chosen for a classroom projector (large fonts, thick lines).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# --------------------------------------------------------------------------
+# Core colours (Okabe-Ito derived, safe for the common colour-vision types)
+# --------------------------------------------------------------------------
+NEG_COLOR = "#E66100"  #: negative weights, class 0 (orange)
+POS_COLOR = "#1A66B0"  #: positive weights, class 1 (blue)
+ZERO_COLOR = "#9A9A9A"  #: exactly-zero / undefined values (grey)
+DIVERGED_COLOR = "#C0142B"  #: the "diverged" marker line (red)
+MARKER_COLOR = "#222222"  #: timeline scrubber line and dot
+RULE_COLOR = "#6A3D9A"  #: rule-of-thumb marks in sweep plots (purple)
+PARAM_COLOR = "#7F7F7F"  #: parameter count on the secondary axis (grey)
+TEXT_DARK = "#1E1E1E"  #: text on light backgrounds
+TEXT_LIGHT = "#FFFFFF"  #: text on dark backgrounds
+GRID_COLOR = "#E3E3E3"
+AXIS_LINE_COLOR = "#555555"
+NODE_FILL = "#FFFFFF"  #: node fill when no activations are given
+NODE_OUTLINE = "#333333"
+BOUNDARY_LINE_COLOR = "#1E1E1E"  #: the P = 0.5 contour
+NEURON_LINE_COLOR = "#333333"  #: hidden-neuron lines w1*x + w2*y + b = 0
+
+#: Qualitative series colours (Okabe-Ito): blue, orange, green, pink, sky, vermilion.
+SERIES_COLORS = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+)
+
+#: Diverging scale for weights / activations: -max -> orange, 0 -> white, +max -> blue.
+DIVERGING_SCALE = [
+    [0.0, "#B35806"],
+    [0.25, "#F1A340"],
+    [0.5, "#F7F7F7"],
+    [0.75, "#67A9CF"],
+    [1.0, "#1A5796"],
+]
+
+#: Paler diverging scale for the decision-boundary background (P(class 1) in 0..1)
+#: so that the saturated class-coloured points stand out on it.
+BOUNDARY_SCALE = [
+    [0.0, "#F6B57A"],
+    [0.25, "#FBDABA"],
+    [0.5, "#F7F7F7"],
+    [0.75, "#BCD7EC"],
+    [1.0, "#7FB2DC"],
+]
+
+#: Class colours (index = class label).
+CLASS_COLORS = (NEG_COLOR, POS_COLOR)
+#: Outline of training points (filled circles) and test points (diamonds).
+TRAIN_OUTLINE = "#FFFFFF"
+TEST_OUTLINE = "#000000"
+
+# --------------------------------------------------------------------------
+# Sizes
+# --------------------------------------------------------------------------
+DEFAULT_HEIGHT = 360  #: px; every figure has a fixed height
+DIAGRAM_HEIGHT = 380  #: px; network diagram
+BOUNDARY_HEIGHT = 380  #: px; decision boundary (square plot + legend row)
+ANIMATION_HEIGHT = 500  #: px; boundary replay (needs room for buttons + slider rows)
+MARGIN = {"l": 60, "r": 20, "t": 52, "b": 50}
+DIAGRAM_MARGIN = {"l": 20, "r": 20, "t": 52, "b": 40}
+#: Right margin when a colour bar is shown (plotly's auto-margin ignores its title).
+COLORBAR_MARGIN_R = 80
+
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+FONT_SIZE = 14
+TITLE_FONT_SIZE = 18
+ANNOTATION_FONT_SIZE = 13
+CELL_FONT_SIZE = 14  #: weight-heatmap cell text
+HOVER_FONT_SIZE = 14
+
+LINE_WIDTH = 2.5  #: loss curves, median lines
+BOUNDARY_LINE_WIDTH = 2.5
+NEURON_LINE_WIDTH = 1.5
+TRAIN_MARKER_SIZE = 9
+TEST_MARKER_SIZE = 10
+MARKER_DOT_SIZE = 11  #: timeline-scrubber dot
+
+EDGE_MIN_WIDTH = 0.5  #: px, network-diagram edge for w = 0
+EDGE_MAX_WIDTH = 8.0  #: px, network-diagram edge for the largest |w|
+EDGE_WIDTH_BUCKETS = 8  #: distinct edge widths per sign (keeps trace count low)
+NODE_MAX_SIZE = 34  #: px
+NODE_MIN_SIZE = 10  #: px
+MAX_NODES_SHOWN = 16  #: wider layers are truncated with a "+N more" label
+MAX_CELLS_ANNOTATED = 16  #: heatmaps wider/taller than this get no cell text
+
+#: Constant ``uirevision`` so user zoom / pan survives data updates.
+UIREVISION = "mlp-playground"
+
+#: Minimal template (the default plotly template alone is ~7 KB of JSON).
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": TEXT_DARK},
+        "paper_bgcolor": "#FFFFFF",
+        "plot_bgcolor": "#FFFFFF",
+        "hoverlabel": {"font": {"size": HOVER_FONT_SIZE}},
+        "xaxis": {
+            "gridcolor": GRID_COLOR,
+            "linecolor": AXIS_LINE_COLOR,
+            "showline": True,
+            "zeroline": False,
+            "ticks": "outside",
+            "automargin": True,
+        },
+        "yaxis": {
+            "gridcolor": GRID_COLOR,
+            "linecolor": AXIS_LINE_COLOR,
+            "showline": True,
+            "zeroline": False,
+            "ticks": "outside",
+            "automargin": True,
+        },
+    }
+)

@@ -1,0 +1,34 @@
+"""Every ``st.session_state`` key the app uses, declared once.
+
+The sidebar's widget keys are the ``Settings`` field names, which are also the
+URL parameter names, so a shared link and the session agree on one vocabulary.
+"""
+
+from dataclasses import fields
+
+from mlp_core.settings import Settings
+
+SETTING_KEYS = tuple(f.name for f in fields(Settings))
+
+RUN = "run"                    # mlp_ui.run.Run: the network, its data and its trainer
+TRAINING = "training"          # bool: a Train press is being carried out
+URL_LOADED = "url_loaded"      # bool: this session has read its link once
+URL_NOTICES = "url_notices"    # list[str]: link values that had to be replaced
+CSV_BYTES = "csv_bytes"        # bytes of the last good uploaded CSV
+CSV_NAME = "csv_name"
+CSV_ERROR = "csv_error"        # message about the last rejected upload
+CSV_UPLOADER = "csv_uploader"  # the file_uploader widget
+CSV_SEEN = "csv_seen"          # file_id of the last upload handled
+MODEL_UPLOADER = "model_uploader"
+MODEL_SEEN = "model_seen"
+MODEL_PENDING = "model_pending"  # a validated model waiting for the sidebar to match it
+MODEL_MESSAGE = "model_message"
+TIMELINE = "timeline"          # index into the trainer's snapshots
+SHOW_NEURON_LINES = "show_neuron_lines"
+LOG_LOSS = "log_loss"
+SHOW_REPLAY = "show_replay"
+PREDICT_X = "predict_x"
+STEP_EPOCHS = "step_epochs"    # backprop page: epochs to jump
+COMPARE_RESULT = "compare_result"
+SWEEP_RESULT = "sweep_result"
+SWEEP_LOW, SWEEP_HIGH, SWEEP_SEEDS = "sweep_low", "sweep_high", "sweep_seeds"

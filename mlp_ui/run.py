@@ -1,0 +1,139 @@
+"""The session's run: data, network and trainer built from the sidebar's Settings.
+
+Changing the learning rate (or epochs) keeps the trained network; changing
+anything else about the network or the data builds a new one from the seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mlp_core import model_io
+from mlp_core.datasets import CSVError, Dataset, load_csv, make_dataset
+from mlp_core.network import Network
+from mlp_core.settings import UPLOAD, Settings
+from mlp_core.training import Trainer
+
+from . import keys
+
+
+@dataclass
+class Run:
+    settings: Settings
+    data: Dataset
+    trainer: Trainer
+    arch_key: tuple
+    source: str = "init"        # "init" or the name of a loaded model file
+
+    @property
+    def net(self) -> Network:
+        return self.trainer.net
+
+
+def current_data(settings: Settings) -> Dataset | None:
+    """The data set the settings name; None (with a message shown) if there is none yet."""
+    if settings.dataset == UPLOAD:
+        raw = st.session_state.get(keys.CSV_BYTES)
+        if raw is None:
+            return None
+        return _parse_csv(raw, st.session_state.get(keys.CSV_NAME, "upload.csv"),
+                          settings.test / 100, settings.seed)
+    return make_dataset(settings.dataset, samples=settings.samples, noise=settings.noise,
+                        test_fraction=settings.test / 100, seed=settings.seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _parse_csv(raw: bytes, name: str, test_fraction: float, seed: int) -> Dataset:
+    return load_csv(raw, name=name, test_fraction=test_fraction, seed=seed)
+
+
+def accept_csv(raw: bytes, name: str, settings: Settings) -> str | None:
+    """Keep an uploaded CSV if it loads; else return the message and keep the old one."""
+    try:
+        _parse_csv(raw, name, settings.test / 100, settings.seed)
+    except CSVError as err:
+        return f"{name}: {err}"
+    st.session_state[keys.CSV_BYTES] = raw
+    st.session_state[keys.CSV_NAME] = name
+    return None
+
+
+def _data_key(settings: Settings, data: Dataset) -> tuple:
+    return (settings.architecture_key(), data.name, data.n_train, data.n_test,
+            float(data.X_train.sum()))
+
+
+def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
+    """The session's Run for these settings, rebuilt only when the network must change.
+
+    Returns ``(run, error)``; on error the previous run (if any) is kept.
+    """
+    run: Run | None = st.session_state.get(keys.RUN)
+    try:
+        data = current_data(settings)
+    except ValueError as err:
+        return run, str(err)
+    if data is None:
+        return None, "Upload a CSV file in the sidebar to train on your own data."
+    key = _data_key(settings, data)
+    if run is not None and run.arch_key == key:
+        if run.settings != settings:
+            if run.trainer.config != settings.train_config():
+                run.trainer.set_config(settings.train_config())
+            run.settings = settings
+        return run, None
+    try:
+        run = new_run(settings, data, key)
+    except ValueError as err:
+        return run if run is not None and run.arch_key == key else None, str(err)
+    st.session_state[keys.RUN] = run
+    st.session_state[keys.TIMELINE] = None
+    return run, None
+
+
+def new_run(settings: Settings, data: Dataset, key: tuple) -> Run:
+    pending = st.session_state.pop(keys.MODEL_PENDING, None)
+    source = "init"
+    net = Network.create(data.n_features, settings.hidden_layers, activation=settings.activation,
+                         bias=settings.bias, init=settings.init, seed=settings.seed)
+    if pending is not None:
+        loaded, name = pending
+        if loaded.layer_sizes == net.layer_sizes and loaded.bias == net.bias \
+                and loaded.hidden_activation == net.hidden_activation:
+            net, source = loaded, name
+    trainer = Trainer(net, data.X_train, data.y_train, settings.train_config(),
+                      data.X_test, data.y_test)
+    return Run(settings, data, trainer, key, source)
+
+
+def reset_run() -> None:
+    st.session_state.pop(keys.RUN, None)
+    st.session_state[keys.TRAINING] = False
+    st.session_state[keys.TIMELINE] = None
+
+
+def load_model(raw: bytes, name: str) -> str | None:
+    """Validate a model file and line the sidebar up with it; return an error or None."""
+    try:
+        net, training = model_io.loads(raw)
+    except ValueError as err:
+        return f"{name}: {err}"
+    hidden = net.layer_sizes[1:-1]
+    if not hidden or len(set(hidden)) != 1:
+        return (f"{name}: the sidebar shows networks with 1 to 4 equal hidden layers; this "
+                f"model is {net.architecture()}. Train it with `python -m mlp_core train "
+                f"--model-in {name}` instead.")
+    run: Run | None = st.session_state.get(keys.RUN)
+    n_inputs = run.data.n_features if run is not None else 2
+    if net.layer_sizes[0] != n_inputs:
+        return (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current data "
+                f"has {n_inputs} features.")
+    st.session_state[keys.MODEL_PENDING] = (net, name)
+    st.session_state.update(hidden=hidden[0], layers=len(hidden),
+                            activation=net.hidden_activation, bias=net.bias)
+    if isinstance(training.get("lr"), (int, float)) and 0 < training["lr"] <= 1e6:
+        st.session_state["lr"] = float(training["lr"])
+    reset_run()
+    return None

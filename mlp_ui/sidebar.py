@@ -1,0 +1,124 @@
+"""The shared sidebar: presets, the settings widgets, CSV upload, and the URL.
+
+Drawn by ``app.py`` so its widgets keep their values on every page. On a
+session's first run the link's parameters seed the widgets (invalid ones are
+replaced by defaults, with a notice); afterwards every change is written back
+to the URL, so the address bar always holds a link that reproduces the setup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+import streamlit as st
+
+from mlp_core.activations import ACTIVATIONS
+from mlp_core.datasets import GATES, GENERATORS, MAX_CSV_BYTES
+from mlp_core.losses import LOSS_LABELS
+from mlp_core.network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
+from mlp_core.settings import DATASET_CHOICES, PRESETS, UPLOAD, Settings
+from mlp_core.training import MAX_EPOCHS, MAX_LR
+
+from . import keys
+from .run import accept_csv, reset_run
+
+DATASET_LABELS = {
+    **{g: f"{g.upper()} gate" for g in GATES},
+    **{g: g.replace("-", " ").capitalize() for g in GENERATORS},
+    UPLOAD: "Upload CSV",
+}
+INIT_LABELS = {
+    "tutorial": "tutorial (fixed 2-3-1 weights)",
+    "uniform": "uniform [0, 1)",
+    "xavier": "xavier",
+    "he": "he",
+}
+
+
+def _seed_from_url() -> None:
+    settings, notices = Settings.from_query(st.query_params.to_dict())
+    st.session_state.update(asdict(settings))
+    st.session_state[keys.URL_NOTICES] = notices
+    st.session_state[keys.URL_LOADED] = True
+
+
+def apply_preset(name: str) -> None:
+    st.session_state.update(asdict(PRESETS[name].settings))
+    st.session_state[keys.URL_NOTICES] = []
+    reset_run()
+
+
+def _settings_from_state() -> Settings:
+    values = {k: st.session_state[k] for k in keys.SETTING_KEYS}
+    return Settings(**values)
+
+
+def render_sidebar() -> Settings:
+    """Draw the sidebar and return the validated Settings it holds."""
+    if not st.session_state.get(keys.URL_LOADED):
+        _seed_from_url()
+    sb = st.sidebar
+    with sb.expander("Presets", expanded=False):
+        for name, preset in PRESETS.items():
+            st.button(preset.label, key=f"preset-{name}", help=preset.description,
+                      on_click=apply_preset, args=(name,), width="stretch")
+    sb.selectbox("Dataset", DATASET_CHOICES, key="dataset",
+                 format_func=DATASET_LABELS.get)
+    if st.session_state["dataset"] == UPLOAD:
+        _csv_upload(sb)
+    c1, c2 = sb.columns(2)
+    c1.number_input("Hidden nodes", 1, MAX_HIDDEN_NODES, step=1, key="hidden")
+    c2.number_input("Hidden layers", 1, MAX_HIDDEN_LAYERS, step=1, key="layers")
+    c1, c2 = sb.columns(2)
+    c1.number_input("Learning rate", min_value=1e-6, max_value=MAX_LR, step=0.01,
+                    format="%g", key="lr")
+    c2.number_input("Epochs", 1, MAX_EPOCHS, step=1000, key="epochs")
+    sb.selectbox("Activation", tuple(ACTIVATIONS), key="activation",
+                 help="Activation of the hidden layers; the output is always a sigmoid.")
+    sb.selectbox("Loss", tuple(LOSS_LABELS), key="loss", format_func=LOSS_LABELS.get)
+    c1, c2 = sb.columns(2)
+    c1.selectbox("Initial weights", tuple(INITIALIZERS), key="init",
+                 format_func=INIT_LABELS.get)
+    c2.number_input("Seed", 0, 2**32 - 1, step=1, key="seed")
+    sb.toggle("Bias", key="bias", help="The tutorial's networks have no bias.")
+    is_gate = st.session_state["dataset"] in GATES
+    with sb.expander("2-D data set", expanded=not is_gate):
+        if is_gate:
+            st.caption("Logic gates are exact 4-row truth tables; these apply to 2-D sets.")
+        st.number_input("Samples", 10, 2000, step=10, key="samples", disabled=is_gate)
+        st.slider("Noise", 0.0, 1.0, step=0.05, key="noise", disabled=is_gate)
+        st.slider("Test %", 0, 90, step=5, key="test", disabled=is_gate)
+    try:
+        settings = _settings_from_state()
+    except ValueError as err:
+        sb.error(f"Invalid setting: {err}")
+        settings = replace(Settings(), **{k: st.session_state[k] for k in ("dataset",)})
+    for notice in st.session_state.get(keys.URL_NOTICES, []):
+        sb.warning(notice)
+    _sync_url(settings)
+    return settings
+
+
+def _csv_upload(sb) -> None:
+    uploaded = sb.file_uploader(
+        "CSV file", type=["csv", "txt"], key=keys.CSV_UPLOADER,
+        help=f"Two or more numeric feature columns, then a 0/1 label column; header optional; "
+             f"at most {MAX_CSV_BYTES // 1_000_000} MB.")
+    if uploaded is not None and st.session_state.get(keys.CSV_SEEN) != uploaded.file_id:
+        st.session_state[keys.CSV_SEEN] = uploaded.file_id
+        raw = uploaded.getvalue()
+        settings = Settings(**{k: st.session_state[k] for k in keys.SETTING_KEYS})
+        error = accept_csv(raw, uploaded.name, settings)
+        st.session_state[keys.CSV_ERROR] = error
+        if error is None:
+            reset_run()
+    if st.session_state.get(keys.CSV_ERROR):
+        sb.error(st.session_state[keys.CSV_ERROR])
+    if st.session_state.get(keys.CSV_BYTES) is not None:
+        sb.caption(f"Using {st.session_state.get(keys.CSV_NAME)}")
+
+
+def _sync_url(settings: Settings) -> None:
+    wanted = settings.to_query()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,86 @@
+"""Playground: train live, watch it learn, pause, step, scrub back, share."""
+
+import streamlit as st
+
+from mlp_core.health import health_warnings
+from mlp_ui import keys, views
+from mlp_ui.controls import buttons
+from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
+from mlp_ui.live import train_live
+from mlp_ui.run import ensure_run
+
+st.title("Playground")
+st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch the network "
+           "learn. The link in the address bar reproduces this exact setup.")
+
+settings = st.session_state["settings"]
+run, error = ensure_run(settings)
+if error:
+    st.error(error)
+buttons(st, run)
+if run is None:
+    st.stop()
+
+trainer = run.trainer
+status = st.container()
+metrics_ph = st.empty()
+left, right = st.columns(2)
+loss_ph, boundary_ph = left.empty(), right.empty()
+opts = st.columns([1, 1, 4])
+log_y = opts[0].toggle("Log-scale loss", key=keys.LOG_LOSS)
+lines = opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES,
+                       help="Each first-layer hidden unit's line w1·x1 + w2·x2 + b = 0.")
+w_col, n_col = st.columns([3, 2])
+weights_ph, network_ph = w_col.empty(), n_col.empty()
+table_ph = st.empty()
+
+
+def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
+    net = net or trainer.net
+    epoch = trainer.epoch if epoch is None else epoch
+    last_loss = trainer.last_loss if last_loss is None else last_loss
+    with metrics_ph.container():
+        views.metrics(st, run, net, epoch, last_loss)
+    views.chart(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), f"loss-{frame}")
+    views.chart(boundary_ph, views.boundary_figure(run, net, show_lines=lines), f"bd-{frame}")
+    with weights_ph.container():
+        cols = st.columns(min(4, len(net.weights) * (2 if net.bias else 1)))
+        for i, fig in enumerate(views.weight_figures(net)):
+            views.chart(cols[i % len(cols)], fig, f"w{i}-{frame}")
+    views.chart(network_ph, views.network_figure(net), f"net-{frame}")
+    if run.data.is_gate:
+        with table_ph.container():
+            views.truth_table(st, run, net)
+
+
+if st.session_state.get(keys.TRAINING):
+    train_live(run, draw, st.session_state)
+    st.session_state[keys.TRAINING] = False
+    st.rerun()
+
+# A finished or paused run: the timeline picks which moment the views show.
+if trainer.diverged:
+    status.error(trainer.diverged.message)
+snaps = trainer.snapshot_epochs
+view = dict(frame="static")
+if len(snaps) > 1:
+    index = st.session_state.get(keys.TIMELINE)
+    index = len(snaps) - 1 if index is None or index >= len(snaps) else index
+    picked = status.select_slider(
+        "Timeline: scrub back through the run", options=list(range(len(snaps))), value=index,
+        format_func=lambda i: f"epoch {snaps[i]:,}", key="timeline-slider")
+    st.session_state[keys.TIMELINE] = picked
+    if picked != len(snaps) - 1 or snaps[picked] != trainer.epoch:
+        e = snaps[picked]
+        view.update(net=trainer.network_at(picked), epoch=e, marker=e,
+                    last_loss=float(trainer.losses[e - 1]) if e else trainer.records["train_loss"][0])
+for warning in health_warnings(view.get("net") or trainer.net, run.data.X_train):
+    status.warning(warning)
+draw(**view)
+
+st.divider()
+tabs = st.tabs(["Predict", "Replay", "Download", "Load model"])
+predict_box(tabs[0], run)
+replay_box(tabs[1], run)
+downloads(tabs[2], run)
+load_model_box(tabs[3])

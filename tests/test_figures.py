@@ -1,0 +1,691 @@
+"""Tests of the pure plotly figure builders in ``mlp_figures``."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import mlp_figures as mf
+from mlp_figures import style
+from mlp_figures._util import _r, _round_prob
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def walk_finite(obj, path="fig"):
+    """Assert no NaN / inf anywhere in a to_plotly_json() structure."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            walk_finite(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            walk_finite(v, f"{path}[{i}]")
+    elif isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "fc":
+            assert np.all(np.isfinite(obj)), f"non-finite in {path}"
+        elif obj.dtype == object:
+            walk_finite(obj.tolist(), path)
+    elif isinstance(obj, (float, np.floating)):
+        assert math.isfinite(obj), f"non-finite {obj} at {path}"
+
+
+def _reject_constant(name):
+    raise AssertionError(f"figure JSON contains {name}")
+
+
+def json_size(fig: go.Figure) -> int:
+    return len(fig.to_json())
+
+
+def check_common(fig: go.Figure, *, axes: bool = True) -> None:
+    """Properties every figure must have."""
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.title.text, "figure needs a title"
+    assert fig.layout.height is not None and 300 <= fig.layout.height <= 500
+    assert fig.layout.uirevision == style.UIREVISION
+    m = fig.layout.margin
+    assert m.t is not None and m.t >= 40, "top margin must leave room for the title"
+    assert m.l is not None and m.b is not None and m.r is not None
+    if axes:
+        assert fig.layout.xaxis.title.text
+        assert fig.layout.yaxis.title.text
+    walk_finite(fig.to_plotly_json())
+    json.loads(fig.to_json(), parse_constant=_reject_constant)  # strict JSON: no NaN / Infinity
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(42)
+
+
+# --------------------------------------------------------------------------
+# rounding helpers
+# --------------------------------------------------------------------------
+
+
+def test_r_rounds_to_4_significant_digits_and_drops_non_finite():
+    out = _r([0.1 + 0.2, 123456.7, -0.000123456, 2 / 3, np.nan, np.inf, -np.inf, 0.0, -0.0])
+    assert out == [0.3, 123500.0, -0.0001235, 0.6667, None, None, None, 0.0, 0.0]
+    assert _r(np.pi) == 3.142
+    assert _r(np.nan) is None
+    assert _r(np.array([[1.23456, 2.0], [np.nan, 5e-30]])) == [[1.235, 2.0], [None, 5e-30]]
+    assert _r(1.234567e300) == 1.235e300
+
+
+def test_r_serialises_short(rng):
+    vals = rng.normal(0, 1, 1000) * 10.0 ** rng.integers(-6, 6, 1000)
+    text = json.dumps(_r(vals))
+    for tok in text.strip("[]").split(", "):
+        mantissa = tok.split("e")[0].lstrip("-").replace(".", "").strip("0")
+        assert len(mantissa) <= 4, tok
+
+
+def test_round_prob_clips_and_sanitises():
+    assert _round_prob([[-0.5, 0.123456, 1.7, np.nan, np.inf, 3e-9]]) == [
+        [0.0, 0.1235, 1.0, None, 1.0, 0.0]
+    ]
+
+
+# --------------------------------------------------------------------------
+# loss_curve
+# --------------------------------------------------------------------------
+
+
+def _three_series(rng, n=1000):
+    ep = np.arange(n) * 7
+    return {
+        "train": (ep, 0.3 * np.exp(-ep / 2000) + rng.random(n) * 0.01),
+        "test": (ep, 0.3 * np.exp(-ep / 2500) + rng.random(n) * 0.01 + 0.02),
+        "no hidden layer": (ep, 0.25 + rng.random(n) * 1e-3),
+    }
+
+
+def test_loss_curve_basic_and_budget(rng):
+    fig = mf.loss_curve(_three_series(rng))
+    check_common(fig)
+    assert [type(t) for t in fig.data] == [go.Scatter] * 3
+    assert [t.name for t in fig.data] == ["train", "test", "no hidden layer"]
+    assert fig.layout.xaxis.title.text == "Epoch"
+    assert fig.layout.yaxis.title.text == "Loss"
+    assert fig.layout.title.text == "Loss"
+    assert fig.layout.yaxis.type == "linear"
+    assert len(fig.data[0].x) == 1000
+    assert all(isinstance(v, int) for v in fig.data[0].x)
+    assert json_size(fig) < 60_000
+
+
+def test_loss_curve_log_clips_non_positive():
+    ep = np.arange(5)
+    fig = mf.loss_curve({"train": (ep, np.array([1.0, 0.1, 0.0, -1.0, 0.01]))}, log_y=True)
+    check_common(fig)
+    assert fig.layout.yaxis.type == "log"
+    ys = fig.data[0].y
+    assert all(v is not None and v > 0 for v in ys)
+    assert ys[2] == ys[3] == 0.01  # clipped to the smallest positive value
+
+
+def test_loss_curve_log_all_zero_uses_floor():
+    fig = mf.loss_curve({"train": (np.arange(3), np.zeros(3))}, log_y=True)
+    check_common(fig)
+    assert all(v > 0 for v in fig.data[0].y)
+
+
+def test_loss_curve_marker_and_diverged(rng):
+    series = _three_series(rng, n=100)
+    fig = mf.loss_curve(series, marker_epoch=352, diverged_epoch=600, title="Training loss")
+    check_common(fig)
+    assert fig.layout.title.text == "Training loss"
+    assert len(fig.data) == 4  # 3 series + scrubber dot
+    dot = fig.data[3]
+    assert dot.mode == "markers"
+    assert dot.x == (350,)  # nearest recorded epoch (multiples of 7)
+    first_y = series["train"][1][50]
+    assert dot.y[0] == pytest.approx(first_y, rel=1e-3)
+    shapes = fig.layout.shapes
+    assert len(shapes) == 2
+    assert shapes[0].x0 == 352 and shapes[0].yref == "paper"
+    assert shapes[1].x0 == 600 and shapes[1].line.dash == "dash"
+    assert shapes[1].line.color == style.DIVERGED_COLOR
+    assert [a.text for a in fig.layout.annotations] == ["diverged"]
+
+
+def test_loss_curve_sanitises_non_finite():
+    ep = np.arange(6)
+    vals = np.array([1.0, np.nan, 0.5, np.inf, -np.inf, 0.2])
+    fig = mf.loss_curve({"train": (ep, vals), "test": (ep, vals)}, marker_epoch=1)
+    check_common(fig)
+    assert fig.data[0].y == (1.0, None, 0.5, None, None, 0.2)
+    assert fig.data[2].x == (0,) or fig.data[2].x == (2,)  # nearest finite point
+
+
+def test_loss_curve_empty_series_is_valid():
+    fig = mf.loss_curve({})
+    check_common(fig)
+    assert len(fig.data) == 0
+    fig = mf.loss_curve({"train": (np.array([], int), np.array([]))}, marker_epoch=3)
+    check_common(fig)
+
+
+# --------------------------------------------------------------------------
+# weight_heatmap
+# --------------------------------------------------------------------------
+
+
+def test_weight_heatmap_cells_and_annotations():
+    W = np.array([[4.91234, -3.0, 0.1144], [4.87, -2.95, -0.006212]])
+    fig = mf.weight_heatmap(W, title="weight_hidden (2x3)")
+    check_common(fig)
+    assert fig.layout.title.text == "weight_hidden (2x3)"
+    assert [type(t) for t in fig.data] == [go.Heatmap]
+    hm = fig.data[0]
+    assert list(hm.y) == ["in 1", "in 2"] and list(hm.x) == ["h1", "h2", "h3"]
+    assert hm.z[0][0] == 4.912 and hm.z[1][2] == -0.006212
+    assert fig.layout.yaxis.autorange == "reversed"  # row 0 at the top
+    assert hm.zmax == pytest.approx(4.912) and hm.zmin == -hm.zmax and hm.zmid == 0
+    texts = {(a.x, a.y): a.text for a in fig.layout.annotations}
+    assert len(texts) == 6
+    assert texts[(0, 0)] == "4.91"
+    assert texts[(1, 0)] == "-3"
+    assert texts[(2, 0)] == "0.114"
+    assert texts[(2, 1)] == "-0.00621"
+    for (j, i), t in texts.items():
+        assert float(t) == pytest.approx(float(f"{W[i, j]:.3g}"))
+    # readable: white on strong cells, dark on pale cells
+    colours = {(a.x, a.y): a.font.color for a in fig.layout.annotations}
+    assert colours[(0, 0)] == style.TEXT_LIGHT
+    assert colours[(2, 0)] == style.TEXT_DARK
+
+
+def test_weight_heatmap_zero_matrix_and_labels():
+    fig = mf.weight_heatmap(
+        np.zeros((1, 3)), title="bias_hidden (1x3)", row_labels=["bias"], col_labels=["a", "b", "a"]
+    )
+    check_common(fig)
+    hm = fig.data[0]
+    assert hm.zmax == 1.0
+    assert list(hm.y) == ["bias"]
+    assert len(set(hm.x)) == 3  # duplicate labels made unique
+    assert all(a.text == "0" for a in fig.layout.annotations)
+
+
+def test_weight_heatmap_explicit_zmax_and_1d_bias():
+    fig = mf.weight_heatmap(np.array([0.5, -0.25]), title="bias_output", zmax=2.0)
+    check_common(fig)
+    assert fig.data[0].zmax == 2.0
+    assert len(fig.layout.annotations) == 2
+
+
+def test_weight_heatmap_large_has_no_cell_text(rng):
+    fig = mf.weight_heatmap(rng.normal(size=(20, 17)), title="weight_hidden (20x17)")
+    check_common(fig)
+    assert len(fig.layout.annotations) == 0
+    assert fig.data[0].hovertemplate
+    fig = mf.weight_heatmap(rng.normal(size=(16, 16)), title="weight_hidden (16x16)")
+    assert len(fig.layout.annotations) == 256
+
+
+def test_weight_heatmap_sanitises_non_finite():
+    W = np.array([[np.nan, np.inf], [-np.inf, 0.5]])
+    fig = mf.weight_heatmap(W, title="broken")
+    check_common(fig)
+    z = fig.data[0].z
+    assert z[0][0] is None
+    assert z[0][1] == 0.5 and z[1][0] == -0.5  # clipped to +-zmax
+    texts = {(a.x, a.y): a.text for a in fig.layout.annotations}
+    assert texts[(0, 0)] == "NaN" and texts[(1, 0)] == "+inf"
+
+
+def test_weight_heatmap_rejects_bad_labels():
+    with pytest.raises(ValueError):
+        mf.weight_heatmap(np.zeros((2, 3)), title="x", row_labels=["a"])
+
+
+# --------------------------------------------------------------------------
+# network_diagram
+# --------------------------------------------------------------------------
+
+
+def _or_net():
+    W1 = np.array([[4.9, -3.0, 0.1], [4.8, -2.9, -0.6]])
+    W2 = np.array([[6.2], [-5.5], [0.4]])
+    b = [np.array([-2.1, 4.4, 0.3]), np.array([-1.2])]
+    return W1, W2, b
+
+
+def _edge_hover(fig):
+    for t in fig.data:
+        if t.name == "edge weights":
+            return list(t.hovertext)
+    raise AssertionError("no edge hover trace")
+
+
+def test_network_diagram_small():
+    W1, W2, b = _or_net()
+    fig = mf.network_diagram([2, 3, 1], [W1, W2], b, title="Network (2-3-1)")
+    check_common(fig, axes=False)
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert all(isinstance(t, go.Scatter) for t in fig.data)
+    assert len(fig.data) <= 20
+    hover = _edge_hover(fig)
+    assert len(hover) == 9
+    assert "w[x1->h1] = 4.9" in hover
+    assert "w[x2->h3] = -0.6" in hover
+    assert "w[h2->out] = -5.5" in hover
+    # hover dots of different edges do not coincide
+    hov = next(t for t in fig.data if t.name == "edge weights")
+    assert len(set(zip(hov.x, hov.y, strict=True))) == 9
+    # line traces: colour by sign, widest edge = max width
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert {t.line.color for t in lines} <= {style.POS_COLOR, style.NEG_COLOR}
+    widths = [t.line.width for t in lines]
+    assert max(widths) == style.EDGE_MAX_WIDTH and min(widths) >= style.EDGE_MIN_WIDTH
+    widest = lines[int(np.argmax(widths))]
+    assert widest.line.color == style.POS_COLOR  # 6.2 is the largest |w|
+    n_segments = sum(sum(v is None for v in t.x) for t in lines)
+    assert n_segments == 9
+    nodes = next(t for t in fig.data if t.name == "nodes")
+    assert len(nodes.x) == 6
+    assert any("bias = -2.1" in h for h in nodes.hovertext)
+    assert any("bias = -1.2" in h for h in nodes.hovertext)
+    captions = [a.text for a in fig.layout.annotations]
+    assert "input (2)" in captions and "hidden (3)" in captions and "output (1)" in captions
+
+
+def test_network_diagram_activations_colour_nodes():
+    W1, W2, b = _or_net()
+    x = np.array([1.0, 0.0])
+    h = sigmoid(x @ W1 + b[0])
+    o = sigmoid(h @ W2 + b[1])
+    fig = mf.network_diagram(
+        [2, 3, 1], [W1, W2], b, activations=[x, h, o], layer_names=["in", "hid", "out"]
+    )
+    check_common(fig, axes=False)
+    nodes = next(t for t in fig.data if t.name == "nodes")
+    assert len(nodes.marker.color) == 6
+    assert nodes.marker.color[0] == 1.0
+    assert nodes.marker.showscale is True
+    assert nodes.marker.cmin == -nodes.marker.cmax
+    assert any("activation = " in s for s in nodes.hovertext)
+    assert "hid (3)" in [a.text for a in fig.layout.annotations]
+
+
+def test_network_diagram_big_is_truncated_and_within_budget(rng):
+    sizes = [2, 64, 64, 1]
+    Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    Bs = [rng.normal(size=b) for b in sizes[1:]]
+    acts = [rng.normal(size=n) for n in sizes]
+    fig = mf.network_diagram(sizes, Ws, Bs, activations=acts)
+    check_common(fig, axes=False)
+    assert len(fig.data) <= 20
+    assert json_size(fig) < 150_000
+    nodes = next(t for t in fig.data if t.name == "nodes")
+    assert len(nodes.x) == 2 + 16 + 16 + 1
+    assert sum(a.text == "+48 more" for a in fig.layout.annotations) == 2
+    assert len(_edge_hover(fig)) == 2 * 16 + 16 * 16 + 16
+
+
+def test_network_diagram_sanitises_non_finite():
+    W1 = np.array([[np.nan, np.inf, 1.0]])
+    W2 = np.array([[1.0], [-np.inf], [0.0]])
+    fig = mf.network_diagram(
+        [1, 3, 1],
+        [W1, W2],
+        [np.array([np.nan, 0, 0]), np.array([np.inf])],
+        activations=[np.array([np.nan]), np.zeros(3), np.array([np.inf])],
+    )
+    check_common(fig, axes=False)
+    hover = _edge_hover(fig)
+    assert "w[x1->h1] = NaN" in hover and "w[h2->out] = -inf" in hover
+
+
+def test_network_diagram_rejects_bad_shapes():
+    with pytest.raises(ValueError):
+        mf.network_diagram([2, 3, 1], [np.zeros((3, 2)), np.zeros((3, 1))])
+    with pytest.raises(ValueError):
+        mf.network_diagram([2, 3, 1], [np.zeros((2, 3))])
+
+
+# --------------------------------------------------------------------------
+# decision_boundary
+# --------------------------------------------------------------------------
+
+
+def _xor_grid(n=40, lo=-0.5, hi=1.5):
+    xs = np.linspace(lo, hi, n)
+    ys = np.linspace(lo, hi, n)
+    X, Y = np.meshgrid(xs, ys)
+    h1 = sigmoid(6 * X + 6 * Y - 3)
+    h2 = sigmoid(6 * X + 6 * Y - 9)
+    return xs, ys, sigmoid(8 * h1 - 8 * h2 - 4)
+
+
+def _points(rng, n):
+    X = rng.uniform(-0.4, 1.4, (n, 2))
+    y = (np.round(X[:, 0]).clip(0, 1) != np.round(X[:, 1]).clip(0, 1)).astype(int)
+    return X, y
+
+
+def test_decision_boundary_full(rng):
+    xs, ys, P = _xor_grid()
+    Xtr, ytr = _points(rng, 300)
+    Xte, yte = _points(rng, 100)
+    lines = [(6.0, 6.0, -3.0), (6.0, 6.0, -9.0), (0.0, 0.0, 1.0), (1.0, -1.0, 0.0)]
+    fig = mf.decision_boundary(
+        xs, ys, P, X_train=Xtr, y_train=ytr, X_test=Xte, y_test=yte, neuron_lines=lines
+    )
+    check_common(fig)
+    assert fig.layout.title.text == "Decision boundary"
+    types = [type(t) for t in fig.data]
+    assert types == [go.Heatmap, go.Contour, go.Scatter] + [go.Scatter] * 4
+    hm, ct = fig.data[0], fig.data[1]
+    assert len(hm.z) == 40 and len(hm.z[0]) == 40
+    assert hm.zmin == 0 and hm.zmax == 1 and hm.zmid == 0.5
+    assert ct.contours.start == ct.contours.end == 0.5
+    # axis ranges exactly the grid, equal aspect
+    assert tuple(fig.layout.xaxis.range) == (xs[0], xs[-1])
+    assert tuple(fig.layout.yaxis.range) == (ys[0], ys[-1])
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    # points: train circles, test diamonds, split by class
+    tr0, tr1, te0, te1 = fig.data[3:]
+    assert len(tr0.x) + len(tr1.x) == 300 and len(te0.x) + len(te1.x) == 100
+    assert len(tr1.x) == int(ytr.sum())
+    assert tr0.marker.color == style.CLASS_COLORS[0] and tr1.marker.color == style.CLASS_COLORS[1]
+    assert te0.marker.symbol == "diamond" and tr0.marker.symbol == "circle"
+    # neuron lines: h3 (w1 = w2 = 0) skipped, labels kept per neuron index
+    assert [a.text for a in fig.layout.annotations] == ["h1", "h2", "h4"]
+    assert json_size(fig) < 80_000
+
+
+def test_decision_boundary_neuron_lines_clipped_inside():
+    xs, ys, P = _xor_grid(20, lo=-1.0, hi=2.0)
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    lines = [
+        (6.0, 6.0, -3.0),
+        (1.0, 0.0, -0.25),
+        (0.0, 2.0, -1.0),
+        (1.0, 1e-9, -1.5),
+        (3.0, -1.0, 0.5),
+    ]
+    fig = mf.decision_boundary(xs, ys, P, X_train=X, y_train=np.array([0, 1]), neuron_lines=lines)
+    check_common(fig)
+    tr = fig.data[2]
+    assert tr.mode == "lines" and tr.line.dash == "dash"
+    pts = [(x, y) for x, y in zip(tr.x, tr.y, strict=True) if x is not None]
+    assert len(pts) == 2 * len(lines)
+    eps = 1e-3
+    for x, y in pts:
+        assert xs[0] - eps <= x <= xs[-1] + eps
+        assert ys[0] - eps <= y <= ys[-1] + eps
+    # each segment lies on its line (up to 4-digit rounding)
+    for k, (w1, w2, b) in enumerate(lines):
+        for x, y in pts[2 * k : 2 * k + 2]:
+            assert abs(w1 * x + w2 * y + b) < 1e-2 * (abs(w1) + abs(w2) + abs(b))
+    for a in fig.layout.annotations:
+        assert xs[0] <= a.x <= xs[-1] and ys[0] <= a.y <= ys[-1]
+
+
+def test_clip_line_to_box_cases(rng):
+    box = (-1.0, 1.0, -2.0, 2.0)
+    assert mf.clip_line_to_box(0.0, 0.0, 1.0, *box) is None
+    assert mf.clip_line_to_box(1.0, 0.0, -5.0, *box) is None  # x = 5, outside
+    assert mf.clip_line_to_box(np.nan, 1.0, 0.0, *box) is None
+    seg = mf.clip_line_to_box(1.0, 0.0, -0.5, *box)  # x = 0.5, vertical
+    assert sorted(seg) == [(0.5, -2.0), (0.5, 2.0)]
+    seg = mf.clip_line_to_box(0.0, 1.0, 0.0, *box)  # y = 0, horizontal
+    assert sorted(seg) == [(-1.0, 0.0), (1.0, 0.0)]
+    seg = mf.clip_line_to_box(2.0, -1.0, 0.0, *box)  # y = 2x through both corners
+    assert sorted(seg) == [(-1.0, -2.0), (1.0, 2.0)]
+    for _ in range(500):
+        w1, w2, b = rng.normal(size=3)
+        seg = mf.clip_line_to_box(w1, w2, b, *box)
+        if seg is None:
+            continue
+        for x, y in seg:
+            assert -1 - 1e-9 <= x <= 1 + 1e-9 and -2 - 1e-9 <= y <= 2 + 1e-9
+            assert abs(w1 * x + w2 * y + b) < 1e-9
+
+
+def test_decision_boundary_sanitises_and_no_colorbar(rng):
+    xs, ys, P = _xor_grid(10)
+    P = P.copy()
+    P[0, 0] = np.nan
+    P[1, 1] = np.inf
+    P[2, 2] = -3.0
+    P[3, 3] = 1.5
+    X = np.array([[0.0, 0.0], [np.nan, 1.0], [1.0, 1.0]])
+    y = np.array([[0.1], [0.9], [0.7]])  # probabilities, shape (n, 1)
+    fig = mf.decision_boundary(
+        xs,
+        ys,
+        P,
+        X_train=X,
+        y_train=y,
+        show_colorbar=False,
+        neuron_lines=[(np.inf, 1.0, 0.0)],
+        title="XOR",
+    )
+    check_common(fig)
+    z = fig.data[0].z
+    assert z[0][0] is None and z[1][1] == 1.0 and z[2][2] == 0.0 and z[3][3] == 1.0
+    assert fig.data[0].showscale is False
+    assert len(fig.data) == 4  # no neuron-line trace (the only line was not finite)
+    assert len(fig.data[2].x) == 1 and len(fig.data[3].x) == 1  # NaN point dropped
+
+
+def test_decision_boundary_rejects_wrong_shape():
+    xs, ys, P = _xor_grid(10)
+    with pytest.raises(ValueError):
+        mf.decision_boundary(xs, ys, P.T[:, :9], X_train=np.zeros((1, 2)), y_train=np.zeros(1))
+
+
+# --------------------------------------------------------------------------
+# boundary_animation
+# --------------------------------------------------------------------------
+
+
+def test_boundary_animation_budget_and_controls(rng):
+    xs = np.linspace(-0.5, 1.5, 30)
+    epochs = list(np.linspace(0, 3000, 30).astype(int))
+    frames = []
+    for k in range(30):
+        X, Y = np.meshgrid(xs, xs)
+        frames.append(sigmoid((k / 10 + 0.1) * (6 * X - 6 * Y)) + rng.normal(0, 1e-3, X.shape))
+    losses = [0.25 * np.exp(-e / 800) for e in epochs]
+    losses[-1] = np.nan
+    Xtr, ytr = _points(rng, 100)
+    fig = mf.boundary_animation(xs, xs, frames, epochs, losses, X_train=Xtr, y_train=ytr)
+    check_common(fig)
+    assert [type(t) for t in fig.data] == [go.Heatmap, go.Scatter, go.Scatter]
+    assert len(fig.frames) == 30
+    for fr in fig.frames:
+        assert fr.traces == (0,)
+        assert len(fr.data) == 1 and isinstance(fr.data[0], go.Heatmap)
+        assert len(fr.data[0].z) == 30
+    assert "epoch 0" in fig.layout.title.text
+    assert "diverged" in fig.frames[-1].layout.title.text
+    slider = fig.layout.sliders[0]
+    assert [s.label for s in slider.steps] == [str(e) for e in epochs]
+    assert all(s.method == "animate" for s in slider.steps)
+    assert [s.args[0][0] for s in slider.steps] == [f.name for f in fig.frames]
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.method for b in buttons] == ["animate", "animate"]
+    assert "Play" in buttons[0].label and "Pause" in buttons[1].label
+    assert tuple(fig.layout.xaxis.range) == (xs[0], xs[-1])
+    assert json_size(fig) < 400_000
+
+
+def test_boundary_animation_without_frames():
+    xs = np.linspace(0, 1, 5)
+    fig = mf.boundary_animation(
+        xs, xs, [], [], [], X_train=np.zeros((2, 2)), y_train=np.array([0, 1])
+    )
+    check_common(fig)
+    assert len(fig.frames) == 0
+
+
+def test_boundary_animation_rejects_length_mismatch():
+    xs = np.linspace(0, 1, 5)
+    with pytest.raises(ValueError):
+        mf.boundary_animation(
+            xs, xs, [np.zeros((5, 5))], [0, 1], [0.1], X_train=np.zeros((1, 2)), y_train=np.zeros(1)
+        )
+
+
+# --------------------------------------------------------------------------
+# sweeps
+# --------------------------------------------------------------------------
+
+HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
+RULES = [
+    (2, "2/3 rule", "hidden = 2/3 of inputs + outputs"),
+    (3.5, "< 2x in", "fewer than twice the inputs"),
+]
+
+
+def test_sweep_summary_full():
+    med = 0.2 / HS + 0.01
+    fig = mf.sweep_summary(
+        HS,
+        median=med,
+        q_low=med * 0.5,
+        q_high=med * 2,
+        metric_label="final test loss",
+        param_counts=4 * HS + 1,
+        rule_marks=RULES,
+    )
+    check_common(fig)
+    assert fig.layout.yaxis.title.text == "final test loss"
+    assert fig.layout.xaxis.title.text == "Hidden units"
+    band, median, params, hover = fig.data
+    assert band.fill == "toself" and len(band.x) == 2 * len(HS)
+    assert list(median.x) == list(HS) and all(isinstance(v, int) for v in median.x)
+    assert list(fig.layout.xaxis.tickvals) == list(HS)
+    assert params.yaxis == "y2" and params.line.dash == "dot"
+    assert fig.layout.yaxis2.overlaying == "y" and fig.layout.yaxis2.side == "right"
+    assert len(fig.layout.shapes) == 2 and all(s.line.dash == "dot" for s in fig.layout.shapes)
+    assert [s.x0 for s in fig.layout.shapes] == [2, 3.5]
+    assert [a.text for a in fig.layout.annotations] == ["2/3 rule", "< 2x in"]
+    assert hover.marker.color == "rgba(0,0,0,0)"
+    assert any("fewer than twice the inputs" in t for t in hover.hovertext)
+
+
+def test_sweep_summary_sanitises_and_minimal():
+    med = np.array([0.1, np.nan, 0.05, np.inf])
+    h = np.array([1, 2, 3, 4])
+    fig = mf.sweep_summary(
+        h, median=med, q_low=med - 0.01, q_high=med + 0.01, metric_label="loss", title="Sweep"
+    )
+    check_common(fig)
+    assert len(fig.data) == 2
+    assert fig.data[1].y == (0.1, None, 0.05, None)
+    assert len(fig.data[0].x) == 4  # band over the 2 finite sizes only
+    with pytest.raises(ValueError):
+        mf.sweep_summary(h, median=med[:3], q_low=med, q_high=med, metric_label="x")
+
+
+def test_success_rate_fraction_and_percent():
+    rate = np.array([0.0, 0.55, 0.8, 0.9, 0.95, 1.0, 1.0, np.nan])
+    ep = np.array([np.nan, 2100, 1500, 1200, 900, 800, 700, 650])
+    fig = mf.success_rate(HS, rate, epochs_to_success_median=ep, rule_marks=RULES)
+    check_common(fig)
+    bar, line, hover = fig.data
+    assert isinstance(bar, go.Bar)
+    assert bar.y == (0.0, 55.0, 80.0, 90.0, 95.0, 100.0, 100.0, None)
+    assert list(fig.layout.xaxis.ticktext) == [str(h) for h in HS]
+    assert line.yaxis == "y2" and line.y[0] is None
+    assert fig.layout.yaxis2.side == "right"
+    assert tuple(fig.layout.yaxis.range) == (0, 102)
+    # rule at 3.5 sits between the bars of 3 (index 2) and 4 (index 3)
+    assert [s.x0 for s in fig.layout.shapes] == [1, 2.5]
+    assert any("fewer than twice" in t for t in hover.hovertext)
+    fig = mf.success_rate(HS, rate * 100)
+    check_common(fig)
+    assert fig.data[0].y[1] == 55.0 and len(fig.data) == 1
+    fig = mf.success_rate(HS, np.full(8, 0.5), rate_scale="percent")
+    assert fig.data[0].y[0] == 0.5
+
+
+# --------------------------------------------------------------------------
+# comparison_bars
+# --------------------------------------------------------------------------
+
+
+def test_comparison_bars():
+    fig = mf.comparison_bars(
+        ["hidden layer", "no hidden layer"],
+        [1.0, 0.5],
+        title="XOR accuracy",
+        y_title="accuracy",
+        y_range=(0, 1),
+    )
+    check_common(fig)
+    assert [type(t) for t in fig.data] == [go.Bar]
+    assert list(fig.data[0].x) == ["hidden layer", "no hidden layer"]
+    assert fig.data[0].y == (1.0, 0.5)
+    assert list(fig.data[0].text) == ["1", "0.5"]
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
+    assert fig.layout.yaxis.title.text == "accuracy"
+    fig = mf.comparison_bars(["a", "b"], [np.nan, 0.3], title="t", y_title="y")
+    check_common(fig)
+    assert fig.data[0].y == (None, 0.3) and fig.data[0].text[0] == "n/a"
+
+
+# --------------------------------------------------------------------------
+# package hygiene
+# --------------------------------------------------------------------------
+
+
+def test_package_is_pure():
+    code = (
+        "import sys, mlp_figures; print([m for m in ('streamlit', 'mlp_core') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    pattern = re.compile(r"^\s*(from|import)\s+(streamlit|mlp_core|mlp_ui)\b", re.MULTILINE)
+    for src in (ROOT / "mlp_figures").glob("*.py"):
+        assert not pattern.search(src.read_text()), src
+
+
+def test_all_builders_exported():
+    for name in (
+        "loss_curve",
+        "weight_heatmap",
+        "network_diagram",
+        "decision_boundary",
+        "boundary_animation",
+        "sweep_summary",
+        "success_rate",
+        "comparison_bars",
+    ):
+        assert callable(getattr(mf, name)) and name in mf.__all__
+
+
+def test_demo_script_builds_every_figure():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import render_figures_demo as demo
+    finally:
+        sys.path.pop(0)
+    figs = demo.build_all()
+    assert len(figs) >= 8
+    for fig in figs.values():
+        check_common(fig, axes=fig.layout.xaxis.visible is not False)

@@ -188,6 +188,11 @@ def apply_update(net: Network, trace: Trace, lr: float) -> None:
             b -= lr * g
 
 
+def updated_weights(net: Network, trace: Trace, lr: float) -> list[np.ndarray]:
+    """What ``apply_update`` would make of each weight matrix, without changing ``net``."""
+    return [W - lr * g for W, g in zip(net.weights, trace.weight_gradients)]
+
+
 def evaluate(net: Network, X: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, float]:
     """``(loss, accuracy)`` of ``net`` on ``X`` (n, n_in), ``y`` (n,); NaNs for no rows."""
     if len(X) == 0:

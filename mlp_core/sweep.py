@@ -127,17 +127,34 @@ def run_sweep(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
                    bias=spec.bias, init=spec.init, seed=0)
     rows: list[SweepRow] = []
     workers = workers or min(len(jobs), os.cpu_count() or 1)
+    cancel = cancel if cancel is not None else threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_one, data, h, s, spec, config, cancel) for h, s in jobs]
-        for future in as_completed(futures):
-            if cancel is not None and cancel.is_set():
+        try:
+            for future in as_completed(futures):
+                if cancel.is_set():
+                    break
+                rows.append(future.result())
+                if progress is not None:
+                    progress(len(rows), len(jobs))
+        finally:
+            # Whatever ended the loop (done, cancel, or an exception such as a UI
+            # rerun raised inside ``progress``), no run may go on in the background.
+            if len(rows) < len(jobs):
+                cancel.set()
                 for f in futures:
                     f.cancel()
-                break
-            rows.append(future.result())
-            if progress is not None:
-                progress(len(rows), len(jobs))
     return sorted(rows, key=lambda r: (r.hidden, r.seed))
+
+
+def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> float:
+    """A rough, deliberately pessimistic run time, to refuse sweeps too big for a shared server."""
+    per_epoch = 0.0
+    for h in spec.hidden_sizes:
+        sizes = (data.n_features, *(h,) * spec.layers, 1)
+        macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        per_epoch += spec.seeds * (5e-7 + 1e-8 * data.n_train * (macs + sum(sizes)))
+    return per_epoch * config.epochs / max(1, min(2, os.cpu_count() or 1))
 
 
 def summarize(rows: list[SweepRow]) -> dict[str, np.ndarray]:

@@ -297,9 +297,13 @@ class Trainer:
 
         Before any epoch it is the loss at the initial weights.
         """
-        if self.epoch == 0:
+        return self.loss_after(self.epoch)
+
+    def loss_after(self, epochs_done: int) -> float:
+        """``last_loss`` as it read when ``epochs_done`` epochs had run (for a timeline)."""
+        if epochs_done == 0:
             return self.records["train_loss"][0]
-        return float(self.train_loss[self.epoch - 1])
+        return float(self.train_loss[epochs_done - 1])
 
     @property
     def losses(self) -> np.ndarray:

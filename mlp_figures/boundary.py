@@ -134,13 +134,9 @@ def _heatmap(x: np.ndarray, y: np.ndarray, P: np.ndarray, show_colorbar: bool) -
     )
 
 
-def _boundary_layout(
-    fig: go.Figure, x: np.ndarray, y: np.ndarray, title: str, height: int, colorbar: bool
-) -> None:
+def _boundary_layout(fig: go.Figure, x: np.ndarray, y: np.ndarray, title: str, height: int) -> None:
     layout = base_layout(title, height)
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
-    if colorbar:
-        layout["margin"]["r"] = style.COLORBAR_MARGIN_R
     fig.update_layout(**layout, hovermode="closest", legend=bottom_legend())
     fig.update_xaxes(
         title_text="x\u2081",
@@ -278,7 +274,7 @@ def decision_boundary(
         for tr in _point_traces(X_test, y_test, test=True):
             fig.add_trace(tr)
 
-    _boundary_layout(fig, x, y, title, height, show_colorbar)
+    _boundary_layout(fig, x, y, title, height)
     fig.update_layout(annotations=annotations)
     return fig
 
@@ -349,7 +345,7 @@ def boundary_animation(
     fig.add_trace(_heatmap(x, y, P0, True))
     for tr in _point_traces(X_train, y_train, test=False):
         fig.add_trace(tr)
-    _boundary_layout(fig, x, y, frame_title(0) if F else title, height, True)
+    _boundary_layout(fig, x, y, frame_title(0) if F else title, height)
     if F == 0:
         fig.add_annotation(
             text="No frames recorded yet",
@@ -379,11 +375,7 @@ def boundary_animation(
         "mode": "immediate",
     }
     fig.update_layout(
-        margin={
-            **style.MARGIN,
-            "b": 180,
-            "r": style.COLORBAR_MARGIN_R,
-        },  # axis title, buttons row, slider row
+        margin={**style.MARGIN, "b": 180},  # below the plot: axis title, buttons, slider
         showlegend=False,  # colours match the P(class 1) colour bar
         updatemenus=[
             {

@@ -74,8 +74,6 @@ BOUNDARY_HEIGHT = 380  #: px; decision boundary (square plot + legend row)
 ANIMATION_HEIGHT = 500  #: px; boundary replay (needs room for buttons + slider rows)
 MARGIN = {"l": 60, "r": 20, "t": 52, "b": 50}
 DIAGRAM_MARGIN = {"l": 20, "r": 20, "t": 52, "b": 40}
-#: Right margin when a colour bar is shown (plotly's auto-margin ignores its title).
-COLORBAR_MARGIN_R = 80
 
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
 FONT_SIZE = 14

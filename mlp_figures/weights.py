@@ -112,9 +112,7 @@ def weight_heatmap(
                         },
                     }
                 )
-    layout = base_layout(title, height)
-    layout["margin"]["r"] = style.COLORBAR_MARGIN_R
-    fig.update_layout(**layout, annotations=annotations)
+    fig.update_layout(**base_layout(title, height), annotations=annotations)
     fig.update_xaxes(
         title_text="to (column)",
         type="category",
@@ -450,8 +448,6 @@ def network_diagram(
         }
     )
     layout = base_layout(title, height, style.DIAGRAM_MARGIN)
-    if acts is not None:
-        layout["margin"]["r"] = style.COLORBAR_MARGIN_R
     fig.update_layout(**layout, annotations=annotations, showlegend=False, hovermode="closest")
     pad_top = (pad_top_px + node_size / 2) / unit_px
     pad_bottom = (pad_bottom_px + node_size / 2) / unit_px

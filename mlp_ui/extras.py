@@ -15,8 +15,10 @@ from mlp_core.training import TrainConfig
 from . import keys
 from .run import Run, load_model
 
-REPLAY_FRAMES = 30
-REPLAY_RESOLUTION = 30
+# 24 frames of a 28x28 grid keep the replay's figure under ~170 KB (30x30 made it
+# 205 KB); the browser gets every frame at once.
+REPLAY_FRAMES = 24
+REPLAY_RESOLUTION = 28
 
 
 def predict_box(container, run: Run) -> None:
@@ -68,7 +70,7 @@ def replay_box(container, run: Run) -> None:
         frames.append(probs)
         e = tr.snapshot_epochs[i]
         epochs.append(e)
-        losses.append(float(tr.losses[e - 1]) if e else tr.records["train_loss"][0])
+        losses.append(tr.loss_after(e))
     fig = figs.boundary_animation(xs, ys, frames, epochs, losses, X_train=run.data.X_train,
                                   y_train=run.data.y_train)
     container.plotly_chart(fig, key="replay", config={"displaylogo": False}, width="stretch")
@@ -106,16 +108,21 @@ def _script(run: Run) -> str:
     return standalone_script(start, run.data.X_train, run.data.y_train, cfg)
 
 
+def _on_model_upload() -> None:
+    # A callback, because load_model sets the sidebar's widget keys: that is only
+    # allowed before those widgets are drawn in the run.
+    uploaded = st.session_state.get(keys.MODEL_UPLOADER)
+    if uploaded is None or st.session_state.get(keys.MODEL_SEEN) == uploaded.file_id:
+        return
+    st.session_state[keys.MODEL_SEEN] = uploaded.file_id
+    error = load_model(uploaded.getvalue(), uploaded.name)
+    st.session_state[keys.MODEL_MESSAGE] = (
+        ("error", error) if error else ("success", f"Loaded {uploaded.name}."))
+
+
 def load_model_box(container) -> None:
-    uploaded = container.file_uploader("Load a model file (JSON)", type=["json"],
-                                       key=keys.MODEL_UPLOADER)
-    if uploaded is not None and st.session_state.get(keys.MODEL_SEEN) != uploaded.file_id:
-        st.session_state[keys.MODEL_SEEN] = uploaded.file_id
-        error = load_model(uploaded.getvalue(), uploaded.name)
-        st.session_state[keys.MODEL_MESSAGE] = (
-            ("error", error) if error else ("success", f"Loaded {uploaded.name}."))
-        if error is None:
-            st.rerun()
+    container.file_uploader("Load a model file (JSON)", type=["json"], key=keys.MODEL_UPLOADER,
+                            on_change=_on_model_upload)
     message = st.session_state.get(keys.MODEL_MESSAGE)
     if message:
         getattr(container, message[0])(message[1])

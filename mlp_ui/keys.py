@@ -24,6 +24,7 @@ MODEL_SEEN = "model_seen"
 MODEL_PENDING = "model_pending"  # a validated model waiting for the sidebar to match it
 MODEL_MESSAGE = "model_message"
 TIMELINE = "timeline"          # index into the trainer's snapshots
+TIMELINE_SLIDER = "timeline-slider"  # the select_slider that sets TIMELINE
 SHOW_NEURON_LINES = "show_neuron_lines"
 LOG_LOSS = "log_loss"
 SHOW_REPLAY = "show_replay"

@@ -12,7 +12,7 @@ import streamlit as st
 
 from mlp_core import model_io
 from mlp_core.datasets import CSVError, Dataset, load_csv, make_dataset
-from mlp_core.network import Network
+from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.settings import UPLOAD, Settings
 from mlp_core.training import Trainer
 
@@ -133,7 +133,28 @@ def load_model(raw: bytes, name: str) -> str | None:
     st.session_state[keys.MODEL_PENDING] = (net, name)
     st.session_state.update(hidden=hidden[0], layers=len(hidden),
                             activation=net.hidden_activation, bias=net.bias)
+    if st.session_state.get("init") == "tutorial" and tuple(net.layer_sizes) not in \
+            TUTORIAL_WEIGHTS:
+        # As for a link: the tutorial's weights cannot build this shape, so the run
+        # (and a later Reset) would fail and the loaded model would be dropped.
+        st.session_state["init"] = "xavier"
     if isinstance(training.get("lr"), (int, float)) and 0 < training["lr"] <= 1e6:
         st.session_state["lr"] = float(training["lr"])
     reset_run()
     return None
+
+
+def page_settings() -> Settings:
+    """The Settings the router (app.py) drew in the sidebar for this run.
+
+    A fresh server whose very first request is a deep link (``/backprop``)
+    runs that page in Streamlit's legacy ``pages/`` mode, without app.py; the
+    flag behind that mode is only cleared once ``st.navigation`` has run. Clear
+    it and rerun, so the router draws the sidebar and the link still works.
+    """
+    if "settings" not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state["settings"]

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 import mlp_figures as figs
+from mlp_core.datasets import Dataset
 from mlp_core.grid import decision_grid, neuron_lines
 from mlp_core.network import Network, parameter_count
+from mlp_core.reference import evaluate
 from mlp_core.training import downsample_indices
 
 from .run import Run
 
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 GRID_RESOLUTION = 40
+WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
 
 
 def fmt_loss(value: float | None) -> str:
@@ -60,10 +62,8 @@ def metrics(container, run: Run, net: Network, epoch: int, last_loss: float) -> 
 
 
 def _eval(run: Run, net: Network, X, y):
-    if net is run.trainer.net:
-        return run.trainer.evaluate(X, y)
-    from mlp_core.reference import evaluate
-
+    # The reference path's forward pass, the same one the truth table and Predict use,
+    # so an output a hair from 0.5 is classified the same way everywhere on screen.
     return evaluate(net, X, y, run.trainer.config.loss)
 
 
@@ -81,14 +81,15 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
                            title=f"Loss ({tr.config.loss})")
 
 
-def boundary_figure(run: Run, net: Network, *, show_lines: bool, title: str = "Decision boundary"):
+def boundary_figure(data: Dataset, net: Network, *, show_lines: bool,
+                    title: str = "Decision boundary"):
     if net.layer_sizes[0] != 2:
         return None
-    xs, ys, probs = decision_grid(net, run.data.bounds(), GRID_RESOLUTION)
+    xs, ys, probs = decision_grid(net, data.bounds(), GRID_RESOLUTION)
     return figs.decision_boundary(
-        xs, ys, probs, X_train=run.data.X_train, y_train=run.data.y_train,
-        X_test=run.data.X_test if run.data.n_test else None,
-        y_test=run.data.y_test if run.data.n_test else None,
+        xs, ys, probs, X_train=data.X_train, y_train=data.y_train,
+        X_test=data.X_test if data.n_test else None,
+        y_test=data.y_test if data.n_test else None,
         neuron_lines=neuron_lines(net) if show_lines else None, title=title)
 
 
@@ -109,8 +110,7 @@ def network_figure(net: Network):
                                 title=f"Network {net.architecture()}")
 
 
-def truth_table(container, run: Run, net: Network) -> None:
-    data = run.data
+def truth_table(container, data: Dataset, net: Network) -> None:
     out = net.predict_proba(data.X_train)
     predicted = (out >= 0.5).astype(int)
     target = data.y_train.astype(int)

@@ -7,13 +7,13 @@ from mlp_ui import keys, views
 from mlp_ui.controls import buttons
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
-from mlp_ui.run import ensure_run
+from mlp_ui.run import ensure_run, page_settings
 
 st.title("Playground")
 st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch the network "
            "learn. The link in the address bar reproduces this exact setup.")
 
-settings = st.session_state["settings"]
+settings = page_settings()
 run, error = ensure_run(settings)
 if error:
     st.error(error)
@@ -42,15 +42,19 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     with metrics_ph.container():
         views.metrics(st, run, net, epoch, last_loss)
     views.chart(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), f"loss-{frame}")
-    views.chart(boundary_ph, views.boundary_figure(run, net, show_lines=lines), f"bd-{frame}")
+    views.chart(boundary_ph, views.boundary_figure(run.data, net, show_lines=lines), f"bd-{frame}")
+    if run.data.is_gate:
+        with table_ph.container():
+            views.truth_table(st, run.data, net)
+    # Weight charts are many small figures: while training they refresh on every
+    # WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
+    if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
+        return
     with weights_ph.container():
         cols = st.columns(min(4, len(net.weights) * (2 if net.bias else 1)))
         for i, fig in enumerate(views.weight_figures(net)):
             views.chart(cols[i % len(cols)], fig, f"w{i}-{frame}")
     views.chart(network_ph, views.network_figure(net), f"net-{frame}")
-    if run.data.is_gate:
-        with table_ph.container():
-            views.truth_table(st, run, net)
 
 
 if st.session_state.get(keys.TRAINING):
@@ -65,15 +69,19 @@ snaps = trainer.snapshot_epochs
 view = dict(frame="static")
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)
-    index = len(snaps) - 1 if index is None or index >= len(snaps) else index
+    if index is None or index >= len(snaps):
+        # Train/Step/Reset asked for the latest frame: a keyed slider keeps its old
+        # value when its options change, so drop that value for `value=` to apply.
+        index = len(snaps) - 1
+        st.session_state.pop(keys.TIMELINE_SLIDER, None)
     picked = status.select_slider(
         "Timeline: scrub back through the run", options=list(range(len(snaps))), value=index,
-        format_func=lambda i: f"epoch {snaps[i]:,}", key="timeline-slider")
+        format_func=lambda i: f"epoch {snaps[i]:,}", key=keys.TIMELINE_SLIDER)
     st.session_state[keys.TIMELINE] = picked
     if picked != len(snaps) - 1 or snaps[picked] != trainer.epoch:
         e = snaps[picked]
         view.update(net=trainer.network_at(picked), epoch=e, marker=e,
-                    last_loss=float(trainer.losses[e - 1]) if e else trainer.records["train_loss"][0])
+                    last_loss=trainer.loss_after(e))
 for warning in health_warnings(view.get("net") or trainer.net, run.data.X_train):
     status.warning(warning)
 draw(**view)

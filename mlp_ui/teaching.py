@@ -1,0 +1,95 @@
+"""Shared pieces of the teaching pages: matrices with shapes, formulas, the tutorial's words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mlp_core.activations import DERIVATIVE_LATEX
+from mlp_core.losses import LOSS_DERIVATIVE_LATEX, LOSS_LATEX
+from mlp_core.reference import Step
+
+MAX_ROWS_SHOWN = 8
+
+# How each of the tutorial's quantities is written as math, and what it means.
+STEP_LATEX = {
+    "input_hidden": (r"\text{input\_hidden} = X\,W_h" , "weighted sum into each hidden unit"),
+    "output_hidden": (r"\text{output\_hidden} = f(\text{input\_hidden})",
+                      "what the hidden units pass on"),
+    "input_op": (r"\text{input\_op} = \text{output\_hidden}\,W_o", "weighted sum into the output"),
+    "output_op": (r"\text{output\_op} = \sigma(\text{input\_op})", "the network's prediction"),
+    "derror_douto": (r"\frac{\partial E}{\partial\,\text{output\_op}}",
+                     "how the error changes with the output"),
+    "douto_dino": (r"\frac{\partial\,\text{output\_op}}{\partial\,\text{input\_op}}"
+                   r"=\sigma(z)(1-\sigma(z))", "slope of the output sigmoid"),
+    "dino_dwo": (r"\frac{\partial\,\text{input\_op}}{\partial W_o}=\text{output\_hidden}",
+                 "what each output weight multiplies"),
+    "derror_dwo": (r"\frac{\partial E}{\partial W_o}=\text{dino\_dwo}^{T}\cdot"
+                   r"(\text{derror\_douto}\odot\text{douto\_dino})",
+                   "gradient of the output weights"),
+    "derror_dbo": (r"\frac{\partial E}{\partial b_o}=\textstyle\sum_{\text{rows}}"
+                   r"\text{derror\_dino}", "gradient of the output bias"),
+    "derror_dino": (r"\frac{\partial E}{\partial\,\text{input\_op}}="
+                    r"\text{derror\_douto}\odot\text{douto\_dino}",
+                    "error signal at the layer above's input"),
+    "dino_douth": (r"\frac{\partial\,\text{input\_op}}{\partial\,\text{output\_hidden}}=W_o",
+                   "the weights the error flows back through"),
+    "derror_douth": (r"\frac{\partial E}{\partial\,\text{output\_hidden}}="
+                     r"\text{derror\_dino}\cdot\text{dino\_douth}^{T}",
+                     "error signal at each hidden unit's output"),
+    "douth_dinh": (r"\frac{\partial\,\text{output\_hidden}}{\partial\,\text{input\_hidden}}",
+                   "slope of the hidden activation"),
+    "dinh_dwh": (r"\frac{\partial\,\text{input\_hidden}}{\partial W_h}=X",
+                 "what each hidden weight multiplies"),
+    "derror_dwh": (r"\frac{\partial E}{\partial W_h}=\text{dinh\_dwh}^{T}\cdot"
+                   r"(\text{douth\_dinh}\odot\text{derror\_douth})",
+                   "gradient of the hidden weights"),
+    "derror_dbh": (r"\frac{\partial E}{\partial b_h}=\textstyle\sum_{\text{rows}}"
+                   r"(\text{douth\_dinh}\odot\text{derror\_douth})", "gradient of the hidden bias"),
+}
+
+
+def shape_text(a: np.ndarray) -> str:
+    return "x".join(str(n) for n in (a.shape if a.ndim == 2 else (1, a.shape[0])))
+
+
+def matrix_table(a: np.ndarray, row_names: list[str] | None = None) -> pd.DataFrame:
+    """A DataFrame of at most ``MAX_ROWS_SHOWN`` rows of ``a`` (2-D, or 1-D as one row)."""
+    m = a if a.ndim == 2 else a.reshape(1, -1)
+    shown = m[:MAX_ROWS_SHOWN]
+    frame = pd.DataFrame(shown, columns=[f"c{j + 1}" for j in range(m.shape[1])])
+    if row_names is not None:
+        frame.index = row_names[: len(shown)]
+    return frame
+
+
+def show_step(container, step: Step, *, extra_latex: str = "", product: str = "") -> None:
+    latex, meaning = STEP_LATEX.get(step.name, (step.name, ""))
+    container.markdown(f"**`{step.name}`** — {meaning} · shape **({shape_text(step.value)})**"
+                       + (f" · {product}" if product else ""))
+    container.latex(latex + extra_latex)
+    container.caption(f"`{step.formula}`")
+    container.dataframe(matrix_table(step.value).style.format("{:.6g}"), width="stretch",
+                        height=min(36 * (min(len(step.value), MAX_ROWS_SHOWN) + 1) + 4, 330))
+    rows = step.value.shape[0] if step.value.ndim == 2 else 1
+    if rows > MAX_ROWS_SHOWN:
+        container.caption(f"Showing the first {MAX_ROWS_SHOWN} of {rows} rows.")
+
+
+def loss_latex(loss: str) -> tuple[str, str]:
+    return LOSS_LATEX[loss], LOSS_DERIVATIVE_LATEX[loss]
+
+
+def activation_latex(name: str) -> str:
+    return DERIVATIVE_LATEX[name]
+
+
+def step_lock():
+    from .shared import shared
+
+    return shared().compute_lock
+
+
+def spinner(text: str):
+    return st.spinner(text, show_time=True)

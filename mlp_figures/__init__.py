@@ -3,7 +3,9 @@
 Every builder takes numpy arrays and plain Python values and returns a
 ``plotly.graph_objects.Figure``; nothing here imports streamlit or
 ``mlp_core``.  Figures have a fixed height, a constant ``uirevision``,
-floats rounded to 4 significant digits and no NaN / inf.
+floats rounded to 4 significant digits and no NaN / inf.  Figures are
+assembled from plain dicts without plotly's (slow) property validation;
+``tests/test_figures.py`` re-validates every builder's output instead.
 """
 
 from .boundary import boundary_animation, clip_line_to_box, decision_boundary

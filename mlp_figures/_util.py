@@ -1,10 +1,12 @@
-"""Private helpers: rounding, sanitising and the shared base layout."""
+"""Private helpers: rounding, sanitising, the shared base layout, figure assembly."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 
 from . import style
 
@@ -107,9 +109,9 @@ def _nums(a: Any) -> list:
 def _fmt(v: float, sig: int = 3) -> str:
     """Format one number for display text (``sig`` significant digits)."""
     v = float(v)
-    if np.isnan(v):
+    if math.isnan(v):
         return "NaN"
-    if np.isinf(v):
+    if math.isinf(v):
         return "+inf" if v > 0 else "-inf"
     s = f"{v:.{sig}g}"
     return "0" if s in ("-0", "0") else s
@@ -166,6 +168,46 @@ def _points_2d(X: Any) -> np.ndarray:
     return arr
 
 
+#: ``style.TEMPLATE`` as a plain dict (it is deep-copied into every figure).
+_TEMPLATE = style.TEMPLATE.to_plotly_json()
+
+
+def make_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """Assemble a ``go.Figure`` from plain dicts without property validation.
+
+    Plotly's validation of every property (``go.Scatter(...)``,
+    ``fig.update_layout(...)``, ...) costs 10-50 ms per figure, the biggest
+    share of a redraw; the builders therefore write plain dicts, in exactly
+    the form ``fig.to_dict()`` would give, and skip it here.  Typos in
+    property names are caught by the tests instead, which rebuild every
+    figure with full validation (``go.Figure(fig.to_dict())``).
+
+    Parameters
+    ----------
+    data : list of dict
+        Traces, each with a ``"type"`` key (``"scatter"``, ``"heatmap"``, ...).
+    layout : dict
+        Complete layout, nested dicts only (``{"title": {"text": ...}}``,
+        not ``title_text``); must contain ``"template"`` (else plotly adds
+        its default template).
+    frames : list of dict, optional
+        Animation frames.  Plotly 7.1 validates frames even with
+        ``_validate=False`` (and ``go.Frame(..., _validate=False)`` gives
+        frames whose ``.data`` raises), so they keep costing ~1 ms each;
+        only the boundary replay has frames.
+
+    Returns
+    -------
+    go.Figure
+        An ordinary figure (``to_json``, ``.data``, ``.layout.title.text``
+        work as usual); later edits to it are not validated either.
+    """
+    spec: dict = {"data": data, "layout": layout}
+    if frames:
+        spec["frames"] = frames
+    return go.Figure(spec, _validate=False)
+
+
 def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
     """Layout shared by every figure (title, size, fonts, uirevision).
 
@@ -181,10 +223,10 @@ def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
     Returns
     -------
     dict
-        Keyword arguments for ``fig.update_layout``.
+        A new layout dict (callers add their own keys to it).
     """
     return {
-        "template": style.TEMPLATE,
+        "template": _TEMPLATE,
         "title": {
             "text": title,
             "x": 0.01,

@@ -15,6 +15,7 @@ from ._util import (
     _round_prob,
     base_layout,
     bottom_legend,
+    make_figure,
 )
 
 
@@ -79,7 +80,7 @@ def clip_line_to_box(
     return best
 
 
-def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[go.Scatter]:
+def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[dict]:
     """Two scatter traces (class 0, class 1) for train or test points."""
     X = _points_2d(X)
     lab = _class_labels(y, X.shape[0])
@@ -87,14 +88,14 @@ def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[go.Scatte
     traces = []
     for c in (0, 1):
         sel = ok & (lab == c)
-        name = f"test: {c}" if test else f"class {c}"
         traces.append(
-            go.Scatter(
-                x=_r(X[sel, 0]),
-                y=_r(X[sel, 1]),
-                mode="markers",
-                name=name,
-                marker={
+            {
+                "type": "scatter",
+                "x": _r(X[sel, 0]),
+                "y": _r(X[sel, 1]),
+                "mode": "markers",
+                "name": f"test: {c}" if test else f"class {c}",
+                "marker": {
                     "symbol": "diamond" if test else "circle",
                     "size": style.TEST_MARKER_SIZE if test else style.TRAIN_MARKER_SIZE,
                     "color": style.CLASS_COLORS[c],
@@ -103,57 +104,61 @@ def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[go.Scatte
                         "width": 1.5 if test else 1.0,
                     },
                 },
-                hovertemplate=(
+                "hovertemplate": (
                     f"class {c} ({'test' if test else 'train'})"
                     "<br>(%{x:.3g}, %{y:.3g})<extra></extra>"
                 ),
-            )
+            }
         )
     return traces
 
 
-def _heatmap(x: np.ndarray, y: np.ndarray, P: np.ndarray, show_colorbar: bool) -> go.Heatmap:
-    return go.Heatmap(
-        x=_r(x),
-        y=_r(y),
-        z=_round_prob(P),
-        zmin=0,
-        zmax=1,
-        zmid=0.5,
-        colorscale=style.BOUNDARY_SCALE,
-        zsmooth="best",
-        showscale=show_colorbar,
-        colorbar={
+def _heatmap(x: list, y: list, z: list, show_colorbar: bool) -> dict:
+    """P(class 1) heatmap trace; ``x``, ``y``, ``z`` already rounded."""
+    return {
+        "type": "heatmap",
+        "x": x,
+        "y": y,
+        "z": z,
+        "zmin": 0,
+        "zmax": 1,
+        "zmid": 0.5,
+        "colorscale": style.BOUNDARY_SCALE,
+        "zsmooth": "best",
+        "showscale": show_colorbar,
+        "colorbar": {
             "thickness": 12,
             "len": 0.9,
             "title": {"text": "P(class 1)", "side": "right"},
             "tickvals": [0, 0.5, 1],
         },
-        hovertemplate="(%{x:.3g}, %{y:.3g})<br>P(class 1) = %{z:.3f}<extra></extra>",
-        name="P(class 1)",
-    )
+        "hovertemplate": "(%{x:.3g}, %{y:.3g})<br>P(class 1) = %{z:.3f}<extra></extra>",
+        "name": "P(class 1)",
+    }
 
 
-def _boundary_layout(fig: go.Figure, x: np.ndarray, y: np.ndarray, title: str, height: int) -> None:
+def _boundary_layout(x: np.ndarray, y: np.ndarray, title: str, height: int) -> dict:
     layout = base_layout(title, height)
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
-    fig.update_layout(**layout, hovermode="closest", legend=bottom_legend())
-    fig.update_xaxes(
-        title_text="x\u2081",
-        range=[float(x[0]), float(x[-1])],
-        constrain="domain",
-        showgrid=False,
-        mirror=True,
-    )
-    fig.update_yaxes(
-        title_text="x\u2082",
-        range=[float(y[0]), float(y[-1])],
-        scaleanchor="x",
-        scaleratio=1,
-        constrain="domain",
-        showgrid=False,
-        mirror=True,
-    )
+    layout["hovermode"] = "closest"
+    layout["legend"] = bottom_legend()
+    layout["xaxis"] = {
+        "title": {"text": "x\u2081"},
+        "range": [float(x[0]), float(x[-1])],
+        "constrain": "domain",
+        "showgrid": False,
+        "mirror": True,
+    }
+    layout["yaxis"] = {
+        "title": {"text": "x\u2082"},
+        "range": [float(y[0]), float(y[-1])],
+        "scaleanchor": "x",
+        "scaleratio": 1,
+        "constrain": "domain",
+        "showgrid": False,
+        "mirror": True,
+    }
+    return layout
 
 
 def decision_boundary(
@@ -205,78 +210,88 @@ def decision_boundary(
     """
     x, y = _grid(xs, ys)
     P = _check_probs(probs, x.size, y.size)
-    fig = go.Figure()
-    fig.add_trace(_heatmap(x, y, P, show_colorbar))
-    fig.add_trace(
-        go.Contour(
-            x=_r(x),
-            y=_r(y),
-            z=_round_prob(P),
-            contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
-            line={"color": style.BOUNDARY_LINE_COLOR, "width": style.BOUNDARY_LINE_WIDTH},
-            showscale=False,
-            hoverinfo="skip",
-            name="P = 0.5",
-            showlegend=False,
-        )
-    )
+    rx, ry, z = _r(x), _r(y), _round_prob(P)
+    data = [
+        _heatmap(rx, ry, z, show_colorbar),
+        {
+            "type": "contour",
+            "x": rx,
+            "y": ry,
+            "z": z,
+            "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
+            "line": {"color": style.BOUNDARY_LINE_COLOR, "width": style.BOUNDARY_LINE_WIDTH},
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": "P = 0.5",
+            "showlegend": False,
+        },
+    ]
 
     annotations = []
     if neuron_lines:
-        lx: list = []
-        ly: list = []
+        kept: list[tuple[int, float, float, float]] = []  # (k, w1, w2, b)
+        ends: list[float] = []  # xa, ya, xb, yb, label x, label y per kept line
+        t = 0.85  # label near one end, inside the plot
         for k, line in enumerate(neuron_lines):
             w1, w2, b = (float(v) for v in line)
             seg = clip_line_to_box(w1, w2, b, x[0], x[-1], y[0], y[-1])
             if seg is None:
                 continue
             (xa, ya), (xb, yb) = seg
-            lx += [_r(xa), _r(xb), None]
-            ly += [_r(ya), _r(yb), None]
-            t = 0.85  # label near one end, inside the plot
-            annotations.append(
+            kept.append((k, w1, w2, b))
+            ends += [xa, ya, xb, yb, xa + t * (xb - xa), ya + t * (yb - ya)]
+        if kept:
+            rounded = _r(np.array(ends, dtype=float).reshape(-1, 6))
+            lx: list = []
+            ly: list = []
+            for (k, w1, w2, b), (xa, ya, xb, yb, tx, ty) in zip(kept, rounded, strict=True):
+                lx += [xa, xb, None]
+                ly += [ya, yb, None]
+                annotations.append(
+                    {
+                        "text": f"h{k + 1}",
+                        "x": tx,
+                        "y": ty,
+                        "xref": "x",
+                        "yref": "y",
+                        "showarrow": False,
+                        "font": {
+                            "size": style.ANNOTATION_FONT_SIZE,
+                            "color": style.NEURON_LINE_COLOR,
+                        },
+                        "bgcolor": "rgba(255,255,255,0.75)",
+                        "borderpad": 1,
+                        "hovertext": (
+                            f"h{k + 1}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
+                            f" + {_fmt(b)} = 0"
+                        ),
+                    }
+                )
+            data.append(
                 {
-                    "text": f"h{k + 1}",
-                    "x": _r(xa + t * (xb - xa)),
-                    "y": _r(ya + t * (yb - ya)),
-                    "xref": "x",
-                    "yref": "y",
-                    "showarrow": False,
-                    "font": {"size": style.ANNOTATION_FONT_SIZE, "color": style.NEURON_LINE_COLOR},
-                    "bgcolor": "rgba(255,255,255,0.75)",
-                    "borderpad": 1,
-                    "hovertext": (
-                        f"h{k + 1}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
-                        f" + {_fmt(b)} = 0"
-                    ),
-                }
-            )
-        if lx:
-            fig.add_trace(
-                go.Scatter(
-                    x=lx,
-                    y=ly,
-                    mode="lines",
-                    line={
+                    "type": "scatter",
+                    "x": lx,
+                    "y": ly,
+                    "mode": "lines",
+                    "line": {
                         "color": style.NEURON_LINE_COLOR,
                         "width": style.NEURON_LINE_WIDTH,
                         "dash": "dash",
                     },
-                    hoverinfo="skip",
-                    name="hidden neurons",
-                    showlegend=False,
-                )
+                    "hoverinfo": "skip",
+                    "name": "hidden neurons",
+                    "showlegend": False,
+                }
             )
 
-    for tr in _point_traces(X_train, y_train, test=False):
-        fig.add_trace(tr)
+    data += _point_traces(X_train, y_train, test=False)
     if X_test is not None and y_test is not None:
-        for tr in _point_traces(X_test, y_test, test=True):
-            fig.add_trace(tr)
+        data += _point_traces(X_test, y_test, test=True)
 
-    _boundary_layout(fig, x, y, title, height)
-    fig.update_layout(annotations=annotations)
-    return fig
+    layout = _boundary_layout(x, y, title, height)
+    if annotations:
+        layout["annotations"] = annotations
+    return make_figure(data, layout)
 
 
 def boundary_animation(
@@ -341,31 +356,36 @@ def boundary_animation(
         if F
         else np.full((y.size, x.size), 0.5)
     )
-    fig = go.Figure()
-    fig.add_trace(_heatmap(x, y, P0, True))
-    for tr in _point_traces(X_train, y_train, test=False):
-        fig.add_trace(tr)
-    _boundary_layout(fig, x, y, frame_title(0) if F else title, height)
+    data = [_heatmap(_r(x), _r(y), _round_prob(P0), True)]
+    data += _point_traces(X_train, y_train, test=False)
+    layout = _boundary_layout(x, y, frame_title(0) if F else title, height)
     if F == 0:
-        fig.add_annotation(
-            text="No frames recorded yet",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            font={"size": style.FONT_SIZE + 2},
-        )
-        return fig
+        layout["annotations"] = [
+            {
+                "text": "No frames recorded yet",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": style.FONT_SIZE + 2},
+            }
+        ]
+        return make_figure(data, layout)
 
     names = [f"{k}:{e}" for k, e in enumerate(epochs)]  # unique even if epochs repeat
-    fig.frames = [
-        go.Frame(
-            name=names[k],
-            data=[go.Heatmap(z=_round_prob(_check_probs(P, x.size, y.size, f"frames[{k}]")))],
-            traces=[0],
-            layout={"title": {"text": frame_title(k)}},
-        )
+    fig_frames = [
+        {
+            "name": names[k],
+            "data": [
+                {
+                    "type": "heatmap",
+                    "z": _round_prob(_check_probs(P, x.size, y.size, f"frames[{k}]")),
+                }
+            ],
+            "traces": [0],
+            "layout": {"title": {"text": frame_title(k)}},
+        }
         for k, P in enumerate(frames)
     ]
     play_args = {
@@ -374,67 +394,65 @@ def boundary_animation(
         "fromcurrent": True,
         "mode": "immediate",
     }
-    fig.update_layout(
-        margin={**style.MARGIN, "b": 180},  # below the plot: axis title, buttons, slider
-        showlegend=False,  # colours match the P(class 1) colour bar
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "showactive": False,
-                "x": 0,
-                "xanchor": "left",
-                "y": 0,
-                "yanchor": "top",
-                "pad": {"t": 68, "r": 10},
-                "font": {"size": style.FONT_SIZE},
-                "buttons": [
-                    {"label": "\u25b6 Play", "method": "animate", "args": [None, play_args]},
-                    {
-                        "label": "\u275a\u275a Pause",
-                        "method": "animate",
-                        "args": [
-                            [None],
-                            {
-                                "frame": {"duration": 0, "redraw": False},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    },
-                ],
-            }
-        ],
-        sliders=[
-            {
-                "active": 0,
-                "x": 0,
-                "len": 1,
-                "xanchor": "left",
-                "y": 0,
-                "yanchor": "top",
-                "pad": {"t": 106, "b": 0},
-                "currentvalue": {
-                    "prefix": "epoch ",
-                    "font": {"size": style.FONT_SIZE, "color": style.TEXT_DARK},
+    layout["margin"] = {**style.MARGIN, "b": 180}  # below the plot: axis title, buttons, slider
+    layout["showlegend"] = False  # colours match the P(class 1) colour bar
+    layout["updatemenus"] = [
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": False,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "top",
+            "pad": {"t": 68, "r": 10},
+            "font": {"size": style.FONT_SIZE},
+            "buttons": [
+                {"label": "\u25b6 Play", "method": "animate", "args": [None, play_args]},
+                {
+                    "label": "\u275a\u275a Pause",
+                    "method": "animate",
+                    "args": [
+                        [None],
+                        {
+                            "frame": {"duration": 0, "redraw": False},
+                            "mode": "immediate",
+                            "transition": {"duration": 0},
+                        },
+                    ],
                 },
-                "font": {"size": style.FONT_SIZE - 3},  # plotly thins crowded labels
-                "steps": [
-                    {
-                        "label": str(epochs[k]),
-                        "method": "animate",
-                        "args": [
-                            [names[k]],
-                            {
-                                "frame": {"duration": 0, "redraw": True},
-                                "mode": "immediate",
-                                "transition": {"duration": 0},
-                            },
-                        ],
-                    }
-                    for k in range(F)
-                ],
-            }
-        ],
-    )
-    return fig
+            ],
+        }
+    ]
+    layout["sliders"] = [
+        {
+            "active": 0,
+            "x": 0,
+            "len": 1,
+            "xanchor": "left",
+            "y": 0,
+            "yanchor": "top",
+            "pad": {"t": 106, "b": 0},
+            "currentvalue": {
+                "prefix": "epoch ",
+                "font": {"size": style.FONT_SIZE, "color": style.TEXT_DARK},
+            },
+            "font": {"size": style.FONT_SIZE - 3},  # plotly thins crowded labels
+            "steps": [
+                {
+                    "label": str(epochs[k]),
+                    "method": "animate",
+                    "args": [
+                        [names[k]],
+                        {
+                            "frame": {"duration": 0, "redraw": True},
+                            "mode": "immediate",
+                            "transition": {"duration": 0},
+                        },
+                    ],
+                }
+                for k in range(F)
+            ],
+        }
+    ]
+    return make_figure(data, layout, fig_frames)

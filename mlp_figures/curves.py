@@ -8,21 +8,22 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import style
-from ._util import BOTTOM_LEGEND_PX, _fmt, _nums, _r, base_layout, bottom_legend
+from ._util import BOTTOM_LEGEND_PX, _fmt, _nums, _r, base_layout, bottom_legend, make_figure
 
 LOG_FLOOR = 1e-12  #: smallest value plotted on a log-scaled loss axis
 
 
-def _no_data_note(fig: go.Figure, text: str = "No data yet") -> None:
-    fig.add_annotation(
-        text=text,
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-        showarrow=False,
-        font={"size": style.FONT_SIZE + 2, "color": style.PARAM_COLOR},
-    )
+def _no_data_note(text: str = "No data yet") -> dict:
+    """Annotation centred on an empty plot."""
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5,
+        "showarrow": False,
+        "font": {"size": style.FONT_SIZE + 2, "color": style.PARAM_COLOR},
+    }
 
 
 def loss_curve(
@@ -61,7 +62,7 @@ def loss_curve(
         ``Scatter`` if ``marker_epoch`` is given and the first series has
         a finite value.
     """
-    fig = go.Figure()
+    data: list[dict] = []
     prepared: list[tuple[str, np.ndarray, np.ndarray]] = []
     for label, (epochs, values) in series.items():
         e = np.asarray(epochs).ravel()
@@ -78,15 +79,16 @@ def loss_curve(
         if log_y:
             v = np.where(np.isfinite(v) & (v <= 0), floor, v)
         color = style.SERIES_COLORS[i % len(style.SERIES_COLORS)]
-        fig.add_trace(
-            go.Scatter(
-                x=_nums(e),
-                y=_r(v),
-                name=label,
-                mode="lines" if e.shape[0] > 1 else "lines+markers",
-                line={"color": color, "width": style.LINE_WIDTH},
-                hovertemplate=f"{label}: %{{y:.4g}}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": _nums(e),
+                "y": _r(v),
+                "name": label,
+                "mode": "lines" if e.shape[0] > 1 else "lines+markers",
+                "line": {"color": color, "width": style.LINE_WIDTH},
+                "hovertemplate": f"{label}: %{{y:.4g}}<extra></extra>",
+            }
         )
 
     shapes: list[dict] = []
@@ -110,20 +112,22 @@ def loss_curve(
             if ok.any():
                 idx = np.flatnonzero(ok)
                 j = idx[np.argmin(np.abs(e[idx].astype(float) - marker_epoch))]
-                fig.add_trace(
-                    go.Scatter(
-                        x=_nums(e[j : j + 1]),
-                        y=[_r(v_plot[j])],
-                        mode="markers",
-                        name=f"epoch {_nums(e[j : j + 1])[0]}",
-                        showlegend=False,
-                        marker={
+                xj = _nums(e[j : j + 1])
+                data.append(
+                    {
+                        "type": "scatter",
+                        "x": xj,
+                        "y": [_r(v_plot[j])],
+                        "mode": "markers",
+                        "name": f"epoch {xj[0]}",
+                        "showlegend": False,
+                        "marker": {
                             "size": style.MARKER_DOT_SIZE,
                             "color": style.MARKER_COLOR,
                             "line": {"color": "#FFFFFF", "width": 2},
                         },
-                        hovertemplate="epoch %{x}: %{y:.4g}<extra></extra>",
-                    )
+                        "hovertemplate": "epoch %{x}: %{y:.4g}<extra></extra>",
+                    }
                 )
 
     annotations: list[dict] = []
@@ -155,10 +159,14 @@ def loss_curve(
             }
         )
 
-    fig.update_layout(
-        **base_layout(title, height),
-        shapes=shapes,
-        annotations=annotations,
+    if not any(e.shape[0] for _, e, _ in prepared):
+        annotations.append(_no_data_note())
+    layout = base_layout(title, height)
+    if shapes:  # (plotly drops empty lists from the figure, so do we)
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    layout.update(
         hovermode="x unified",
         showlegend=len(prepared) > 1,
         legend={
@@ -168,12 +176,10 @@ def loss_curve(
             "yanchor": "top",
             "bgcolor": "rgba(255,255,255,0.75)",
         },
+        xaxis={"title": {"text": "Epoch"}},
+        yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear"},
     )
-    fig.update_xaxes(title_text="Epoch")
-    fig.update_yaxes(title_text="Loss", type="log" if log_y else "linear")
-    if not any(e.shape[0] for _, e, _ in prepared):
-        _no_data_note(fig)
-    return fig
+    return make_figure(data, layout)
 
 
 # --------------------------------------------------------------------------
@@ -182,73 +188,83 @@ def loss_curve(
 
 
 def _rule_marks(
-    fig: go.Figure,
     marks: Sequence[tuple[float, str, str]] | None,
     xpos: np.ndarray,
     y_lo: float,
     y_hi: float,
-) -> None:
+) -> tuple[list[dict], list[dict], list[dict]]:
     """Vertical dotted rule-of-thumb lines, label on top, wording on hover.
 
     Parameters
     ----------
-    fig : go.Figure
-        Modified in place (shapes, annotations, one hover trace).
     marks : list of (hidden_value, short_label, wording)
     xpos : np.ndarray, shape (len(marks),)
-        x position of each mark in data coordinates of ``fig``.
+        x position of each mark in data coordinates of the figure.
     y_lo, y_hi : float
         Data range of the primary y axis for the invisible hover markers.
+
+    Returns
+    -------
+    shapes, annotations, traces : list of dict
+        Layout shapes and annotations to append, and zero or one hover
+        trace.
     """
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     if not marks:
-        return
+        return shapes, annotations, []
     hx: list = []
     hy: list = []
     ht: list[str] = []
-    ys = np.linspace(y_lo, y_hi, 6)
-    for k, ((_, short, wording), x) in enumerate(zip(marks, xpos, strict=True)):
+    ys = _r(np.linspace(y_lo, y_hi, 6))
+    xr = _r(np.asarray(xpos, dtype=float))
+    for k, ((_, short, wording), x, xv) in enumerate(zip(marks, xpos, xr, strict=True)):
         if not np.isfinite(x):
             continue
-        xv = _r(x)
-        fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=xv,
-            x1=xv,
-            y0=0,
-            y1=1,
-            line={"color": style.RULE_COLOR, "width": 2, "dash": "dot"},
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": xv,
+                "x1": xv,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": style.RULE_COLOR, "width": 2, "dash": "dot"},
+            }
         )
-        fig.add_annotation(
-            text=str(short),
-            hovertext=str(wording),
-            x=xv,
-            xref="x",
-            y=1 - 0.09 * (k % 3),
-            yref="paper",
-            yanchor="top",
-            showarrow=False,
-            font={"color": style.RULE_COLOR, "size": style.ANNOTATION_FONT_SIZE},
-            bgcolor="rgba(255,255,255,0.85)",
+        annotations.append(
+            {
+                "text": str(short),
+                "hovertext": str(wording),
+                "x": xv,
+                "xref": "x",
+                "y": 1 - 0.09 * (k % 3),
+                "yref": "paper",
+                "yanchor": "top",
+                "showarrow": False,
+                "font": {"color": style.RULE_COLOR, "size": style.ANNOTATION_FONT_SIZE},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
         )
         for yv in ys:
             hx.append(xv)
-            hy.append(_r(yv))
+            hy.append(yv)
             ht.append(f"<b>{short}</b><br>{wording}")
-    if hx:
-        fig.add_trace(
-            go.Scatter(
-                x=hx,
-                y=hy,
-                mode="markers",
-                marker={"size": 14, "color": "rgba(0,0,0,0)"},
-                hovertext=ht,
-                hovertemplate="%{hovertext}<extra></extra>",
-                showlegend=False,
-                name="rules of thumb",
-            )
-        )
+    if not hx:
+        return shapes, annotations, []
+    trace = {
+        "type": "scatter",
+        "x": hx,
+        "y": hy,
+        "mode": "markers",
+        "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
+        "hovertext": ht,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "showlegend": False,
+        "name": "rules of thumb",
+    }
+    return shapes, annotations, [trace]
 
 
 def _finite_range(*arrays: np.ndarray) -> tuple[float, float]:
@@ -313,52 +329,52 @@ def sweep_summary(
         raise ValueError("hidden_sizes, median, q_low, q_high must have the same shape")
     hx = _nums(h)
 
-    fig = go.Figure()
     ok = np.isfinite(h) & np.isfinite(lo) & np.isfinite(hi)
     bx = h[ok]
-    fig.add_trace(
-        go.Scatter(
-            x=_nums(np.concatenate([bx, bx[::-1]])),
-            y=_r(np.concatenate([hi[ok], lo[ok][::-1]])),
-            fill="toself",
-            fillcolor="rgba(0,114,178,0.18)",
-            line={"width": 0, "color": "rgba(0,114,178,0)"},
-            name=band_label,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=hx,
-            y=_r(med),
-            customdata=[list(t) for t in zip(_r(lo), _r(hi), strict=True)],
-            mode="lines+markers",
-            name="median",
-            line={"color": style.SERIES_COLORS[0], "width": style.LINE_WIDTH},
-            marker={"size": 8},
-            hovertemplate=(
+    data: list[dict] = [
+        {
+            "type": "scatter",
+            "x": _nums(np.concatenate([bx, bx[::-1]])),
+            "y": _r(np.concatenate([hi[ok], lo[ok][::-1]])),
+            "fill": "toself",
+            "fillcolor": "rgba(0,114,178,0.18)",
+            "line": {"width": 0, "color": "rgba(0,114,178,0)"},
+            "name": band_label,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": hx,
+            "y": _r(med),
+            "customdata": [list(t) for t in zip(_r(lo), _r(hi), strict=True)],
+            "mode": "lines+markers",
+            "name": "median",
+            "line": {"color": style.SERIES_COLORS[0], "width": style.LINE_WIDTH},
+            "marker": {"size": 8},
+            "hovertemplate": (
                 "hidden = %{x}<br>median = %{y:.4g}"
                 "<br>band %{customdata[0]:.4g} to %{customdata[1]:.4g}<extra></extra>"
             ),
-        )
-    )
+        },
+    ]
     layout = base_layout(title, height)
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
     if param_counts is not None:
         pc = np.asarray(param_counts, dtype=float).ravel()
         if pc.shape != h.shape:
             raise ValueError("param_counts must have the same shape as hidden_sizes")
-        fig.add_trace(
-            go.Scatter(
-                x=hx,
-                y=_nums(pc),
-                yaxis="y2",
-                mode="lines+markers",
-                name="parameters",
-                line={"color": style.PARAM_COLOR, "width": 2, "dash": "dot"},
-                marker={"size": 6, "color": style.PARAM_COLOR},
-                hovertemplate="hidden = %{x}<br>%{y} parameters<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": hx,
+                "y": _nums(pc),
+                "yaxis": "y2",
+                "mode": "lines+markers",
+                "name": "parameters",
+                "line": {"color": style.PARAM_COLOR, "width": 2, "dash": "dot"},
+                "marker": {"size": 6, "color": style.PARAM_COLOR},
+                "hovertemplate": "hidden = %{x}<br>%{y} parameters<extra></extra>",
+            }
         )
         layout["yaxis2"] = {
             "title": {"text": "parameters", "font": {"color": style.PARAM_COLOR}},
@@ -376,15 +392,19 @@ def sweep_summary(
         layout["margin"] = {**layout["margin"], "r": 80}
 
     y_lo, y_hi = _finite_range(med, lo, hi)
-    if rule_marks:
-        _rule_marks(fig, rule_marks, np.array([m[0] for m in rule_marks], dtype=float), y_lo, y_hi)
-
-    fig.update_layout(
-        **layout,
-        hovermode="closest",
-        legend=bottom_legend(),
+    shapes, annotations, hover = _rule_marks(
+        rule_marks, np.array([m[0] for m in rule_marks or []], dtype=float), y_lo, y_hi
     )
-    xaxis: dict = {"title_text": "Hidden units"}
+    data += hover
+    if h.size == 0:
+        annotations.append(_no_data_note())
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    layout["hovermode"] = "closest"
+    layout["legend"] = bottom_legend()
+    xaxis: dict = {"title": {"text": "Hidden units"}}
     if log_x:
         xaxis["type"] = "log"
     finite_h = h[np.isfinite(h)]
@@ -392,11 +412,9 @@ def sweep_summary(
         xaxis.update(tickmode="array", tickvals=_nums(finite_h))
     else:
         xaxis.update(tickformat="d")
-    fig.update_xaxes(**xaxis)
-    fig.layout.yaxis.title.text = metric_label
-    if h.size == 0:
-        _no_data_note(fig)
-    return fig
+    layout["xaxis"] = xaxis
+    layout["yaxis"] = {"title": {"text": metric_label}}
+    return make_figure(data, layout)
 
 
 def _index_positions(sizes: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -466,38 +484,39 @@ def success_rate(
     idx = list(range(h.size))
     labels = [str(v) for v in _nums(h)]
 
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=idx,
-            y=_r(pct),
-            customdata=labels,
-            name="success rate",
-            marker={"color": style.POS_COLOR},
-            text=[("" if not np.isfinite(p) else f"{p:.0f}%") for p in pct],
-            textposition=["inside" if np.isfinite(p) and p >= 15 else "outside" for p in pct],
-            cliponaxis=False,
-            textangle=0,
-            hovertemplate="hidden = %{customdata}<br>success %{y:.1f}%<extra></extra>",
-        )
-    )
+    data: list[dict] = [
+        {
+            "type": "bar",
+            "x": idx,
+            "y": _r(pct),
+            "customdata": labels,
+            "name": "success rate",
+            "marker": {"color": style.POS_COLOR},
+            "text": [("" if not np.isfinite(p) else f"{p:.0f}%") for p in pct],
+            "textposition": ["inside" if np.isfinite(p) and p >= 15 else "outside" for p in pct],
+            "cliponaxis": False,
+            "textangle": 0,
+            "hovertemplate": "hidden = %{customdata}<br>success %{y:.1f}%<extra></extra>",
+        }
+    ]
     layout = base_layout(title, height)
     if epochs_to_success_median is not None:
         ep = np.asarray(epochs_to_success_median, dtype=float).ravel()
         if ep.shape != h.shape:
             raise ValueError("epochs_to_success_median must have the same shape as hidden_sizes")
-        fig.add_trace(
-            go.Scatter(
-                x=idx,
-                y=_r(ep),
-                customdata=labels,
-                yaxis="y2",
-                mode="lines+markers",
-                name="median epochs to success",
-                line={"color": style.NEG_COLOR, "width": 2},
-                marker={"size": 8, "color": style.NEG_COLOR},
-                hovertemplate="hidden = %{customdata}<br>median %{y:.0f} epochs<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": idx,
+                "y": _r(ep),
+                "customdata": labels,
+                "yaxis": "y2",
+                "mode": "lines+markers",
+                "name": "median epochs to success",
+                "line": {"color": style.NEG_COLOR, "width": 2},
+                "marker": {"size": 8, "color": style.NEG_COLOR},
+                "hovertemplate": "hidden = %{customdata}<br>median %{y:.0f} epochs<extra></extra>",
+            }
         )
         layout["yaxis2"] = {
             "title": {"text": "epochs to success", "font": {"color": style.NEG_COLOR}},
@@ -515,30 +534,38 @@ def success_rate(
         layout["margin"] = {**layout["margin"], "r": 80}
         layout["margin"]["b"] += BOTTOM_LEGEND_PX
 
-    if rule_marks:
-        xs = _index_positions(h, np.array([m[0] for m in rule_marks], dtype=float))
-        _rule_marks(fig, rule_marks, xs, 0.0, 100.0)
-
-    fig.update_layout(
-        **layout,
+    shapes, annotations, hover = _rule_marks(
+        rule_marks,
+        _index_positions(h, np.array([m[0] for m in rule_marks or []], dtype=float)),
+        0.0,
+        100.0,
+    )
+    data += hover
+    if h.size == 0:
+        annotations.append(_no_data_note())
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    layout.update(
         hovermode="closest",
         bargap=0.3,
         showlegend=epochs_to_success_median is not None,
         legend=bottom_legend(),
+        xaxis={
+            "title": {"text": "Hidden units"},
+            "tickmode": "array",
+            "tickvals": idx,
+            "ticktext": labels,
+            "showgrid": False,
+        },
+        yaxis={
+            "title": {"text": "success rate (%)"},
+            "range": [0, 102],
+            "tickvals": [0, 25, 50, 75, 100],
+        },
     )
-    fig.update_xaxes(
-        title_text="Hidden units",
-        tickmode="array",
-        tickvals=idx,
-        ticktext=labels,
-        showgrid=False,
-    )
-    fig.layout.yaxis.update(
-        title_text="success rate (%)", range=[0, 102], tickvals=[0, 25, 50, 75, 100]
-    )
-    if h.size == 0:
-        _no_data_note(fig)
-    return fig
+    return make_figure(data, layout)
 
 
 def comparison_bars(
@@ -580,24 +607,26 @@ def comparison_bars(
     textpos = [
         "inside" if np.isfinite(x) and vmax > 0 and abs(x) >= 0.15 * vmax else "outside" for x in v
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=[str(s) for s in labels],
-            y=_r(v),
-            marker={"color": colors},
-            text=[_fmt(x) if np.isfinite(x) else "n/a" for x in v],
-            textposition=textpos,
-            cliponaxis=False,
-            textangle=0,
-            hovertemplate="%{x}: %{y:.4g}<extra></extra>",
-        )
-    )
-    fig.update_layout(**base_layout(title, height), showlegend=False, bargap=0.35)
-    fig.update_xaxes(title_text=x_title, type="category", showgrid=False)
-    yaxis: dict = {"title_text": y_title}
+    data = [
+        {
+            "type": "bar",
+            "x": [str(s) for s in labels],
+            "y": _r(v),
+            "marker": {"color": colors},
+            "text": [_fmt(x) if np.isfinite(x) else "n/a" for x in v],
+            "textposition": textpos,
+            "cliponaxis": False,
+            "textangle": 0,
+            "hovertemplate": "%{x}: %{y:.4g}<extra></extra>",
+        }
+    ]
+    layout = base_layout(title, height)
+    layout.update(showlegend=False, bargap=0.35)
+    layout["xaxis"] = {"title": {"text": x_title}, "type": "category", "showgrid": False}
+    yaxis: dict = {"title": {"text": y_title}}
     if y_range is not None:
         lo, hi = (float(y_range[0]), float(y_range[1]))
         if np.isfinite(lo) and np.isfinite(hi) and hi > lo:
             yaxis["range"] = [_r(lo), _r(hi)]
-    fig.update_yaxes(**yaxis)
-    return fig
+    layout["yaxis"] = yaxis
+    return make_figure(data, layout)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
 from . import style
-from ._util import _finite_max_abs, _fmt, _r, base_layout
+from ._util import _finite_max_abs, _fmt, _r, base_layout, make_figure
 
 
 def _unique(labels: list[str]) -> list[str]:
@@ -76,28 +78,27 @@ def weight_heatmap(
     # colour: clip infinities (and huge values) to the ends of the scale
     Z = np.clip(A, -zmax, zmax)  # NaN stays NaN -> None
 
-    fig = go.Figure(
-        go.Heatmap(
-            z=_r(Z),
-            x=cols,
-            y=rows,
-            zmin=-zmax,
-            zmax=zmax,
-            zmid=0,
-            colorscale=style.DIVERGING_SCALE,
-            xgap=1,
-            ygap=1,
-            colorbar={"thickness": 12, "len": 0.9, "title": {"text": "w", "side": "right"}},
-            hovertemplate="%{y} \u2192 %{x}<br>w = %{z:.4g}<extra></extra>",
-        )
-    )
+    heatmap = {
+        "type": "heatmap",
+        "z": _r(Z),
+        "x": cols,
+        "y": rows,
+        "zmin": -zmax,
+        "zmax": zmax,
+        "zmid": 0,
+        "colorscale": style.DIVERGING_SCALE,
+        "xgap": 1,
+        "ygap": 1,
+        "colorbar": {"thickness": 12, "len": 0.9, "title": {"text": "w", "side": "right"}},
+        "hovertemplate": "%{y} \u2192 %{x}<br>w = %{z:.4g}<extra></extra>",
+    }
     annotations = []
     if n_in <= style.MAX_CELLS_ANNOTATED and n_out <= style.MAX_CELLS_ANNOTATED:
         font_size = style.CELL_FONT_SIZE if max(n_in, n_out) <= 8 else style.CELL_FONT_SIZE - 3
-        for i in range(n_in):
-            for j in range(n_out):
-                v = A[i, j]
-                dark_cell = np.isfinite(v) and abs(v) / zmax > 0.55 or np.isinf(v)
+        with np.errstate(invalid="ignore"):
+            dark = (np.isfinite(A) & (np.abs(A) / zmax > 0.55)) | np.isinf(A)
+        for i, (row, dark_row) in enumerate(zip(A.tolist(), dark.tolist(), strict=True)):
+            for j, (v, dark_cell) in enumerate(zip(row, dark_row, strict=True)):
                 annotations.append(
                     {
                         "x": j,
@@ -112,24 +113,26 @@ def weight_heatmap(
                         },
                     }
                 )
-    fig.update_layout(**base_layout(title, height), annotations=annotations)
-    fig.update_xaxes(
-        title_text="to (column)",
-        type="category",
-        showgrid=False,
-        ticks="",
-        showline=False,
-        side="bottom",
-    )
-    fig.update_yaxes(
-        title_text="from (row)",
-        type="category",
-        autorange="reversed",
-        showgrid=False,
-        ticks="",
-        showline=False,
-    )
-    return fig
+    layout = base_layout(title, height)
+    if annotations:
+        layout["annotations"] = annotations
+    layout["xaxis"] = {
+        "title": {"text": "to (column)"},
+        "type": "category",
+        "showgrid": False,
+        "ticks": "",
+        "showline": False,
+        "side": "bottom",
+    }
+    layout["yaxis"] = {
+        "title": {"text": "from (row)"},
+        "type": "category",
+        "autorange": "reversed",
+        "showgrid": False,
+        "ticks": "",
+        "showline": False,
+    }
+    return make_figure([heatmap], layout)
 
 
 # --------------------------------------------------------------------------
@@ -255,20 +258,20 @@ def network_diagram(
     buckets: dict[tuple[int, int], tuple[list, list]] = {}  # (sign, k) -> (xs, ys)
     bad_x: list = []
     bad_y: list = []
-    hx: list = []
-    hy: list = []
+    hxy: list[float] = []  # hover dot positions x0, y0, x1, y1, ... (rounded below)
     htext: list[str] = []
     for ell, W in enumerate(Ws):
         ms, mt = shown[ell], shown[ell + 1]
+        rows = W[:ms, :mt].tolist()
         for i in range(ms):
             y0 = ypos(ell, i)
             # hover dot position along the edge: differs per source node so
             # dots of different edges do not coincide
             t = 0.5 if ms == 1 else 0.3 + 0.4 * i / (ms - 1)
-            for j in range(mt):
-                w = W[i, j]
+            src = f"w[{labels[ell][i]}->"
+            for j, w in enumerate(rows[i]):
                 y1 = ypos(ell + 1, j)
-                if np.isnan(w):
+                if math.isnan(w):
                     bad_x += [ell, ell + 1, None]
                     bad_y += [y0, y1, None]
                 else:
@@ -278,53 +281,63 @@ def network_diagram(
                     xs_, ys_ = buckets.setdefault((sign, k), ([], []))
                     xs_ += [ell, ell + 1, None]
                     ys_ += [y0, y1, None]
-                hx.append(_r(ell + t))
-                hy.append(_r(y0 + t * (y1 - y0)))
-                htext.append(f"w[{labels[ell][i]}->{labels[ell + 1][j]}] = {_fmt(w, 4)}")
+                hxy += [ell + t, y0 + t * (y1 - y0)]
+                htext.append(f"{src}{labels[ell + 1][j]}] = {_fmt(w, 4)}")
+    hover_xy = _r(np.array(hxy, dtype=float).reshape(-1, 2)) if hxy else []
+    order = sorted(buckets, key=lambda sk: (sk[1], sk[0]))  # thin first, thick on top
+    # round the y values of all line traces in one go (cheaper than per trace)
+    all_y = [buckets[sk][1] for sk in order] + [bad_y]
+    flat_y = _r(np.array([v for ys_ in all_y for v in ys_], dtype=float))
+    cuts = np.cumsum([0] + [len(ys_) for ys_ in all_y]).tolist()
+    ys_r = [flat_y[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
 
-    fig = go.Figure()
-    for sign, k in sorted(buckets, key=lambda sk: (sk[1], sk[0])):  # thin first, thick on top
-        xs_, ys_ = buckets[(sign, k)]
+    data: list[dict] = []
+    for n, (sign, k) in enumerate(order):
+        xs_ = buckets[(sign, k)][0]
         color = style.POS_COLOR if sign > 0 else style.NEG_COLOR if sign < 0 else style.ZERO_COLOR
         width = style.EDGE_MIN_WIDTH + (style.EDGE_MAX_WIDTH - style.EDGE_MIN_WIDTH) * k / max(
             nb - 1, 1
         )
-        fig.add_trace(
-            go.Scatter(
-                x=xs_,
-                y=_r(np.array(ys_, dtype=float)),
-                mode="lines",
-                line={"color": color, "width": round(width, 2)},
-                opacity=0.85,
-                hoverinfo="skip",
-                showlegend=False,
-                name=f"{'+' if sign > 0 else '-' if sign < 0 else '0'} w, width {round(width, 2)}",
-            )
+        sign_txt = "+" if sign > 0 else "-" if sign < 0 else "0"
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs_,
+                "y": ys_r[n],
+                "mode": "lines",
+                "line": {"color": color, "width": round(width, 2)},
+                "opacity": 0.85,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": f"{sign_txt} w, width {round(width, 2)}",
+            }
         )
     if bad_x:
-        fig.add_trace(
-            go.Scatter(
-                x=bad_x,
-                y=_r(np.array(bad_y, dtype=float)),
-                mode="lines",
-                line={"color": style.ZERO_COLOR, "width": 1.5, "dash": "dot"},
-                hoverinfo="skip",
-                showlegend=False,
-                name="non-finite w",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": bad_x,
+                "y": ys_r[-1],
+                "mode": "lines",
+                "line": {"color": style.ZERO_COLOR, "width": 1.5, "dash": "dot"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "name": "non-finite w",
+            }
         )
-    if hx:
-        fig.add_trace(
-            go.Scatter(
-                x=hx,
-                y=hy,
-                mode="markers",
-                marker={"size": 10, "color": "rgba(0,0,0,0)"},
-                hovertext=htext,
-                hovertemplate="%{hovertext}<extra></extra>",
-                showlegend=False,
-                name="edge weights",
-            )
+    if hover_xy:
+        data.append(
+            {
+                "type": "scatter",
+                "x": [p[0] for p in hover_xy],
+                "y": [p[1] for p in hover_xy],
+                "mode": "markers",
+                "marker": {"size": 10, "color": "rgba(0,0,0,0)"},
+                "hovertext": htext,
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "showlegend": False,
+                "name": "edge weights",
+            }
         )
 
     # ---- nodes -----------------------------------------------------------
@@ -338,23 +351,26 @@ def network_diagram(
     unit_px = (free_px - node_size) / (M - 1) if M > 1 else free_px
     show_text = node_size >= 22
     nx: list = []
-    ny: list = []
+    nyr: list[float] = []
     ntext: list[str] = []
     nhover: list[str] = []
     nval: list[float] = []
     for ell in range(L):
+        bias = Bs[ell].tolist() if Bs[ell] is not None else None
+        act = acts[ell].tolist() if acts is not None else None
         for i in range(shown[ell]):
             nx.append(ell)
-            ny.append(_r(ypos(ell, i)))
+            nyr.append(ypos(ell, i))
             ntext.append(labels[ell][i])
             hover = f"<b>{labels[ell][i]}</b> ({names[ell]})"
-            if Bs[ell] is not None:
-                hover += f"<br>bias = {_fmt(Bs[ell][i], 4)}"
-            if acts is not None:
-                a = acts[ell][i]
+            if bias is not None:
+                hover += f"<br>bias = {_fmt(bias[i], 4)}"
+            if act is not None:
+                a = act[i]
                 hover += f"<br>activation = {_fmt(a, 4)}"
-                nval.append(float(a))
+                nval.append(a)
             nhover.append(hover)
+    ny = _r(np.array(nyr, dtype=float))
     marker: dict = {
         "size": node_size,
         "line": {"color": style.NODE_OUTLINE, "width": 1.5},
@@ -378,28 +394,28 @@ def network_diagram(
                 "title": {"text": "activation", "side": "right"},
             },
         )
-        textcolor = [
-            style.TEXT_LIGHT if np.isfinite(v) and abs(v) > 0.55 * amax else style.TEXT_DARK
-            for v in clipped
-        ]
-    fig.add_trace(
-        go.Scatter(
-            x=nx,
-            y=ny,
-            mode="markers+text" if show_text else "markers",
-            marker=marker,
-            text=ntext if show_text else None,
-            textposition="middle center",
-            textfont={
-                "size": style.FONT_SIZE - 1 if node_size >= 30 else style.FONT_SIZE - 3,
-                "color": textcolor,
-            },
-            hovertext=nhover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-            name="nodes",
-        )
-    )
+        with np.errstate(invalid="ignore"):
+            light = np.isfinite(clipped) & (np.abs(clipped) > 0.55 * amax)
+        textcolor = [style.TEXT_LIGHT if v else style.TEXT_DARK for v in light.tolist()]
+    nodes = {
+        "type": "scatter",
+        "x": nx,
+        "y": ny,
+        "mode": "markers+text" if show_text else "markers",
+        "marker": marker,
+        "textposition": "middle center",
+        "textfont": {
+            "size": style.FONT_SIZE - 1 if node_size >= 30 else style.FONT_SIZE - 3,
+            "color": textcolor,
+        },
+        "hovertext": nhover,
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "showlegend": False,
+        "name": "nodes",
+    }
+    if show_text:
+        nodes["text"] = ntext
+    data.append(nodes)
 
     # ---- captions --------------------------------------------------------
     annotations = []
@@ -448,9 +464,16 @@ def network_diagram(
         }
     )
     layout = base_layout(title, height, style.DIAGRAM_MARGIN)
-    fig.update_layout(**layout, annotations=annotations, showlegend=False, hovermode="closest")
     pad_top = (pad_top_px + node_size / 2) / unit_px
     pad_bottom = (pad_bottom_px + node_size / 2) / unit_px
-    fig.update_xaxes(visible=False, range=[-0.35, max(L - 1, 0) + 0.35])
-    fig.update_yaxes(visible=False, range=[_r(y_bottom - pad_bottom), _r((M - 1) / 2.0 + pad_top)])
-    return fig
+    layout.update(
+        annotations=annotations,
+        showlegend=False,
+        hovermode="closest",
+        xaxis={"visible": False, "range": [-0.35, max(L - 1, 0) + 0.35]},
+        yaxis={
+            "visible": False,
+            "range": [_r(y_bottom - pad_bottom), _r((M - 1) / 2.0 + pad_top)],
+        },
+    )
+    return make_figure(data, layout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -645,6 +646,234 @@ def test_comparison_bars():
     fig = mf.comparison_bars(["a", "b"], [np.nan, 0.3], title="t", y_title="y")
     check_common(fig)
     assert fig.data[0].y == (None, 0.3) and fig.data[0].text[0] == "n/a"
+
+
+# --------------------------------------------------------------------------
+# unvalidated construction: full validation here instead of at run time
+# --------------------------------------------------------------------------
+
+_NF = np.array([1.0, np.nan, 0.5, np.inf, -np.inf, 0.2])  # non-finite mix
+_HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
+_RULES_ODD = RULES + [(np.nan, "nan", "not finite"), (100, "far", "beyond the last size")]
+
+
+def _net_weights(sizes, seed=0):
+    g = np.random.default_rng(seed)
+    return [g.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+def _grid_probs(n=12):
+    xs = np.linspace(-0.5, 1.5, n)
+    X, Y = np.meshgrid(xs, xs)
+    return xs, sigmoid(6 * X - 6 * Y)
+
+
+def _bad_probs(n=12):
+    _, P = _grid_probs(n)
+    P = P.copy()
+    P[0, 0], P[1, 1], P[2, 2] = np.nan, np.inf, -3.0
+    return P
+
+
+_G = np.random.default_rng(7)
+_XTR = _G.uniform(-0.4, 1.4, (40, 2))
+_YTR = (_XTR[:, 0] > _XTR[:, 1]).astype(int)
+_XS, _P = _grid_probs()
+
+#: name -> builder call; representative and edge-case inputs of every builder
+BUILDS = {
+    "loss: live size": lambda: mf.loss_curve(
+        {
+            "train": (np.arange(1000), np.linspace(1, 0, 1000)),
+            "test": (np.arange(1000), np.ones(1000)),
+        },
+        marker_epoch=500,
+    ),
+    "loss: no series": lambda: mf.loss_curve({}),
+    "loss: empty series, marker": lambda: mf.loss_curve(
+        {"train": (np.array([], int), np.array([]))}, marker_epoch=3
+    ),
+    "loss: non-finite, diverged": lambda: mf.loss_curve(
+        {"train": (np.arange(6), _NF), "test": (np.arange(6), _NF)},
+        marker_epoch=1,
+        diverged_epoch=4,
+    ),
+    "loss: log, non-positive": lambda: mf.loss_curve(
+        {"train": (np.arange(6), np.array([1.0, 0.1, 0.0, -1.0, 0.01, np.nan]))},
+        log_y=True,
+        marker_epoch=2,
+    ),
+    "loss: one point, float epochs": lambda: mf.loss_curve(
+        {"a": (np.array([0.5]), np.array([0.3]))}, marker_epoch=9
+    ),
+    "heatmap: 16x16": lambda: mf.weight_heatmap(_G.normal(size=(16, 16)), title="w (16x16)"),
+    "heatmap: 20x17, no cell text": lambda: mf.weight_heatmap(_G.normal(size=(20, 17)), title="w"),
+    "heatmap: bias, labels, zmax": lambda: mf.weight_heatmap(
+        np.zeros(3), title="b", row_labels=["bias"], col_labels=["a", "b", "a"], zmax=2.0
+    ),
+    "heatmap: non-finite": lambda: mf.weight_heatmap(
+        np.array([[np.nan, np.inf], [-np.inf, 0.5]]), title="x"
+    ),
+    "heatmap: all NaN": lambda: mf.weight_heatmap(np.full((2, 2), np.nan), title="x"),
+    "diagram: 2-3-1 with activations": lambda: mf.network_diagram(
+        [2, 3, 1],
+        _net_weights([2, 3, 1]),
+        [np.ones(3), np.ones(1)],
+        activations=[np.ones(2), np.zeros(3), np.array([0.7])],
+    ),
+    "diagram: 2-16-16-1 live size": lambda: mf.network_diagram(
+        [2, 16, 16, 1], _net_weights([2, 16, 16, 1]), [np.zeros(16), np.zeros(16), np.zeros(1)]
+    ),
+    "diagram: 2-64-64-1 truncated": lambda: mf.network_diagram(
+        [2, 64, 64, 1],
+        _net_weights([2, 64, 64, 1]),
+        activations=[np.linspace(-2, 2, n) for n in (2, 64, 64, 1)],
+    ),
+    "diagram: non-finite": lambda: mf.network_diagram(
+        [1, 3, 1],
+        [np.array([[np.nan, np.inf, 1.0]]), np.array([[1.0], [-np.inf], [0.0]])],
+        [np.array([np.nan, 0, 0]), np.array([np.inf])],
+        activations=[np.array([np.nan]), np.zeros(3), np.array([np.inf])],
+    ),
+    "diagram: zero weights": lambda: mf.network_diagram([2, 2], [np.zeros((2, 2))]),
+    "diagram: input layer only": lambda: mf.network_diagram([3], []),
+    "boundary: 40x40, lines, test points": lambda: mf.decision_boundary(
+        *_xor_grid(),
+        X_train=_XTR,
+        y_train=_YTR,
+        X_test=_XTR[:8],
+        y_test=_YTR[:8],
+        neuron_lines=[(6.0, 6.0, -3.0), (0.0, 0.0, 1.0), (1.0, -1.0, 0.0)],
+    ),
+    "boundary: non-finite, no lines drawn": lambda: mf.decision_boundary(
+        _XS,
+        _XS,
+        _bad_probs(),
+        X_train=np.array([[0.0, 0.0], [np.nan, 1.0]]),
+        y_train=np.array([[0.1], [0.9]]),
+        neuron_lines=[(np.inf, 1.0, 0.0)],
+        show_colorbar=False,
+    ),
+    "boundary: no points": lambda: mf.decision_boundary(
+        _XS, _XS, _P, X_train=np.zeros((0, 2)), y_train=np.zeros(0)
+    ),
+    "replay: zero frames": lambda: mf.boundary_animation(
+        _XS, _XS, [], [], [], X_train=_XTR, y_train=_YTR
+    ),
+    "replay: 3 frames, NaN loss": lambda: mf.boundary_animation(
+        _XS,
+        _XS,
+        [_P, _bad_probs(), _P],
+        [0, 10, 10],
+        [0.3, np.nan, np.inf],
+        X_train=_XTR,
+        y_train=_YTR,
+    ),
+    "sweep: full": lambda: mf.sweep_summary(
+        _HS,
+        median=0.2 / _HS,
+        q_low=0.1 / _HS,
+        q_high=0.4 / _HS,
+        metric_label="loss",
+        param_counts=4 * _HS + 1,
+        rule_marks=_RULES_ODD,
+    ),
+    "sweep: non-finite": lambda: mf.sweep_summary(
+        np.arange(1, 7), median=_NF, q_low=_NF - 0.1, q_high=_NF + 0.1, metric_label="loss"
+    ),
+    "sweep: empty": lambda: mf.sweep_summary(
+        np.array([]), median=np.array([]), q_low=np.array([]), q_high=np.array([]), metric_label="l"
+    ),
+    "sweep: 14 sizes, log x": lambda: mf.sweep_summary(
+        2 ** np.arange(14),
+        median=np.ones(14),
+        q_low=np.ones(14),
+        q_high=np.ones(14),
+        metric_label="l",
+        log_x=True,
+    ),
+    "success: full": lambda: mf.success_rate(
+        _HS,
+        np.array([0.0, 0.55, 0.8, 0.9, 0.95, 1.0, 1.0, np.nan]),
+        epochs_to_success_median=np.array([np.nan, 2100, 1500, 1200, 900, 800, 700, 650]),
+        rule_marks=_RULES_ODD,
+    ),
+    "success: empty": lambda: mf.success_rate(np.array([]), np.array([])),
+    "success: one size": lambda: mf.success_rate(np.array([4]), np.array([50.0]), rule_marks=RULES),
+    "bars: range": lambda: mf.comparison_bars(
+        ["a", "b"], [1.0, 0.5], title="t", y_title="y", y_range=(0, 1)
+    ),
+    "bars: non-finite, empty range": lambda: mf.comparison_bars(
+        ["a", "b", "c"], [np.nan, -1.0, np.inf], title="t", y_title="y", y_range=(1, 1)
+    ),
+    "bars: none": lambda: mf.comparison_bars([], [], title="t", y_title="y"),
+}
+
+
+def test_builds_cover_every_builder():
+    called = {name.split(":")[0] for name in BUILDS}
+    assert called == {
+        "loss",
+        "heatmap",
+        "diagram",
+        "boundary",
+        "replay",
+        "sweep",
+        "success",
+        "bars",
+    }
+
+
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_builder_output_passes_full_validation(name):
+    """Builders skip plotly's validation; a full re-validation must accept
+    their output unchanged (catches typos in property names and values
+    plotly would coerce)."""
+    fig = BUILDS[name]()
+    assert isinstance(fig, go.Figure)
+    spec = fig.to_dict()
+    validated = go.Figure(spec)  # raises on an unknown property or bad value
+    assert validated.to_dict() == spec
+    assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+    assert "template" in spec["layout"]  # never plotly's default template
+    check_common(fig, axes=fig.layout.xaxis.visible is not False)
+
+
+@pytest.mark.parametrize("name", ["loss: live size", "diagram: 2-16-16-1 live size"])
+def test_builder_output_behaves_like_a_figure(name):
+    fig = BUILDS[name]()
+    assert fig.to_plotly_json()["layout"]["title"]["text"] == fig.layout.title.text
+    assert len(fig.data) == len(fig.to_dict()["data"])
+    # what st.plotly_chart does with a figure
+    import plotly.io
+    import plotly.tools
+
+    sent = plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True)
+    assert json.loads(plotly.io.to_json(sent, validate=False)) == json.loads(fig.to_json())
+    # copies are ordinary (validated) figures with the same content
+    assert copy.deepcopy(fig).to_dict() == fig.to_dict()
+
+
+def test_unvalidated_typo_is_caught_by_revalidation():
+    from mlp_figures._util import base_layout, make_figure
+
+    fig = make_figure([{"type": "scatter", "x": [1], "markr": {"size": 3}}], base_layout("t", 360))
+    with pytest.raises(ValueError):
+        go.Figure(fig.to_dict())
+
+
+def test_live_builders_do_not_validate_data_arrays(monkeypatch):
+    """Guard against a return to ``go.Scatter(x=...)`` style construction:
+    validating the data arrays is what made a redraw cost 20-50 ms."""
+    from _plotly_utils import basevalidators
+
+    def boom(self, v, *args, **kwargs):
+        raise AssertionError(f"validated {self.parent_name}.{self.plotly_name}")
+
+    monkeypatch.setattr(basevalidators.DataArrayValidator, "validate_coerce", boom)
+    for name in BUILDS:
+        if not name.startswith("replay: 3"):  # plotly always validates animation frames
+            BUILDS[name]()
 
 
 # --------------------------------------------------------------------------

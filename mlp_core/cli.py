@@ -12,11 +12,12 @@ import sys
 import time
 
 from . import model_io
+from ._validate import check_int
 from .datasets import DATASET_NAMES, load_csv, make_dataset
 from .network import INITIALIZERS, Network
 from .script import standalone_script
 from .sweep import SweepSpec, rows_to_csv, run_sweep, summarize
-from .training import TrainConfig, Trainer
+from .training import MAX_EPOCHS, TrainConfig, Trainer
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,8 +147,11 @@ def cmd_train(args) -> int:
                 "reg_rate": config.reg_rate, "seed": config.seed}
     model = model_io.to_dict(net, settings)
     if args.model_out:
-        with open(args.model_out, "w") as f:
-            f.write(model_io.dumps(net, settings))
+        try:
+            with open(args.model_out, "w") as f:
+                f.write(model_io.dumps(net, settings))
+        except OSError as err:
+            raise ValueError(f"cannot write {args.model_out}: {err.strerror}") from None
     result = {
         "final_loss": trainer.last_loss,
         "epochs": trainer.epoch,
@@ -209,6 +213,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_bench(args) -> int:
     from .bench import run_bench
+    check_int("epochs", args.epochs, 1, MAX_EPOCHS)
     return run_bench(epochs=args.epochs, sweep=args.sweep, as_json=args.json)
 
 

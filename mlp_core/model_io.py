@@ -70,6 +70,12 @@ def loads(text: str | bytes) -> tuple[Network, dict]:
     except json.JSONDecodeError as err:
         raise ModelFileError(f"the model file is not valid JSON (line {err.lineno}: {err.msg})"
                              ) from None
+    except ModelFileError:
+        raise
+    except ValueError:  # Python refuses to read integers of more than 4,300 digits
+        raise ModelFileError("the model file holds a number with too many digits") from None
+    except RecursionError:
+        raise ModelFileError("the model file is not valid JSON (nested too deeply)") from None
     return from_dict(data)
 
 
@@ -133,6 +139,9 @@ def _matrix(given, shape, name) -> np.ndarray:
         for v in row:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ModelFileError(f"{name} holds a non-number: {_short(v)}")
+            if isinstance(v, int) and abs(v) > MAX_ABS_WEIGHT:  # may be too big for a float
+                raise ModelFileError(f"{name} holds an integer outside the allowed "
+                                     f"±{MAX_ABS_WEIGHT:g}")
             if not math.isfinite(v):
                 raise ModelFileError(f"{name} holds a non-finite number ({v})")
             if abs(v) > MAX_ABS_WEIGHT:

@@ -81,9 +81,9 @@ class Settings:
         base = Settings()
         values = {}
         for name, raw in params.items():
-            raw = raw[-1] if isinstance(raw, list) else raw
+            raw = raw[-1] if isinstance(raw, list) and raw else raw
             if name == "preset":
-                if raw in PRESETS:
+                if isinstance(raw, str) and raw in PRESETS:
                     base = PRESETS[raw].settings
                 else:
                     notices.append(f"Unknown preset {raw!r} in the link; using the defaults.")
@@ -164,7 +164,8 @@ def _format(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:g}"
+        short = f"{value:g}"  # short links; repr where 6 digits would change the value
+        return short if float(short) == value else repr(value)
     return str(value)
 
 

@@ -64,17 +64,56 @@ def matrix_table(a: np.ndarray, row_names: list[str] | None = None) -> pd.DataFr
     return frame
 
 
-def show_step(container, step: Step, *, extra_latex: str = "", product: str = "") -> None:
-    latex, meaning = STEP_LATEX.get(step.name, (step.name, ""))
+def step_latex(step: Step, n_hidden_layers: int = 1, bias: bool = False) -> str:
+    """The step's formula: the tutorial's one-hidden-layer form, adjusted to the layer.
+
+    With several hidden layers, hidden layer ``l > 1`` takes ``output_hidden`` of
+    layer ``l - 1`` instead of ``X``, and phase 2 below the top hidden layer gets its
+    error signal through the weights of the hidden layer above, not ``W_o``.
+    """
+    latex, _ = STEP_LATEX.get(step.name, (step.name, ""))
+    l, name = step.layer, step.name
+    if n_hidden_layers > 1:
+        source = "X" if l == 1 else rf"\text{{output\_hidden}}^{{({l - 1})}}"
+        if name == "input_hidden":
+            latex = rf"\text{{input\_hidden}}^{{({l})}} = {source}\,W_h^{{({l})}}"
+        elif name == "dinh_dwh":
+            latex = (rf"\frac{{\partial\,\text{{input\_hidden}}^{{({l})}}}}"
+                     rf"{{\partial W_h^{{({l})}}}}={source}")
+        elif name == "derror_dino" and l < n_hidden_layers:
+            latex = (rf"\frac{{\partial E}}{{\partial\,\text{{input\_hidden}}^{{({l + 1})}}}}"
+                     r"=(\text{douth\_dinh}\odot\text{derror\_douth})_{\text{layer above}}")
+        elif name == "dino_douth" and l < n_hidden_layers:
+            latex = (rf"\frac{{\partial\,\text{{input\_hidden}}^{{({l + 1})}}}}"
+                     rf"{{\partial\,\text{{output\_hidden}}^{{({l})}}}}=W_h^{{({l + 1})}}")
+    if bias and name == "input_hidden":
+        latex += rf" + b_h^{{({l})}}" if n_hidden_layers > 1 else r" + b_h"
+    elif bias and name == "input_op":
+        latex += r" + b_o"
+    return latex
+
+
+def show_step(container, step: Step, *, extra_latex: str = "", product: str = "",
+              n_hidden_layers: int = 1, bias: bool = False) -> None:
+    _, meaning = STEP_LATEX.get(step.name, (step.name, ""))
     container.markdown(f"**`{step.name}`** — {meaning} · shape **({shape_text(step.value)})**"
                        + (f" · {product}" if product else ""))
-    container.latex(latex + extra_latex)
+    container.latex(step_latex(step, n_hidden_layers, bias) + extra_latex)
     container.caption(f"`{step.formula}`")
-    container.dataframe(matrix_table(step.value).style.format("{:.6g}"), width="stretch",
-                        height=min(36 * (min(len(step.value), MAX_ROWS_SHOWN) + 1) + 4, 330))
+    table = matrix_table(step.value)
+    container.dataframe(table.style.format("{:.6g}"), width="stretch",
+                        height=table_height(len(table)))
     rows = step.value.shape[0] if step.value.ndim == 2 else 1
     if rows > MAX_ROWS_SHOWN:
         container.caption(f"Showing the first {MAX_ROWS_SHOWN} of {rows} rows.")
+
+
+def table_height(rows: int) -> int:
+    """Pixel height of an ``st.dataframe`` that shows ``rows`` rows and a header, no more.
+
+    Streamlit's grid draws 35 px rows; 3 px more are its borders.
+    """
+    return 35 * (rows + 1) + 3
 
 
 def loss_latex(loss: str) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 """Backprop step by step: one epoch of the sidebar's network, every matrix with its shape."""
 
+import pandas as pd
 import streamlit as st
 
 from mlp_core.gradcheck import gradient_check
@@ -7,7 +8,14 @@ from mlp_core.reference import backprop, updated_weights
 from mlp_ui import keys, views
 from mlp_ui.controls import on_step
 from mlp_ui.run import ensure_run, page_settings
-from mlp_ui.teaching import activation_latex, loss_latex, matrix_table, show_step, step_lock
+from mlp_ui.teaching import (
+    MAX_ROWS_SHOWN,
+    activation_latex,
+    loss_latex,
+    matrix_table,
+    show_step,
+    step_lock,
+)
 
 st.title("Backprop step by step")
 st.caption("One epoch of the sidebar's network on its training data, laid out as the tutorial "
@@ -91,19 +99,23 @@ for phase, heading in sections:
         if step.name.startswith("derror_db"):
             st.markdown("*Extra matrix, because this network has biases:*")
         with st.container(border=True):
-            show_step(st, step, product=product(step))
+            show_step(st, step, product=product(step), n_hidden_layers=net.n_hidden_layers,
+                      bias=net.bias)
 
 st.header("The update: W ← W − lr · dE/dW")
 after = updated_weights(net, trace, trainer.config.lr)
 for name, W, g, W2 in zip(names, net.weights, trace.weight_gradients, after):
     st.subheader(f"{name} ({W.shape[0]}x{W.shape[1]})")
-    cols = st.columns(3)
+    # Side by side only while a third of the page fits every column; wider ones stack.
+    cols = st.columns(3) if W.shape[1] <= 2 else [st] * 3
     cols[0].markdown("**before**")
     cols[0].dataframe(matrix_table(W).style.format("{:.6g}"), width="stretch")
     cols[1].markdown(f"**lr · dE/dW** (lr = {trainer.config.lr:g})")
     cols[1].dataframe(matrix_table(trainer.config.lr * g).style.format("{:.6g}"), width="stretch")
     cols[2].markdown("**after**")
     cols[2].dataframe(matrix_table(W2).style.format("{:.6g}"), width="stretch")
+    if W.shape[0] > MAX_ROWS_SHOWN:
+        st.caption(f"Showing the first {MAX_ROWS_SHOWN} of {W.shape[0]} rows.")
 st.caption("Both phases use the weights from before the update; the tutorial updates both "
            "layers only after computing every derivative. 'Advance one epoch' applies it.")
 
@@ -120,6 +132,10 @@ if worst < 1e-6:
 else:
     st.warning("Some derivatives differ from the finite differences by more than 1e-6; at a kink "
                "(ReLU at exactly 0) or with saturated units this can be expected.")
-st.dataframe({"parameter": check.names, "backprop": check.analytic,
-              "finite difference": check.numeric, "relative error": check.relative_error},
+# Enough digits to see the two derivatives agree; the default display rounds to 4 decimals.
+table = pd.DataFrame({"parameter": check.names, "backprop": check.analytic,
+                      "finite difference": check.numeric,
+                      "relative error": check.relative_error})
+st.dataframe(table.style.format({"backprop": "{:.10g}", "finite difference": "{:.10g}",
+                                 "relative error": "{:.2e}"}),
              width="stretch", hide_index=True)

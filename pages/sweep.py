@@ -40,6 +40,10 @@ init = "uniform" if settings.init == "tutorial" else settings.init
 if settings.init == "tutorial":
     st.caption("The tutorial's fixed weights exist only for 2-3-1, so each seed starts from "
                "uniform [0, 1) weights, as in the tutorial's XOR example.")
+if high < low:  # else the engine's message names its own parameter, "sweep high"
+    st.error(f"The range of hidden sizes is empty: “to” ({high}) is below "
+             f"“Hidden nodes from” ({low}).")
+    st.stop()
 try:
     spec = SweepSpec(low=int(low), high=int(high), seeds=int(seeds), layers=settings.layers,
                      activation=settings.activation, bias=settings.bias, init=init,

@@ -23,7 +23,6 @@ OK, LOSS_NOT_FINITE, WEIGHTS_EXPLODED = 0, 1, 2
 REG_IDS = {"none": 0, "l1": 1, "l2": 2}
 
 
-
 @njit(nogil=True, cache=True)
 def _splitmix64(state):
     state = (state + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -55,10 +54,13 @@ def epoch_permutation(order, seed, epoch):
 
 @njit(nogil=True, cache=True, inline="always")
 def _sigmoid(z):
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    ez = math.exp(z)
-    return ez / (1.0 + ez)
+    # 1 / (1 + exp(-z)) for z >= 0, exp(z) / (1 + exp(z)) below (exp(z) cannot
+    # overflow there): activations.sigmoid's two formulas, operation for operation.
+    # exp(-|z|) is the exp each needs, so the sign only picks the numerator (a
+    # select, not a branch the CPU can mispredict on data with mixed signs).
+    ez = math.exp(-abs(z))
+    num = 1.0 if z >= 0.0 else ez
+    return num / (1.0 + ez)
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -70,17 +72,6 @@ def _activate(z, act_id):
     if act_id == 2:
         return z if z > 0.0 else 0.0
     return z
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _activation_slope(a, z, act_id):
-    if act_id == 0:
-        return a * (1.0 - a)
-    if act_id == 1:
-        return 1.0 - a * a
-    if act_id == 2:
-        return 1.0 if z > 0.0 else 0.0
-    return 1.0
 
 
 @njit(nogil=True, cache=True)
@@ -153,72 +144,46 @@ def loss_and_correct(X, y, params, sizes, act_id, loss_id):
     return total, correct
 
 
-@njit(nogil=True, cache=True, inline="always")
-def _hidden_activations(z, a, h, act_id):
-    """``a[:h] = f(z[:h])``, the branch on ``act_id`` taken once, outside the loop."""
-    if act_id == 0:
-        for j in range(h):
-            a[j] = _sigmoid(z[j])
-    elif act_id == 1:
-        for j in range(h):
-            a[j] = math.tanh(z[j])
-    elif act_id == 2:
-        for j in range(h):
-            zj = z[j]
-            a[j] = zj if zj > 0.0 else 0.0
-    else:
-        for j in range(h):
-            a[j] = z[j]
+# The training loops index with unsigned integers (``U``): numba wraps a negative
+# signed index around (``a[-1]``), and that select on every access keeps LLVM from
+# vectorizing loops like ``G[row + j] += x * d[j]``. Unsigned indices have no
+# negative case; each loop below runs about twice as fast for it. (Mixing uint64
+# with int64 gives float64 in numba, so every index term is U, literals too.)
+U = np.uint64
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _hidden_deltas(d_out, w2, w2_off, a, z, d, h, act_id):
-    """``d[j] = (d_out * W2[j]) * f'(a[j], z[j])``: the hidden layer's dE/dz, one output.
-
-    Written as the general path's ``s = 0.0; s += d_out * W2[j]; s * slope`` so the
-    numbers are the same to the last bit (``0.0 + x`` turns a -0.0 into 0.0).
-    """
-    if act_id == 0:
-        for j in range(h):
-            aj = a[j]
-            d[j] = (0.0 + d_out * w2[w2_off + j]) * (aj * (1.0 - aj))
-    elif act_id == 1:
-        for j in range(h):
-            aj = a[j]
-            d[j] = (0.0 + d_out * w2[w2_off + j]) * (1.0 - aj * aj)
-    elif act_id == 2:
-        for j in range(h):
-            d[j] = (0.0 + d_out * w2[w2_off + j]) * (1.0 if z[j] > 0.0 else 0.0)
-    else:
-        for j in range(h):
-            d[j] = (0.0 + d_out * w2[w2_off + j]) * 1.0
+def _sign(w):
+    return 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
 
 
 @njit(nogil=True, cache=True)
-def _train_one_hidden(X, y, params, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
+def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
                       batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
-    """``train_epochs`` for exactly one hidden layer and one output (n_in-h-1).
+    """``train_epochs`` for exactly one hidden layer (n_in-h-1): every tutorial net
+    and every hidden-size sweep.
 
-    The same operations in the same order as the general path, so the same bits;
-    faster because each sample goes forward and backward in one pass over 1-D
-    buffers of length h, with the layer offsets fixed, no 3-D indexing, the
-    activation's branch outside the loops and no ``order`` indirection in full batch.
+    The same floating-point operations in the same order as ``_train_layers``, so
+    the same bits, with the offsets of W1, b1, W2, b2 fixed, 1-D buffers of length
+    h, and for two inputs (every 2-D data set) the whole first layer in one loop.
     """
     n = X.shape[0]
-    n_in = X.shape[1]
-    n_params = params.shape[0]
-    h = (n_params - 1) // (n_in + 2)
-    b1 = n_in * h          # hidden biases
+    n_in = sizes[0]
+    h_int = sizes[1]
+    h = U(h_int)
+    ni = U(n_in)
+    n_params = U(params.shape[0])
+    b1 = ni * h            # hidden biases (h,)
     w2 = b1 + h            # output weights (h, 1)
     b2 = w2 + h            # output bias
     bs = batch_size if batch_size < n else n
     full = bs >= n
 
-    z = np.zeros(h)
-    a = np.zeros(h)
-    d = np.zeros(h)
-    G = np.zeros(n_params)
-    new = np.zeros(n_params)
+    z = np.zeros(h_int)    # one row's pre-activations, activations, deltas
+    a = np.zeros(h_int)
+    d = np.zeros(h_int)
+    G = np.zeros(params.shape[0])
+    new = np.zeros(params.shape[0])
     order = np.arange(n)
 
     for e in range(n_epochs):
@@ -232,18 +197,39 @@ def _train_one_hidden(X, y, params, act_id, loss_id, use_bias, lr, reg_id, reg_r
                 G[p] = 0.0
             batch_loss = 0.0
             for i in range(m):
-                r = i if full else order[start + i]
-                # Forward: z = x W1 + b1, a = f(z), z_out = a W2 + b2, o = sigmoid(z_out).
-                for j in range(h):
-                    z[j] = 0.0
-                for k in range(n_in):
-                    xk = X[r, k]
-                    row = k * h
+                r = U(i) if full else U(order[start + i])
+                # Forward: z = x W1 + b1, a = f(z), z_out = a W2 + b2, each sum as
+                # the general path's "s = 0.0; s += x_k W1[k, j] ...; s += b1[j]".
+                x0 = X[r, U(0)]
+                if n_in == 2:
+                    x1 = X[r, U(1)]
                     for j in range(h):
-                        z[j] += xk * params[row + j]
-                for j in range(h):
-                    z[j] += params[b1 + j]
-                _hidden_activations(z, a, h, act_id)
+                        z[j] = 0.0 + x0 * params[j] + x1 * params[h + j] + params[b1 + j]
+                else:
+                    for j in range(h):
+                        z[j] = 0.0 + x0 * params[j]
+                    for k in range(U(1), ni):
+                        xk = X[r, k]
+                        row = k * h
+                        for j in range(h):
+                            z[j] += xk * params[row + j]
+                    for j in range(h):
+                        z[j] += params[b1 + j]
+                # The activation's branch is taken once per row, outside the loop.
+                # (Not in a helper: passing arrays to one costs an atomic
+                # incref/decref per call, more than the loop itself.)
+                if act_id == 0:
+                    for j in range(h):
+                        a[j] = _sigmoid(z[j])
+                elif act_id == 1:
+                    for j in range(h):
+                        a[j] = math.tanh(z[j])
+                elif act_id == 2:
+                    for j in range(h):
+                        a[j] = z[j] if z[j] > 0.0 else 0.0
+                else:
+                    for j in range(h):
+                        a[j] = z[j]
                 zo = 0.0
                 for j in range(h):
                     zo += a[j] * params[w2 + j]
@@ -261,14 +247,27 @@ def _train_one_hidden(X, y, params, act_id, loss_id, use_bias, lr, reg_id, reg_r
                     softplus = max(zo, 0.0) + math.log1p(math.exp(-abs(zo)))
                     batch_loss += softplus - t * zo
                     d_out = (o - t) / m
-                # Backward, from the pre-update weights; gradients summed over the
-                # batch's rows in order, as the general path sums them.
+                # Backward from the pre-update weights, gradients summed over the
+                # batch's rows in order. Hidden dE/dz_j = (0.0 + d_out W2[j]) f'(a_j, z_j),
+                # the general path's "s = 0.0; s += ...; s * slope" (0.0 + x turns -0.0
+                # into 0.0, so the bits match).
                 for j in range(h):
                     G[w2 + j] += a[j] * d_out
                 if use_bias:
                     G[b2] += d_out
-                _hidden_deltas(d_out, params, w2, a, z, d, h, act_id)
-                for k in range(n_in):
+                if act_id == 0:
+                    for j in range(h):
+                        d[j] = (0.0 + d_out * params[w2 + j]) * (a[j] * (1.0 - a[j]))
+                elif act_id == 1:
+                    for j in range(h):
+                        d[j] = (0.0 + d_out * params[w2 + j]) * (1.0 - a[j] * a[j])
+                elif act_id == 2:
+                    for j in range(h):
+                        d[j] = (0.0 + d_out * params[w2 + j]) * (1.0 if z[j] > 0.0 else 0.0)
+                else:
+                    for j in range(h):
+                        d[j] = (0.0 + d_out * params[w2 + j]) * 1.0
+                for k in range(ni):
                     xk = X[r, k]
                     row = k * h
                     for j in range(h):
@@ -288,13 +287,172 @@ def _train_one_hidden(X, y, params, act_id, loss_id, use_bias, lr, reg_id, reg_r
                     G[p] += reg_rate * params[p]
                 for p in range(w2, b2):
                     G[p] += reg_rate * params[p]
-            elif reg_id != 0:
+            elif reg_id == 1:
                 for p in range(b1):
-                    w = params[p]
-                    G[p] += reg_rate * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))
+                    G[p] += reg_rate * _sign(params[p])
                 for p in range(w2, b2):
-                    w = params[p]
-                    G[p] += reg_rate * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))
+                    G[p] += reg_rate * _sign(params[p])
+            # Check the whole update before applying any of it, so a diverging
+            # run keeps its last finite weights.
+            ok = True
+            for p in range(n_params):
+                w = params[p] - lr * G[p]
+                new[p] = w
+                ok = ok & (abs(w) <= max_abs_weight)
+            if not ok:
+                loss_out[epoch] = epoch_loss if full else math.nan
+                return e, WEIGHTS_EXPLODED
+            for p in range(n_params):
+                params[p] = new[p]
+        loss_out[epoch] = epoch_loss
+    return n_epochs, OK
+
+
+@njit(nogil=True, cache=True)
+def _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
+                  batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
+    """``train_epochs`` for any depth: each row forward and backward in one pass.
+
+    One row's pre-activations, activations and deltas live in flat buffers, layer
+    after layer (``node``); gradients are summed over the batch's rows in order,
+    and every sum runs in the order of the layer-at-a-time formulation
+    (``reference.backprop``): z_j = ((0.0 + a_0 W[0, j]) + a_1 W[1, j] ...) + b_j.
+    """
+    n = X.shape[0]
+    n_layers = sizes.shape[0] - 1
+    bs = batch_size if batch_size < n else n
+    full = bs >= n
+    w_off_s, b_off_s = _offsets(sizes)
+    width = np.empty(n_layers + 1, np.uint64)
+    w_off = np.empty(n_layers, np.uint64)
+    b_off = np.empty(n_layers, np.uint64)
+    node = np.empty(n_layers + 2, np.uint64)   # where each layer's units start
+    node[0] = U(0)
+    for l in range(n_layers + 1):
+        width[l] = U(sizes[l])
+        node[l + 1] = node[l] + width[l]
+    for l in range(n_layers):
+        w_off[l] = U(w_off_s[l])
+        b_off[l] = U(b_off_s[l])
+    n_nodes = node[n_layers + 1]
+    out = node[n_layers]                   # the output unit
+    n_params = U(params.shape[0])
+    ni = width[0]
+    zb = np.zeros(n_nodes)                 # pre-activations (layer 0's slots unused)
+    ab = np.zeros(n_nodes)                 # activations; layer 0 holds the input row
+    db = np.zeros(n_nodes)                 # dE/dz
+    G = np.zeros(params.shape[0])
+    new = np.zeros(params.shape[0])
+    order = np.arange(n)
+
+    for e in range(n_epochs):
+        epoch = start_epoch + e
+        if not full:
+            epoch_permutation(order, seed, epoch)
+        epoch_loss = 0.0
+        for start in range(0, n, bs):
+            m = min(bs, n - start)
+            for p in range(n_params):
+                G[p] = 0.0
+            batch_loss = 0.0
+            for i in range(m):
+                r = U(i) if full else U(order[start + i])
+                for k in range(ni):
+                    ab[k] = X[r, k]
+                # Forward, layer by layer, one input at a time across the layer.
+                for l in range(n_layers):
+                    n_prev = width[l]
+                    n_out = width[l + 1]
+                    wo = w_off[l]
+                    bo = b_off[l]
+                    src = node[l]
+                    dst = node[l + 1]
+                    a0 = ab[src]
+                    for j in range(n_out):
+                        zb[dst + j] = 0.0 + a0 * params[wo + j]
+                    for k in range(U(1), n_prev):
+                        ak = ab[src + k]
+                        row = wo + k * n_out
+                        for j in range(n_out):
+                            zb[dst + j] += ak * params[row + j]
+                    for j in range(n_out):
+                        zb[dst + j] += params[bo + j]
+                    if l == n_layers - 1 or act_id == 0:
+                        for j in range(n_out):
+                            ab[dst + j] = _sigmoid(zb[dst + j])
+                    elif act_id == 1:
+                        for j in range(n_out):
+                            ab[dst + j] = math.tanh(zb[dst + j])
+                    elif act_id == 2:
+                        for j in range(n_out):
+                            zj = zb[dst + j]
+                            ab[dst + j] = zj if zj > 0.0 else 0.0
+                    else:
+                        for j in range(n_out):
+                            ab[dst + j] = zb[dst + j]
+                o = ab[out]
+                zo = zb[out]
+                # Loss and output delta dE/dz (see losses.py for each formula).
+                t = y[r]
+                if loss_id == 0:
+                    batch_loss += 0.5 * (o - t) * (o - t)
+                    db[out] = (o - t) * (o * (1.0 - o))
+                elif loss_id == 1:
+                    batch_loss += (o - t) * (o - t)
+                    db[out] = 2.0 * (o - t) / m * (o * (1.0 - o))
+                else:
+                    softplus = max(zo, 0.0) + math.log1p(math.exp(-abs(zo)))
+                    batch_loss += softplus - t * zo
+                    db[out] = (o - t) / m
+                # Backward from the pre-update weights: dE/dW = a_prev^T d, and the
+                # layer below's d_k = ("s = 0.0; s += d_j W[k, j]" over j) * f'(a_k, z_k).
+                for l in range(n_layers - 1, -1, -1):
+                    n_prev = width[l]
+                    n_out = width[l + 1]
+                    wo = w_off[l]
+                    bo = b_off[l]
+                    src = node[l]
+                    dst = node[l + 1]
+                    for k in range(n_prev):
+                        ak = ab[src + k]
+                        row = wo + k * n_out
+                        for j in range(n_out):
+                            G[row + j] += ak * db[dst + j]
+                    if use_bias:
+                        for j in range(n_out):
+                            G[bo + j] += db[dst + j]
+                    if l > 0:
+                        for k in range(n_prev):
+                            row = wo + k * n_out
+                            s = 0.0
+                            for j in range(n_out):
+                                s += db[dst + j] * params[row + j]
+                            db[src + k] = s
+                        if act_id == 0:
+                            for k in range(n_prev):
+                                ak = ab[src + k]
+                                db[src + k] *= ak * (1.0 - ak)
+                        elif act_id == 1:
+                            for k in range(n_prev):
+                                ak = ab[src + k]
+                                db[src + k] *= 1.0 - ak * ak
+                        elif act_id == 2:
+                            for k in range(n_prev):
+                                db[src + k] *= 1.0 if zb[src + k] > 0.0 else 0.0
+            if loss_id == 0:
+                epoch_loss += batch_loss
+            else:
+                epoch_loss += batch_loss / n
+            if not math.isfinite(epoch_loss):
+                loss_out[epoch] = epoch_loss
+                return e, LOSS_NOT_FINITE
+            if reg_id != 0:
+                for l in range(n_layers):
+                    for p in range(w_off[l], b_off[l]):
+                        if reg_id == 2:
+                            G[p] += reg_rate * params[p]
+                        else:
+                            G[p] += reg_rate * _sign(params[p])
             # Check the whole update before applying any of it, so a diverging
             # run keeps its last finite weights.
             ok = True
@@ -330,103 +488,14 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
     Returns
     -------
     (epochs_done, status)
+
+    Each row goes forward and backward in one pass, its gradient added to the
+    batch's; every sum runs in the order of ``reference.backprop`` computed one
+    row at a time. Networks with one hidden layer take a specialised path.
     """
     if sizes.shape[0] == 3 and sizes[2] == 1:
-        return _train_one_hidden(X, y, params, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                                 batch_size, seed, start_epoch, n_epochs, loss_out,
+        return _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id,
+                                 reg_rate, batch_size, seed, start_epoch, n_epochs, loss_out,
                                  max_abs_weight)
-    n = X.shape[0]
-    n_layers = sizes.shape[0] - 1
-    max_w = 0
-    for l in range(n_layers + 1):
-        if sizes[l] > max_w:
-            max_w = sizes[l]
-    bs = batch_size if batch_size < n else n
-    n_params = params.shape[0]
-    w_off, b_off = _offsets(sizes)
-
-    A = np.zeros((n_layers + 1, bs, max_w))   # activations; A[0] is the input batch
-    Z = np.zeros((n_layers + 1, bs, max_w))   # pre-activations
-    D = np.zeros((n_layers + 1, bs, max_w))   # dE/dZ
-    G = np.zeros(n_params)
-    order = np.arange(n)
-    is_weight = np.zeros(n_params, np.bool_)
-    for l in range(n_layers):
-        for p in range(w_off[l], b_off[l]):
-            is_weight[p] = True
-
-    for e in range(n_epochs):
-        epoch = start_epoch + e
-        if bs < n:
-            epoch_permutation(order, seed, epoch)
-        epoch_loss = 0.0
-        for start in range(0, n, bs):
-            m = min(bs, n - start)
-            _forward(X, order, start, m, params, sizes, w_off, b_off, act_id, A, Z)
-            # Loss and output delta dE/dz (see losses.py for each formula).
-            batch_loss = 0.0
-            for i in range(m):
-                o = A[n_layers, i, 0]
-                z = Z[n_layers, i, 0]
-                t = y[order[start + i]]
-                if loss_id == 0:
-                    batch_loss += 0.5 * (o - t) * (o - t)
-                    D[n_layers, i, 0] = (o - t) * (o * (1.0 - o))
-                elif loss_id == 1:
-                    batch_loss += (o - t) * (o - t)
-                    D[n_layers, i, 0] = 2.0 * (o - t) / m * (o * (1.0 - o))
-                else:
-                    softplus = max(z, 0.0) + math.log1p(math.exp(-abs(z)))
-                    batch_loss += softplus - t * z
-                    D[n_layers, i, 0] = (o - t) / m
-            if loss_id == 0:
-                epoch_loss += batch_loss
-            else:
-                epoch_loss += batch_loss / n
-            if not math.isfinite(epoch_loss):
-                loss_out[epoch] = epoch_loss
-                return e, LOSS_NOT_FINITE
-            # Backward: gradients of every layer from the pre-update weights.
-            for l in range(n_layers - 1, -1, -1):
-                n_in = sizes[l]
-                n_out = sizes[l + 1]
-                wo = w_off[l]
-                bo = b_off[l]
-                for p in range(wo, bo + n_out):
-                    G[p] = 0.0
-                for i in range(m):
-                    for k in range(n_in):
-                        a = A[l, i, k]
-                        row = wo + k * n_out
-                        for j in range(n_out):
-                            G[row + j] += a * D[l + 1, i, j]
-                    if use_bias:
-                        for j in range(n_out):
-                            G[bo + j] += D[l + 1, i, j]
-                if l > 0:
-                    for i in range(m):
-                        for k in range(n_in):
-                            row = wo + k * n_out
-                            s = 0.0
-                            for j in range(n_out):
-                                s += D[l + 1, i, j] * params[row + j]
-                            D[l, i, k] = s * _activation_slope(A[l, i, k], Z[l, i, k], act_id)
-            if reg_id != 0:
-                for p in range(n_params):
-                    if is_weight[p]:
-                        w = params[p]
-                        if reg_id == 2:
-                            G[p] += reg_rate * w
-                        else:
-                            G[p] += reg_rate * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))
-            # Check the whole update before applying any of it, so a diverging
-            # run keeps its last finite weights.
-            for p in range(n_params):
-                w = params[p] - lr * G[p]
-                if not (abs(w) <= max_abs_weight):
-                    loss_out[epoch] = epoch_loss if bs >= n else math.nan
-                    return e, WEIGHTS_EXPLODED
-            for p in range(n_params):
-                params[p] -= lr * G[p]
-        loss_out[epoch] = epoch_loss
-    return n_epochs, OK
+    return _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
+                         batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight)

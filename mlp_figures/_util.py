@@ -168,6 +168,9 @@ def _points_2d(X: Any) -> np.ndarray:
     return arr
 
 
+#: Space (px) between the top edge of the figure and the title.
+TITLE_PAD_PX = 8
+
 #: ``style.TEMPLATE`` as a plain dict (it is deep-copied into every figure).
 _TEMPLATE = style.TEMPLATE.to_plotly_json()
 
@@ -223,7 +226,9 @@ def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
     Returns
     -------
     dict
-        A new layout dict (callers add their own keys to it).
+        A new layout dict (callers add their own keys to it).  The title
+        sits in the top ``TITLE_PAD_PX + ~24`` px whatever the top margin,
+        and ``margin.pad`` is 0.
     """
     return {
         "template": _TEMPLATE,
@@ -231,10 +236,18 @@ def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
             "text": title,
             "x": 0.01,
             "xanchor": "left",
+            # pinned to the top edge (not centred in the top margin), so rows
+            # of labels above the plot area never run into it
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": TITLE_PAD_PX},
             "font": {"size": style.TITLE_FONT_SIZE},
         },
         "height": int(height),
-        "margin": dict(margin or style.MARGIN),
+        # pad 0: axis lines touch the plot area (Streamlit's theme sets 8 px,
+        # which left a white band between a heatmap and its axes frame)
+        "margin": {**(margin or style.MARGIN), "pad": 0},
         "uirevision": style.UIREVISION,
         "hoverlabel": {"font": {"size": style.HOVER_FONT_SIZE}},
     }
@@ -248,11 +261,14 @@ def bottom_legend() -> dict:
     """Horizontal legend centred at the bottom edge of the figure.
 
     Anchored to the container (not the plot), so it never overlaps the
-    x-axis title as long as the bottom margin includes
-    :data:`BOTTOM_LEGEND_PX`.
+    x-axis title or data as long as the bottom margin includes
+    :data:`BOTTOM_LEGEND_PX`.  Plotly wraps it into more rows (growing
+    upwards) once its entries are wider than the plot area, so keep them
+    short: two or three entries fit one row at ~450 px.
     """
     return {
         "orientation": "h",
+        "xref": "container",
         "x": 0.5,
         "xanchor": "center",
         "yref": "container",

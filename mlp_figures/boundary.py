@@ -171,6 +171,7 @@ def decision_boundary(
     X_test: np.ndarray | None = None,
     y_test: np.ndarray | None = None,
     neuron_lines: list[tuple[float, float, float]] | None = None,
+    line_labels: list[str] | None = None,
     title: str = "Decision boundary",
     show_colorbar: bool = True,
     height: int = style.BOUNDARY_HEIGHT,
@@ -194,8 +195,12 @@ def decision_boundary(
         Drawn as diamonds with a black outline.
     neuron_lines : list of (w1, w2, b), optional
         First-layer neuron k's line ``w1*x + w2*y + b = 0`` drawn thin and
-        dashed, clipped to the plot area, labelled ``h{k+1}``.  Lines with
-        ``w1 = w2 = 0`` (or missing the area) are skipped.
+        dashed, clipped to the plot area, labelled ``line_labels[k]``.
+        Lines with ``w1 = w2 = 0`` (or missing the area) are skipped.
+    line_labels : list[str], same length as ``neuron_lines``, optional
+        Label of each line (also used in its hover text).  Default
+        ``"h1"``, ``"h2"``, ...; pass e.g. ``["out"]`` for a network with
+        no hidden layer, whose single line is the output unit's.
     title : str, default "Decision boundary"
     show_colorbar : bool, default True
     height : int, default ``style.BOUNDARY_HEIGHT``
@@ -206,10 +211,15 @@ def decision_boundary(
         Traces in order: ``Heatmap`` (P), ``Contour`` (the 0.5 line),
         optional neuron-line ``Scatter``, 2 train ``Scatter`` (class 0, 1),
         2 test ``Scatter`` if test data is given.  Equal aspect ratio; axis
-        ranges exactly ``[xs[0], xs[-1]] x [ys[0], ys[-1]]``.
+        ranges exactly ``[xs[0], xs[-1]] x [ys[0], ys[-1]]``, the outer
+        grid points, so the heatmap (whose outer cells reach half a cell
+        beyond them) fills the axes frame; ``margin.pad`` is 0 so the frame
+        touches the plot area.
     """
     x, y = _grid(xs, ys)
     P = _check_probs(probs, x.size, y.size)
+    if neuron_lines and line_labels is not None and len(line_labels) != len(neuron_lines):
+        raise ValueError(f"got {len(line_labels)} line_labels for {len(neuron_lines)} neuron_lines")
     rx, ry, z = _r(x), _r(y), _round_prob(P)
     data = [
         _heatmap(rx, ry, z, show_colorbar),
@@ -247,9 +257,10 @@ def decision_boundary(
             for (k, w1, w2, b), (xa, ya, xb, yb, tx, ty) in zip(kept, rounded, strict=True):
                 lx += [xa, xb, None]
                 ly += [ya, yb, None]
+                label = str(line_labels[k]) if line_labels is not None else f"h{k + 1}"
                 annotations.append(
                     {
-                        "text": f"h{k + 1}",
+                        "text": label,
                         "x": tx,
                         "y": ty,
                         "xref": "x",
@@ -262,7 +273,7 @@ def decision_boundary(
                         "bgcolor": "rgba(255,255,255,0.75)",
                         "borderpad": 1,
                         "hovertext": (
-                            f"h{k + 1}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
+                            f"{label}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
                             f" + {_fmt(b)} = 0"
                         ),
                     }
@@ -394,7 +405,7 @@ def boundary_animation(
         "fromcurrent": True,
         "mode": "immediate",
     }
-    layout["margin"] = {**style.MARGIN, "b": 180}  # below the plot: axis title, buttons, slider
+    layout["margin"] = {**layout["margin"], "b": 180}  # below the plot: axis title, buttons, slider
     layout["showlegend"] = False  # colours match the P(class 1) colour bar
     layout["updatemenus"] = [
         {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -26,6 +27,45 @@ def _no_data_note(text: str = "No data yet") -> dict:
     }
 
 
+#: Log axes spanning at least this many decades get labels at powers of ten only.
+LOG_DECADES_ONLY = 2.5
+#: ... and at most this many of them (every n-th power beyond).
+LOG_MAX_DECADE_TICKS = 8
+
+
+def _tick_text(v: float) -> str:
+    """Full short label for a log-axis tick: "0.05", "2000", "1e-5", "5e6"."""
+    s = f"{v:.6g}"
+    if "e" in s:
+        mantissa, exp = s.split("e")
+        s = f"{mantissa}e{int(exp)}"
+    return s
+
+
+def _log_ticks(lo: float, hi: float) -> dict:
+    """Tick settings for a log axis showing ``lo .. hi`` (both > 0).
+
+    Plotly labels the minor ticks of a log axis with bare digits ("5" for
+    0.5, "2" for 0.02), which reads as a wrong value; over one to
+    :data:`LOG_DECADES_ONLY` decades this labels 1-2-5 steps in full,
+    over more only powers of ten.  Under one decade plotly's own ticks
+    are already full numbers: returns ``{}``.
+    """
+    if not (0 < lo < hi) or not math.isfinite(hi):
+        return {}
+    decades = math.log10(hi / lo)
+    if decades < 1:
+        return {}
+    k0, k1 = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    if decades < LOG_DECADES_ONLY:
+        vals = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
+    else:
+        step = max(1, math.ceil(decades / LOG_MAX_DECADE_TICKS))
+        vals = [10.0**k for k in range(k0, k1 + 1) if k % step == 0]
+    vals = [float(v) for v in _r(np.array(vals)) if lo <= v <= hi]
+    return {"tickmode": "array", "tickvals": vals, "ticktext": [_tick_text(v) for v in vals]}
+
+
 def loss_curve(
     series: dict[str, tuple[np.ndarray, np.ndarray]],
     *,
@@ -46,11 +86,13 @@ def loss_curve(
     log_y : bool, default False
         Log-scaled y axis; values <= 0 are clipped up to the smallest
         positive finite value of all series (at least ``LOG_FLOOR``).
+        Tick labels are full numbers (see :func:`_log_ticks`).
     marker_epoch : int, optional
         Timeline scrubber: a vertical line at this epoch plus a dot on the
         first series at its nearest recorded epoch.
     diverged_epoch : int, optional
-        Red dashed vertical line annotated "diverged".
+        Red dashed vertical line; the label "diverged" sits just above the
+        plot area, on the side of the line towards the middle of the plot.
     title : str, default "Loss"
     height : int, default ``style.DEFAULT_HEIGHT``
         Fixed figure height in px.
@@ -60,7 +102,8 @@ def loss_curve(
     go.Figure
         One ``Scatter`` (lines) trace per series, plus one marker-dot
         ``Scatter`` if ``marker_epoch`` is given and the first series has
-        a finite value.
+        a finite value.  With two or more series a horizontal legend sits
+        below the x-axis title, never over the data.
     """
     data: list[dict] = []
     prepared: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -144,6 +187,12 @@ def loss_curve(
                 "line": {"color": style.DIVERGED_COLOR, "width": 2, "dash": "dash"},
             }
         )
+        # Above the plot area (never over the data), on the inner side of the
+        # line: a label reaching past the last epoch would widen the x range
+        # (plotly autoranges to fit axis-referenced annotations) or be cut off.
+        xe = np.concatenate([e.astype(float) for _, e, _ in prepared] + [[diverged_epoch]])
+        xe = xe[np.isfinite(xe)]
+        mid = (xe.min() + xe.max()) / 2
         annotations.append(
             {
                 "text": "diverged",
@@ -151,11 +200,10 @@ def loss_curve(
                 "xref": "x",
                 "y": 1,
                 "yref": "paper",
-                "xanchor": "left",
-                "yanchor": "top",
+                "xanchor": "right" if diverged_epoch > mid else "left",
+                "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"color": style.DIVERGED_COLOR, "size": style.ANNOTATION_FONT_SIZE},
-                "bgcolor": "rgba(255,255,255,0.8)",
             }
         )
 
@@ -166,18 +214,19 @@ def loss_curve(
         layout["shapes"] = shapes
     if annotations:
         layout["annotations"] = annotations
+    show_legend = len(prepared) > 1
+    if show_legend:  # below the x-axis title: a legend inside the plot covers curves
+        layout["margin"]["b"] += BOTTOM_LEGEND_PX
     layout.update(
         hovermode="x unified",
-        showlegend=len(prepared) > 1,
-        legend={
-            "x": 0.99,
-            "xanchor": "right",
-            "y": 0.98,
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.75)",
-        },
+        showlegend=show_legend,
+        legend=bottom_legend(),
         xaxis={"title": {"text": "Epoch"}},
-        yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear"},
+        yaxis={
+            "title": {"text": "Loss"},
+            "type": "log" if log_y else "linear",
+            **(_log_ticks(float(pos.min()), float(pos.max())) if log_y and pos.size else {}),
+        },
     )
     return make_figure(data, layout)
 
@@ -186,85 +235,223 @@ def loss_curve(
 # Sweeps over the hidden-layer size
 # --------------------------------------------------------------------------
 
+#: A rule of thumb for the hidden size: ``(low, high, short_label, wording)``;
+#: ``low == high`` for a single recommended value.
+RuleMark = tuple[float, float, str, str]
+
+RULE_FONT_SIZE = style.ANNOTATION_FONT_SIZE - 2  #: px, rule labels above the plot
+RULE_ROW_PX = 15  #: height of one row of rule labels
+RULE_MAX_ROWS = 3
+#: Labels are packed into rows for a plot area this narrow (a ~450 px wide
+#: Streamlit column); wider plots only leave more room between them.
+RULE_PACK_PLOT_PX = 300.0
+_RULE_CHAR_PX = 0.6 * RULE_FONT_SIZE  # generous average glyph width
+_RULE_GAP_PX = 8.0
+RULE_BAND_COLOR = "rgba(106,61,154,0.10)"  #: ``style.RULE_COLOR``, translucent
+_BAR_HALF_WIDTH = 0.35  # success_rate bars: bargap 0.3 -> 0.7 slot wide
+_TITLE_PX = 34  # the title's band at the top (TITLE_PAD_PX + one line of title)
+
+# (kind, x0, x1, y0): kind "line" (x0 == x1) or "band"; x in data units of the
+# x axis; y0 = bottom of a line in paper units
+_Geom = tuple[str, float, float, float]
+
+
+def _as_marks(marks: Sequence | None) -> list[RuleMark]:
+    """Normalise rule marks to ``(low, high, short, wording)`` with low <= high.
+
+    A 3-tuple ``(value, short, wording)`` (the old form) is read as the single
+    value ``low = high = value``.
+    """
+    out: list[RuleMark] = []
+    for m in marks or []:
+        if len(m) == 4:
+            lo, hi, short, wording = m
+        elif len(m) == 3:
+            lo, short, wording = m
+            hi = lo
+        else:
+            raise ValueError(f"rule mark must be (low, high, short_label, wording), got {m!r}")
+        lo, hi = float(lo), float(hi)
+        out.append((min(lo, hi), max(lo, hi), str(short), str(wording)))
+    return out
+
 
 def _rule_marks(
-    marks: Sequence[tuple[float, str, str]] | None,
-    xpos: np.ndarray,
-    y_lo: float,
-    y_hi: float,
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Vertical dotted rule-of-thumb lines, label on top, wording on hover.
+    marks: list[RuleMark],
+    place: Callable[[float, float], _Geom | None],
+    x_range: tuple[float, float],
+    y_top: float,
+    layout: dict,
+    *,
+    log_x: bool = False,
+) -> list[dict]:
+    """Rule-of-thumb marks: shapes behind the data, labels above the plot area.
+
+    A single value is a dotted vertical line, a range a translucent band;
+    both sit in the ``"between"`` layer (over the grid, under every trace).
+    Short labels go in rows above the plot area (never over data), packed so
+    that they do not overlap at :data:`RULE_PACK_PLOT_PX` (lines first, so
+    they get the lowest rows); each line or band reaches up to the bottom
+    of its own label.  A mark outside the x range gets only a label with an
+    arrow at that edge.  The wording shows on hovering the label or an
+    invisible marker at the top of the mark.
 
     Parameters
     ----------
-    marks : list of (hidden_value, short_label, wording)
-    xpos : np.ndarray, shape (len(marks),)
-        x position of each mark in data coordinates of the figure.
-    y_lo, y_hi : float
-        Data range of the primary y axis for the invisible hover markers.
+    marks : list of (low, high, short_label, wording)
+    place : callable (low, high) -> (kind, x0, x1, y0) or None
+        Geometry of a mark in x-axis data units (None: not drawable).
+    x_range : (lo, hi)
+        The x axis range as set in the layout (log10 units for a log axis).
+    y_top : float
+        y (primary axis data units) of the invisible hover markers.
+    layout : dict
+        The figure layout (with ``height`` and ``margin``); gets the shapes
+        and annotations appended and the top margin raised to fit the rows.
+    log_x : bool, default False
+        The x axis is log-scaled (annotations then need log10 positions).
 
     Returns
     -------
-    shapes, annotations, traces : list of dict
-        Layout shapes and annotations to append, and zero or one hover
-        trace.
+    list of dict
+        Zero or one invisible hover trace.
     """
-    shapes: list[dict] = []
-    annotations: list[dict] = []
-    if not marks:
-        return shapes, annotations, []
-    hx: list = []
-    hy: list = []
+    u_lo, u_hi = x_range
+    span = u_hi - u_lo
+    per_px = span / RULE_PACK_PLOT_PX
+    # (is a band, x, left end, width (axis units), xanchor, text, wording, shape)
+    items: list[tuple[bool, float, float, float, str, str, str, dict | None]] = []
+    hx: list[float] = []
     ht: list[str] = []
-    ys = _r(np.linspace(y_lo, y_hi, 6))
-    xr = _r(np.asarray(xpos, dtype=float))
-    for k, ((_, short, wording), x, xv) in enumerate(zip(marks, xpos, xr, strict=True)):
-        if not np.isfinite(x):
+    for lo, hi, short, wording in marks:
+        if not (np.isfinite(lo) and np.isfinite(hi)):
             continue
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": xv,
-                "x1": xv,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": style.RULE_COLOR, "width": 2, "dash": "dot"},
-            }
+        geom = place(lo, hi)
+        if geom is None:
+            continue
+        kind, x0, x1, y0 = geom
+        if not (math.isfinite(x0) and math.isfinite(x1) and math.isfinite(y0)):
+            continue
+        if log_x:
+            if x1 <= 0:
+                continue
+            a = math.log10(x0) if x0 > 0 else -math.inf
+            b = math.log10(x1)
+        else:
+            a, b = x0, x1
+        text = short
+        shape = None
+        if b < u_lo:
+            text = f"\u2190 {short}"
+        elif a > u_hi:
+            text = f"{short} \u2192"
+        else:
+            if kind == "line":
+                line = {"color": style.RULE_COLOR, "width": 2, "dash": "dot"}
+                shape = {"type": "line", "line": line}
+            else:
+                shape = {"type": "rect", "fillcolor": RULE_BAND_COLOR, "line": {"width": 0}}
+            shape.update(xref="x", yref="paper", x0=x0, x1=x1, y0=y0, layer="between")
+            uc = (max(a, u_lo) + min(b, u_hi)) / 2  # middle of the visible part
+            hx.append(10**uc if log_x else uc)
+            ht.append(f"<b>{short}</b><br>{wording}")
+        # Anchored so that the label stays above the plot area and over its
+        # mark at any width: centred if that fits at RULE_PACK_PLOT_PX, else
+        # starting at the mark's left end (ending at its right end).  The
+        # width in axis units is an upper bound (wider plots: narrower), so
+        # labels that do not overlap here never do.
+        width = (len(text) * _RULE_CHAR_PX + 4) * per_px
+        va, vb = max(a, u_lo), min(b, u_hi)  # visible part (a point if outside)
+        if vb < va:
+            va = vb = u_lo if b < u_lo else u_hi
+        centre = (va + vb) / 2
+        if centre - width / 2 >= u_lo and centre + width / 2 <= u_hi:
+            anchor, x, left = "center", centre, centre - width / 2
+        elif centre - width / 2 < u_lo and va + width <= u_hi:
+            anchor, x, left = "left", va, va
+        elif centre + width / 2 > u_hi and vb - width >= u_lo:
+            anchor, x, left = "right", vb, vb - width
+        else:  # wider than the plot
+            anchor, x, left = "center", (u_lo + u_hi) / 2, (u_lo + u_hi - width) / 2
+        items.append((kind == "band", x, left, width, anchor, text, wording, shape))
+
+    # each label in the lowest row where it overlaps no other; lines first, so
+    # no dotted line has to cross another label on its way up to its own
+    gap = _RULE_GAP_PX * per_px
+    rows: list[list[tuple[float, float]]] = []
+    placed: list[tuple[int, tuple]] = []
+    for item in sorted(items, key=lambda t: (t[0], t[2])):
+        left, right = item[2], item[2] + item[3]
+        row = next(
+            (
+                k
+                for k, spans in enumerate(rows)
+                if all(right + gap <= s0 or left >= s1 + gap for s0, s1 in spans)
+            ),
+            None,
         )
+        if row is None:
+            if len(rows) < RULE_MAX_ROWS:
+                rows.append([])
+                row = len(rows) - 1
+            else:  # no room: the top row (labels may overlap)
+                row = RULE_MAX_ROWS - 1
+        rows[row].append((left, right))
+        placed.append((row, item))
+
+    margin = layout["margin"]
+    if rows:
+        margin["t"] = max(margin["t"], _TITLE_PX + RULE_ROW_PX * len(rows) + 2)
+    plot_px = max(float(layout["height"] - margin["t"] - margin["b"]), 50.0)
+    shapes = layout.setdefault("shapes", [])
+    annotations = layout.setdefault("annotations", [])
+    to_round: list[tuple[dict, str]] = []  # (dict, key) of every number, rounded at once
+    for row, (_, x, _, _, anchor, text, wording, shape) in sorted(placed, key=lambda p: p[1][2]):
+        if shape is not None:
+            shape["y1"] = 1 + RULE_ROW_PX * row / plot_px  # up to its label
+            shapes.append(shape)
+            to_round += [(shape, "x0"), (shape, "x1"), (shape, "y0"), (shape, "y1")]
         annotations.append(
             {
-                "text": str(short),
-                "hovertext": str(wording),
-                "x": xv,
+                "text": text,
+                "hovertext": wording,
+                "x": x,
                 "xref": "x",
-                "y": 1 - 0.09 * (k % 3),
+                "xanchor": anchor,
+                "y": 1,
                 "yref": "paper",
-                "yanchor": "top",
+                "yanchor": "bottom",
+                "yshift": RULE_ROW_PX * row,
                 "showarrow": False,
-                "font": {"color": style.RULE_COLOR, "size": style.ANNOTATION_FONT_SIZE},
-                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"color": style.RULE_COLOR, "size": RULE_FONT_SIZE},
             }
         )
-        for yv in ys:
-            hx.append(xv)
-            hy.append(yv)
-            ht.append(f"<b>{short}</b><br>{wording}")
+        to_round.append((annotations[-1], "x"))
+    rounded = _r(np.array([d[k] for d, k in to_round] + hx + [y_top], dtype=float))
+    for (d, k), v in zip(to_round, rounded, strict=False):
+        d[k] = v
     if not hx:
-        return shapes, annotations, []
-    trace = {
-        "type": "scatter",
-        "x": hx,
-        "y": hy,
-        "mode": "markers",
-        "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
-        "hovertext": ht,
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "showlegend": False,
-        "name": "rules of thumb",
-    }
-    return shapes, annotations, [trace]
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": rounded[len(to_round) : -1],
+            "y": rounded[-1:] * len(hx),
+            "mode": "markers",
+            "marker": {"size": 14, "color": "rgba(0,0,0,0)"},
+            "hovertext": ht,
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "showlegend": False,
+            "name": "rules of thumb",
+        }
+    ]
+
+
+def _drop_empty(layout: dict, *keys: str) -> None:
+    """Remove empty lists (plotly drops them from the figure, so do we)."""
+    for key in keys:
+        if key in layout and not layout[key]:
+            del layout[key]
 
 
 def _finite_range(*arrays: np.ndarray) -> tuple[float, float]:
@@ -284,7 +471,7 @@ def sweep_summary(
     q_high: np.ndarray,
     metric_label: str,
     param_counts: np.ndarray | None = None,
-    rule_marks: list[tuple[float, str, str]] | None = None,
+    rule_marks: list[RuleMark] | None = None,
     title: str = "Effect of hidden-layer size",
     band_label: str = "spread across seeds",
     log_x: bool = False,
@@ -304,9 +491,15 @@ def sweep_summary(
     param_counts : np.ndarray, shape (k,), optional
         Number of trainable parameters, drawn grey and dotted on a
         secondary (right) y axis.
-    rule_marks : list of (hidden_value, short_label, wording), optional
-        Rules of thumb: vertical dotted line at ``hidden_value``,
-        ``short_label`` at the top, ``wording`` on hover.
+    rule_marks : list of (low, high, short_label, wording), optional
+        Rules of thumb for the hidden size.  ``low == high``: a dotted
+        vertical line at that size; else a light purple band from
+        ``low - 0.5`` to ``high + 0.5``; both behind the data.
+        ``short_label`` goes above the plot area (rows of labels, the top
+        margin grows with them), ``wording`` shows on hover.  A mark
+        outside the swept sizes gets only a label with an arrow at that
+        edge.  Non-finite marks are skipped.  (A 3-tuple ``(value,
+        short_label, wording)`` still works, as ``low = high = value``.)
     title : str
     band_label : str, default "spread across seeds"
         Legend entry of the shaded band (e.g. "25-75 % of seeds").
@@ -318,8 +511,11 @@ def sweep_summary(
     -------
     go.Figure
         Traces: band (``Scatter`` fill="toself"), median ``Scatter``,
-        optional parameter-count ``Scatter`` on ``y2``, optional invisible
-        hover ``Scatter`` for the rule marks.
+        optional parameter-count ``Scatter`` on ``y2`` (not in the legend:
+        its grey right axis is titled "parameters"), optional invisible
+        hover ``Scatter`` for the rule marks.  The x range is set
+        explicitly: the finite sizes plus 4 % (at least half a hidden unit,
+        or 0.05 decades on a log axis) on each side.
     """
     h = np.asarray(hidden_sizes, dtype=float).ravel()
     med = np.asarray(median, dtype=float).ravel()
@@ -327,6 +523,7 @@ def sweep_summary(
     hi = np.asarray(q_high, dtype=float).ravel()
     if not (h.shape == med.shape == lo.shape == hi.shape):
         raise ValueError("hidden_sizes, median, q_low, q_high must have the same shape")
+    marks = _as_marks(rule_marks)
     hx = _nums(h)
 
     ok = np.isfinite(h) & np.isfinite(lo) & np.isfinite(hi)
@@ -371,6 +568,7 @@ def sweep_summary(
                 "yaxis": "y2",
                 "mode": "lines+markers",
                 "name": "parameters",
+                "showlegend": False,  # the grey right axis says it; keeps the legend one row
                 "line": {"color": style.PARAM_COLOR, "width": 2, "dash": "dot"},
                 "marker": {"size": 6, "color": style.PARAM_COLOR},
                 "hovertemplate": "hidden = %{x}<br>%{y} parameters<extra></extra>",
@@ -391,39 +589,53 @@ def sweep_summary(
         }
         layout["margin"] = {**layout["margin"], "r": 80}
 
-    y_lo, y_hi = _finite_range(med, lo, hi)
-    shapes, annotations, hover = _rule_marks(
-        rule_marks, np.array([m[0] for m in rule_marks or []], dtype=float), y_lo, y_hi
-    )
-    data += hover
-    if h.size == 0:
-        annotations.append(_no_data_note())
-    if shapes:
-        layout["shapes"] = shapes
-    if annotations:
-        layout["annotations"] = annotations
-    layout["hovermode"] = "closest"
-    layout["legend"] = bottom_legend()
     xaxis: dict = {"title": {"text": "Hidden units"}}
     if log_x:
         xaxis["type"] = "log"
-    finite_h = h[np.isfinite(h)]
+    finite_h = h[np.isfinite(h) & (h > 0)] if log_x else h[np.isfinite(h)]
+    if finite_h.size:
+        # an explicit range: plotly would otherwise widen it to fit the labels
+        u = np.log10(finite_h) if log_x else finite_h
+        u_lo, u_hi = float(u.min()), float(u.max())
+        pad = max(0.04 * (u_hi - u_lo), 0.05 if log_x else 0.5)
+        x_range = (float(_r(u_lo - pad)), float(_r(u_hi + pad)))
+        xaxis["range"] = list(x_range)
+        tiny = float(finite_h.min()) / 100  # left of the x range (log axis)
+
+        def place(low: float, high: float) -> _Geom | None:
+            if low == high:
+                return None if log_x and low <= 0 else ("line", low, low, 0.0)
+            x0, x1 = low - 0.5, high + 0.5
+            if log_x and x0 <= 0:
+                x0 = tiny
+            return ("band", x0, x1, 0.0)
+
+        y_top = _finite_range(med, lo, hi)[1]
+        data += _rule_marks(marks, place, x_range, y_top, layout, log_x=log_x)
     if 0 < finite_h.size <= 12:
         xaxis.update(tickmode="array", tickvals=_nums(finite_h))
     else:
         xaxis.update(tickformat="d")
+    if h.size == 0:
+        layout.setdefault("annotations", []).append(_no_data_note())
+    _drop_empty(layout, "shapes", "annotations")
+    layout["hovermode"] = "closest"
+    layout["legend"] = bottom_legend()
     layout["xaxis"] = xaxis
     layout["yaxis"] = {"title": {"text": metric_label}}
     return make_figure(data, layout)
 
 
 def _index_positions(sizes: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Map hidden sizes to bar indices (linear interpolation, extrapolated)."""
+    """Map hidden sizes to bar indices (linear interpolation, extrapolated).
+
+    With a single size, one hidden unit is one bar slot.
+    """
     idx = np.arange(sizes.size, dtype=float)
     if sizes.size == 0:
         return np.full(values.shape, np.nan)
     if sizes.size == 1:
-        return np.where(values == sizes[0], 0.0, np.nan)
+        return values - sizes[0]
     pos = np.interp(values, sizes, idx)
     below = values < sizes[0]
     above = values > sizes[-1]
@@ -432,12 +644,16 @@ def _index_positions(sizes: np.ndarray, values: np.ndarray) -> np.ndarray:
     return pos
 
 
+#: success_rate: at most this many x tick labels (every n-th size otherwise).
+MAX_BAR_LABELS = 10
+
+
 def success_rate(
     hidden_sizes: np.ndarray,
     rate: np.ndarray,
     *,
     epochs_to_success_median: np.ndarray | None = None,
-    rule_marks: list[tuple[float, str, str]] | None = None,
+    rule_marks: list[RuleMark] | None = None,
     title: str = "How often training succeeds",
     rate_scale: str = "auto",
     height: int = style.DEFAULT_HEIGHT,
@@ -457,9 +673,12 @@ def success_rate(
     epochs_to_success_median : np.ndarray, shape (k,), optional
         Median epochs until success; a line on a secondary (right) axis.
         NaN where no run succeeded.
-    rule_marks : list of (hidden_value, short_label, wording), optional
-        As in :func:`sweep_summary`; values between two sizes are placed
-        between their bars.
+    rule_marks : list of (low, high, short_label, wording), optional
+        As in :func:`sweep_summary`.  A band covers the slots of the sizes
+        in ``[low, high]`` (reaching into the gap towards a neighbouring
+        size that is not in the range but closer than half a unit); a
+        single value between two sizes sits between their bars, on a size
+        it starts above that bar (and its label).
     title : str
     rate_scale : {"auto", "fraction", "percent"}, default "auto"
         "auto" treats ``rate`` as a fraction if every finite value is <= 1.
@@ -469,20 +688,26 @@ def success_rate(
     -------
     go.Figure
         Traces: ``Bar``, optional epochs ``Scatter`` on ``y2``, optional
-        invisible hover ``Scatter`` for the rule marks.
+        invisible hover ``Scatter`` for the rule marks.  With more than
+        :data:`MAX_BAR_LABELS` sizes only every n-th size is labelled (all
+        keep a tick); bar texts that would need a font below 10 px are
+        hidden (hover shows the value).
     """
     h = np.asarray(hidden_sizes, dtype=float).ravel()
     r = np.asarray(rate, dtype=float).ravel()
     if h.shape != r.shape:
         raise ValueError("hidden_sizes and rate must have the same shape")
+    marks = _as_marks(rule_marks)
     finite_r = r[np.isfinite(r)]
     if rate_scale == "auto":
         rate_scale = "fraction" if finite_r.size == 0 or finite_r.max() <= 1.0 else "percent"
     if rate_scale not in ("fraction", "percent"):
         raise ValueError("rate_scale must be 'auto', 'fraction' or 'percent'")
     pct = np.clip(r * (100.0 if rate_scale == "fraction" else 1.0), 0.0, 100.0)
-    idx = list(range(h.size))
+    k = h.size
+    idx = list(range(k))
     labels = [str(v) for v in _nums(h)]
+    inside = [bool(np.isfinite(p) and p >= 15) for p in pct]
 
     data: list[dict] = [
         {
@@ -493,7 +718,7 @@ def success_rate(
             "name": "success rate",
             "marker": {"color": style.POS_COLOR},
             "text": [("" if not np.isfinite(p) else f"{p:.0f}%") for p in pct],
-            "textposition": ["inside" if np.isfinite(p) and p >= 15 else "outside" for p in pct],
+            "textposition": ["inside" if i else "outside" for i in inside],
             "cliponaxis": False,
             "textangle": 0,
             "hovertemplate": "hidden = %{customdata}<br>success %{y:.1f}%<extra></extra>",
@@ -512,7 +737,7 @@ def success_rate(
                 "customdata": labels,
                 "yaxis": "y2",
                 "mode": "lines+markers",
-                "name": "median epochs to success",
+                "name": "median epochs",  # short: the legend fits one row at ~450 px
                 "line": {"color": style.NEG_COLOR, "width": 2},
                 "marker": {"size": 8, "color": style.NEG_COLOR},
                 "hovertemplate": "hidden = %{customdata}<br>median %{y:.0f} epochs<extra></extra>",
@@ -534,34 +759,54 @@ def success_rate(
         layout["margin"] = {**layout["margin"], "r": 80}
         layout["margin"]["b"] += BOTTOM_LEGEND_PX
 
-    shapes, annotations, hover = _rule_marks(
-        rule_marks,
-        _index_positions(h, np.array([m[0] for m in rule_marks or []], dtype=float)),
-        0.0,
-        100.0,
-    )
-    data += hover
-    if h.size == 0:
-        annotations.append(_no_data_note())
-    if shapes:
-        layout["shapes"] = shapes
-    if annotations:
-        layout["annotations"] = annotations
+    y_max = 102.0
+    xaxis: dict = {
+        "title": {"text": "Hidden units"},
+        "tickmode": "array",
+        "tickvals": idx,
+        "ticktext": labels,
+        "tickangle": 0,
+        "showgrid": False,
+    }
+    if k:
+        step = -(-k // MAX_BAR_LABELS)  # ceil
+        if step > 1:
+            xaxis["ticktext"] = [lab if i % step == 0 else "" for i, lab in enumerate(labels)]
+        x_range = (-0.5, k - 0.5)
+        xaxis["range"] = list(x_range)
+
+        def place(low: float, high: float) -> _Geom | None:
+            if low == high:
+                p = float(_index_positions(h, np.array([low]))[0])
+                y0 = 0.0
+                j = int(round(p))
+                if abs(p - j) < 1e-9 and 0 <= j < k and np.isfinite(pct[j]):
+                    # on a bar: start above it and its outside label
+                    y0 = min((float(pct[j]) + (1.0 if inside[j] else 9.0)) / y_max, 1.0)
+                return ("line", p, p, y0)
+            x0, x1 = (float(v) for v in _index_positions(h, np.array([low - 0.5, high + 0.5])))
+            below = np.flatnonzero(h < low)
+            above = np.flatnonzero(h > high)
+            if below.size:
+                x0 = max(x0, below[-1] + _BAR_HALF_WIDTH)
+            if above.size:
+                x1 = min(x1, above[0] - _BAR_HALF_WIDTH)
+            return ("band", x0, x1, 0.0) if x1 > x0 else None
+
+        data += _rule_marks(marks, place, x_range, 100.0, layout)
+    else:
+        layout["annotations"] = [_no_data_note()]
+    _drop_empty(layout, "shapes", "annotations")
     layout.update(
         hovermode="closest",
         bargap=0.3,
+        uniformtext={"mode": "hide", "minsize": 10},
         showlegend=epochs_to_success_median is not None,
         legend=bottom_legend(),
-        xaxis={
-            "title": {"text": "Hidden units"},
-            "tickmode": "array",
-            "tickvals": idx,
-            "ticktext": labels,
-            "showgrid": False,
-        },
+        xaxis=xaxis,
         yaxis={
             "title": {"text": "success rate (%)"},
-            "range": [0, 102],
+            "range": [0, y_max],
             "tickvals": [0, 25, 50, 75, 100],
         },
     )

@@ -88,7 +88,7 @@ if stored[0] != key:
 rows = stored[1]
 s = summarize(rows)
 sizes = s["hidden"]
-marks = [(r.value, r.label, r.wording) for r in rules_of_thumb(data.n_features, 1)]
+marks = [(r.low, r.high, r.label, r.wording) for r in rules_of_thumb(data.n_features, 1)]
 left, right = st.columns(2)
 views.chart(left, figs.success_rate(sizes, s["success_rate"],
                                     epochs_to_success_median=s["epochs_to_success_median"],

@@ -71,21 +71,30 @@ def build_all() -> dict:
     figs["loss_curve"] = loss_curve(
         {"train": (ep, train), "test": (ep, test)}, marker_epoch=1234, title="Loss (XOR, 2-4-1)"
     )
-    diverging = np.exp(ep[:300] / 60.0) * 0.2
-    diverging[260:] = np.inf
+    # training stops at divergence, so the red line is at the last epoch
+    e80 = np.arange(1, 81)
+    diverging = 0.3 * np.exp(e80 / 8.0)
+    diverging[-1] = np.inf
     figs["loss_curve_log_diverged"] = loss_curve(
-        {"learning rate 5.0": (ep[:300], diverging)},
+        {"train": (e80, diverging), "test": (e80, 1.1 * diverging)},
         log_y=True,
-        diverged_epoch=int(ep[260]),
+        marker_epoch=40,
+        diverged_epoch=80,
         title="Loss with a too-large learning rate",
     )
+    # the "Hidden layer vs none" page: XOR, 200,000 epochs, log scale; the
+    # no-hidden-layer loss stays flat at 0.5 along the top of the plot
+    e200k = np.unique(np.linspace(1, 200_000, 1000).astype(int))
     figs["loss_curve_hidden_vs_none"] = loss_curve(
         {
-            "hidden layer": (ep, 0.25 * np.exp(-ep / 700) + 1e-4),
-            "no hidden layer": (ep, 0.25 - 0.0 * ep + 1e-4 * np.sin(ep / 50)),
+            "hidden layer (2-4-1)": (
+                e200k,
+                0.5 * np.exp(-e200k / 3000) + 0.0005 + 0.002 * np.exp(-e200k / 40_000),
+            ),
+            "no hidden layer (2-1)": (e200k, np.full(e200k.size, 0.5)),
         },
         log_y=True,
-        title="XOR: hidden layer vs. none",
+        title="Loss (sse), log scale",
     )
 
     # 2. weight heatmaps --------------------------------------------------
@@ -140,6 +149,18 @@ def build_all() -> dict:
         neuron_lines=[(6.0, 6.0, -3.0), (6.0, 6.0, -9.0), (0.0, 0.0, 1.0)],
         title="Decision boundary (XOR, 2-2-1)",
     )
+    # no hidden layer: one line, the output unit's; P = 0.5 everywhere
+    X4 = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    figs["decision_boundary_no_hidden"] = decision_boundary(
+        xs,
+        ys,
+        np.full((ys.size, xs.size), 0.5),
+        X_train=X4,
+        y_train=np.array([0, 1, 1, 0]),
+        neuron_lines=[(0.8, -1.1, 0.1)],
+        line_labels=["out"],
+        title="no hidden layer (2-1)",
+    )
     Xs, ysp = spiral(150, rng)
     gx = np.linspace(-5, 5, 40)
     G, H = np.meshgrid(gx, gx)
@@ -157,32 +178,56 @@ def build_all() -> dict:
         xs30, xs30, frames, list(epochs), losses, X_train=Xtr[:100], y_train=ytr[:100]
     )
 
-    # 6. sweeps --------------------------------------------------------------
-    hs = np.array([1, 2, 3, 4, 6, 8, 12, 16])
-    med = 0.2 / hs + 0.01
+    # 6. sweeps (the sweep page's default sizes 1..16 and the tutorial's
+    # rules of thumb for 2 inputs, 1 output) -----------------------------------
+    hs = np.arange(1, 17)
+    rules = [
+        (1, 3, "< 2x inputs (1-3)", "fewer than twice the 2 inputs: at most 3 hidden nodes"),
+        (2, 2, "2/3 in + out (2)", "floor(2x2/3 + 1) = 2 hidden nodes"),
+        (1, 2, "between out and in (1-2)", "between the output (1) and input (2) counts"),
+    ]
+    med = np.r_[0.25, 0.02, 0.004, 0.003 * np.ones(13)] + 0.001 * rng.random(16)
     figs["sweep_summary"] = sweep_summary(
         hs,
         median=med,
         q_low=med * 0.6,
         q_high=med * 1.7,
-        metric_label="final test loss",
+        metric_label="final train loss",
         param_counts=4 * hs + 1,
-        rule_marks=[
-            (2, "2/3 rule", "hidden = 2/3 of inputs + outputs = 2"),
-            (4, "< 2x in", "hidden less than twice the number of inputs (< 4)"),
-        ],
-        band_label="25-75 % of 20 seeds",
-        title="XOR: test loss vs. hidden size",
+        rule_marks=rules,
+        band_label="25-75 % of 10 seeds",
+        title="Final training loss",
     )
     figs["success_rate"] = success_rate(
         hs,
-        np.array([0.0, 0.55, 0.8, 0.9, 0.95, 1.0, 1.0, 1.0]),
-        epochs_to_success_median=np.array([np.nan, 2100, 1500, 1200, 900, 800, 700, 650]),
-        rule_marks=[
-            (2, "2/3 rule", "hidden = 2/3 of inputs + outputs = 2"),
-            (5, "mid", "between bars"),
-        ],
-        title="XOR: how often 20 seeds succeed",
+        np.r_[0.0, 0.6, 0.9, np.ones(13)],
+        epochs_to_success_median=np.r_[np.nan, 2100, 1500, rng.uniform(500, 900, 13)],
+        rule_marks=rules,
+        title="Share of seeds that succeed",
+    )
+    # 4 inputs (iris-like): wider rules; sizes 1, 2, 4, ..., 64 on a log axis
+    rules4 = [
+        (1, 7, "< 2x inputs (1-7)", "fewer than twice the 4 inputs: at most 7 hidden nodes"),
+        (3, 3, "2/3 in + out (3)", "floor(2x4/3 + 1) = 3 hidden nodes"),
+        (1, 4, "between out and in (1-4)", "between the output (1) and input (4) counts"),
+    ]
+    hs2 = np.array([1, 2, 4, 8, 16, 32, 64])
+    acc = np.array([70.0, 88, 96, 98, 99, 99, 99])
+    figs["sweep_summary_log_x"] = sweep_summary(
+        hs2,
+        median=acc,
+        q_low=acc - 6,
+        q_high=np.minimum(acc + 3, 100),
+        metric_label="training accuracy (%)",
+        rule_marks=rules4,
+        log_x=True,
+        title="Training accuracy",
+    )
+    figs["success_rate_sparse_sizes"] = success_rate(
+        hs2,
+        np.array([0.1, 0.5, 0.9, 1.0, 1.0, 1.0, 1.0]),
+        rule_marks=rules4,
+        title="Share of seeds that succeed (4 inputs)",
     )
 
     # 7. comparison bars -----------------------------------------------------

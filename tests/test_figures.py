@@ -16,7 +16,8 @@ import pytest
 
 import mlp_figures as mf
 from mlp_figures import style
-from mlp_figures._util import _r, _round_prob
+from mlp_figures._util import BOTTOM_LEGEND_PX, _r, _round_prob
+from mlp_figures.curves import RULE_BAND_COLOR, RULE_ROW_PX
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +61,15 @@ def check_common(fig: go.Figure, *, axes: bool = True) -> None:
     m = fig.layout.margin
     assert m.t is not None and m.t >= 40, "top margin must leave room for the title"
     assert m.l is not None and m.b is not None and m.r is not None
+    # axis lines touch the plot area (Streamlit's theme would pad them 8 px off)
+    assert m.pad == 0
+    # the title is pinned to the top edge, above any labels in the top margin
+    t = fig.layout.title
+    assert (t.yref, t.y, t.yanchor) == ("container", 1, "top")
+    legend = fig.layout.legend
+    if fig.layout.showlegend is not False and legend.y is not None:
+        # a legend never sits over the plot area
+        assert legend.yref == "container" and legend.y == 0 and legend.orientation == "h"
     if axes:
         assert fig.layout.xaxis.title.text
         assert fig.layout.yaxis.title.text
@@ -130,6 +140,41 @@ def test_loss_curve_basic_and_budget(rng):
     assert len(fig.data[0].x) == 1000
     assert all(isinstance(v, int) for v in fig.data[0].x)
     assert json_size(fig) < 60_000
+    # legend below the x-axis title (inside the plot it covered a flat curve)
+    assert fig.layout.showlegend is True
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.orientation == "h"
+    assert fig.layout.margin.b == style.MARGIN["b"] + BOTTOM_LEGEND_PX
+
+
+def test_loss_curve_single_series_has_no_legend_row():
+    fig = mf.loss_curve({"train": (np.arange(5), np.ones(5))})
+    assert fig.layout.showlegend is False
+    assert fig.layout.margin.b == style.MARGIN["b"]
+
+
+def test_loss_curve_log_ticks_are_full_numbers():
+    ep = np.arange(1, 201)
+    # XOR, no hidden layer: flat at 0.5; hidden layer: down to 5e-4 (3 decades)
+    fig = mf.loss_curve(
+        {"hidden": (ep, 0.5 * np.exp(-ep / 20) + 5e-4), "none": (ep, np.full(200, 0.5))},
+        log_y=True,
+    )
+    check_common(fig)
+    ya = fig.layout.yaxis
+    assert ya.tickmode == "array"
+    assert list(ya.tickvals) == [0.001, 0.01, 0.1]
+    assert list(ya.ticktext) == ["0.001", "0.01", "0.1"]
+    # 1-2 decades: 1-2-5 steps, each labelled in full (not "5" for 0.5)
+    fig = mf.loss_curve({"a": (ep, np.geomspace(0.5, 0.004, 200))}, log_y=True)
+    assert list(fig.layout.yaxis.ticktext) == ["0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5"]
+    # under one decade plotly's own ticks are full numbers already
+    fig = mf.loss_curve({"a": (ep, np.linspace(0.3, 0.05, 200))}, log_y=True)
+    assert fig.layout.yaxis.tickmode is None
+    # a diverging loss over hundreds of decades: at most 8 powers of ten
+    fig = mf.loss_curve({"a": (ep, np.geomspace(0.1, 1e300, 200))}, log_y=True)
+    assert 2 <= len(fig.layout.yaxis.tickvals) <= 8
+    assert fig.layout.yaxis.ticktext[0] == "1" and fig.layout.yaxis.ticktext[1] == "1e38"
 
 
 def test_loss_curve_log_clips_non_positive():
@@ -165,6 +210,12 @@ def test_loss_curve_marker_and_diverged(rng):
     assert shapes[1].x0 == 600 and shapes[1].line.dash == "dash"
     assert shapes[1].line.color == style.DIVERGED_COLOR
     assert [a.text for a in fig.layout.annotations] == ["diverged"]
+    # the label sits above the plot area, on the inner side of the line
+    label = fig.layout.annotations[0]
+    assert (label.yref, label.y, label.yanchor) == ("paper", 1, "bottom")
+    assert label.xanchor == "right"  # 600 is past the middle of epochs 0..693
+    fig = mf.loss_curve(series, diverged_epoch=100)
+    assert fig.layout.annotations[0].xanchor == "left"
 
 
 def test_loss_curve_sanitises_non_finite():
@@ -414,6 +465,52 @@ def test_decision_boundary_full(rng):
     assert json_size(fig) < 80_000
 
 
+def test_decision_boundary_heatmap_fills_the_axes_frame():
+    xs, ys, P = _xor_grid(40)
+    fig = mf.decision_boundary(xs, ys, np.full_like(P, 0.5), X_train=np.zeros((0, 2)), y_train=[])
+    hm = fig.data[0]
+    # cells are centred on the grid points, so the outer cells reach half a
+    # cell past the axis range (which is the outer grid points) and are cut
+    # off by the frame: no gap between colour and frame ...
+    assert hm.x[0] == fig.layout.xaxis.range[0] and hm.x[-1] == fig.layout.xaxis.range[1]
+    assert hm.y[0] == fig.layout.yaxis.range[0] and hm.y[-1] == fig.layout.yaxis.range[1]
+    assert hm.x0 is None and hm.dx is None and hm.xtype is None
+    # ... and no padding between the plot area and the frame (axis lines)
+    assert fig.layout.margin.pad == 0
+    assert fig.layout.xaxis.mirror is True and fig.layout.yaxis.mirror is True
+    assert fig.layout.xaxis.constrain == fig.layout.yaxis.constrain == "domain"
+
+
+def test_decision_boundary_line_labels():
+    xs, ys, P = _xor_grid(10)
+    X, y = np.zeros((1, 2)), np.zeros(1)
+    line = [(0.8, -1.1, 0.1)]
+    fig = mf.decision_boundary(xs, ys, P, X_train=X, y_train=y, neuron_lines=line)
+    assert [a.text for a in fig.layout.annotations] == ["h1"]
+    # no hidden layer: the one line is the output unit's
+    fig = mf.decision_boundary(
+        xs, ys, P, X_train=X, y_train=y, neuron_lines=line, line_labels=["out"]
+    )
+    check_common(fig)
+    (label,) = fig.layout.annotations
+    assert label.text == "out" and label.hovertext.startswith("out: 0.8")
+    # labels follow the line index, also when a line is skipped
+    fig = mf.decision_boundary(
+        xs,
+        ys,
+        P,
+        X_train=X,
+        y_train=y,
+        neuron_lines=[(0.0, 0.0, 1.0), (1.0, -1.0, 0.0)],
+        line_labels=["a", "b"],
+    )
+    assert [a.text for a in fig.layout.annotations] == ["b"]
+    with pytest.raises(ValueError):
+        mf.decision_boundary(
+            xs, ys, P, X_train=X, y_train=y, neuron_lines=line, line_labels=["a", "b"]
+        )
+
+
 def test_decision_boundary_neuron_lines_clipped_inside():
     xs, ys, P = _xor_grid(20, lo=-1.0, hi=2.0)
     X = np.array([[0.0, 0.0], [1.0, 1.0]])
@@ -529,6 +626,7 @@ def test_boundary_animation_budget_and_controls(rng):
     assert [b.method for b in buttons] == ["animate", "animate"]
     assert "Play" in buttons[0].label and "Pause" in buttons[1].label
     assert tuple(fig.layout.xaxis.range) == (xs[0], xs[-1])
+    assert fig.layout.margin.pad == 0  # frame touches the heatmap (also with the slider margin)
     assert json_size(fig) < 400_000
 
 
@@ -554,10 +652,57 @@ def test_boundary_animation_rejects_length_mismatch():
 # --------------------------------------------------------------------------
 
 HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
+#: (low, high, short_label, wording): a single value and a range
 RULES = [
-    (2, "2/3 rule", "hidden = 2/3 of inputs + outputs"),
-    (3.5, "< 2x in", "fewer than twice the inputs"),
+    (2, 2, "2/3 rule", "hidden = 2/3 of inputs + outputs"),
+    (1, 3, "< 2x in (1-3)", "fewer than twice the inputs"),
 ]
+#: the tutorial's three rules for 2 inputs and 1 output (as pages/sweep.py passes them)
+XOR_RULES = [
+    (1, 3, "< 2x inputs (1-3)", "fewer than twice the 2 inputs"),
+    (2, 2, "2/3 in + out (2)", "floor(2x2/3 + 1) = 2"),
+    (1, 2, "between out and in (1-2)", "between 1 and 2"),
+]
+
+
+def _rule_labels(fig):
+    """Rule-of-thumb annotations (everything but the no-data note)."""
+    return [a for a in fig.layout.annotations if a.font.color == style.RULE_COLOR]
+
+
+def _label_extent(fig, a):
+    """x extent (axis units) of a rule label as the builder budgets it."""
+    from mlp_figures.curves import _RULE_CHAR_PX, RULE_PACK_PLOT_PX
+
+    lo, hi = fig.layout.xaxis.range
+    width = (len(a.text) * _RULE_CHAR_PX + 4) * (hi - lo) / RULE_PACK_PLOT_PX
+    start = {"left": a.x, "center": a.x - width / 2, "right": a.x - width}[a.xanchor]
+    return start, start + width
+
+
+def assert_rule_labels_above_plot(fig):
+    labels = _rule_labels(fig)
+    rows = {}
+    for a in labels:
+        # in the top margin, never over the data; no opaque box
+        assert (a.xref, a.yref, a.y, a.yanchor) == ("x", "paper", 1, "bottom")
+        assert a.showarrow is False and a.bgcolor is None
+        assert a.font.size < style.FONT_SIZE and a.hovertext
+        assert a.yshift % RULE_ROW_PX == 0
+        rows.setdefault(a.yshift, []).append(_label_extent(fig, a))
+        lo, hi = fig.layout.xaxis.range
+        x0, x1 = _label_extent(fig, a)
+        assert lo - 1e-9 <= x0 and x1 <= hi + 1e-9  # over the plot area, not the axes
+    # labels of one row do not overlap (at the narrowest width packed for)
+    for spans in rows.values():
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert end <= start
+    if rows:  # the top margin holds the title and every row
+        n = max(rows) // RULE_ROW_PX + 1
+        assert n <= 3
+        assert fig.layout.margin.t >= 34 + RULE_ROW_PX * n
+    return labels
 
 
 def test_sweep_summary_full():
@@ -578,13 +723,112 @@ def test_sweep_summary_full():
     assert band.fill == "toself" and len(band.x) == 2 * len(HS)
     assert list(median.x) == list(HS) and all(isinstance(v, int) for v in median.x)
     assert list(fig.layout.xaxis.tickvals) == list(HS)
-    assert params.yaxis == "y2" and params.line.dash == "dot"
+    # secondary axis: parameter count (named by its axis, not in the legend)
+    assert params.yaxis == "y2" and params.line.dash == "dot" and params.showlegend is False
     assert fig.layout.yaxis2.overlaying == "y" and fig.layout.yaxis2.side == "right"
-    assert len(fig.layout.shapes) == 2 and all(s.line.dash == "dot" for s in fig.layout.shapes)
-    assert [s.x0 for s in fig.layout.shapes] == [2, 3.5]
-    assert [a.text for a in fig.layout.annotations] == ["2/3 rule", "< 2x in"]
-    assert hover.marker.color == "rgba(0,0,0,0)"
+    # explicit x range around the sizes (annotations must not widen it)
+    lo, hi = fig.layout.xaxis.range
+    assert lo < 1 < 16 < hi and hi - lo < 17
+    # single value: dotted line; range: translucent band low-0.5 .. high+0.5; behind the data
+    line, rect = fig.layout.shapes
+    assert line.type == "line" and line.line.dash == "dot" and line.x0 == line.x1 == 2
+    assert rect.type == "rect" and (rect.x0, rect.x1) == (0.5, 3.5)
+    assert rect.fillcolor == RULE_BAND_COLOR and rect.line.width == 0
+    for shape in (line, rect):
+        assert shape.layer == "between" and shape.xref == "x" and shape.yref == "paper"
+        assert shape.y0 == 0 and shape.y1 >= 1  # up to its own label
+    labels = assert_rule_labels_above_plot(fig)
+    assert sorted(a.text for a in labels) == ["2/3 rule", "< 2x in (1-3)"]
+    assert {a.text: a.hovertext for a in labels}["2/3 rule"] == RULES[0][3]
+    # overlapping labels are staggered; the line gets the lowest row
+    shift = {a.text: a.yshift for a in labels}
+    assert shift == {"2/3 rule": 0, "< 2x in (1-3)": RULE_ROW_PX}
+    assert line.y1 == 1 and rect.y1 > 1
+    # wording on hover: invisible markers at the top of each mark
+    assert hover.marker.color == "rgba(0,0,0,0)" and hover.mode == "markers"
+    assert list(hover.x) == [2, 2]  # the line, the middle of the band
+    assert set(hover.y) == {_r(float(np.max(med * 2)))}
     assert any("fewer than twice the inputs" in t for t in hover.hovertext)
+
+
+def test_sweep_summary_rule_marks_far_apart_share_a_row():
+    h = np.arange(1, 65)
+    marks = [(2, 2, "a", "rule a"), (60, 60, "b", "rule b")]
+    fig = mf.sweep_summary(
+        h, median=h * 0.0, q_low=h * 0.0, q_high=h * 0.0 + 1, metric_label="m", rule_marks=marks
+    )
+    labels = assert_rule_labels_above_plot(fig)
+    assert [a.yshift for a in labels] == [0, 0]
+    assert fig.layout.margin.t == style.MARGIN["t"]
+
+
+def test_sweep_summary_three_xor_rules_stagger_in_three_rows():
+    h = np.arange(1, 17)
+    fig = mf.sweep_summary(
+        h,
+        median=1 / h,
+        q_low=0.5 / h,
+        q_high=2 / h,
+        metric_label="loss",
+        param_counts=4 * h + 1,
+        rule_marks=XOR_RULES,
+    )
+    check_common(fig)
+    labels = assert_rule_labels_above_plot(fig)
+    assert sorted(a.yshift for a in labels) == [0, RULE_ROW_PX, 2 * RULE_ROW_PX]
+    assert {a.text: a.yshift for a in labels}["2/3 in + out (2)"] == 0  # the line
+    kinds = sorted((s.type, s.x0, s.x1) for s in fig.layout.shapes)
+    assert kinds == [("line", 2, 2), ("rect", 0.5, 2.5), ("rect", 0.5, 3.5)]
+    assert fig.layout.margin.t >= 34 + 3 * RULE_ROW_PX
+    # each mark reaches up to its own label's row (labels and shapes are in the same order)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    for shape, a in zip(fig.layout.shapes, labels, strict=True):
+        assert shape.y1 == pytest.approx(1 + a.yshift / plot_px, abs=1e-3)
+
+
+def test_sweep_summary_rule_marks_odd_cases():
+    h = np.array([1, 2, 4, 8, 16])
+    marks = [
+        (np.nan, np.nan, "nan", "skipped"),
+        (100, 100, "far", "beyond the last size"),
+        (3.5, "legacy", "a 3-tuple (value, label, wording) is a single value"),
+        (6, 4, "swapped", "low > high is read as high .. low"),
+    ]
+    fig = mf.sweep_summary(
+        h, median=h * 1.0, q_low=h * 1.0, q_high=h * 1.0, metric_label="m", rule_marks=marks
+    )
+    check_common(fig)
+    labels = {a.text: a for a in assert_rule_labels_above_plot(fig)}
+    assert set(labels) == {"far \u2192", "legacy", "swapped"}
+    far = labels["far \u2192"]  # outside the range: an arrow label at the right edge only
+    assert far.xanchor == "right" and far.x == fig.layout.xaxis.range[1]
+    shapes = sorted((s.type, s.x0, s.x1) for s in fig.layout.shapes)
+    assert shapes == [("line", 3.5, 3.5), ("rect", 3.5, 6.5)]
+    with pytest.raises(ValueError):
+        mf.sweep_summary(h, median=h, q_low=h, q_high=h, metric_label="m", rule_marks=[(1, 2)])
+
+
+def test_sweep_summary_log_x_rule_marks():
+    h = np.array([1, 2, 4, 8, 16, 32, 64])
+    fig = mf.sweep_summary(
+        h,
+        median=1 / h,
+        q_low=0.5 / h,
+        q_high=2 / h,
+        metric_label="loss",
+        rule_marks=[(3, 3, "three", "w"), (1, 7, "one to seven", "w")],
+        log_x=True,
+    )
+    check_common(fig)
+    assert fig.layout.xaxis.type == "log"
+    lo, hi = fig.layout.xaxis.range  # log10 units
+    assert lo < 0 < math.log10(64) < hi
+    # shapes take data values on a log axis, annotations log10 values
+    line = next(s for s in fig.layout.shapes if s.type == "line")
+    assert line.x0 == 3
+    label = next(a for a in fig.layout.annotations if a.text == "three")
+    assert label.x == pytest.approx(math.log10(3), abs=1e-3)
+    assert_rule_labels_above_plot(fig)
 
 
 def test_sweep_summary_sanitises_and_minimal():
@@ -613,14 +857,62 @@ def test_success_rate_fraction_and_percent():
     assert line.yaxis == "y2" and line.y[0] is None
     assert fig.layout.yaxis2.side == "right"
     assert tuple(fig.layout.yaxis.range) == (0, 102)
-    # rule at 3.5 sits between the bars of 3 (index 2) and 4 (index 3)
-    assert [s.x0 for s in fig.layout.shapes] == [1, 2.5]
+    assert tuple(fig.layout.xaxis.range) == (-0.5, 7.5)
+    # a bar text too small to read is hidden, not shrunk
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 10
+    rule_line, band = sorted(fig.layout.shapes, key=lambda sh: sh.type)
+    # the line at size 2 (bar 1) starts just above that bar (55 %), not through it
+    assert rule_line.type == "line" and rule_line.x0 == rule_line.x1 == 1
+    assert rule_line.y0 == pytest.approx(56 / 102, abs=1e-3) and rule_line.layer == "between"
+    # the band covers the slots of sizes 1..3 (bars 0..2) exactly
+    assert band.type == "rect" and (band.x0, band.x1) == (-0.5, 2.5)
+    assert_rule_labels_above_plot(fig)
+    assert list(hover.x) == [1, 1]
+    assert set(hover.y) == {100}
     assert any("fewer than twice" in t for t in hover.hovertext)
     fig = mf.success_rate(HS, rate * 100)
     check_common(fig)
     assert fig.data[0].y[1] == 55.0 and len(fig.data) == 1
     fig = mf.success_rate(HS, np.full(8, 0.5), rate_scale="percent")
     assert fig.data[0].y[0] == 0.5
+
+
+def test_success_rate_rule_marks_between_sparse_sizes():
+    h = np.array([1, 2, 4, 8, 16, 32, 64])
+    rate = np.array([0.1, 0.5, 0.9, 1, 1, 1, 1.0])
+    marks = [
+        (3, 3, "three", "between the bars of 2 and 4"),
+        (1, 3, "one to three", "sizes 1 and 2, and 3 (not swept)"),
+        (1, 1, "one", "on the short bar of size 1"),
+        (100, 200, "huge", "right of every bar"),
+    ]
+    fig = mf.success_rate(h, rate, rule_marks=marks)
+    check_common(fig)
+    shapes = {(s.type, s.x0): s for s in fig.layout.shapes}
+    three = shapes[("line", 1.5)]
+    assert three.y0 == 0  # between two bars: full height
+    one = shapes[("line", 0)]
+    assert one.y0 == pytest.approx((10 + 9) / 102, abs=1e-3)  # above the bar and its "10%"
+    band = shapes[("rect", -0.5)]
+    # reaches into the gap towards size 4 (not in the range), not into its bar
+    assert 1.5 < band.x1 <= 2 - 0.35
+    labels = {a.text: a for a in assert_rule_labels_above_plot(fig)}
+    assert labels["huge \u2192"].xanchor == "right"
+    assert len(fig.layout.shapes) == 3
+
+
+def test_success_rate_many_sizes_thin_tick_labels():
+    h = np.arange(1, 17)
+    fig = mf.success_rate(h, np.ones(16), rule_marks=XOR_RULES)
+    check_common(fig)
+    xa = fig.layout.xaxis
+    assert list(xa.tickvals) == list(range(16))  # a tick per bar ...
+    shown = [t for t in xa.ticktext if t]
+    assert shown == ["1", "3", "5", "7", "9", "11", "13", "15"]  # ... a label on every 2nd
+    assert xa.tickangle == 0
+    assert_rule_labels_above_plot(fig)
+    fig = mf.success_rate(np.arange(1, 11), np.ones(10))
+    assert all(fig.layout.xaxis.ticktext)
 
 
 # --------------------------------------------------------------------------
@@ -654,7 +946,12 @@ def test_comparison_bars():
 
 _NF = np.array([1.0, np.nan, 0.5, np.inf, -np.inf, 0.2])  # non-finite mix
 _HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
-_RULES_ODD = RULES + [(np.nan, "nan", "not finite"), (100, "far", "beyond the last size")]
+_RULES_ODD = RULES + [
+    (np.nan, np.nan, "nan", "not finite"),
+    (100, 120, "far", "beyond the last size"),
+    (0.5, 0.5, "left", "left of the first size"),
+    (3.5, "legacy", "old 3-tuple (value, label, wording)"),
+]
 
 
 def _net_weights(sizes, seed=0):
@@ -702,6 +999,14 @@ BUILDS = {
         {"train": (np.arange(6), np.array([1.0, 0.1, 0.0, -1.0, 0.01, np.nan]))},
         log_y=True,
         marker_epoch=2,
+    ),
+    "loss: log, 3 decades, diverged at the end": lambda: mf.loss_curve(
+        {
+            "hidden layer": (np.arange(1, 201), np.geomspace(0.5, 5e-4, 200)),
+            "no hidden layer": (np.arange(1, 201), np.full(200, 0.5)),
+        },
+        log_y=True,
+        diverged_epoch=200,
     ),
     "loss: one point, float epochs": lambda: mf.loss_curve(
         {"a": (np.array([0.5]), np.array([0.3]))}, marker_epoch=9
@@ -754,6 +1059,15 @@ BUILDS = {
         neuron_lines=[(np.inf, 1.0, 0.0)],
         show_colorbar=False,
     ),
+    "boundary: no hidden layer, line_labels": lambda: mf.decision_boundary(
+        _XS,
+        _XS,
+        np.full((_XS.size, _XS.size), 0.5),
+        X_train=_XTR,
+        y_train=_YTR,
+        neuron_lines=[(0.8, -1.1, 0.1)],
+        line_labels=["out"],
+    ),
     "boundary: no points": lambda: mf.decision_boundary(
         _XS, _XS, _P, X_train=np.zeros((0, 2)), y_train=np.zeros(0)
     ),
@@ -791,6 +1105,30 @@ BUILDS = {
         q_high=np.ones(14),
         metric_label="l",
         log_x=True,
+    ),
+    "sweep: 16 sizes, three XOR rules": lambda: mf.sweep_summary(
+        np.arange(1, 17),
+        median=1 / np.arange(1, 17),
+        q_low=0.5 / np.arange(1, 17),
+        q_high=2 / np.arange(1, 17),
+        metric_label="loss",
+        param_counts=4 * np.arange(1, 17) + 1,
+        rule_marks=XOR_RULES,
+    ),
+    "sweep: log x, rules": lambda: mf.sweep_summary(
+        2 ** np.arange(7),
+        median=np.ones(7),
+        q_low=np.ones(7),
+        q_high=np.ones(7),
+        metric_label="l",
+        rule_marks=_RULES_ODD,
+        log_x=True,
+    ),
+    "success: 16 sizes, three XOR rules": lambda: mf.success_rate(
+        np.arange(1, 17), np.linspace(0, 1, 16), rule_marks=XOR_RULES
+    ),
+    "success: sparse sizes, rules": lambda: mf.success_rate(
+        2 ** np.arange(7), np.linspace(0.1, 1, 7), rule_marks=_RULES_ODD
     ),
     "success: full": lambda: mf.success_rate(
         _HS,

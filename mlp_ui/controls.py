@@ -1,7 +1,8 @@
 """Train / Pause / Step / Reset, as button callbacks on the session's run.
 
-Callbacks run at the start of the rerun a click causes, after Streamlit has
-stopped the previous script run at a safe point, so they never race the loop.
+Callbacks run at the start of the rerun a click causes. With fast reruns the
+previous script run may still be finishing a chunk of epochs in its own thread,
+so callbacks that touch the trainer wait for it first (``run.settled``).
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import streamlit as st
 
 from . import keys
-from .run import Run, reset_run
+from .run import Run, reset_run, settled
 
 
 def _run() -> Run | None:
-    return st.session_state.get(keys.RUN)
+    return settled(st.session_state.get(keys.RUN))
 
 
 def on_train() -> None:

@@ -14,6 +14,7 @@ from mlp_core.training import TrainConfig
 
 from . import keys
 from .run import Run, load_model
+from .safe import plain
 
 # 24 frames of a 28x28 grid keep the replay's figure under ~170 KB (30x30 made it
 # 205 KB); the browser gets every frame at once.
@@ -125,4 +126,4 @@ def load_model_box(container) -> None:
                             on_change=_on_model_upload)
     message = st.session_state.get(keys.MODEL_MESSAGE)
     if message:
-        getattr(container, message[0])(message[1])
+        getattr(container, message[0])(plain(message[1]))

@@ -1,10 +1,18 @@
-"""The live training loop: train a slice, redraw, sleep, until done or interrupted.
+"""The live training loop: train in short turns, redraw when a frame is due, until done.
 
 The loop runs inside the page script (not a fragment), so pressing Pause, or any
-other widget, reruns the script and stops this loop at its next Streamlit call;
-the trainer is left exactly as its last completed chunk made it. Frames are
-paced by ``shared.frame_interval`` (slower when many sessions train) and the
-compiled kernel runs under the process-wide compute lock.
+other widget, reruns the script at once (Streamlit's fast reruns) and stops this
+loop at its next Streamlit call or ``st.session_state`` read. The loop reads the
+session state after every chunk of epochs (milliseconds) and at least every
+``POLL`` seconds while it waits for a turn, so the trainer is left exactly as its
+last completed chunk made it and a stopped loop gives up its turns promptly.
+
+Pacing (see ``shared``): training takes FIFO turns of ``hub.quantum()`` seconds
+on the process-wide compute lock (a run that can finish within
+``FINISH_IN_ONE_TURN`` s gets the whole of it at once); a frame is drawn once
+``hub.frame_interval()`` has passed since the last one and the network has
+changed, one frame at a time across the process. A run that finishes without a
+due frame draws none: the page's final render shows the result.
 """
 
 from __future__ import annotations
@@ -14,27 +22,75 @@ from collections.abc import Callable
 
 from . import keys
 from .run import Run
-from .shared import session_id, shared
+from .shared import MAX_DEFER, session_id, shared
 
-# Share of each frame spent training; the rest is redraw and idle time for others.
-TRAIN_SHARE = 0.5
+POLL = 0.5            # seconds between heartbeats while waiting for a turn
+MIN_SLICE = 0.005     # shortest training turn worth taking
+DEFER_POLL = 0.02     # how often a deferred frame looks again
+# A run this close to its end (in seconds of training) finishes in one turn: short
+# runs (logic gates) then complete one after another instead of all at the end.
+FINISH_IN_ONE_TURN = 0.25
+
+
+def _seconds_to_finish(trainer) -> float | None:
+    """Training time the run still needs, from its own speed so far (None if unknown)."""
+    if trainer.epoch <= 0 or trainer.seconds <= 0:
+        return None
+    return (trainer.target - trainer.epoch) * trainer.seconds / trainer.epoch
 
 
 def train_live(run: Run, draw: Callable[[int], None], state) -> None:
-    """Train ``run`` to its target, calling ``draw(frame)`` a few times a second."""
+    """Train ``run`` to its target, calling ``draw(frame)`` as often as the server allows."""
     hub, sid = shared(), session_id()
+    trainer = run.trainer
+    token = object()                # this loop's place in the compute and render queues
     frame = 0
+    drawn_epoch = trainer.epoch
+    last_frame = time.monotonic()   # the page was just drawn at the starting epoch
+
+    def training() -> bool:         # a session-state read: a stop point for Pause
+        return bool(state.get(keys.TRAINING))
+
+    def keep_going(_progress) -> bool:  # trainer callback after each chunk: True stops
+        return not training()
+
     try:
-        while not run.trainer.done and state.get(keys.TRAINING):
+        while not trainer.done and training():
             hub.heartbeat(sid)
-            interval = hub.frame_interval()
-            started = time.monotonic()
-            with hub.compute_lock:
-                run.trainer.run(max_seconds=interval * TRAIN_SHARE)
-            draw(frame)
-            frame += 1
-            rest = interval - (time.monotonic() - started)
-            if rest > 0 and not run.trainer.done:
-                time.sleep(rest)
+            now = time.monotonic()
+            due = last_frame + hub.frame_interval()
+            if trainer.epoch != drawn_epoch and now >= due:
+                if not hub.render_lock.acquire(token, timeout=POLL):
+                    continue
+                try:
+                    # Let other sessions' page loads and button presses go first.
+                    defer_until = time.monotonic() + MAX_DEFER
+                    while hub.other_runs() and time.monotonic() < defer_until:
+                        time.sleep(DEFER_POLL)
+                        training()
+                    started = time.monotonic()
+                    draw(frame)
+                    hub.record_render(time.monotonic() - started)
+                finally:
+                    hub.render_lock.release()
+                frame += 1
+                drawn_epoch = trainer.epoch
+                last_frame = time.monotonic()
+                continue
+            wait = POLL if trainer.epoch == drawn_epoch else min(POLL, max(0.0, due - now))
+            if not hub.compute_lock.acquire(token, timeout=wait):
+                continue
+            try:
+                turn = hub.quantum()
+                if trainer.epoch != drawn_epoch:        # progress to show: stop when due
+                    turn = min(turn, due - time.monotonic())
+                finish = _seconds_to_finish(trainer)
+                if finish is not None and finish <= FINISH_IN_ONE_TURN:
+                    turn = max(turn, 1.5 * finish)      # a short run finishes in this turn
+                trainer.run(max_seconds=max(MIN_SLICE, turn), callback=keep_going)
+            finally:
+                hub.compute_lock.release()
     finally:
+        hub.compute_lock.leave(token)
+        hub.render_lock.leave(token)
         hub.leave(sid)

@@ -6,7 +6,8 @@ anything else about the network or the data builds a new one from the seed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -26,10 +27,23 @@ class Run:
     trainer: Trainer
     arch_key: tuple
     source: str = "init"        # "init" or the name of a loaded model file
+    # Held by the script run whose live loop trains this Run. With fast reruns
+    # (.streamlit/config.toml) Streamlit starts the next script run in a new thread
+    # while the stopped one is still inside a compiled chunk of epochs, so code that
+    # reads or changes the trainer first waits for that chunk: see ``settled``.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def net(self) -> Network:
         return self.trainer.net
+
+
+def settled(run: Run | None) -> Run | None:
+    """``run``, once no stopped script run is still training it."""
+    if run is not None:
+        with run.lock:
+            pass
+    return run
 
 
 def current_data(settings: Settings) -> Dataset | None:
@@ -70,7 +84,7 @@ def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
 
     Returns ``(run, error)``; on error the previous run (if any) is kept.
     """
-    run: Run | None = st.session_state.get(keys.RUN)
+    run: Run | None = settled(st.session_state.get(keys.RUN))
     try:
         data = current_data(settings)
     except ValueError as err:

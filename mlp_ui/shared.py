@@ -1,31 +1,140 @@
-"""Process-wide state shared by every session: one compute lock and frame pacing.
+"""Process-wide state shared by every session: the compute and render queues, frame pacing.
 
-Streamlit runs every session's Python in one process. Training chunks take the
-lock so one classroom's worth of Train presses share the CPU in turn instead of
-thrashing it, and each live loop slows its frame rate as more sessions train,
-keeping the total redraw rate within what one process can serve.
+Streamlit runs every session's Python in one process, so all sessions share one
+GIL (about one core of Python work) and this machine's cores. Live training is
+paced against those two resources, measured by ``scripts/loadtest.py``:
+
+* Compute: the compiled kernel releases the GIL, so training runs on the other
+  core. ``compute_lock`` is a FIFO queue around it; a live loop holds it for one
+  short ``quantum`` at a time, so every training session advances in turn and a
+  short run (a logic gate) finishes within a few quanta.
+* Rendering: a live frame is pure Python (figures, protobuf) that holds the GIL.
+  Frames take turns (one at a time, FIFO, measured wall time per frame) and each
+  session's frame interval grows with the number of sessions training so that
+  live frames fill at most ``RENDER_SHARE`` of the time, leaving the rest for
+  page loads, button presses and Pause. A frame also waits (up to
+  ``MAX_DEFER`` s) while another session's ordinary script run is in progress,
+  so those runs get the GIL to themselves.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+from collections import deque
 
 import streamlit as st
 
-# Total redraws per second the server aims to serve across all training sessions.
-FRAME_BUDGET_PER_SECOND = 16.0
-MIN_FRAME_INTERVAL = 0.25     # no session needs more than 4 frames per second
-MAX_FRAME_INTERVAL = 1.0      # and every session gets at least 1
-STALE_AFTER = 3.0             # a session that stopped reporting has left
+# Share of the process's GIL that live frames may take together; the rest keeps
+# page loads, Train/Pause presses and websocket traffic responsive.
+RENDER_SHARE = 0.75
+MIN_FRAME_INTERVAL = 0.25      # no session needs more than 4 frames per second
+MAX_FRAME_INTERVAL = 15.0      # with very many sessions, frames still come this often
+INITIAL_RENDER_COST = 0.05     # seconds per live frame until one is measured
+MAX_DEFER = 1.0                # longest a due frame waits for other sessions' runs
+# Training turns: one round of all training sessions fits in one frame interval,
+# so every session has progress to show when its frame is due.
+MIN_QUANTUM, MAX_QUANTUM = 0.02, 0.25
+STALE_AFTER = 3.0              # a session that stopped reporting has left
+# The kernel drops the GIL for each chunk of epochs and must take it back after; with
+# Python's default 5 ms switch interval a busy renderer delays each return by up to
+# 5 ms, which slowed a 0.25 s XOR run to ~1-3 s. 1 ms keeps training close to speed.
+GIL_SWITCH_INTERVAL = 0.001
+
+
+class FairLock:
+    """A FIFO lock: waiters get it in the order they first asked.
+
+    ``acquire(token, timeout)`` keeps the caller's place in the queue across
+    timeouts, so a loop can poll (and notice it was asked to stop) without
+    losing its turn; while it is not waiting (drawing, say) the lock passes to
+    the next one waiting. ``leave(token)`` gives the place up. ``with lock:``
+    works like ``threading.Lock`` for callers that simply wait. A release wakes
+    only the waiter whose turn it is, so dozens of waiting sessions cost nothing.
+    """
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._queue: deque[object] = deque()
+        self._waiting: dict[int, threading.Event] = {}
+        self._held = False
+
+    def _next(self) -> object | None:
+        for queued in self._queue:
+            if id(queued) in self._waiting:
+                return queued
+        return None
+
+    def _wake_next(self) -> None:
+        nxt = self._next()
+        if nxt is not None:
+            self._waiting[id(nxt)].set()
+
+    def acquire(self, token: object | None = None, timeout: float | None = None) -> bool:
+        token = object() if token is None else token
+        deadline = None if timeout is None else time.monotonic() + timeout
+        wake = threading.Event()
+        with self._guard:
+            if token not in self._queue:
+                self._queue.append(token)
+            self._waiting[id(token)] = wake
+        while True:
+            with self._guard:
+                if not self._held and self._next() is token:
+                    return self._take(token)
+                wake.clear()        # a release after this line sets it again
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                with self._guard:
+                    del self._waiting[id(token)]
+                    if not self._held:
+                        self._wake_next()   # in case the wake-up was meant for us
+                return False
+            wake.wait(left)
+
+    def _take(self, token: object) -> bool:
+        del self._waiting[id(token)]
+        self._queue.remove(token)
+        self._held = True
+        return True
+
+    def release(self) -> None:
+        with self._guard:
+            self._held = False
+            self._wake_next()
+
+    def leave(self, token: object) -> None:
+        """Give up ``token``'s place in the queue (a no-op if it has none)."""
+        with self._guard:
+            try:
+                self._queue.remove(token)
+            except ValueError:
+                return
+            if not self._held:
+                self._wake_next()
+
+    def waiting(self) -> int:
+        with self._guard:
+            return len(self._waiting)
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 class Shared:
     def __init__(self):
-        self.compute_lock = threading.Lock()
+        self.compute_lock = FairLock()
+        self.render_lock = FairLock()
         self._active: dict[str, float] = {}
         self._guard = threading.Lock()
+        self._render_cost = INITIAL_RENDER_COST
 
+    # --- who is training -------------------------------------------------------
     def heartbeat(self, session_id: str) -> None:
         with self._guard:
             self._active[session_id] = time.monotonic()
@@ -41,13 +150,49 @@ class Shared:
                 del self._active[sid]
             return max(1, len(self._active))
 
+    # --- pacing ----------------------------------------------------------------
+    def record_render(self, seconds: float) -> None:
+        """Fold one live frame's measured time into the running estimate."""
+        with self._guard:
+            self._render_cost += 0.2 * (seconds - self._render_cost)
+
+    @property
+    def render_cost(self) -> float:
+        return self._render_cost
+
     def frame_interval(self) -> float:
-        wanted = self.active_sessions() / FRAME_BUDGET_PER_SECOND
+        """Seconds between one session's live frames, so that all frames fit the budget."""
+        wanted = self.active_sessions() * self._render_cost / RENDER_SHARE
         return min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, wanted))
+
+    def other_runs(self) -> int:
+        """Script runs in progress in sessions that are not in a live loop.
+
+        Reads Streamlit's session manager (not a public API; 0 if it changes).
+        """
+        try:
+            from streamlit.runtime import Runtime
+            from streamlit.runtime.app_session import AppSessionState
+
+            with self._guard:
+                live = set(self._active)
+            infos = Runtime.instance()._session_mgr.list_active_sessions()
+            return sum(1 for info in infos
+                       if info.session._state == AppSessionState.APP_IS_RUNNING
+                       and info.session.id not in live)
+        except Exception:  # noqa: BLE001 - an optimisation only
+            return 0
+
+    def quantum(self) -> float:
+        """Seconds of training per turn on the compute lock (a frame interval per round)."""
+        n = self.active_sessions()
+        return min(MAX_QUANTUM, max(MIN_QUANTUM, self.frame_interval() / n))
 
 
 @st.cache_resource
 def shared() -> Shared:
+    if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     return Shared()
 
 

@@ -21,6 +21,7 @@ from mlp_core.training import MAX_EPOCHS, MAX_LR
 
 from . import keys
 from .run import accept_csv, reset_run
+from .safe import plain
 
 DATASET_LABELS = {
     **{g: f"{g.upper()} gate" for g in GATES},
@@ -76,11 +77,12 @@ def render_sidebar() -> Settings:
     sb.selectbox("Activation", tuple(ACTIVATIONS), key="activation",
                  help="Activation of the hidden layers; the output is always a sigmoid.")
     sb.selectbox("Loss", tuple(LOSS_LABELS), key="loss", format_func=LOSS_LABELS.get)
-    c1, c2 = sb.columns(2)
-    c1.selectbox("Initial weights", tuple(INITIALIZERS), key="init",
+    # Full width: "tutorial (fixed 2-3-1 weights)" was cut off in a half-width column.
+    sb.selectbox("Initial weights", tuple(INITIALIZERS), key="init",
                  format_func=INIT_LABELS.get)
-    c2.number_input("Seed", 0, 2**32 - 1, step=1, key="seed")
-    sb.toggle("Bias", key="bias", help="The tutorial's networks have no bias.")
+    c1, c2 = sb.columns(2, vertical_alignment="bottom")
+    c1.number_input("Seed", 0, 2**32 - 1, step=1, key="seed")
+    c2.toggle("Bias", key="bias", help="The tutorial's networks have no bias.")
     is_gate = st.session_state["dataset"] in GATES
     with sb.expander("2-D data set", expanded=not is_gate):
         if is_gate:
@@ -94,7 +96,7 @@ def render_sidebar() -> Settings:
         sb.error(f"Invalid setting: {err}")
         settings = replace(Settings(), **{k: st.session_state[k] for k in ("dataset",)})
     for notice in st.session_state.get(keys.URL_NOTICES, []):
-        sb.warning(notice)
+        sb.warning(plain(notice))
     _sync_url(settings)
     return settings
 
@@ -113,9 +115,9 @@ def _csv_upload(sb) -> None:
         if error is None:
             reset_run()
     if st.session_state.get(keys.CSV_ERROR):
-        sb.error(st.session_state[keys.CSV_ERROR])
+        sb.error(plain(st.session_state[keys.CSV_ERROR]))
     if st.session_state.get(keys.CSV_BYTES) is not None:
-        sb.caption(f"Using {st.session_state.get(keys.CSV_NAME)}")
+        sb.caption(f"Using {plain(st.session_state.get(keys.CSV_NAME))}")
 
 
 def _sync_url(settings: Settings) -> None:

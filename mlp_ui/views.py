@@ -20,11 +20,27 @@ from .run import Run
 
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 GRID_RESOLUTION = 40
+PARAM_DELTA_CHARS = 26
+# Pixels: "1,000,000", "0.000265016" and "100.0%" at the metric font, and a
+# 26-character parameter breakdown; all five fit one row of a 1400 px wide window.
+METRIC_WIDTHS = {"epoch": 155, "loss": 195, "accuracy": 120, "parameters": 195}
+# Weight charts: widths in "units" of one matrix column; a chart's labels and colour
+# bar take about WEIGHT_CHART_OVERHEAD units, and a row of the page's weight area
+# (3/5 of the main column) holds WEIGHT_ROW_UNITS before its cells get too narrow.
+WEIGHT_CHART_OVERHEAD = 6
+WEIGHT_ROW_UNITS = 24
 WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
 
 
 def fmt_loss(value: float | None) -> str:
     return "—" if value is None or value != value else f"{value:.6g}"
+
+
+def fmt_output(p: float) -> str:
+    """An output to 6 decimals; a hair off 0.5 shows its side, since that decides the class."""
+    if p != 0.5 and abs(p - 0.5) < 5e-7:
+        return f"0.5 {'+' if p > 0.5 else '−'} {abs(p - 0.5):.0e}"
+    return f"{p:.6f}"
 
 
 def fmt_accuracy(value: float | None, n: int | None = None) -> str:
@@ -44,21 +60,26 @@ def weight_names(net: Network) -> list[str]:
 
 def metrics(container, run: Run, net: Network, epoch: int, last_loss: float) -> None:
     data = run.data
-    cols = container.columns(5 if data.n_test else 4)
-    cols[0].metric("Epoch", f"{epoch:,}")
-    cols[1].metric("Train loss", fmt_loss(last_loss),
-                   help="Loss of the last epoch's forward pass, before its update "
-                        "(the number the tutorial prints).")
-    i = 2
+    # A wrapping row of fixed-width metrics, not columns: in equal columns a value like
+    # "0.000206157" was cut to "0.000206…" (on a laptop-width page every value was),
+    # and fixed widths keep the row still while the values change during training.
+    row = container.container(horizontal=True, gap="small")
+    row.metric("Epoch", f"{epoch:,}", width=METRIC_WIDTHS["epoch"])
+    row.metric("Train loss", fmt_loss(last_loss), width=METRIC_WIDTHS["loss"],
+               help="Loss of the last epoch's forward pass, before its update "
+                    "(the number the tutorial prints).")
     if data.n_test:
         test_loss = _eval(run, net, data.X_test, data.y_test)[0]
-        cols[i].metric("Test loss", fmt_loss(test_loss))
-        i += 1
+        row.metric("Test loss", fmt_loss(test_loss), width=METRIC_WIDTHS["loss"])
     acc = _eval(run, net, data.X_train, data.y_train)[1]
-    cols[i].metric("Accuracy", fmt_accuracy(acc, data.n_train), help="On the training set.")
+    row.metric("Accuracy", fmt_accuracy(acc, data.n_train), width=METRIC_WIDTHS["accuracy"],
+               help="On the training set.")
     total, breakdown = parameter_count(net.layer_sizes, net.bias)
-    cols[i + 1].metric("Parameters", f"{total:,}", delta=breakdown, delta_color="off",
-                       delta_arrow="off")
+    # The delta is one line of the metric's width: a longer breakdown shows on hover only.
+    short = len(breakdown) <= PARAM_DELTA_CHARS
+    row.metric("Parameters", f"{total:,}", delta=breakdown if short else None,
+               delta_color="off", delta_arrow="off", width=METRIC_WIDTHS["parameters"],
+               help=f"Weights and biases per layer: {breakdown}")
 
 
 def _eval(run: Run, net: Network, X, y):
@@ -81,8 +102,14 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
                            title=f"Loss ({tr.config.loss})")
 
 
+def unit_labels(net: Network) -> list[str]:
+    """Names of the units whose lines ``neuron_lines`` returns: h1.., or the output unit."""
+    n = net.layer_sizes[1]
+    return ["out"] if net.n_hidden_layers == 0 else [f"h{j + 1}" for j in range(n)]
+
+
 def boundary_figure(data: Dataset, net: Network, *, show_lines: bool,
-                    title: str = "Decision boundary"):
+                    title: str = "Decision boundary", line_labels: list[str] | None = None):
     if net.layer_sizes[0] != 2:
         return None
     xs, ys, probs = decision_grid(net, data.bounds(), GRID_RESOLUTION)
@@ -90,7 +117,8 @@ def boundary_figure(data: Dataset, net: Network, *, show_lines: bool,
         xs, ys, probs, X_train=data.X_train, y_train=data.y_train,
         X_test=data.X_test if data.n_test else None,
         y_test=data.y_test if data.n_test else None,
-        neuron_lines=neuron_lines(net) if show_lines else None, title=title)
+        neuron_lines=neuron_lines(net) if show_lines else None,
+        line_labels=line_labels if show_lines else None, title=title)
 
 
 def weight_figures(net: Network) -> list:
@@ -102,6 +130,29 @@ def weight_figures(net: Network) -> list:
             bname = name.replace("weight", "bias")
             out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})"))
     return out
+
+
+def weight_rows(net: Network, budget: int = WEIGHT_ROW_UNITS) -> list[list[tuple[int, int]]]:
+    """Rows of ``(index into weight_figures, relative width)`` for the weight charts.
+
+    A chart's width is its matrix's columns plus room for its labels and colour bar;
+    a row holds at most ``budget`` of those units (a wider chart gets a row alone),
+    and a layer's weights and biases share a row when they fit together.
+    """
+    per = 2 if net.bias else 1
+    items: list[list[tuple[int, int]]] = []
+    for l, W in enumerate(net.weights):
+        units = W.shape[1] + WEIGHT_CHART_OVERHEAD
+        charts = [(l * per + k, units) for k in range(per)]
+        items.extend([charts] if per * units <= budget else [[c] for c in charts])
+    rows: list[list[tuple[int, int]]] = []
+    for item in items:
+        size = sum(u for _, u in item)
+        if rows and sum(u for _, u in rows[-1]) + size <= budget and len(rows[-1]) + len(item) <= 4:
+            rows[-1].extend(item)
+        else:
+            rows.append(list(item))
+    return rows
 
 
 def network_figure(net: Network):
@@ -117,7 +168,7 @@ def truth_table(container, data: Dataset, net: Network) -> None:
     right = predicted == target
     table = pd.DataFrame({
         "x1": data.X_train[:, 0].astype(int), "x2": data.X_train[:, 1].astype(int),
-        "target": target, "output": np.round(out, 6), "predicted": predicted,
+        "target": target, "output": [fmt_output(v) for v in out], "predicted": predicted,
         "right": np.where(right, "✓", "✗"),
     })
     container.dataframe(table, hide_index=True, width="content")

@@ -83,7 +83,8 @@ for i, (label, tr) in enumerate(zip(("Hidden layer", "No hidden layer"), (hidden
 if data.n_features == 2:
     b = st.columns(2)
     for col, label, tr in zip(b, labels, (hidden, none)):
-        views.chart(col, views.boundary_figure(data, tr.net, show_lines=True, title=label),
+        views.chart(col, views.boundary_figure(data, tr.net, show_lines=True, title=label,
+                                               line_labels=views.unit_labels(tr.net)),
                     f"cmp-bd-{label}")
     st.caption("Dashed lines: each unit's line w1·x1 + w2·x2 + b = 0. The network with no hidden "
                "layer has exactly one such line, so its boundary is always straight.")

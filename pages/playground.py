@@ -26,7 +26,7 @@ status = st.container()
 metrics_ph = st.empty()
 left, right = st.columns(2)
 loss_ph, boundary_ph = left.empty(), right.empty()
-opts = st.columns([1, 1, 4])
+opts = st.columns([1, 1, 2])  # wide enough for "Hidden-unit lines" in one line
 log_y = opts[0].toggle("Log-scale loss", key=keys.LOG_LOSS)
 lines = opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES,
                        help="Each first-layer hidden unit's line w1·x1 + w2·x2 + b = 0.")
@@ -51,21 +51,30 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
         return
     with weights_ph.container():
-        cols = st.columns(min(4, len(net.weights) * (2 if net.bias else 1)))
-        for i, fig in enumerate(views.weight_figures(net)):
-            views.chart(cols[i % len(cols)], fig, f"w{i}-{frame}")
+        # Widths follow the matrices' columns: equal quarters squeezed a 2x4's labels
+        # and made 16-column matrices unreadable.
+        figures = views.weight_figures(net)
+        for row in views.weight_rows(net):
+            cols = st.columns([units for _, units in row])
+            for col, (i, _) in zip(cols, row):
+                views.chart(col, figures[i], f"w{i}-{frame}")
     views.chart(network_ph, views.network_figure(net), f"net-{frame}")
 
 
 if st.session_state.get(keys.TRAINING):
-    train_live(run, draw, st.session_state)
+    with run.lock:  # released when this loop ends or Streamlit stops it (see Run.lock)
+        train_live(run, draw, st.session_state)
     st.session_state[keys.TRAINING] = False
     st.rerun()
 
 # A finished or paused run: the timeline picks which moment the views show.
 if trainer.diverged:
     status.error(trainer.diverged.message)
-snaps = trainer.snapshot_epochs
+snaps = list(trainer.snapshot_epochs)
+if snaps[-1] != trainer.epoch:
+    # Paused between two snapshots: the timeline ends at the network as it is now,
+    # not at the last snapshot (which showed an older epoch than the run had reached).
+    snaps.append(trainer.epoch)
 view = dict(frame="static")
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)
@@ -78,7 +87,7 @@ if len(snaps) > 1:
         "Timeline: scrub back through the run", options=list(range(len(snaps))), value=index,
         format_func=lambda i: f"epoch {snaps[i]:,}", key=keys.TIMELINE_SLIDER)
     st.session_state[keys.TIMELINE] = picked
-    if picked != len(snaps) - 1 or snaps[picked] != trainer.epoch:
+    if picked != len(snaps) - 1:
         e = snaps[picked]
         view.update(net=trainer.network_at(picked), epoch=e, marker=e,
                     last_loss=trainer.loss_after(e))

@@ -95,7 +95,9 @@ def streamlit_server_info(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """The running server: ``.url``, ``.log_path``, ``.log()``, ``.proc``."""
     app = _app_path()
     if not app.is_file():
-        pytest.skip(f"no Streamlit app at {app} (set MLP_APP_PATH or create app.py)")
+        # app.py exists now: its absence is a broken checkout, never a reason to skip.
+        pytest.fail(f"no Streamlit app at {app} (set MLP_APP_PATH or restore app.py)",
+                    pytrace=False)
     port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     cmd = [

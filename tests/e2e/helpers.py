@@ -101,6 +101,7 @@ def screenshot(page: Page, name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / f"{safe}.png"
     original = page.viewport_size
+    page.mouse.move(0, 0)  # no hover tooltip from the last click in the picture
     content_height = page.evaluate(
         """(sel) => Math.max(
              document.documentElement.scrollHeight,
@@ -145,8 +146,11 @@ def _one(locator: Locator, what: str, available: list[str]) -> Locator:
 
 def click_button(page: Page, label: str, *, wait: bool = True, timeout: float = 60_000) -> None:
     """Click the button whose text is exactly ``label``; then wait for the app to be idle."""
-    buttons = page.locator(BUTTONS).filter(has_text=_exact(label))
-    available = [t.strip() for t in page.locator(BUTTONS).all_inner_texts() if t.strip()]
+    # visible=True: for a button with ``help`` Streamlit 1.67 also renders a hidden copy.
+    buttons = page.locator(BUTTONS).filter(has_text=_exact(label), visible=True)
+    available = [
+        t.strip() for t in page.locator(BUTTONS).filter(visible=True).all_inner_texts() if t.strip()
+    ]
     _one(buttons, f"button {label!r}", available).click()
     if wait:
         wait_for_app_idle(page, timeout=timeout)

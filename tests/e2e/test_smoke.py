@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.conftest import _app_path
 from tests.e2e.helpers import (
     ALERT,
     assert_no_exception,
@@ -17,6 +18,12 @@ from tests.e2e.helpers import (
 def _assert_no_traceback_alert(page) -> None:
     alerts = [t for t in page.locator(ALERT).all_inner_texts() if "Traceback" in t]
     assert not alerts, f"alert(s) with a traceback on {page.url}:\n" + "\n---\n".join(alerts)
+
+
+def test_app_script_exists():
+    """A missing app.py fails the suite (needs no browser, so it cannot be skipped)."""
+    app = _app_path()
+    assert app.is_file(), f"no Streamlit app at {app}"
 
 
 def test_every_page_renders(page, streamlit_server, server_log, console_errors):

@@ -1,0 +1,477 @@
+"""The Playground page through Streamlit's AppTest (no browser).
+
+AppTest runs the whole app (router, shared sidebar, page) in-process. The live
+loop trains to the end within one script run here, so Pause is covered by the
+real-browser test (tests/e2e/test_playground.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as _app_test_module
+
+from mlp_core import model_io
+from mlp_core.network import Network
+from mlp_core.settings import PRESETS
+from mlp_core.training import TrainConfig, Trainer
+from mlp_ui import views
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+MAX_SPEC_BYTES = 200_000
+
+# The tutorial's OR run (2-3-1, fixed weights, lr 0.05, SSE), as the page shows it.
+OR_START_LOSS = "0.347948"
+OR_FINAL_LOSS = "0.000265016"
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest 1.67 resets ``PagesManager.uses_pages_directory`` before every run.
+
+    Because the repo has a ``pages/`` folder that makes it True again, every run
+    after the first would take the legacy pages-directory path and execute the
+    page file alone: no app.py, so no sidebar. The real server sets the flag once
+    (``st.navigation`` turns it off for good); this does the same for AppTest.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _navigation_app(monkeypatch):
+    monkeypatch.setattr(_app_test_module, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def open_app(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Main-area metrics, label -> value (the Predict tab's "Output" included)."""
+    out = {}
+    for m in at.main.metric:
+        assert m.label not in out, f"two metrics labelled {m.label!r}"
+        out[m.label] = m.value
+    return out
+
+
+def deltas(at: AppTest) -> dict[str, str]:
+    return {m.label: m.delta for m in at.main.metric}
+
+
+def assert_no_nan_metric(at: AppTest) -> None:
+    for m in at.metric:
+        for text in (m.value, m.delta or ""):
+            low = text.lower()
+            assert "nan" not in low and "inf" not in low, f"{m.label}: {text!r}"
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert_clean(at)
+    return at
+
+
+def set_widget(at: AppTest, kind: str, key: str, value) -> AppTest:
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert_clean(at)
+    return at
+
+
+def train(at: AppTest, epochs: int | None = None) -> AppTest:
+    if epochs is not None:
+        set_widget(at, "number_input", "epochs", epochs)
+    return click(at, "btn-train")
+
+
+def run_of(at: AppTest):
+    return at.session_state["run"]
+
+
+def shown(text: str) -> str:
+    """Message text as displayed: user-derived parts are Markdown-escaped (mlp_ui.safe)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def texts(elements) -> list[str]:
+    return [shown(e.value) for e in elements]
+
+
+def sidebar_warnings(at: AppTest) -> list[str]:
+    return texts(at.sidebar.warning)
+
+
+def _reject_constant(name):
+    raise AssertionError(f"chart spec contains {name}")
+
+
+def assert_charts_ok(at: AppTest) -> int:
+    charts = at.get("plotly_chart")
+    assert charts, "no plotly charts"
+    for chart in charts:
+        spec = chart.proto.spec
+        assert 0 < len(spec.encode()) < MAX_SPEC_BYTES, (chart.proto.id, len(spec))
+        assert "NaN" not in spec and "Infinity" not in spec
+        fig = json.loads(spec, parse_constant=_reject_constant)
+        if not fig["data"]:  # only a loss curve before its first epoch
+            notes = [a.get("text") for a in fig["layout"].get("annotations", [])]
+            assert "No data yet" in notes, f"a chart without traces or a note: {notes}"
+    return len(charts)
+
+
+def model_bytes(net: Network, **training) -> bytes:
+    return model_io.dumps(net, {"lr": 0.05, **training}).encode()
+
+
+def trained_or_model(epochs: int = 1000) -> Network:
+    net = Network.create(2, (3,), init="tutorial")
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    Trainer(net, X, np.array([0, 1, 1, 1.0]), TrainConfig(lr=0.05, epochs=epochs)).run()
+    return net
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_opens_on_the_tutorial_or_network():
+    at = open_app()
+    m = metrics(at)
+    assert m["Epoch"] == "0"
+    assert m["Train loss"] == OR_START_LOSS
+    assert m["Accuracy"] == "3/4"
+    assert m["Parameters"] == "9"
+    assert deltas(at)["Parameters"] == "2x3 + 3x1 = 9"
+    assert "Test loss" not in m, "a logic gate has no test set"
+    assert at.title[0].value == "Playground"
+    assert not sidebar_warnings(at) and not at.error
+    assert not at.button(key="btn-train").disabled
+    assert at.button(key="btn-pause").disabled
+    assert at.selectbox(key="dataset").value == "or"
+    assert at.number_input(key="epochs").value == 200_000
+    assert dict(at.query_params) == {}, "the defaults make an empty link"
+
+
+def test_train_reproduces_the_tutorial_or_run():
+    at = click(open_app(), "btn-train")
+    m = metrics(at)
+    assert m["Epoch"] == "200,000"
+    assert m["Train loss"] == OR_FINAL_LOSS
+    assert m["Accuracy"] == "4/4"
+    assert m["Parameters"] == "9"
+    assert deltas(at)["Parameters"] == "2x3 + 3x1 = 9"
+    trainer = run_of(at).trainer
+    assert trainer.epoch == 200_000
+    assert trainer.diverged is None
+    assert at.session_state["training"] is False
+    assert at.button(key="btn-pause").disabled and not at.button(key="btn-train").disabled
+    assert texts(at.success) == ["All 4 rows right."]
+    assert "**finished**" in at.main.caption[1].value
+    # The timeline ends at the last epoch.
+    slider = at.select_slider(key="timeline-slider")
+    assert slider.options[-1] == "epoch 200,000"
+    assert slider.value == len(trainer.snapshot_epochs) - 1
+
+
+def test_step_runs_exactly_one_epoch_each_time():
+    at = open_app()
+    for expected in (1, 2, 3):
+        click(at, "btn-step")
+        assert run_of(at).trainer.epoch == expected
+        assert metrics(at)["Epoch"] == str(expected), "the view must follow the Step"
+    train(at, 50)
+    assert run_of(at).trainer.epoch == 50
+    click(at, "btn-step")
+    assert run_of(at).trainer.epoch == 51
+    assert metrics(at)["Epoch"] == "51"
+
+
+def test_reset_goes_back_to_epoch_zero():
+    at = train(open_app(), 300)
+    before = run_of(at)
+    assert metrics(at)["Epoch"] == "300"
+    click(at, "btn-reset")
+    assert metrics(at)["Epoch"] == "0"
+    assert metrics(at)["Train loss"] == OR_START_LOSS
+    assert run_of(at) is not before
+    assert run_of(at).trainer.epoch == 0
+    assert at.number_input(key="epochs").value == 300, "Reset keeps the sidebar"
+
+
+def test_timeline_scrubs_back_and_train_returns_to_the_latest():
+    at = train(open_app(), 300)
+    set_widget(at, "select_slider", "timeline-slider", 0)
+    m = metrics(at)
+    assert m["Epoch"] == "0" and m["Train loss"] == OR_START_LOSS
+    assert run_of(at).trainer.epoch == 300, "scrubbing does not change the run"
+    click(at, "btn-train")  # finished: trains another 300
+    assert metrics(at)["Epoch"] == "600"
+    assert run_of(at).trainer.epoch == 600
+
+
+def test_a_run_paused_between_snapshots_shows_its_current_epoch():
+    at = open_app(epochs="1000000")
+    trainer = run_of(at).trainer
+    trainer.run(n_epochs=1500)  # what the live loop leaves behind when Pause stops it
+    assert trainer.snapshot_epochs[-1] < 1500, "precondition: 1,500 is not a snapshot"
+    at.run()
+    assert_clean(at)
+    assert metrics(at)["Epoch"] == "1,500"
+    assert metrics(at)["Train loss"] == f"{trainer.last_loss:.6g}"
+    slider = at.select_slider(key="timeline-slider")
+    assert slider.options[-2:] == [f"epoch {trainer.snapshot_epochs[-1]:,}", "epoch 1,500"]
+    click(at, "btn-step")
+    assert metrics(at)["Epoch"] == "1,501" and trainer.epoch == 1501
+
+
+def test_learning_rate_change_keeps_the_network_hidden_change_rebuilds_it():
+    at = train(open_app(dataset="xor", hidden="4", init="uniform"), 400)
+    run = run_of(at)
+    set_widget(at, "number_input", "lr", 0.2)
+    assert run_of(at) is run
+    assert run.trainer.epoch == 400 and metrics(at)["Epoch"] == "400"
+    assert run.trainer.config.lr == 0.2
+    train(at)  # finished at 400: Train runs another 400 at the new rate
+    assert run.trainer.epoch == 800
+
+    set_widget(at, "number_input", "hidden", 5)
+    assert run_of(at) is not run
+    assert run_of(at).trainer.epoch == 0
+    m = metrics(at)
+    assert m["Epoch"] == "0" and m["Parameters"] == "15"
+    assert deltas(at)["Parameters"] == "2x5 + 5x1 = 15"
+
+
+def test_hidden_change_on_tutorial_weights_explains_instead_of_failing():
+    at = set_widget(open_app(), "number_input", "hidden", 4)
+    errors = texts(at.error)
+    assert len(errors) == 1 and "tutorial" in errors[0] and "2-4-1" in errors[0], errors
+    assert at.button(key="btn-train").disabled
+    set_widget(at, "selectbox", "init", "xavier")
+    assert not at.error
+    assert metrics(at)["Parameters"] == "12"
+
+
+def test_link_parameters_seed_the_sidebar():
+    at = open_app(dataset="xor", hidden="4", init="uniform")
+    assert at.selectbox(key="dataset").value == "xor"
+    assert at.number_input(key="hidden").value == 4
+    assert at.selectbox(key="init").value == "uniform"
+    assert at.number_input(key="lr").value == 0.05
+    assert not sidebar_warnings(at)
+    assert metrics(at)["Parameters"] == "12"
+    assert run_of(at).net.layer_sizes == (2, 4, 1)
+    assert dict(at.query_params) == {"dataset": "xor", "hidden": "4", "init": "uniform"}
+
+
+def test_invalid_link_parameters_warn_and_fall_back_to_defaults():
+    at = open_app(lr="abc", hidden="999", foo="1", epochs="1e12")
+    warnings = sidebar_warnings(at)
+    assert len(warnings) == 4, warnings
+    for name, value in (("lr", "abc"), ("hidden", "999"), ("epochs", "1e12")):
+        [w] = [w for w in warnings if f"{name}='{value}'" in w]
+        assert "not valid" in w
+    assert any("'foo'" in w and "unknown" in w for w in warnings), warnings
+    assert at.number_input(key="lr").value == 0.05
+    assert at.number_input(key="hidden").value == 3
+    assert at.number_input(key="epochs").value == 200_000
+    assert metrics(at)["Parameters"] == "9"
+    assert dict(at.query_params) == {}, "the link is rewritten without the bad values"
+    # The notices stay until the settings are replaced, then disappear.
+    at.run()
+    assert len(sidebar_warnings(at)) == 4
+    click(at, "preset-tutorial-xor")
+    assert not sidebar_warnings(at)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_loads_and_trains(name):
+    at = click(open_app(), f"preset-{name}")
+    preset = PRESETS[name].settings
+    for key, value in asdict(preset).items():
+        assert at.session_state[key] == value, key
+    assert run_of(at).trainer.epoch == 0
+    train(at, 30)
+    assert_no_nan_metric(at)
+    trainer = run_of(at).trainer
+    if name == "too-high-lr":
+        assert trainer.diverged is not None
+    else:
+        assert trainer.diverged is None and trainer.epoch == 30
+        assert metrics(at)["Epoch"] == "30"
+    assert_charts_ok(at)
+
+
+def test_two_d_data_set_shows_a_test_loss():
+    at = set_widget(open_app(), "selectbox", "dataset", "moons")
+    m = metrics(at)
+    assert list(m)[:5] == ["Epoch", "Train loss", "Test loss", "Accuracy", "Parameters"]
+    assert m["Accuracy"].endswith("%")
+    data = run_of(at).data
+    assert data.n_test == 40 and data.n_train == 160
+    train(at, 100)
+    m = metrics(at)
+    assert m["Epoch"] == "100"
+    assert float(m["Test loss"]) > 0
+    assert not at.main.success, "no truth table for a 2-D set"
+    assert dict(at.query_params) == {"dataset": "moons", "epochs": "100"}
+
+
+def test_too_high_learning_rate_reports_divergence_without_nan():
+    at = train(click(open_app(), "preset-too-high-lr"))
+    errors = texts(at.main.error)
+    assert len(errors) == 1, errors
+    assert "diverged" in errors[0] and "learning rate" in errors[0]
+    assert_no_nan_metric(at)
+    m = metrics(at)
+    assert float(m["Train loss"]) > 0
+    assert "diverged" in at.main.caption[1].value
+    assert_charts_ok(at)
+    # A lower learning rate clears the divergence and trains.
+    set_widget(at, "number_input", "lr", 0.5)
+    assert not at.main.error
+    train(at, 20)
+    assert run_of(at).trainer.diverged is None and metrics(at)["Epoch"] == "20"
+
+
+def test_load_model_tab_accepts_a_valid_file_and_explains_a_bad_one():
+    at = open_app()
+    assert [t.label for t in at.tabs] == ["Predict", "Replay", "Download", "Load model"]
+    net = trained_or_model()
+    good = model_bytes(net, epochs=1000)
+    at.file_uploader(key="model_uploader").set_value(("or-1000.json", good, "application/json"))
+    at.run()
+    assert_clean(at)
+    assert [m for m in texts(at.main.success) if "Loaded" in m] == ["Loaded or-1000.json."]
+    run = run_of(at)
+    assert run.source == "or-1000.json" and run.trainer.epoch == 0
+    for mine, theirs in zip(run.net.weights, net.weights):
+        np.testing.assert_array_equal(mine, theirs)
+    assert metrics(at)["Train loss"] == f"{run.trainer.last_loss:.6g}"
+
+    bad = json.loads(good)
+    bad["weights"][0] = bad["weights"][0][:1]  # 1x3 instead of 2x3
+    at.file_uploader(key="model_uploader").set_value(
+        ("wrong-shape.json", json.dumps(bad).encode(), "application/json"))
+    at.run()
+    assert_clean(at)
+    errors = texts(at.main.error)
+    assert len(errors) == 1 and errors[0].startswith("wrong-shape.json: weights[0]"), errors
+    assert "shape (2, 3)" in errors[0]
+    assert run_of(at) is run, "a rejected file keeps the current network"
+
+    at.file_uploader(key="model_uploader").set_value(("junk.json", b"{not json", "text/plain"))
+    at.run()
+    assert_clean(at)
+    assert "not valid JSON" in texts(at.main.error)[0]
+
+
+def test_load_model_with_another_shape_lines_the_sidebar_up():
+    at = open_app()  # tutorial weights exist only for 2-3-1: loading must not trip on that
+    net = Network.create(2, (4,), init="uniform", seed=3)
+    at.file_uploader(key="model_uploader").set_value(
+        ("xor-241.json", model_bytes(net, lr=0.3), "application/json"))
+    at.run()
+    assert_clean(at)
+    assert not at.main.error, texts(at.main.error)
+    assert run_of(at).source == "xor-241.json"
+    assert at.number_input(key="hidden").value == 4
+    assert at.number_input(key="lr").value == 0.3
+    assert metrics(at)["Parameters"] == "12"
+
+    deep = Network.create(2, (8, 4), seed=1)
+    at.file_uploader(key="model_uploader").set_value(
+        ("deep.json", model_bytes(deep), "application/json"))
+    at.run()
+    assert_clean(at)
+    assert "2-8-4-1" in texts(at.main.error)[0]
+    assert run_of(at).source == "xor-241.json"
+
+
+def _predict_rows(at: AppTest):
+    [frame] = at.tabs[0].dataframe
+    return frame.value
+
+
+def test_predict_tab_follows_the_four_steps():
+    at = open_app()
+    rows = _predict_rows(at)
+    assert list(rows["step"]) == ["result1", "result2", "result3", "result4"]
+    values = [np.array(json.loads(v)) for v in rows["value"]]
+    assert values[0].shape == (3,) and values[3].shape == (1,)
+    np.testing.assert_allclose(values[1], 1 / (1 + np.exp(-values[0])), rtol=1e-5)
+    assert metrics(at)["Output"] == f"{values[3][0]:.6f}"
+    # The tutorial's first forward pass for the input (1, 1).
+    set_widget(at, "number_input", "predict_x-0", 1.0)
+    set_widget(at, "number_input", "predict_x-1", 1.0)
+    values = [np.array(json.loads(v)) for v in _predict_rows(at)["value"]]
+    np.testing.assert_allclose(values[0], [0.5, 0.7, 0.9], rtol=1e-6)
+
+
+def test_predict_tab_has_two_steps_per_layer_for_deeper_nets():
+    at = click(open_app(), "preset-spiral-deep")
+    steps = list(_predict_rows(at)["step"])
+    assert steps == [f"result{i}" for i in range(1, 7)]
+    # The breakdown is too long for the metric's one-line delta: it moves to the tooltip.
+    [params] = [m for m in at.main.metric if m.label == "Parameters"]
+    assert params.value == "337" and not params.delta
+    assert "(2x16 + 16) + (16x16 + 16) + (16x1 + 1) = 337" in params.help
+
+
+def test_chart_specs_are_small_and_finite():
+    at = click(open_app(), "btn-train")
+    set_widget(at, "toggle", "log_loss", True)
+    set_widget(at, "toggle", "show_neuron_lines", True)
+    set_widget(at, "toggle", "show_replay", True)
+    n = assert_charts_ok(at)
+    assert n == 6  # loss, boundary, 2 weight matrices, network, replay
+
+    # The biggest network the sidebar allows, on a 2-D set, with bias.
+    at = open_app(dataset="spiral", hidden="64", layers="4", bias="true", init="xavier",
+                  activation="tanh", loss="bce", lr="0.1", epochs="20")
+    train(at)
+    set_widget(at, "toggle", "show_neuron_lines", True)
+    set_widget(at, "toggle", "show_replay", True)
+    assert assert_charts_ok(at) == 3 + 2 * 5 + 1
+    assert_no_nan_metric(at)
+    assert all(math.isfinite(float(v)) for k, v in metrics(at).items()
+               if k in ("Train loss", "Test loss"))
+
+
+@pytest.mark.parametrize(("hidden", "bias", "rows"), [
+    ((3,), False, [[0, 1]]),                       # the tutorial: one row
+    ((4,), True, [[0, 1], [2, 3]]),                # a layer's weights next to its biases
+    ((8,), True, [[0], [1], [2, 3]]),              # 8 columns need the row's width
+    ((16, 16), True, [[0], [1], [2], [3], [4, 5]]),
+])
+def test_weight_charts_get_rows_wide_enough(hidden, bias, rows):
+    net = Network.create(2, hidden, bias=bias)
+    layout = views.weight_rows(net)
+    assert [[i for i, _ in row] for row in layout] == rows
+    every_chart = list(range(len(views.weight_figures(net))))
+    assert sorted(i for row in layout for i, _ in row) == every_chart
+    for row in layout:
+        assert len(row) <= 4
+        assert len(row) == 1 or sum(u for _, u in row) <= views.WEIGHT_ROW_UNITS

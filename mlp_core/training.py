@@ -83,7 +83,8 @@ def divergence_message(kind: str, epoch: int, lr: float) -> str:
         "weights": f"a weight grew past ±{MAX_ABS_WEIGHT:g}",
     }[kind]
     return (
-        f"Training diverged at epoch {epoch:,}: {what}. The learning rate {lr:g} is too high "
+        # ``epoch`` counts the epochs completed; people count the failing one from 1.
+        f"Training diverged in epoch {epoch + 1:,}: {what}. The learning rate {lr:g} is too high "
         f"for this network; try {lr / 10:g} or lower. The last good weights are kept."
     )
 

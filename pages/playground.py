@@ -62,8 +62,14 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
 
 
 if st.session_state.get(keys.TRAINING):
-    with run.lock:  # released when this loop ends or Streamlit stops it (see Run.lock)
-        train_live(run, draw, st.session_state)
+    try:
+        with run.lock:  # released when this loop ends or Streamlit stops it (see Run.lock)
+            train_live(run, draw, st.session_state)
+    except Exception:
+        # Streamlit's own stop/rerun signals are BaseExceptions and pass through; a
+        # real error must not leave Train switched on, or every rerun would re-enter it.
+        st.session_state[keys.TRAINING] = False
+        raise
     st.session_state[keys.TRAINING] = False
     st.rerun()
 

@@ -57,7 +57,7 @@ def test_stops_with_a_divergence(diverged):
     assert d.epoch == trainer.epoch < trainer.target
     assert trainer.done
     assert "learning rate" in d.message
-    assert f"epoch {d.epoch:,}" in d.message
+    assert f"in epoch {d.epoch + 1:,}" in d.message  # the failing epoch, counted from 1
     assert f"{trainer.config.lr:g}" in d.message
     # Stopped for good: running again does nothing.
     assert trainer.run() == 0

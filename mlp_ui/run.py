@@ -172,3 +172,16 @@ def page_settings() -> Settings:
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state["settings"]
+
+
+def page_data(settings: Settings, purpose: str) -> Dataset:
+    """The sidebar's data for a teaching page, or a message and a stop if there is none."""
+    try:
+        data = current_data(settings)
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+    if data is None:
+        st.info(f"Upload a CSV file in the sidebar to {purpose} on your own data.")
+        st.stop()
+    return data

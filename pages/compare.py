@@ -7,7 +7,7 @@ from mlp_core.compare import train_pair
 from mlp_core.reference import evaluate
 from mlp_core.training import downsample_indices
 from mlp_ui import keys, views
-from mlp_ui.run import current_data, page_settings
+from mlp_ui.run import page_data, page_settings
 from mlp_ui.teaching import spinner, step_lock
 
 # Bigger comparisons wait for a click, to spare a shared server.
@@ -19,14 +19,7 @@ st.caption("The sidebar's network and one with no hidden layer at all, trained o
            "what does the hidden layer buy?")
 
 settings = page_settings()
-try:
-    data = current_data(settings)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
-if data is None:
-    st.info("Upload a CSV file in the sidebar to compare on your own data.")
-    st.stop()
+data = page_data(settings, "compare")
 
 init = settings.init
 if init == "tutorial" and settings.hidden_layers != (3,):

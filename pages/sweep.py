@@ -9,7 +9,7 @@ import mlp_figures as figs
 from mlp_core.rules import rules_of_thumb
 from mlp_core.sweep import SweepSpec, estimated_seconds, rows_to_csv, run_sweep, summarize
 from mlp_ui import keys, views
-from mlp_ui.run import current_data, page_settings
+from mlp_ui.run import page_data, page_settings
 
 # A shared classroom server should not give one click more CPU than this.
 MAX_ESTIMATED_SECONDS = 45.0
@@ -20,14 +20,7 @@ st.caption("Trains the sidebar's network with every hidden size in a range, seve
            "rules of thumb beside what actually happens.")
 
 settings = page_settings()
-try:
-    data = current_data(settings)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
-if data is None:
-    st.info("Upload a CSV file in the sidebar to sweep on your own data.")
-    st.stop()
+data = page_data(settings, "sweep")
 
 c = st.columns(4)
 low = c[0].number_input("Hidden nodes from", 1, 64, value=1, key=keys.SWEEP_LOW)

@@ -238,8 +238,15 @@ class Trainer:
         first = self.epoch
         cfg = self.config
         batch = cfg.batch_size or len(self.X)
+        rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and self.diverged is None:
             stop = self._next_stop(limit)
+            if max_seconds is not None and rate is not None:
+                # Slow epochs (a big net on many points) would overrun the time
+                # budget by a whole chunk: cut the chunk to what fits. Where a run
+                # is cut never changes its result, only when control returns.
+                left = max_seconds - (time.perf_counter() - started)
+                stop = min(stop, self.epoch + max(1, int(rate * left)))
             t0 = time.perf_counter()
             done, status = train_epochs(
                 self.X, self.y, self.net.params, self._sizes,
@@ -247,8 +254,11 @@ class Trainer:
                 self.net.bias, cfg.lr, REG_IDS[cfg.reg], cfg.reg_rate, batch, cfg.seed,
                 self.epoch, stop - self.epoch, self.train_loss, MAX_ABS_WEIGHT,
             )
-            self.seconds += time.perf_counter() - t0
+            spent = time.perf_counter() - t0
+            self.seconds += spent
             self.epoch += int(done)
+            if done and spent > 0:
+                rate = done / spent
             if status != OK:
                 kind = "loss" if status == LOSS_NOT_FINITE else "weights"
                 failed = self.epoch

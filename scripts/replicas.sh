@@ -33,8 +33,9 @@ SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 upstreams=""
 for i in $(seq 1 "$REPLICAS"); do
     port=$((PORT + i))
-    python3 -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
-        --server.port "$port" --server.cookieSecret "$SECRET" \
+    # Streamlit takes the cookie secret only from its config or the environment.
+    STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" python3 -m streamlit run app.py \
+        --server.headless true --server.address 127.0.0.1 --server.port "$port" \
         >"$RUNDIR/replica-$i.log" 2>&1 &
     pids+=("$!")
     upstreams+="        server 127.0.0.1:$port;"$'\n'

@@ -463,6 +463,25 @@ def _finite_range(*arrays: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
 
+
+def _add_right_axis(layout: dict, title: str, color: str) -> None:
+    """A secondary y axis on the right, in ``color``, starting at zero."""
+    layout["yaxis2"] = {
+        "title": {"text": title, "font": {"color": color}},
+        "overlaying": "y",
+        "side": "right",
+        "showgrid": False,
+        "showline": True,
+        "linecolor": color,
+        "tickfont": {"color": color},
+        "ticks": "outside",
+        "rangemode": "tozero",
+        "tickmode": "auto",
+        "automargin": True,
+    }
+    layout["margin"] = {**layout["margin"], "r": 80}
+
+
 def sweep_summary(
     hidden_sizes: np.ndarray,
     *,
@@ -574,20 +593,7 @@ def sweep_summary(
                 "hovertemplate": "hidden = %{x}<br>%{y} parameters<extra></extra>",
             }
         )
-        layout["yaxis2"] = {
-            "title": {"text": "parameters", "font": {"color": style.PARAM_COLOR}},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "showline": True,
-            "linecolor": style.PARAM_COLOR,
-            "tickfont": {"color": style.PARAM_COLOR},
-            "ticks": "outside",
-            "rangemode": "tozero",
-            "tickmode": "auto",
-            "automargin": True,
-        }
-        layout["margin"] = {**layout["margin"], "r": 80}
+        _add_right_axis(layout, "parameters", style.PARAM_COLOR)
 
     xaxis: dict = {"title": {"text": "Hidden units"}}
     if log_x:
@@ -743,20 +749,7 @@ def success_rate(
                 "hovertemplate": "hidden = %{customdata}<br>median %{y:.0f} epochs<extra></extra>",
             }
         )
-        layout["yaxis2"] = {
-            "title": {"text": "epochs to success", "font": {"color": style.NEG_COLOR}},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "showline": True,
-            "linecolor": style.NEG_COLOR,
-            "tickfont": {"color": style.NEG_COLOR},
-            "ticks": "outside",
-            "rangemode": "tozero",
-            "tickmode": "auto",
-            "automargin": True,
-        }
-        layout["margin"] = {**layout["margin"], "r": 80}
+        _add_right_axis(layout, "epochs to success", style.NEG_COLOR)
         layout["margin"]["b"] += BOTTOM_LEGEND_PX
 
     y_max = 102.0

@@ -11,21 +11,18 @@ import json
 import math
 import re
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as _app_test_module
 
 from mlp_core import model_io
 from mlp_core.network import Network
 from mlp_core.settings import PRESETS
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui import views
+from tests.apptest_support import APP, assert_clean, click, metrics
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 MAX_SPEC_BYTES = 200_000
 
 # The tutorial's OR run (2-3-1, fixed weights, lr 0.05, SSE), as the page shows it.
@@ -33,24 +30,7 @@ OR_START_LOSS = "0.347948"
 OR_FINAL_LOSS = "0.000265016"
 
 
-class _NavigationPagesManager(PagesManager):
-    """AppTest 1.67 resets ``PagesManager.uses_pages_directory`` before every run.
-
-    Because the repo has a ``pages/`` folder that makes it True again, every run
-    after the first would take the legacy pages-directory path and execute the
-    page file alone: no app.py, so no sidebar. The real server sets the flag once
-    (``st.navigation`` turns it off for good); this does the same for AppTest.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_app(monkeypatch):
-    monkeypatch.setattr(_app_test_module, "PagesManager", _NavigationPagesManager)
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
+pytestmark = pytest.mark.usefixtures("navigation_app")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -65,17 +45,8 @@ def open_app(**query: str) -> AppTest:
     return at
 
 
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    """Main-area metrics, label -> value (the Predict tab's "Output" included)."""
-    out = {}
-    for m in at.main.metric:
-        assert m.label not in out, f"two metrics labelled {m.label!r}"
-        out[m.label] = m.value
-    return out
 
 
 def deltas(at: AppTest) -> dict[str, str]:
@@ -89,10 +60,6 @@ def assert_no_nan_metric(at: AppTest) -> None:
             assert "nan" not in low and "inf" not in low, f"{m.label}: {text!r}"
 
 
-def click(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
-    assert_clean(at)
-    return at
 
 
 def set_widget(at: AppTest, kind: str, key: str, value) -> AppTest:

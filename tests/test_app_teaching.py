@@ -9,13 +9,10 @@ are in tests/e2e/test_teaching.py.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as _app_test_module
 
 from mlp_core.compare import Pair
 from mlp_core.datasets import make_dataset
@@ -25,8 +22,8 @@ from mlp_core.reference import apply_update, backprop, evaluate, updated_weights
 from mlp_core.sweep import MAX_SWEEP_RUNS, SweepSpec, estimated_seconds, summarize
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui.teaching import MAX_ROWS_SHOWN
+from tests.apptest_support import APP, assert_clean, click, metrics
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 BACKPROP, COMPARE, SWEEP = "pages/backprop.py", "pages/compare.py", "pages/sweep.py"
 TITLES = {BACKPROP: "Backprop step by step", COMPARE: "Hidden layer vs none",
           SWEEP: "Hidden-size sweep"}
@@ -51,24 +48,7 @@ ORIGIN_FACT = ("Without a bias the single-layer network's output at (0, 0) is si
 GRADCHECK_OK = "Backpropagation agrees with the finite differences (relative error below 1e-6)."
 
 
-class _NavigationPagesManager(PagesManager):
-    """AppTest 1.67 resets ``PagesManager.uses_pages_directory`` before every run.
-
-    The repo's ``pages/`` folder makes it True again, so every run after the
-    first would execute the page file alone, without app.py and its sidebar.
-    The real server clears the flag once (``st.navigation``); so does this.
-    (Same workaround as tests/test_app_playground.py.)
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _navigation_app(monkeypatch):
-    monkeypatch.setattr(_app_test_module, "PagesManager", _NavigationPagesManager)
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
+pytestmark = pytest.mark.usefixtures("navigation_app")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -91,22 +71,10 @@ def open_page(page: str, **query: str) -> AppTest:
     return at
 
 
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    out = {}
-    for m in at.main.metric:
-        assert m.label not in out, f"two metrics labelled {m.label!r}"
-        out[m.label] = m.value
-    return out
 
 
-def click(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
-    assert_clean(at)
-    return at
 
 
 def set_number(at: AppTest, key: str, value) -> AppTest:

@@ -1,0 +1,44 @@
+"""What the AppTest modules share: the app's path, the navigation workaround, small helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+class NavigationPagesManager(PagesManager):
+    """AppTest 1.67 resets ``PagesManager.uses_pages_directory`` before every run.
+
+    Because the repo has a ``pages/`` folder that makes it True again, every run
+    after the first would take the legacy pages-directory path and execute the
+    page file alone: no app.py, so no sidebar. The real server sets the flag once
+    (``st.navigation`` turns it off for good); this does the same for AppTest.
+    Installed by the ``navigation_app`` fixture in tests/conftest.py.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Main-area metrics, label -> value (the Predict tab's "Output" included)."""
+    out = {}
+    for m in at.main.metric:
+        assert m.label not in out, f"two metrics labelled {m.label!r}"
+        out[m.label] = m.value
+    return out
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert_clean(at)
+    return at

@@ -205,10 +205,48 @@ def make_figure(data: list[dict], layout: dict, frames: list[dict] | None = None
         An ordinary figure (``to_json``, ``.data``, ``.layout.title.text``
         work as usual); later edits to it are not validated either.
     """
-    spec: dict = {"data": data, "layout": layout}
     if frames:
-        spec["frames"] = frames
-    return go.Figure(spec, _validate=False)
+        return go.Figure({"data": data, "layout": layout, "frames": frames}, _validate=False)
+    return SpecFigure({"data": data, "layout": layout})
+
+
+class SpecFigure(go.Figure):
+    """A ``go.Figure`` that keeps the dict it was made from and builds plotly's tree lazily.
+
+    ``st.plotly_chart`` only calls ``to_dict()``, and plotly answers that by
+    building its object tree (``go.Figure.__init__``, even unvalidated) and
+    deep-copying it back out: two thirds of a live frame's CPU on the server,
+    which is shared by a classroom of sessions. Here ``to_dict()`` returns
+    the finished spec as it is, and the first use of anything else
+    (``.data``, ``.layout``, ``update_layout``, ...) builds the ordinary
+    figure from it, so callers never see a difference.
+
+    The dict ``to_dict()`` returns before the tree is built is the figure's
+    own: read it, don't change it (plotly's is a copy).
+    """
+
+    def __init__(self, spec: dict):
+        if spec.keys() <= {"data", "layout"}:
+            self.__dict__["_spec"] = spec
+        else:   # a copy or unpickling passes plotly's own extra keys: build at once
+            go.Figure.__init__(self, spec, _validate=False)
+
+    def _build(self) -> None:
+        spec = self.__dict__.pop("_spec", None)
+        if spec is not None:
+            go.Figure.__init__(self, spec, _validate=False)
+
+    def __getattr__(self, name: str):
+        # Reached only when ordinary lookup fails, i.e. plotly's attributes are not
+        # there yet; during the build itself ``_spec`` is gone and this raises.
+        if "_spec" not in self.__dict__ or name.startswith("__"):
+            raise AttributeError(name)
+        self._build()
+        return getattr(self, name)
+
+    def to_dict(self) -> dict:
+        spec = self.__dict__.get("_spec")
+        return super().to_dict() if spec is None else spec
 
 
 def base_layout(title: str, height: int, margin: dict | None = None) -> dict:

@@ -24,7 +24,7 @@ from . import keys
 from .run import Run
 from .shared import MAX_DEFER, session_id, shared
 
-POLL = 0.5            # seconds between heartbeats while waiting for a turn
+POLL = 0.1            # seconds between stop checks while waiting for a turn (Pause waits at most this)
 MIN_SLICE = 0.005     # shortest training turn worth taking
 DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short
@@ -68,9 +68,9 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                     while hub.other_runs() and time.monotonic() < defer_until:
                         time.sleep(DEFER_POLL)
                         training()
-                    started = time.monotonic()
+                    started = time.thread_time()
                     draw(frame)
-                    hub.record_render(time.monotonic() - started)
+                    hub.record_render(time.thread_time() - started)
                 finally:
                     hub.render_lock.release()
                 frame += 1

@@ -31,11 +31,14 @@ import streamlit as st
 RENDER_SHARE = 0.75
 MIN_FRAME_INTERVAL = 0.25      # no session needs more than 4 frames per second
 MAX_FRAME_INTERVAL = 15.0      # with very many sessions, frames still come this often
-INITIAL_RENDER_COST = 0.05     # seconds per live frame until one is measured
+INITIAL_RENDER_COST = 0.02     # seconds per live frame until one is measured
+# The event loop's CPU to send a frame, as a share of the frame's own (py-spy, 40
+# sessions: main thread ~0.4 of the drawing threads' samples).
+SEND_SHARE = 0.4
 MAX_DEFER = 1.0                # longest a due frame waits for other sessions' runs
 # Training turns: one round of all training sessions fits in one frame interval,
 # so every session has progress to show when its frame is due.
-MIN_QUANTUM, MAX_QUANTUM = 0.02, 0.25
+MIN_QUANTUM, MAX_QUANTUM = 0.01, 0.25
 STALE_AFTER = 3.0              # a session that stopped reporting has left
 # The kernel drops the GIL for each chunk of epochs and must take it back after; with
 # Python's default 5 ms switch interval a busy renderer delays each return by up to
@@ -151,10 +154,17 @@ class Shared:
             return max(1, len(self._active))
 
     # --- pacing ----------------------------------------------------------------
-    def record_render(self, seconds: float) -> None:
-        """Fold one live frame's measured time into the running estimate."""
+    def record_render(self, cpu_seconds: float) -> None:
+        """Fold one live frame's CPU time (its thread's) into the running estimate.
+
+        CPU time, not wall time: under load a frame's wall time is mostly waiting
+        for the GIL, and pacing by it throttled 40 sessions to a third of what the
+        GIL had room for. The event loop's work to send the frame is added at
+        the ratio measured with py-spy.
+        """
+        cost = cpu_seconds * (1.0 + SEND_SHARE)
         with self._guard:
-            self._render_cost += 0.2 * (seconds - self._render_cost)
+            self._render_cost += 0.2 * (cost - self._render_cost)
 
     @property
     def render_cost(self) -> float:

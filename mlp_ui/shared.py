@@ -19,6 +19,10 @@ paced against those two resources, measured by ``scripts/loadtest.py``:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import sys
 import threading
 import time
@@ -203,7 +207,73 @@ class Shared:
 def shared() -> Shared:
     if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    _Janitor.start_once()
     return Shared()
+
+
+class _Janitor(threading.Thread):
+    """Gives memory back to the system once sessions have gone.
+
+    Streamlit keeps a closed tab's session for ``server.disconnectedSessionTTL``
+    seconds (so a student whose Wi-Fi drops gets the run back), but drops
+    expired ones only when its session store is next written, i.e. when someone
+    else disconnects: after a class the last forty sessions stayed. And once
+    freed, their memory stayed with the process: glibc keeps freed heap pages
+    (measured after 40 sessions left: 451 MB, 427 MB once they were freed, 350
+    MB after ``malloc_trim``; baseline 288 MB). Every ``PERIOD`` seconds this
+    expires stored sessions and, when the number of sessions fell, collects
+    garbage and trims the heap: rare, and cheap next to a single page load.
+    """
+
+    PERIOD = 10.0
+    _started = False
+    _start_guard = threading.Lock()
+
+    def __init__(self):
+        super().__init__(name="mlp-janitor", daemon=True)
+        self._sessions = 0
+
+    @classmethod
+    def start_once(cls) -> None:
+        with cls._start_guard:
+            if not cls._started:
+                cls._started = True
+                cls().start()
+
+    def run(self) -> None:
+        while True:
+            time.sleep(self.PERIOD)
+            count = _expire_stored_sessions()
+            if count is None:
+                return                   # no Streamlit runtime here (tests): nothing to do
+            if count < self._sessions:
+                gc.collect()
+                _malloc_trim()
+            self._sessions = count
+
+
+def _expire_stored_sessions() -> int | None:
+    """Drop disconnected sessions past their TTL; return how many sessions remain.
+
+    Reads Streamlit's session manager (not a public API; None if it changes).
+    """
+    try:
+        from streamlit.runtime import Runtime
+
+        mgr = Runtime.instance()._session_mgr
+        cache = getattr(mgr._session_storage, "_cache", None)
+        if cache is not None and hasattr(cache, "expire"):
+            with mgr._storage_lock:
+                cache.expire()
+        return len(mgr.list_sessions())
+    except Exception:  # noqa: BLE001 - an optimisation only
+        return None
+
+
+def _malloc_trim() -> None:
+    """Return the C heap's free pages to the system (glibc only; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
 
 
 def session_id() -> str:

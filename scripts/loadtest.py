@@ -21,14 +21,14 @@ Scenario (the protocol sessions move in step: each phase is a barrier):
          at once; time from Train to the final result (Epoch metric at the
          target, then ``script_finished``).
 3. moons each sets ``?dataset=moons&samples=200&hidden=8&bias=true&init=xavier
-         &loss=bce&lr=0.3&epochs=200000``; all press Train at once; live frames
+         &loss=bce&lr=0.3&epochs=1000000``; all press Train at once; live frames
          (Epoch metric redraws) are counted in a window while every session
          trains; then each presses Pause at its own moment (spread over
          ``--pause-spread`` s) and times the answer (``script_finished``).
 4. leave all sessions idle (memory per session); all disconnect; memory
-         ``--leave-wait`` s later, and again after one more visitor (Streamlit
-         drops expired disconnected sessions only when its session store is
-         next written).
+         ``--leave-wait`` s later (the app keeps a closed tab's session for
+         ``server.disconnectedSessionTTL`` = 60 s, then its janitor frees it
+         within 10 s), and again after one more visitor.
 
 Browser tabs open the same links in new tabs and click the same buttons on their
 own clock, pressing Train once the sessions have, so that a slow browser does not
@@ -68,9 +68,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_LINK = ""
 XOR_LINK = "dataset=xor&hidden=4&init=uniform"
+# The live run is long enough that no session finishes it before its Pause, even
+# with the classroom spread over several replicas.
 MOONS_LINK = ("dataset=moons&samples=200&hidden=8&bias=true&init=xavier&loss=bce"
-              "&lr=0.3&epochs=200000")
-TARGET_EPOCHS = 200_000             # both links train to the default 200,000 epochs
+              "&lr=0.3&epochs=1000000")
+TARGET_EPOCHS = 200_000             # the XOR link trains to the default 200,000 epochs
+LIVE_EPOCHS = 1_000_000             # the moons link's target
 
 # Pass/fail targets for a classroom of 40.
 TARGETS = {
@@ -256,11 +259,17 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-class MemorySampler:
-    """Samples a process's VmRSS every ``period`` seconds in a thread; keeps the peak."""
+def total(measure: Callable[[int], float | None], pids: tuple[int, ...]) -> float | None:
+    """``measure`` summed over the server's processes (replicas); None if any is unknown."""
+    values = [measure(pid) for pid in pids]
+    return sum(values) if values and None not in values else None
 
-    def __init__(self, pid: int | None, period: float = 0.2):
-        self.pid, self.period = pid, period
+
+class MemorySampler:
+    """Samples the servers' summed VmRSS every ``period`` seconds in a thread; keeps the peak."""
+
+    def __init__(self, pids: tuple[int, ...], period: float = 0.2):
+        self.pids, self.period = pids, period
         self.samples: list[tuple[float, float]] = []
         self.marks: dict[str, float | None] = {}
         self._stop = threading.Event()
@@ -271,9 +280,7 @@ class MemorySampler:
             self.sample()
 
     def sample(self) -> float | None:
-        if self.pid is None:
-            return None
-        value = rss_mb(self.pid)
+        value = total(rss_mb, self.pids)
         if value is not None:
             self.samples.append((_now(), value))
         return value
@@ -287,7 +294,7 @@ class MemorySampler:
         return max(values) if values else None
 
     def __enter__(self):
-        if self.pid is not None:
+        if self.pids:
             self._thread.start()
         return self
 
@@ -684,7 +691,7 @@ async def step_pause(s: Session, timeout: float) -> None:
     s.results["pause_start_s"] = new_run.t - t0
     epoch = epoch_value(s.epoch_text)
     s.results["paused_epoch"] = epoch
-    if epoch is None or epoch >= TARGET_EPOCHS:
+    if epoch is None or epoch >= LIVE_EPOCHS:
         raise LoadTestError(f"after Pause the Epoch metric reads {s.epoch_text!r}")
     if s.button("Train").disabled or not s.button("Pause").disabled:
         raise LoadTestError("after Pause the page still shows a run in progress")
@@ -711,7 +718,7 @@ def live_metrics(s: Session, w0: float, w1: float) -> None:
         by_kind[e.data[0]] = max(by_kind.get(e.data[0], 0), e.data[1])
     s.results["live_chart_spec_max"] = by_kind
     s.results["live_finished_early"] = any(
-        (epoch_value(e.data) or 0) >= TARGET_EPOCHS for e in s.between("epoch", t_train, w1))
+        (epoch_value(e.data) or 0) >= LIVE_EPOCHS for e in s.between("epoch", t_train, w1))
     s.results.pop("t_train")
     s.results.pop("t_pause", None)
 
@@ -820,7 +827,7 @@ class BrowserUser:
 
     async def pause(self, timeout: float) -> None:
         before = epoch_value(await self._epoch())
-        if before is None or before >= TARGET_EPOCHS:
+        if before is None or before >= LIVE_EPOCHS:
             raise LoadTestError(f"the run was over before Pause (Epoch {before})")
         t0 = _now()
         await self._button("Pause").click(timeout=timeout * 1000, force=True, no_wait_after=True)
@@ -868,7 +875,7 @@ class Options:
     live_seconds: float = 10.0      # the window in which every session trains
     live_warmup: float = 1.0        # after Train, before the window opens
     pause_spread: float = 5.0       # Pause presses spread over this many seconds
-    leave_wait: float = 30.0
+    leave_wait: float = 75.0         # > disconnectedSessionTTL + the janitor's period
     idle_settle: float = 3.0
     browser_nice: int = 10          # CPU priority of the Chromium tabs (0: same as server)
     seed: int = 0
@@ -891,7 +898,7 @@ async def _guard(s, coro, what: str) -> None:
         s.errors.append(f"{what}: {type(err).__name__}: {err}")
 
 
-async def run_scenario(url: str, opts: Options, server_pid: int | None) -> dict:
+async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) -> dict:
     """The whole scenario against a running server; returns the report dict."""
     _check_loopback(url)
     started = _now()
@@ -906,7 +913,7 @@ async def run_scenario(url: str, opts: Options, server_pid: int | None) -> dict:
                               "url": url, "options": opts.__dict__.copy()}
     browsers: list[BrowserUser] = []
     pw = browser = None
-    with MemorySampler(server_pid) as mem:
+    with MemorySampler(server_pids) as mem:
         mem.mark("cold")
         report["loadavg_start"] = os.getloadavg()
         try:
@@ -927,7 +934,7 @@ async def run_scenario(url: str, opts: Options, server_pid: int | None) -> dict:
             baseline = mem.mark("baseline")
             t_begin = _now()
             deadline = t_begin + opts.duration_limit
-            cpu0 = cpu_seconds(server_pid) if server_pid else None
+            cpu0 = total(cpu_seconds, server_pids)
             busy0 = machine_busy()
             own0 = time.process_time()
             kids0 = descendants_cpu_seconds(os.getpid())
@@ -999,7 +1006,7 @@ async def run_scenario(url: str, opts: Options, server_pid: int | None) -> dict:
             cores = os.cpu_count() or 1
             report["cpu"] = {
                 "cores": cores,
-                "server_cores_used": ((cpu_seconds(server_pid) - cpu0) / elapsed
+                "server_cores_used": ((total(cpu_seconds, server_pids) - cpu0) / elapsed
                                       if cpu0 is not None else None),
                 "machine_cores_busy": cores * (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]),
                 "client_cores_used": (time.process_time() - own0) / elapsed,
@@ -1037,8 +1044,8 @@ async def run_scenario(url: str, opts: Options, server_pid: int | None) -> dict:
         _log(opts, f"left; waiting {opts.leave_wait:g} s for memory")
         await asyncio.sleep(opts.leave_wait)
         after = mem.mark("after_leave")
-        # Streamlit drops disconnected sessions (server.disconnectedSessionTTL, 120 s by
-        # default) only when its session store is next written: one visitor does that.
+        # A visitor after that: Streamlit itself also expires stored sessions when
+        # its session store is next written (when someone disconnects).
         visitor = Session(-2, url)
         with contextlib.suppress(Exception):
             await step_load(visitor, DEFAULT_LINK, 30)
@@ -1238,29 +1245,30 @@ def format_report(report: dict) -> str:
 
 
 def run(url: str | None = None, *, start: bool = False, app_dir: Path = REPO_ROOT,
-        server_args: tuple[str, ...] = (), server_pid: int | None = None,
+        server_args: tuple[str, ...] = (), server_pids: tuple[int, ...] = (),
         opts: Options | None = None) -> dict:
     """Run the load test (starting a server if ``start``); return the report dict."""
     opts = opts or Options()
     server = None
     if start:
         server = start_server(app_dir, server_args)
-        url, server_pid = server.url, server.pid
+        url, server_pids = server.url, (server.pid,)
     elif url is None:
         raise LoadTestError("give a --url or --start-server")
     else:
         url = url.rstrip("/")
         _check_loopback(url)
         wait_healthy(url, 10)
-        if server_pid is None:
-            server_pid = find_listening_pid(urllib.parse.urlsplit(url).port or 80)
+        if not server_pids:
+            found = find_listening_pid(urllib.parse.urlsplit(url).port or 80)
+            server_pids = (found,) if found is not None else ()
     if str(app_dir) not in sys.path:
         sys.path.insert(0, str(app_dir))        # mlp_core, for the link <-> widget mapping
     keep_log = True
     try:
         try:
             report = asyncio.run(asyncio.wait_for(
-                run_scenario(url, opts, server_pid),
+                run_scenario(url, opts, server_pids),
                 opts.duration_limit + opts.leave_wait + 120))
         except TimeoutError:
             raise LoadTestError("the scenario overran its overall time limit") from None
@@ -1292,7 +1300,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--server-arg", action="append", default=[],
                    help="extra option for the started server, e.g. "
                         "--server-arg=--server.disconnectedSessionTTL=20")
-    p.add_argument("--server-pid", type=int, help="pid whose memory to sample (with --url)")
+    p.add_argument("--server-pid", type=int, action="append", default=[],
+                   help="pid whose memory and CPU to sample (with --url; repeat for replicas, "
+                        "which are then summed)")
     p.add_argument("--browsers", type=int, default=0, help="real headless Chromium tabs")
     p.add_argument("--browser-nice", type=int, default=10,
                    help="run the browsers at this nice level, standing in for students' own "
@@ -1303,7 +1313,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds over which the sessions connect (0: all at once)")
     p.add_argument("--live-seconds", type=float, default=10.0)
     p.add_argument("--pause-spread", type=float, default=5.0)
-    p.add_argument("--leave-wait", type=float, default=30.0)
+    p.add_argument("--leave-wait", type=float, default=75.0,
+                   help="seconds to wait after the sessions leave before measuring memory "
+                        "(the app frees sessions 60-70 s after they disconnect)")
     p.add_argument("--json", type=Path, help="write the full report here")
     p.add_argument("-q", "--quiet", action="store_true")
     a = p.parse_args(argv)
@@ -1315,7 +1327,7 @@ def main(argv: list[str] | None = None) -> int:
                    verbose=not a.quiet)
     try:
         report = run(a.url, start=a.start_server, app_dir=a.app_dir.resolve(),
-                     server_args=tuple(a.server_arg), server_pid=a.server_pid, opts=opts)
+                     server_args=tuple(a.server_arg), server_pids=tuple(a.server_pid), opts=opts)
     except LoadTestError as err:
         print(f"loadtest: {err}", file=sys.stderr)
         return 2

@@ -66,5 +66,9 @@ if [ -n "${KEEP:-}" ]; then
     echo "running; Ctrl-C stops"
     wait
 else
-    python3 scripts/loadtest.py --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" "$@"
+    # Memory and CPU are the replicas' together (nginx's own are not counted).
+    pid_args=()
+    for pid in "${pids[@]}"; do pid_args+=(--server-pid "$pid"); done
+    python3 scripts/loadtest.py --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" \
+        "${pid_args[@]}" "$@"
 fi

@@ -1256,3 +1256,17 @@ def test_demo_script_builds_every_figure():
     assert len(figs) >= 8
     for fig in figs.values():
         check_common(fig, axes=fig.layout.xaxis.visible is not False)
+
+
+def test_figure_hands_its_spec_to_streamlit_and_builds_the_tree_on_first_use():
+    """What st.plotly_chart sends must not depend on whether plotly's tree exists."""
+    fig = BUILDS["loss: live size"]()
+    sent_lazily = fig.to_json()
+    assert fig.to_dict() is fig.to_dict()           # no copy before the tree exists
+    fig.update_layout(title_text="edited")          # first real use builds the figure
+    assert fig.layout.title.text == "edited"
+    assert fig.to_dict() is not fig.to_dict()       # plotly's own copies from now on
+    assert fig.to_dict()["layout"]["title"]["text"] == "edited"
+    unedited = json.loads(sent_lazily)
+    unedited["layout"]["title"]["text"] = "edited"
+    assert json.loads(fig.to_json()) == unedited

@@ -2,8 +2,10 @@
 
 Runs ``scripts/loadtest.py``'s client (the same code as the 40-session load test)
 with 8 protocol sessions: load the page, train XOR to the end, train moons live,
-Pause. Thresholds are looser than the 40-session targets where CI machines vary
-(Pause within 1 s instead of 0.5 s). The measured numbers are printed (``-s``).
+Pause. It asserts what each student sees (charts, the final epoch, live frames,
+a run that Pause stopped), never how fast: timings depend on the machine, and
+the 40-session script reports them against its targets. The measured numbers
+are printed (``-s``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 8
-PAUSE_LIMIT_S = 1.0
-MIN_LIVE_FPS = 1.0
+MIN_LIVE_FRAMES = 2     # redraws of the Epoch metric inside the live window
 
 
 def _loadtest():
@@ -87,14 +88,15 @@ def test_every_xor_run_reached_its_final_epoch(report):
 
 
 def test_every_session_saw_live_frames(report):
-    fps = _by_session(report, "live_fps")
+    frames = _by_session(report, "live_frames")
     early = _by_session(report, "live_finished_early")
     assert not any(early.values()), f"runs ended inside the live window: {early}"
-    assert all(f is not None and f >= MIN_LIVE_FPS for f in fps.values()), fps
+    assert all(f is not None and f >= MIN_LIVE_FRAMES for f in frames.values()), frames
 
 
-def test_pause_answers_within_a_second(report):
-    pauses = _by_session(report, "pause_s")
-    assert all(p is not None and p <= PAUSE_LIMIT_S for p in pauses.values()), pauses
+def test_pause_stops_every_run_part_way(report):
+    lt = sys.modules["mlp_loadtest"]
+    answered = _by_session(report, "pause_s")
+    assert all(p is not None for p in answered.values()), answered
     paused = _by_session(report, "paused_epoch")
-    assert all(e is not None and 0 < e < 200_000 for e in paused.values()), paused
+    assert all(e is not None and 0 < e < lt.LIVE_EPOCHS for e in paused.values()), paused

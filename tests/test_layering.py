@@ -6,7 +6,9 @@ On top of that:
   * mlp_core imports neither streamlit, plotly nor pandas (pure engine);
   * mlp_figures does not import streamlit (figures are plain Plotly objects).
 No source file outside tests/ may use pickle (or its relatives), ``eval(``,
-``exec(`` or ``allow_pickle=True``.
+``exec(`` or ``allow_pickle=True``, and none may render raw HTML
+(``unsafe_allow_html`` other than False, ``st.html``, ``components.html``):
+the app has no HTML of its own, so raw HTML could only carry a user's text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
 PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "cloudpickle", "dill", "shelve", "jsonpickle"}
 PICKLE_ATTRS = {"read_pickle", "to_pickle"}
 BANNED_CALLS = {"eval", "exec"}
+HTML_CALLS = {"html"}       # st.html(...), components.html(...), st.components.v1.html(...)
 SKIP_DIRS = {
     "tests", "bench_out", "__pycache__", "node_modules", "venv", ".venv", "env",
     "build", "dist", "site-packages",
@@ -110,11 +113,13 @@ def _banned_constructs(tree: ast.AST) -> list[tuple[int, str]]:
                 and func.value.id == "builtins"
             ):
                 found.append((node.lineno, f"uses builtins.{func.attr}()"))
+            elif isinstance(func, ast.Attribute) and func.attr in HTML_CALLS:
+                found.append((node.lineno, f"renders raw HTML with .{func.attr}()"))
             for kw in node.keywords:
-                if kw.arg == "allow_pickle" and not (
+                if kw.arg in ("allow_pickle", "unsafe_allow_html") and not (
                     isinstance(kw.value, ast.Constant) and kw.value.value is False
                 ):
-                    found.append((node.lineno, "passes allow_pickle (only False is allowed)"))
+                    found.append((node.lineno, f"passes {kw.arg} (only False is allowed)"))
         elif isinstance(node, ast.Attribute) and node.attr in PICKLE_ATTRS:
             found.append((node.lineno, f"uses .{node.attr}"))
     return found
@@ -182,7 +187,8 @@ def _clean_tree(root: Path) -> None:
         root,
         "mlp_ui/widgets.py",
         "import streamlit as st\nfrom mlp_figures.loss import go\nfrom mlp_core.engine import np\n"
-        "model.eval()\nnp.load('x.npz', allow_pickle=False)\n",
+        "model.eval()\nnp.load('x.npz', allow_pickle=False)\n"
+        "st.markdown('**x**', unsafe_allow_html=False)\n",
     )
     _write(root, "pages/1_Train.py", "import streamlit as st\nfrom mlp_ui import widgets\n")
     _write(root, "app.py", "import streamlit as st\nimport mlp_ui\nimport mlp_core\n")
@@ -225,6 +231,11 @@ def test_checker_passes_on_clean_tree(tmp_path):
         ("mlp_core/bad.py", "import builtins\nbuiltins.eval('1')\n", "builtins.eval"),
         ("mlp_core/io.py", "import numpy as np\nnp.load('f.npy', allow_pickle=True)\n",
          "allow_pickle"),
+        ("pages/x.py", "import streamlit as st\nst.markdown(text, unsafe_allow_html=True)\n",
+         "unsafe_allow_html"),
+        ("mlp_ui/bad.py", "import streamlit as st\nst.html(user_text)\n", "raw HTML"),
+        ("mlp_ui/bad.py", "import streamlit.components.v1 as components\ncomponents.html(t)\n",
+         "raw HTML"),
         ("mlp_core/broken.py", "def f(:\n", "cannot parse"),
     ],
 )  # fmt: skip

@@ -562,9 +562,11 @@ def _decode(data) -> str:
     data = bytes(data)
     # Size first: nothing below should ever scan a huge upload.
     if len(data) > MAX_CSV_BYTES:
+        # In bytes: rounded to MB, a file just over the limit read "2.0 MB, but files
+        # may be at most 2 MB".
         raise CSVError(
-            f"The file is {len(data) / 1e6:.1f} MB, but files may be at most "
-            f"{MAX_CSV_BYTES / 1e6:g} MB ({MAX_CSV_BYTES:,} bytes)."
+            f"The file is {len(data):,} bytes, but files may be at most "
+            f"{MAX_CSV_BYTES:,} bytes ({MAX_CSV_BYTES / 1e6:g} MB)."
         )
     if not data:
         raise CSVError("The file is empty.")

@@ -542,7 +542,7 @@ def test_csv_too_many_features():
 def test_csv_size_is_checked_before_anything_else():
     # NUL bytes would otherwise be reported as binary: the size message proves
     # the size check ran first.
-    message = "The file is 2.0 MB, but files may be at most 2 MB (2,000,000 bytes)."
+    message = "The file is 2,000,001 bytes, but files may be at most 2,000,000 bytes (2 MB)."
     with pytest.raises(CSVError, match=re.escape(message)):
         load_csv(b"\x00" * (MAX_CSV_BYTES + 1))
 

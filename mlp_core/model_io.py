@@ -82,10 +82,13 @@ def loads(text: str | bytes) -> tuple[Network, dict]:
 def from_dict(data) -> tuple[Network, dict]:
     if not isinstance(data, dict):
         raise ModelFileError("a model file must be a JSON object")
-    if data.get("format") != FORMAT:
-        raise ModelFileError(f"format must be {FORMAT!r}, got {data.get('format')!r}")
+    if "format" not in data:
+        raise ModelFileError(f"format must be {FORMAT!r}, but the file has no format field; "
+                             f"is it a model file saved by MLP Playground?")
+    if data["format"] != FORMAT:
+        raise ModelFileError(f"format must be {FORMAT!r}, got {_short(data['format'])}")
     if data.get("version") != VERSION:
-        raise ModelFileError(f"version must be {VERSION}, got {data.get('version')!r}")
+        raise ModelFileError(f"version must be {VERSION}, got {_short(data.get('version'))}")
     sizes = data.get("layer_sizes")
     if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_HIDDEN_LAYERS + 2
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes)):
@@ -94,11 +97,13 @@ def from_dict(data) -> tuple[Network, dict]:
             f"got {_short(sizes)}"
         )
     if not 1 <= sizes[0] <= MAX_INPUTS:
-        raise ModelFileError(f"the input size must be in [1, {MAX_INPUTS}], got {sizes[0]}")
-    if any(not 1 <= n <= MAX_HIDDEN_NODES for n in sizes[1:-1]):
-        raise ModelFileError(f"hidden layer sizes must be in [1, {MAX_HIDDEN_NODES}]")
+        raise ModelFileError(f"the input size must be in [1, {MAX_INPUTS}], got {_short(sizes[0])}")
+    bad = [n for n in sizes[1:-1] if not 1 <= n <= MAX_HIDDEN_NODES]
+    if bad:
+        raise ModelFileError(
+            f"hidden layer sizes must be in [1, {MAX_HIDDEN_NODES}], got {_short(bad[0])}")
     if sizes[-1] != 1:
-        raise ModelFileError(f"the output layer must have 1 node, got {sizes[-1]}")
+        raise ModelFileError(f"the output layer must have 1 node, got {_short(sizes[-1])}")
     activation = data.get("hidden_activation")
     if activation not in ACTIVATIONS:
         raise ModelFileError(

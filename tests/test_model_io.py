@@ -170,7 +170,7 @@ BAD_FILES = {
     "fractional size": (_changed(layer_sizes=[2, 3.0, 1]), r"^layer_sizes must be a list"),
     "bool size": (_changed(layer_sizes=[2, True, 1]), r"^layer_sizes must be a list"),
     "65 hidden nodes": (_changed(layer_sizes=[2, 65, 1]),
-                        r"^hidden layer sizes must be in \[1, 64\]$"),
+                        r"^hidden layer sizes must be in \[1, 64\], got 65$"),
     "0 hidden nodes": (_changed(layer_sizes=[2, 0, 1]), r"^hidden layer sizes must be in"),
     "33 inputs": (_changed(layer_sizes=[33, 3, 1]), r"^the input size must be in \[1, 32\], "
                                                     r"got 33$"),

@@ -9,6 +9,7 @@ defaults, so links stay short.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from ._validate import check_choice, check_float, check_int
@@ -123,10 +124,19 @@ def _parse_bool(raw) -> bool:
     raise ValueError("bias must be true or false")
 
 
+def _parse_float(raw) -> float:
+    # float()'s own errors ("could not convert string to float: 'abc'") are Python's
+    # words, not a sentence for the person who opened the link.
+    try:
+        return float(str(raw).strip())
+    except ValueError:
+        raise ValueError("not a number") from None
+
+
 def _parse_int(raw) -> int:
     text = str(raw).strip().replace("_", "").replace(",", "")
-    number = float(text)
-    if number != int(number):
+    number = _parse_float(text)
+    if not math.isfinite(number) or number != int(number):
         raise ValueError(f"expected a whole number, got {text}")
     return int(number)
 
@@ -138,9 +148,9 @@ def _check_bool(value) -> bool:
 
 
 _PARSERS = {
-    "dataset": str, "hidden": _parse_int, "layers": _parse_int, "lr": float,
+    "dataset": str, "hidden": _parse_int, "layers": _parse_int, "lr": _parse_float,
     "epochs": _parse_int, "activation": str, "loss": str, "bias": _parse_bool,
-    "init": str, "seed": _parse_int, "samples": _parse_int, "noise": float,
+    "init": str, "seed": _parse_int, "samples": _parse_int, "noise": _parse_float,
     "test": _parse_int,
 }
 _CHECKS = {

@@ -15,9 +15,12 @@ from mlp_core import model_io
 from mlp_core.datasets import CSVError, Dataset, load_csv, make_dataset
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.settings import UPLOAD, Settings
-from mlp_core.training import Trainer
+from mlp_core.training import MAX_LR, Trainer
 
 from . import keys
+
+# The sidebar's Learning rate box goes no lower; Settings (and links) allow any lr > 0.
+MIN_SIDEBAR_LR = 1e-6
 
 
 @dataclass
@@ -152,8 +155,11 @@ def load_model(raw: bytes, name: str) -> str | None:
         # As for a link: the tutorial's weights cannot build this shape, so the run
         # (and a later Reset) would fail and the loaded model would be dropped.
         st.session_state["init"] = "xavier"
-    if isinstance(training.get("lr"), (int, float)) and 0 < training["lr"] <= 1e6:
-        st.session_state["lr"] = float(training["lr"])
+    lr = training.get("lr")
+    # A learning rate the sidebar can show; anything else (true, "0.1", 1e-9) is ignored.
+    if isinstance(lr, (int, float)) and not isinstance(lr, bool) \
+            and MIN_SIDEBAR_LR <= lr <= MAX_LR:
+        st.session_state["lr"] = float(lr)
     reset_run()
     return None
 

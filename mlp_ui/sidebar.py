@@ -20,7 +20,7 @@ from mlp_core.settings import DATASET_CHOICES, PRESETS, UPLOAD, Settings
 from mlp_core.training import MAX_EPOCHS, MAX_LR
 
 from . import keys
-from .run import accept_csv, reset_run
+from .run import MIN_SIDEBAR_LR, accept_csv, reset_run
 from .safe import plain
 
 DATASET_LABELS = {
@@ -38,6 +38,12 @@ INIT_LABELS = {
 
 def _seed_from_url() -> None:
     settings, notices = Settings.from_query(st.query_params.to_dict())
+    if settings.lr < MIN_SIDEBAR_LR:
+        # A valid learning rate, but the sidebar's box cannot show it and would
+        # silently raise it to its minimum: say so, as for any replaced value.
+        notices.append(f"Link parameter lr={settings.lr:g} is below the smallest learning "
+                       f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
+        settings = replace(settings, lr=MIN_SIDEBAR_LR)
     st.session_state.update(asdict(settings))
     st.session_state[keys.URL_NOTICES] = notices
     st.session_state[keys.URL_LOADED] = True
@@ -71,7 +77,7 @@ def render_sidebar() -> Settings:
     c1.number_input("Hidden nodes", 1, MAX_HIDDEN_NODES, step=1, key="hidden")
     c2.number_input("Hidden layers", 1, MAX_HIDDEN_LAYERS, step=1, key="layers")
     c1, c2 = sb.columns(2)
-    c1.number_input("Learning rate", min_value=1e-6, max_value=MAX_LR, step=0.01,
+    c1.number_input("Learning rate", min_value=MIN_SIDEBAR_LR, max_value=MAX_LR, step=0.01,
                     format="%g", key="lr")
     c2.number_input("Epochs", 1, MAX_EPOCHS, step=1000, key="epochs")
     sb.selectbox("Activation", tuple(ACTIVATIONS), key="activation",
@@ -102,11 +108,19 @@ def render_sidebar() -> Settings:
 
 
 def _csv_upload(sb) -> None:
+    # The limit is in the label: a larger file is refused by the browser's uploader
+    # itself (a red file chip whose reason shows only on hover), never reaching the app.
     uploaded = sb.file_uploader(
-        "CSV file", type=["csv", "txt"], key=keys.CSV_UPLOADER,
-        help=f"Two or more numeric feature columns, then a 0/1 label column; header optional; "
-             f"at most {MAX_CSV_BYTES // 1_000_000} MB.")
-    if uploaded is not None and st.session_state.get(keys.CSV_SEEN) != uploaded.file_id:
+        f"CSV file (at most {MAX_CSV_BYTES // 1_000_000} MB)", type=["csv", "txt"],
+        key=keys.CSV_UPLOADER,
+        help="Two or more numeric feature columns, then a 0/1 label column; header optional; "
+             "comma-separated, saved as UTF-8.")
+    if uploaded is None:
+        # The rejected file was removed (or the uploader was redrawn empty): its
+        # message no longer describes anything on screen.
+        st.session_state.pop(keys.CSV_ERROR, None)
+        st.session_state.pop(keys.CSV_SEEN, None)
+    elif st.session_state.get(keys.CSV_SEEN) != uploaded.file_id:
         st.session_state[keys.CSV_SEEN] = uploaded.file_id
         raw = uploaded.getvalue()
         settings = Settings(**{k: st.session_state[k] for k in keys.SETTING_KEYS})

@@ -24,7 +24,7 @@ from . import keys
 from .run import Run
 from .shared import MAX_DEFER, session_id, shared
 
-POLL = 0.1            # seconds between stop checks while waiting for a turn (Pause waits at most this)
+POLL = 0.1            # seconds between stop checks while waiting (Pause waits at most this)
 MIN_SLICE = 0.005     # shortest training turn worth taking
 DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short

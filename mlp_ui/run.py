@@ -82,6 +82,10 @@ def _data_key(settings: Settings, data: Dataset) -> tuple:
             float(data.X_train.sum()))
 
 
+# Not an error: what to do next when "Upload CSV" is picked and no file is there yet.
+UPLOAD_FIRST = "Upload a CSV file in the sidebar to train on your own data."
+
+
 def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
     """The session's Run for these settings, rebuilt only when the network must change.
 
@@ -93,7 +97,7 @@ def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
     except ValueError as err:
         return run, str(err)
     if data is None:
-        return None, "Upload a CSV file in the sidebar to train on your own data."
+        return None, UPLOAD_FIRST
     key = _data_key(settings, data)
     if run is not None and run.arch_key == key:
         if run.settings != settings:

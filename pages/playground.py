@@ -7,7 +7,7 @@ from mlp_ui import keys, views
 from mlp_ui.controls import buttons
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
-from mlp_ui.run import ensure_run, page_settings
+from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings
 
 st.title("Playground")
 st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch the network "
@@ -16,7 +16,7 @@ st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch
 settings = page_settings()
 run, error = ensure_run(settings)
 if error:
-    st.error(error)
+    (st.info if error == UPLOAD_FIRST else st.error)(error)
 buttons(st, run)
 if run is None:
     st.stop()

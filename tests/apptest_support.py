@@ -25,6 +25,16 @@ class NavigationPagesManager(PagesManager):
         PagesManager.uses_pages_directory = False
 
 
+def open_app(**query: str) -> AppTest:
+    """The app as a fresh session opening a link with these query parameters."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

@@ -21,7 +21,7 @@ from mlp_core.network import Network
 from mlp_core.settings import PRESETS
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui import views
-from tests.apptest_support import APP, assert_clean, click, metrics
+from tests.apptest_support import assert_clean, click, metrics, open_app
 
 MAX_SPEC_BYTES = 200_000
 
@@ -36,13 +36,6 @@ pytestmark = pytest.mark.usefixtures("navigation_app")
 # --------------------------------------------------------------------------- helpers
 
 
-def open_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert_clean(at)
-    return at
 
 
 

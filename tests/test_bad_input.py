@@ -25,7 +25,7 @@ from mlp_core.datasets import MAX_CSV_BYTES, MAX_CSV_ROWS
 from mlp_core.model_io import MAX_MODEL_BYTES
 from mlp_core.network import Network
 from mlp_ui import keys
-from tests.apptest_support import APP, assert_clean, click, metrics
+from tests.apptest_support import assert_clean, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -37,13 +37,6 @@ UPLOAD_LINK = {"dataset": "upload", "init": "xavier"}
 # --------------------------------------------------------------------------- helpers
 
 
-def open_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert_clean(at)
-    return at
 
 
 def shown(text: str) -> str:

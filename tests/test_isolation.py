@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp_core.network import TUTORIAL_WEIGHTS
 from mlp_ui import keys
-from tests.apptest_support import APP, assert_clean, click, metrics
+from tests.apptest_support import assert_clean, click, metrics, open_app
 from tests.test_app_playground import OR_START_LOSS, model_bytes, trained_or_model
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
@@ -22,15 +22,6 @@ pytestmark = pytest.mark.usefixtures("navigation_app")
 CSV = b"x1,x2,label\n" + b"".join(
     f"{a:.2f},{b:.2f},{int(a + b > 1)}\n".encode()
     for a, b in np.random.default_rng(0).uniform(0, 1, (40, 2)))
-
-
-def session(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    assert_clean(at)
-    return at
 
 
 def weights(at: AppTest) -> list[np.ndarray]:
@@ -48,7 +39,7 @@ def assert_untouched_tutorial(at: AppTest) -> None:
 
 
 def test_training_in_one_session_leaves_another_at_epoch_zero():
-    a, b = session(epochs="2000"), session()
+    a, b = open_app(epochs="2000"), open_app()
     before_b = weights(b)
     click(a, "btn-train")
     assert metrics(a)["Epoch"] == "2,000"
@@ -63,7 +54,7 @@ def test_training_in_one_session_leaves_another_at_epoch_zero():
 
 
 def test_the_same_csv_in_two_sessions_gives_each_its_own_arrays():
-    a, b = session(dataset="upload"), session(dataset="upload")
+    a, b = open_app(dataset="upload"), open_app(dataset="upload")
     for at in (a, b):
         at.file_uploader(key=keys.CSV_UPLOADER).set_value(("points.csv", CSV, "text/csv"))
         at.run()
@@ -80,7 +71,7 @@ def test_the_same_csv_in_two_sessions_gives_each_its_own_arrays():
 
 
 def test_a_model_loaded_in_one_session_stays_there():
-    a, b = session(), session()
+    a, b = open_app(), open_app()
     a.file_uploader(key="model_uploader").set_value(
         ("or-1000.json", model_bytes(trained_or_model(), epochs=1000), "application/json"))
     a.run()
@@ -91,7 +82,7 @@ def test_a_model_loaded_in_one_session_stays_there():
 
 
 def test_settings_changed_in_one_session_stay_there():
-    a, b = session(), session()
+    a, b = open_app(), open_app()
     a.number_input(key="lr").set_value(0.5).run()
     a.selectbox(key="dataset").set_value("xor").run()
     assert_clean(a)

@@ -6,6 +6,7 @@ validated Settings from session state.
 
 import streamlit as st
 
+from mlp_ui.shared import shared
 from mlp_ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="MLP Playground", page_icon=":material/hub:", layout="wide")
@@ -22,5 +23,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+shared()  # the process-wide pacing state; its first call starts the memory janitor
 st.session_state["settings"] = render_sidebar()
 page.run()

@@ -878,6 +878,7 @@ class Options:
     leave_wait: float = 75.0         # > disconnectedSessionTTL + the janitor's period
     idle_settle: float = 3.0
     browser_nice: int = 10          # CPU priority of the Chromium tabs (0: same as server)
+    warm_urls: tuple[str, ...] = ()  # each replica directly (default: the url itself)
     seed: int = 0
     verbose: bool = True
 
@@ -923,13 +924,15 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
                     await ctx.route(_NON_LOOPBACK, _abort_route)
                     browsers.append(BrowserUser(i, url, ctx))
-            # Warm-up: one session loads the page and runs one epoch, so imports and the
-            # compiled kernel's load are not charged to the classroom.
-            warm = Session(-1, url)
-            await step_load(warm, DEFAULT_LINK, 60)
-            t0 = await warm.press("Step")
-            await warm.wait_for(lambda: warm.finished_ok(t0), 60, "warm-up step")
-            await warm.close()
+            # Warm-up: one session per server loads the page and runs one epoch, so
+            # imports and the compiled kernel's load are not charged to the classroom.
+            for warm_url in opts.warm_urls or (url,):
+                _check_loopback(warm_url)
+                warm = Session(-1, warm_url.rstrip("/"))
+                await step_load(warm, DEFAULT_LINK, 60)
+                t0 = await warm.press("Step")
+                await warm.wait_for(lambda w=warm, t=t0: w.finished_ok(t), 60, "warm-up step")
+                await warm.close()
             await asyncio.sleep(1.0)
             baseline = mem.mark("baseline")
             t_begin = _now()
@@ -1316,6 +1319,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--leave-wait", type=float, default=75.0,
                    help="seconds to wait after the sessions leave before measuring memory "
                         "(the app frees sessions 60-70 s after they disconnect)")
+    p.add_argument("--warm-url", action="append", default=[],
+                   help="warm this server before the classroom arrives (repeat for each "
+                        "replica behind a proxy; default: --url itself)")
     p.add_argument("--json", type=Path, help="write the full report here")
     p.add_argument("-q", "--quiet", action="store_true")
     a = p.parse_args(argv)
@@ -1324,6 +1330,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(sessions=a.sessions, browsers=a.browsers, duration_limit=a.duration_limit,
                    ramp=a.ramp, live_seconds=a.live_seconds, pause_spread=a.pause_spread,
                    leave_wait=a.leave_wait, browser_nice=a.browser_nice,
+                   warm_urls=tuple(a.warm_url),
                    verbose=not a.quiet)
     try:
         report = run(a.url, start=a.start_server, app_dir=a.app_dir.resolve(),

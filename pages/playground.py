@@ -84,13 +84,16 @@ if snaps[-1] != trainer.epoch:
 view = dict(frame="static")
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)
-    if index is None or index >= len(snaps):
-        # Train/Step/Reset asked for the latest frame: a keyed slider keeps its old
-        # value when its options change, so drop that value for `value=` to apply.
-        index = len(snaps) - 1
-        st.session_state.pop(keys.TIMELINE_SLIDER, None)
+    shown_at = st.session_state.get(keys.TIMELINE_SLIDER)
+    if index is None or index >= len(snaps) or shown_at is None or shown_at >= len(snaps):
+        # Train/Step/Reset asked for the latest frame (or the slider is new). Set it
+        # through session state, not `value=`: the browser keeps a keyed slider's old
+        # position over a new default, and the next rerun sent that old epoch back, as
+        # if the run had gone back in time. Otherwise the slider holds the user's pick.
+        latest = index is None or index >= len(snaps)
+        st.session_state[keys.TIMELINE_SLIDER] = len(snaps) - 1 if latest else index
     picked = status.select_slider(
-        "Timeline: scrub back through the run", options=list(range(len(snaps))), value=index,
+        "Timeline: scrub back through the run", options=list(range(len(snaps))),
         format_func=lambda i: f"epoch {snaps[i]:,}", key=keys.TIMELINE_SLIDER)
     st.session_state[keys.TIMELINE] = picked
     if picked != len(snaps) - 1:

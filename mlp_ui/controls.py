@@ -3,14 +3,49 @@
 Callbacks run at the start of the rerun a click causes. With fast reruns the
 previous script run may still be finishing a chunk of epochs in its own thread,
 so callbacks that touch the trainer wait for it first (``run.settled``).
+
+Two kinds of press need more than a callback:
+
+* A repeated Train press: a double click, or Train-Pause-Train in quick
+  succession. The browser keeps Train enabled until the first press's rerun
+  reaches it, and a busy browser handles queued clicks only after it has drawn
+  the next page, so the second press can arrive after a short run has finished,
+  and a finished run trains another round. A Train press on a finished round is
+  that first press again, and is ignored (the run ends at its target), when it
+  comes within ``DOUBLE_PRESS_S`` of it with the same settings and the timeline
+  not scrubbed back. Any later press trains another round.
+* A press on a page that a *new* session inherited (the server restarted, or the
+  session expired after ``server.disconnectedSessionTTL`` and the tab came back).
+  The browser keeps showing the old page and sends the press to a session that
+  never drew these buttons, so Streamlit has no callback to call: ``buttons``
+  carries the press out itself.
 """
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
 from . import keys
 from .run import Run, reset_run, settled
+
+# A second Train press this soon after the one that started the round is a double
+# click, not another round: the usual double-click interval (0.5 s) plus what a busy
+# browser and server add between the two presses' arrival (0.13-0.6 s measured for
+# clicks 50-100 ms apart in headless Chromium on a loaded 2-core machine).
+DOUBLE_PRESS_S = 1.0
+# Session-state keys used only here.
+TRAIN_PRESSED = "train_pressed"     # (trainer id, Settings, monotonic time) of the last Train
+BUTTONS_DRAWN = "buttons_drawn"     # True once this session has drawn the buttons
+
+
+def _shows_latest(run: Run) -> bool:
+    """The page's timeline is at the run as it is now (not scrubbed back: see playground)."""
+    index = st.session_state.get(keys.TIMELINE)
+    snaps = run.trainer.snapshot_epochs
+    latest = len(snaps) - 1 if snaps[-1] == run.trainer.epoch else len(snaps)
+    return index is None or index >= latest
 
 
 def _run() -> Run | None:
@@ -22,10 +57,16 @@ def on_train() -> None:
     if run is None or run.trainer.diverged is not None:
         return
     wanted = run.settings.epochs
+    press = (id(run.trainer), run.settings, time.monotonic())
     if run.trainer.epoch >= wanted:
+        last = st.session_state.get(TRAIN_PRESSED)
+        if last is not None and last[:2] == press[:2] and press[2] - last[2] < DOUBLE_PRESS_S \
+                and _shows_latest(run):
+            return                      # the press that trained this round, repeated
         run.trainer.extend(wanted)      # a finished run trains another round
     else:
         run.trainer.set_target(wanted)
+    st.session_state[TRAIN_PRESSED] = press
     st.session_state[keys.TRAINING] = True
     st.session_state[keys.TIMELINE] = None
 
@@ -51,15 +92,25 @@ def on_reset() -> None:
 
 def buttons(container, run: Run | None) -> None:
     training = bool(st.session_state.get(keys.TRAINING))
+    inherited = not st.session_state.get(BUTTONS_DRAWN)    # no earlier run drew them
+    st.session_state[BUTTONS_DRAWN] = True
     c = container.columns([1, 1, 1, 1, 3])
-    c[0].button("Train", key="btn-train", type="primary", on_click=on_train,
-                disabled=run is None or training, width="stretch")
-    c[1].button("Pause", key="btn-pause", on_click=on_pause, disabled=not training,
-                width="stretch")
-    c[2].button("Step", key="btn-step", on_click=on_step, disabled=run is None,
-                width="stretch", help="Run exactly one epoch.")
-    c[3].button("Reset", key="btn-reset", on_click=on_reset, width="stretch",
-                help="New starting weights from the seed.")
+    pressed = [
+        (c[0].button("Train", key="btn-train", type="primary", on_click=on_train,
+                     disabled=run is None or training, width="stretch"), on_train),
+        (c[1].button("Pause", key="btn-pause", on_click=on_pause, disabled=not training,
+                     width="stretch"), on_pause),
+        (c[2].button("Step", key="btn-step", on_click=on_step, disabled=run is None,
+                     width="stretch", help="Run exactly one epoch."), on_step),
+        (c[3].button("Reset", key="btn-reset", on_click=on_reset, width="stretch",
+                     help="New starting weights from the seed."), on_reset),
+    ]
+    clicked = [action for was_clicked, action in pressed if was_clicked]
+    if inherited and clicked:
+        # A press on a page an earlier session drew (see the module's docstring): its
+        # callback was never called. Carry it out on this session's run, and redraw.
+        clicked[0]()
+        st.rerun()
     if run is not None:
         tr = run.trainer
         state = ("training…" if training else

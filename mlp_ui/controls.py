@@ -92,15 +92,18 @@ def on_reset() -> None:
 
 def buttons(container, run: Run | None) -> None:
     training = bool(st.session_state.get(keys.TRAINING))
+    # A diverged run trains no further until the learning rate changes or Reset
+    # (the page says so): Train and Step would do nothing.
+    stuck = run is None or run.trainer.diverged is not None
     inherited = not st.session_state.get(BUTTONS_DRAWN)    # no earlier run drew them
     st.session_state[BUTTONS_DRAWN] = True
     c = container.columns([1, 1, 1, 1, 3])
     pressed = [
         (c[0].button("Train", key="btn-train", type="primary", on_click=on_train,
-                     disabled=run is None or training, width="stretch"), on_train),
+                     disabled=stuck or training, width="stretch"), on_train),
         (c[1].button("Pause", key="btn-pause", on_click=on_pause, disabled=not training,
                      width="stretch"), on_pause),
-        (c[2].button("Step", key="btn-step", on_click=on_step, disabled=run is None,
+        (c[2].button("Step", key="btn-step", on_click=on_step, disabled=stuck,
                      width="stretch", help="Run exactly one epoch."), on_step),
         (c[3].button("Reset", key="btn-reset", on_click=on_reset, width="stretch",
                      help="New starting weights from the seed."), on_reset),

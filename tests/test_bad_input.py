@@ -522,6 +522,12 @@ def test_learning_rate_1e6_typed_in_reports_divergence_and_keeps_the_run(link):
     assert chart_specs(at)[1] == good_charts[1]
     assert any("**diverged**" in c.value for c in at.main.caption)
     assert at.number_input(key="lr").value == 1e6, "the sidebar keeps what was typed"
-    # Step cannot go on from a diverged run; the message stays to say why.
-    click(at, "btn-step")
+    # Train and Step cannot go on from a diverged run: they are disabled, and the
+    # message stays to say why and what to do.
+    assert at.button(key="btn-train").disabled and at.button(key="btn-step").disabled
+    at.run()
     assert run.trainer.epoch == 50 and texts(at.main.error) == [DIVERGED_51]
+    # A lower learning rate clears the divergence and enables them again.
+    at.number_input(key="lr").set_value(0.05).run()
+    assert_clean(at)
+    assert not at.button(key="btn-train").disabled and not at.button(key="btn-step").disabled

@@ -17,8 +17,8 @@ Two kinds of press need more than a callback:
 * A press on a page that a *new* session inherited (the server restarted, or the
   session expired after ``server.disconnectedSessionTTL`` and the tab came back).
   The browser keeps showing the old page and sends the press to a session that
-  never drew these buttons, so Streamlit has no callback to call: ``buttons``
-  carries the press out itself.
+  never drew the button, so Streamlit has no callback to call: ``button`` (used
+  for every button with a callback) carries the press out itself.
 """
 
 from __future__ import annotations
@@ -37,7 +37,24 @@ from .run import Run, reset_run, settled
 DOUBLE_PRESS_S = 1.0
 # Session-state keys used only here.
 TRAIN_PRESSED = "train_pressed"     # (trainer id, Settings, monotonic time) of the last Train
-BUTTONS_DRAWN = "buttons_drawn"     # True once this session has drawn the buttons
+DRAWN_BUTTONS = "drawn_buttons"     # keys of the buttons this session has drawn
+
+
+def button(container, label: str, *, key: str, on_click, args: tuple = (), **kwargs) -> bool:
+    """``container.button(...)`` whose press counts even on a page a new session inherited.
+
+    A session that never drew the button has no callback for it (see the module's
+    docstring): the press arrives as a click with nothing to call. Then this calls
+    ``on_click(*args)`` itself and reruns, so the page shows what the press did.
+    """
+    drawn = st.session_state.setdefault(DRAWN_BUTTONS, set())
+    inherited = key not in drawn
+    drawn.add(key)
+    clicked = container.button(label, key=key, on_click=on_click, args=args, **kwargs)
+    if clicked and inherited:
+        on_click(*args)
+        st.rerun()
+    return clicked
 
 
 def _shows_latest(run: Run) -> bool:
@@ -95,25 +112,15 @@ def buttons(container, run: Run | None) -> None:
     # A diverged run trains no further until the learning rate changes or Reset
     # (the page says so): Train and Step would do nothing.
     stuck = run is None or run.trainer.diverged is not None
-    inherited = not st.session_state.get(BUTTONS_DRAWN)    # no earlier run drew them
-    st.session_state[BUTTONS_DRAWN] = True
     c = container.columns([1, 1, 1, 1, 3])
-    pressed = [
-        (c[0].button("Train", key="btn-train", type="primary", on_click=on_train,
-                     disabled=stuck or training, width="stretch"), on_train),
-        (c[1].button("Pause", key="btn-pause", on_click=on_pause, disabled=not training,
-                     width="stretch"), on_pause),
-        (c[2].button("Step", key="btn-step", on_click=on_step, disabled=stuck,
-                     width="stretch", help="Run exactly one epoch."), on_step),
-        (c[3].button("Reset", key="btn-reset", on_click=on_reset, width="stretch",
-                     help="New starting weights from the seed."), on_reset),
-    ]
-    clicked = [action for was_clicked, action in pressed if was_clicked]
-    if inherited and clicked:
-        # A press on a page an earlier session drew (see the module's docstring): its
-        # callback was never called. Carry it out on this session's run, and redraw.
-        clicked[0]()
-        st.rerun()
+    button(c[0], "Train", key="btn-train", type="primary", on_click=on_train,
+           disabled=stuck or training, width="stretch")
+    button(c[1], "Pause", key="btn-pause", on_click=on_pause, disabled=not training,
+           width="stretch")
+    button(c[2], "Step", key="btn-step", on_click=on_step, disabled=stuck,
+           width="stretch", help="Run exactly one epoch.")
+    button(c[3], "Reset", key="btn-reset", on_click=on_reset, width="stretch",
+           help="New starting weights from the seed.")
     if run is not None:
         tr = run.trainer
         state = ("training…" if training else

@@ -20,6 +20,7 @@ from mlp_core.settings import DATASET_CHOICES, PRESETS, UPLOAD, Settings
 from mlp_core.training import MAX_EPOCHS, MAX_LR
 
 from . import keys
+from .controls import button
 from .run import MIN_SIDEBAR_LR, accept_csv, reset_run
 from .safe import plain
 
@@ -67,8 +68,8 @@ def render_sidebar() -> Settings:
     sb = st.sidebar
     with sb.expander("Presets", expanded=False):
         for name, preset in PRESETS.items():
-            st.button(preset.label, key=f"preset-{name}", help=preset.description,
-                      on_click=apply_preset, args=(name,), width="stretch")
+            button(st, preset.label, key=f"preset-{name}", help=preset.description,
+                   on_click=apply_preset, args=(name,), width="stretch")
     sb.selectbox("Dataset", DATASET_CHOICES, key="dataset",
                  format_func=DATASET_LABELS.get)
     if st.session_state["dataset"] == UPLOAD:

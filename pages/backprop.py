@@ -6,7 +6,7 @@ import streamlit as st
 from mlp_core.gradcheck import gradient_check
 from mlp_core.reference import backprop, updated_weights
 from mlp_ui import keys, views
-from mlp_ui.controls import on_step
+from mlp_ui.controls import button, on_step
 from mlp_ui.run import ensure_run, page_settings
 from mlp_ui.teaching import (
     MAX_ROWS_SHOWN,
@@ -38,11 +38,11 @@ def jump() -> None:
 
 
 c = st.columns([1.2, 1, 1, 2.5])
-c[0].button("Advance one epoch", key="bp-step", on_click=on_step, type="primary",
-            disabled=trainer.diverged is not None)
+button(c[0], "Advance one epoch", key="bp-step", on_click=on_step, type="primary",
+       disabled=trainer.diverged is not None)
 c[1].number_input("Epochs to jump", 1, 1_000_000, value=1000, step=1000, key=keys.STEP_EPOCHS,
                   label_visibility="collapsed")
-c[2].button("Jump ahead", key="bp-jump", on_click=jump, disabled=trainer.diverged is not None)
+button(c[2], "Jump ahead", key="bp-jump", on_click=jump, disabled=trainer.diverged is not None)
 if trainer.diverged:
     st.error(trainer.diverged.message)
 

@@ -56,6 +56,7 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_playground import (
     MAIN,
+    SIDEBAR,
     epoch,
     no_js_crash,
     number_value,
@@ -372,6 +373,23 @@ def test_a_server_restarted_under_an_open_page(page, restartable_server, console
     assert shown(page) == expected(XOR, 2)
     expect(page.locator(DIALOG)).to_have_count(0)
     screenshot(page, "faults-restart-3-after-step")
+
+    # The same for a sidebar button: a preset pressed on a page the old server drew.
+    page.locator(f"{SIDEBAR} [data-testid=stExpander] summary").filter(
+        has_text="Presets").click()
+    server.kill()
+    page.wait_for_function(
+        "(sel) => /connecting/i.test(document.querySelector(sel)?.innerText || '')",
+        arg=STATUS, timeout=30_000)
+    server.start()
+    page.wait_for_function(
+        "(sel) => !/connect|error/i.test(document.querySelector(sel)?.innerText || '')",
+        arg=STATUS, timeout=60_000)
+    click_button(page, "Tutorial: OR (2-3-1)")
+    assert_no_exception(page)
+    assert "2-3-1 on or" in caption(page), caption(page)
+    assert number_value(page, "Hidden nodes") == "3"
+    assert metric_value(page, "Epoch") == "0"
     no_js_crash(console_errors)
     no_traceback(server.log())
 

@@ -10,33 +10,21 @@ are printed (``-s``).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.loadtest_support import load_loadtest
+
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = 8
 MIN_LIVE_FRAMES = 2     # redraws of the Epoch metric inside the live window
 
 
-def _loadtest():
-    pytest.importorskip("websockets")
-    spec = importlib.util.spec_from_file_location(
-        "mlp_loadtest", REPO_ROOT / "scripts" / "loadtest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module         # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def report():
-    lt = _loadtest()
+    lt = load_loadtest()
     opts = lt.Options(sessions=SESSIONS, browsers=0, duration_limit=150, live_seconds=6,
                       pause_spread=2, leave_wait=0, verbose=False)
     # The client calls asyncio.run(); Playwright's sync API (used by the browser tests in
@@ -82,7 +70,7 @@ def test_every_session_got_a_first_chart(report):
 
 
 def test_every_xor_run_reached_its_final_epoch(report):
-    lt = sys.modules["mlp_loadtest"]
+    lt = load_loadtest()
     epochs = _by_session(report, "xor_final_epoch")
     assert all(e == lt.TARGET_EPOCHS for e in epochs.values()), epochs
 
@@ -95,7 +83,7 @@ def test_every_session_saw_live_frames(report):
 
 
 def test_pause_stops_every_run_part_way(report):
-    lt = sys.modules["mlp_loadtest"]
+    lt = load_loadtest()
     answered = _by_session(report, "pause_s")
     assert all(p is not None for p in answered.values()), answered
     paused = _by_session(report, "paused_epoch")

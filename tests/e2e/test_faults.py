@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import os
 import re
 import signal
@@ -64,6 +63,7 @@ from tests.e2e.test_playground import (
     script_state,
     set_number,
 )
+from tests.loadtest_support import load_loadtest
 
 # A live run that cannot finish during a test (the load test's moons link, 1,000,000 epochs).
 MOONS_LONG = {"dataset": "moons", "samples": "200", "hidden": "8", "bias": "true",
@@ -538,18 +538,8 @@ def test_after_step_and_train_a_rerun_still_shows_the_last_epoch(page, streamlit
 # --------------------------------------------------------------------------- protocol level
 
 
-def _loadtest():
-    pytest.importorskip("websockets")
-    spec = importlib.util.spec_from_file_location(
-        "mlp_loadtest_faults", REPO_ROOT / "scripts" / "loadtest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module         # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_a_client_that_disconnects_mid_training_leaves_no_thread(streamlit_server_info):
-    lt = _loadtest()
+    lt = load_loadtest()
     server = streamlit_server_info
     pid = server.proc.pid
     link = urlencode(MOONS_LONG)

@@ -847,20 +847,149 @@ class BrowserUser:
             self.errors.append(f"{exceptions} exception box(es) on the page")
 
 
-async def browser_flow(b: BrowserUser, opts, xor_go: asyncio.Event, moons_go: asyncio.Event,
+async def _wait_event(event: threading.Event, timeout: float, what: str) -> None:
+    if not await asyncio.to_thread(event.wait, timeout):
+        raise LoadTestError(f"the classroom never reached {what}")
+
+
+async def browser_flow(b: BrowserUser, opts, xor_go: threading.Event, moons_go: threading.Event,
                        left: Callable[[float], float]) -> None:
     """One browser tab's scenario: the sessions' steps, through the UI."""
     await b.load(left(120))
     await b.open_link(XOR_LINK, left(120))
-    await asyncio.wait_for(xor_go.wait(), left(120))
+    await _wait_event(xor_go, left(120), "XOR's Train")
     await b.train_to_end(left(120))
     await b.open_link(MOONS_LINK, left(120))
-    await asyncio.wait_for(moons_go.wait(), left(120))
+    await _wait_event(moons_go, left(120), "the live run's Train")
     await b.start_live(left(30))
     wall0 = time.time() + opts.live_warmup
     await asyncio.sleep(opts.live_warmup + opts.live_seconds)
     await b.live_fps(wall0, time.time())
     await b.pause(left(30))
+
+
+class BrowserFleet:
+    """The Chromium tabs, driven by a process of their own (``--browser-fleet``).
+
+    Playwright's traffic then no longer shares the protocol sessions' event loop or
+    GIL (on that loop it ran with them, and their timings included its work). The
+    fleet process gets its signals on stdin (``go DEADLINE``, ``xor``, ``moons``)
+    and prints ``ready``, then its tabs' results as one JSON line.
+    """
+
+    def __init__(self, opts, url: str):
+        self.opts, self.url = opts, url
+        self.users: list[dict[str, Any]] = []   # per tab: index, results, errors
+        self._proc: subprocess.Popen | None = None
+
+    async def start(self, timeout: float = 120.0) -> None:
+        spec = {"url": self.url, "browsers": self.opts.browsers,
+                "browser_nice": self.opts.browser_nice, "live_warmup": self.opts.live_warmup,
+                "live_seconds": self.opts.live_seconds}
+        self._proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--browser-fleet", json.dumps(spec)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        line = await self._line(timeout)
+        if line != "ready":
+            raise LoadTestError(f"Chromium did not start ({line or 'no answer'})")
+
+    async def _line(self, timeout: float) -> str:
+        """The fleet's next protocol line (``ready``, ``results ...``, ``error ...``)."""
+        end = _now() + timeout
+        while _now() < end:
+            try:
+                line = await asyncio.wait_for(
+                    asyncio.to_thread(self._proc.stdout.readline), end - _now())
+            except TimeoutError:
+                return ""
+            if not line:
+                return ""                       # the process has ended
+            if line.split(" ", 1)[0].strip() in ("ready", "results", "error"):
+                return line.strip()
+        return ""
+
+    def signal(self, word: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._proc.stdin.write(word + "\n")
+            self._proc.stdin.flush()
+
+    async def finish(self, timeout: float) -> None:
+        """The tabs' results, waiting at most ``timeout`` s for them."""
+        if self._proc is None:
+            return
+        if not self.users:
+            line = await self._line(timeout)
+            if line.startswith("results "):
+                self.users = json.loads(line[len("results "):])
+            else:
+                self.users = [{"index": i, "errors": ["browser: no results within the "
+                                                      "--duration-limit"]}
+                              for i in range(self.opts.browsers)]
+        self.stop()
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(10)
+
+
+def fleet_main(spec: dict) -> int:
+    """The ``--browser-fleet`` process: the tabs' side of the scenario (see BrowserFleet)."""
+    opts = Options(browsers=spec["browsers"], browser_nice=spec["browser_nice"],
+                   live_warmup=spec["live_warmup"], live_seconds=spec["live_seconds"])
+    signals = {word: threading.Event() for word in ("go", "xor", "moons")}
+    deadline = [_now() + 600.0]
+
+    def read_signals() -> None:
+        for line in sys.stdin:
+            word, *rest = line.split()
+            if word == "go" and rest:
+                deadline[0] = float(rest[0])    # time.monotonic() is system-wide
+            if word in signals:
+                signals[word].set()
+        for event in signals.values():          # the classroom is over
+            event.set()
+
+    def left(cap: float) -> float:
+        return max(1.0, min(cap, deadline[0] - _now()))
+
+    async def run() -> list[BrowserUser]:
+        users: list[BrowserUser] = []
+        pw, browser = await _launch_browser(opts.browser_nice)
+        try:
+            for i in range(opts.browsers):
+                ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                await ctx.route(_NON_LOOPBACK, _abort_route)
+                users.append(BrowserUser(i, spec["url"], ctx))
+            print("ready", flush=True)
+            threading.Thread(target=read_signals, daemon=True, name="signals").start()
+            await _wait_event(signals["go"], 600, "its start")
+            await asyncio.gather(*(
+                _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left),
+                       "browser") for b in users))
+            return users
+        finally:
+            for b in users:
+                with contextlib.suppress(Exception):
+                    await b.context.close()
+            with contextlib.suppress(Exception):
+                await browser.close()
+            with contextlib.suppress(Exception):
+                await pw.stop()
+
+    try:
+        users = asyncio.run(run())
+    except Exception as err:  # noqa: BLE001 - reported to the parent in one line
+        print(f"error {type(err).__name__}: {err}".replace("\n", " "), flush=True)
+        return 2
+    results = [{"index": b.index, **b.results, "errors": b.errors} for b in users]
+    print("results " + json.dumps(results, default=str), flush=True)
+    return 0
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -881,6 +1010,40 @@ class Options:
     warm_urls: tuple[str, ...] = ()  # each replica directly (default: the url itself)
     seed: int = 0
     verbose: bool = True
+
+
+class LoopLag:
+    """How late this client's own event loop runs: every latency it reports includes it.
+
+    A task asks to wake every ``period`` s and records how late it woke: time the
+    report would otherwise blame on the server. With three Chromium tabs on the
+    same two cores it measured 1.2-1.5 s at worst, with the tabs in a process of
+    their own and this client at a higher CPU priority alike.
+    """
+
+    def __init__(self, period: float = 0.01):
+        self.period = period
+        self.samples: list[tuple[float, float]] = []
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            t0 = _now()
+            await asyncio.sleep(self.period)
+            self.samples.append((t0, _now() - t0 - self.period))
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="loop-lag")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+
+    def max_since(self, t0: float) -> float | None:
+        values = [lag for t, lag in self.samples if t >= t0]
+        return max(values) if values else None
 
 
 def _log(opts: Options, text: str) -> None:
@@ -912,18 +1075,13 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
     sessions = [Session(i, url) for i in range(opts.sessions)]
     report: dict[str, Any] = {"sessions": opts.sessions, "browsers": opts.browsers,
                               "url": url, "options": opts.__dict__.copy()}
-    browsers: list[BrowserUser] = []
-    pw = browser = None
+    fleet = BrowserFleet(opts, url) if opts.browsers else None
     with MemorySampler(server_pids) as mem:
         mem.mark("cold")
         report["loadavg_start"] = os.getloadavg()
         try:
-            if opts.browsers:       # started first: Chromium's own start-up is heavy
-                pw, browser = await _launch_browser(opts.browser_nice)
-                for i in range(opts.browsers):
-                    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-                    await ctx.route(_NON_LOOPBACK, _abort_route)
-                    browsers.append(BrowserUser(i, url, ctx))
+            if fleet is not None:
+                await fleet.start()
             # Warm-up: one session per server loads the page and runs one epoch, so
             # imports and the compiled kernel's load are not charged to the classroom.
             for warm_url in opts.warm_urls or (url,):
@@ -944,10 +1102,10 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
 
             # The browsers follow the same steps on their own clock (a slow browser must
             # not hold the classroom back); they press Train once the sessions have.
-            xor_go, moons_go = asyncio.Event(), asyncio.Event()
-            browser_tasks = [asyncio.create_task(
-                _guard(b, browser_flow(b, opts, xor_go, moons_go, left), "browser"))
-                for b in browsers]
+            lag = LoopLag()
+            lag.start()
+            if fleet is not None:
+                fleet.signal(f"go {deadline!r}")
 
             # 1. load -----------------------------------------------------------------
             _log(opts, f"load: {opts.sessions} sessions (ramp {opts.ramp:g} s), "
@@ -970,7 +1128,8 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 t0 = await s.press("Train")     # every send goes out in the same tick
                 await step_train_to_end(s, t0, left(60))
 
-            xor_go.set()
+            if fleet is not None:
+                fleet.signal("xor")
             await asyncio.gather(*(_guard(s, xor_train(s), "xor train") for s in sessions))
 
             # 3. moons: all train live; then each pauses at its own moment -------------
@@ -983,7 +1142,8 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             async def moons_train(s: Session) -> None:
                 s.results["t_train"] = await s.press("Train")
 
-            moons_go.set()
+            if fleet is not None:
+                fleet.signal("moons")
             await asyncio.gather(*(_guard(s, moons_train(s), "moons train") for s in ok))
             t_live = _now()
             w0 = t_live + opts.live_warmup
@@ -1017,16 +1177,12 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 "descendants_cores_used": (descendants_cpu_seconds(os.getpid()) - kids0)
                 / elapsed,
                 "loadavg_end": os.getloadavg(),
+                "client_loop_lag_max_s": lag.max_since(t_begin),
             }
-            if browser_tasks:
+            await lag.stop()
+            if fleet is not None:
                 _log(opts, "waiting for the browsers")
-                done, pending = await asyncio.wait(browser_tasks,
-                                                   timeout=max(1.0, deadline - _now()))
-                for task in pending:
-                    task.cancel()
-                for b, task in zip(browsers, browser_tasks):
-                    if task in pending:
-                        b.errors.append("browser: did not finish within --duration-limit")
+                await fleet.finish(max(1.0, deadline - _now()) + 30)
 
             # 4. idle, then leave -------------------------------------------------------
             await asyncio.sleep(opts.idle_settle)
@@ -1034,15 +1190,8 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             report["scenario_s"] = _now() - started
         finally:
             await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
-            for b in browsers:
-                with contextlib.suppress(Exception):
-                    await b.context.close()
-            if browser is not None:
-                with contextlib.suppress(Exception):
-                    await browser.close()
-            if pw is not None:
-                with contextlib.suppress(Exception):
-                    await pw.stop()
+            if fleet is not None:
+                fleet.stop()
         peak = mem.peak()
         _log(opts, f"left; waiting {opts.leave_wait:g} s for memory")
         await asyncio.sleep(opts.leave_wait)
@@ -1066,8 +1215,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
     report["per_session"] = [
         {"index": s.index, **s.results, "errors": s.errors, "exceptions": s.exceptions,
          "bytes_in": s.bytes_in, "messages_in": s.msgs_in} for s in sessions]
-    report["per_browser"] = [{"index": b.index, **b.results, "errors": b.errors}
-                             for b in browsers]
+    report["per_browser"] = fleet.users if fleet is not None else []
     report["summary"] = summarize(report)
     return report
 
@@ -1231,6 +1379,8 @@ def format_report(report: dict) -> str:
             f"{_fmt(cpu['client_cores_used'])}, its browsers {_fmt(browsers)}, other "
             f"processes {_fmt(rest)}; load avg {report['loadavg_start'][0]:.1f} -> "
             f"{cpu['loadavg_end'][0]:.1f}")
+        lag = _fmt(cpu.get("client_loop_lag_max_s"), " s")
+        lines.append(f"  client event loop lag max   {lag} (included in every latency above)")
     lines.append("  targets:")
     for name, ok in s["checks"].items():
         lines.append(f"    [{'PASS' if ok else 'FAIL'}] {name}")
@@ -1292,6 +1442,9 @@ def run(url: str | None = None, *, start: bool = False, app_dir: Path = REPO_ROO
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--browser-fleet"]:         # the tabs' own process (BrowserFleet)
+        return fleet_main(json.loads(argv[1]))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sessions", type=int, default=40)

@@ -1041,6 +1041,12 @@ class LoopLag:
             with contextlib.suppress(BaseException):
                 await self._task
 
+    def by_phase(self, starts: dict[str, float], end: float) -> dict[str, float | None]:
+        """The worst lag in each phase (a phase runs until the next one starts)."""
+        bounds = sorted(starts.items(), key=lambda kv: kv[1]) + [("", end)]
+        return {name: max((lag for t, lag in self.samples if t0 <= t < t1), default=None)
+                for (name, t0), (_, t1) in zip(bounds, bounds[1:])}
+
     def max_since(self, t0: float) -> float | None:
         values = [lag for t, lag in self.samples if t >= t0]
         return max(values) if values else None
@@ -1104,10 +1110,12 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             # not hold the classroom back); they press Train once the sessions have.
             lag = LoopLag()
             lag.start()
+            phases: dict[str, float] = {}
             if fleet is not None:
                 fleet.signal(f"go {deadline!r}")
 
             # 1. load -----------------------------------------------------------------
+            phases["load"] = _now()
             _log(opts, f"load: {opts.sessions} sessions (ramp {opts.ramp:g} s), "
                        f"{opts.browsers} browsers")
 
@@ -1119,6 +1127,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             await asyncio.gather(*(_guard(s, load_one(s), "load") for s in sessions))
 
             # 2. XOR: everyone presses Train at the same moment ------------------------
+            phases["xor"] = _now()
             _log(opts, "xor: set link")
             await asyncio.gather(*(_guard(s, step_link(s, XOR_LINK, left(60)), "xor link")
                                    for s in sessions))
@@ -1133,6 +1142,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             await asyncio.gather(*(_guard(s, xor_train(s), "xor train") for s in sessions))
 
             # 3. moons: all train live; then each pauses at its own moment -------------
+            phases["moons"] = _now()
             _log(opts, "moons: set link")
             await asyncio.gather(*(_guard(s, step_link(s, MOONS_LINK, left(60)), "moons link")
                                    for s in sessions))
@@ -1151,6 +1161,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             await asyncio.sleep(max(0.0, w1 - _now()))
             peak_train = mem.peak(since=t_begin)
 
+            phases["pause"] = _now()
             _log(opts, f"moons: Pause spread over {opts.pause_spread:g} s")
             order = list(range(len(ok)))
             rng.shuffle(order)
@@ -1178,6 +1189,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 / elapsed,
                 "loadavg_end": os.getloadavg(),
                 "client_loop_lag_max_s": lag.max_since(t_begin),
+                "client_loop_lag_by_phase_s": lag.by_phase(phases, _now()),
             }
             await lag.stop()
             if fleet is not None:
@@ -1380,7 +1392,9 @@ def format_report(report: dict) -> str:
             f"processes {_fmt(rest)}; load avg {report['loadavg_start'][0]:.1f} -> "
             f"{cpu['loadavg_end'][0]:.1f}")
         lag = _fmt(cpu.get("client_loop_lag_max_s"), " s")
-        lines.append(f"  client event loop lag max   {lag} (included in every latency above)")
+        by_phase = ", ".join(f"{k} {_fmt(v, ' s')}"
+                             for k, v in (cpu.get("client_loop_lag_by_phase_s") or {}).items())
+        lines.append(f"  client event loop lag max   {lag} (in every latency above; {by_phase})")
     lines.append("  targets:")
     for name, ok in s["checks"].items():
         lines.append(f"    [{'PASS' if ok else 'FAIL'}] {name}")

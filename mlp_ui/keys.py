@@ -24,7 +24,12 @@ MODEL_SEEN = "model_seen"
 MODEL_PENDING = "model_pending"  # a validated model waiting for the sidebar to match it
 MODEL_MESSAGE = "model_message"
 TIMELINE = "timeline"          # index into the trainer's snapshots
-TIMELINE_SLIDER = "timeline-slider"  # the select_slider that sets TIMELINE
+TIMELINE_SLIDER = "timeline-slider"  # the select_slider that sets TIMELINE (see below)
+
+
+def timeline_slider(frames: int) -> str:
+    """The timeline slider's key for a timeline of ``frames`` frames (new length, new slider)."""
+    return f"{TIMELINE_SLIDER}-{frames}"
 SHOW_NEURON_LINES = "show_neuron_lines"
 LOG_LOSS = "log_loss"
 SHOW_REPLAY = "show_replay"

@@ -84,17 +84,15 @@ if snaps[-1] != trainer.epoch:
 view = dict(frame="static")
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)
-    shown_at = st.session_state.get(keys.TIMELINE_SLIDER)
-    if index is None or index >= len(snaps) or shown_at is None or shown_at >= len(snaps):
-        # Train/Step/Reset asked for the latest frame (or the slider is new). Set it
-        # through session state, not `value=`: the browser keeps a keyed slider's old
-        # position over a new default, and the next rerun sent that old epoch back, as
-        # if the run had gone back in time. Otherwise the slider holds the user's pick.
-        latest = index is None or index >= len(snaps)
-        st.session_state[keys.TIMELINE_SLIDER] = len(snaps) - 1 if latest else index
+    if index is None or index >= len(snaps):
+        index = len(snaps) - 1          # Train/Step/Reset asked for the latest frame
+    # The key names the timeline's length: a run that moved on gets a new slider at
+    # its latest frame. With one key, a browser that had not yet seen the server move
+    # the thumb (a press racing the redraw) sent its old position back, and the page
+    # showed the run as if it had gone back to epoch 0.
     picked = status.select_slider(
-        "Timeline: scrub back through the run", options=list(range(len(snaps))),
-        format_func=lambda i: f"epoch {snaps[i]:,}", key=keys.TIMELINE_SLIDER)
+        "Timeline: scrub back through the run", options=list(range(len(snaps))), value=index,
+        format_func=lambda i: f"epoch {snaps[i]:,}", key=keys.timeline_slider(len(snaps)))
     st.session_state[keys.TIMELINE] = picked
     if picked != len(snaps) - 1:
         e = snaps[picked]

@@ -67,6 +67,13 @@ def train(at: AppTest, epochs: int | None = None) -> AppTest:
     return click(at, "btn-train")
 
 
+def timeline(at: AppTest):
+    """The timeline slider (its key carries the timeline's length)."""
+    sliders = [s for s in at.select_slider if s.key.startswith("timeline-slider")]
+    assert len(sliders) == 1, [s.key for s in at.select_slider]
+    return sliders[0]
+
+
 def run_of(at: AppTest):
     return at.session_state["run"]
 
@@ -150,7 +157,7 @@ def test_train_reproduces_the_tutorial_or_run():
     assert texts(at.success) == ["All 4 rows right."]
     assert "**finished**" in at.main.caption[1].value
     # The timeline ends at the last epoch.
-    slider = at.select_slider(key="timeline-slider")
+    slider = timeline(at)
     assert slider.options[-1] == "epoch 200,000"
     assert slider.value == len(trainer.snapshot_epochs) - 1
 
@@ -182,7 +189,8 @@ def test_reset_goes_back_to_epoch_zero():
 
 def test_timeline_scrubs_back_and_train_returns_to_the_latest():
     at = train(open_app(), 300)
-    set_widget(at, "select_slider", "timeline-slider", 0)
+    timeline(at).set_value(0).run()
+    assert_clean(at)
     m = metrics(at)
     assert m["Epoch"] == "0" and m["Train loss"] == OR_START_LOSS
     assert run_of(at).trainer.epoch == 300, "scrubbing does not change the run"
@@ -200,7 +208,7 @@ def test_a_run_paused_between_snapshots_shows_its_current_epoch():
     assert_clean(at)
     assert metrics(at)["Epoch"] == "1,500"
     assert metrics(at)["Train loss"] == f"{trainer.last_loss:.6g}"
-    slider = at.select_slider(key="timeline-slider")
+    slider = timeline(at)
     assert slider.options[-2:] == [f"epoch {trainer.snapshot_epochs[-1]:,}", "epoch 1,500"]
     click(at, "btn-step")
     assert metrics(at)["Epoch"] == "1,501" and trainer.epoch == 1501

@@ -28,7 +28,7 @@ import time
 import streamlit as st
 
 from . import keys
-from .run import Run, reset_run, settled
+from .run import Run, reset_run, settled, timeline_epochs
 
 # A second Train press this soon after the one that started the round is a double
 # click, not another round: the usual double-click interval (0.5 s) plus what a busy
@@ -60,9 +60,7 @@ def button(container, label: str, *, key: str, on_click, args: tuple = (), **kwa
 def _shows_latest(run: Run) -> bool:
     """The page's timeline is at the run as it is now (not scrubbed back: see playground)."""
     index = st.session_state.get(keys.TIMELINE)
-    snaps = run.trainer.snapshot_epochs
-    latest = len(snaps) - 1 if snaps[-1] == run.trainer.epoch else len(snaps)
-    return index is None or index >= latest
+    return index is None or index >= len(timeline_epochs(run.trainer)) - 1
 
 
 def _run() -> Run | None:

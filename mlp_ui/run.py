@@ -41,6 +41,18 @@ class Run:
         return self.trainer.net
 
 
+def timeline_epochs(trainer: Trainer) -> list[int]:
+    """The epochs the page's timeline offers: the snapshots, then the run as it is now.
+
+    Paused between two snapshots, the timeline ends at the network as it is now, not
+    at the last snapshot (which showed an older epoch than the run had reached).
+    """
+    epochs = list(trainer.snapshot_epochs)
+    if epochs[-1] != trainer.epoch:
+        epochs.append(trainer.epoch)
+    return epochs
+
+
 def settled(run: Run | None) -> Run | None:
     """``run``, once no stopped script run is still training it."""
     if run is not None:

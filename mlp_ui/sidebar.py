@@ -124,7 +124,7 @@ def _csv_upload(sb) -> None:
     elif st.session_state.get(keys.CSV_SEEN) != uploaded.file_id:
         st.session_state[keys.CSV_SEEN] = uploaded.file_id
         raw = uploaded.getvalue()
-        settings = Settings(**{k: st.session_state[k] for k in keys.SETTING_KEYS})
+        settings = _settings_from_state()
         error = accept_csv(raw, uploaded.name, settings)
         st.session_state[keys.CSV_ERROR] = error
         if error is None:

@@ -7,7 +7,7 @@ from mlp_ui import keys, views
 from mlp_ui.controls import buttons
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
-from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings
+from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings, timeline_epochs
 
 st.title("Playground")
 st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch the network "
@@ -76,11 +76,7 @@ if st.session_state.get(keys.TRAINING):
 # A finished or paused run: the timeline picks which moment the views show.
 if trainer.diverged:
     status.error(trainer.diverged.message)
-snaps = list(trainer.snapshot_epochs)
-if snaps[-1] != trainer.epoch:
-    # Paused between two snapshots: the timeline ends at the network as it is now,
-    # not at the last snapshot (which showed an older epoch than the run had reached).
-    snaps.append(trainer.epoch)
+snaps = timeline_epochs(trainer)
 view = dict(frame="static")
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)

@@ -63,9 +63,16 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                 if not hub.render_lock.acquire(token, timeout=POLL):
                     continue
                 try:
-                    # Let other sessions' page loads and button presses go first.
+                    # Let the event loop send what came before, and other sessions'
+                    # page loads and button presses run, first.
                     defer_until = time.monotonic() + MAX_DEFER
-                    while hub.other_runs() and time.monotonic() < defer_until:
+                    mark = hub.event_loop_mark()
+                    while time.monotonic() < defer_until:
+                        if mark is not None and not mark.wait(DEFER_POLL):
+                            training()
+                            continue
+                        if not hub.other_runs():
+                            break
                         time.sleep(DEFER_POLL)
                         training()
                     started = time.thread_time()

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validate import check_choice, check_float, check_int
 from .activations import ACTIVATION_IDS
-from .kernel import LOSS_NOT_FINITE, OK, REG_IDS, loss_and_correct, train_epochs
+from .kernel import LOSS_NOT_FINITE, OK, REG_IDS, loss_and_correct, train_stops
 from .losses import LOSS_IDS, LOSSES
 from .network import Network
 
@@ -27,6 +27,9 @@ MAX_LR = 1e6
 MAX_ABS_WEIGHT = 1e4
 MAX_SNAPSHOTS = 200
 MAX_RECORDS = 1000
+# Training time per kernel call: between calls a run reports progress (and can
+# be stopped), so this is how quickly Pause takes effect.
+CHUNK_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -240,33 +243,36 @@ class Trainer:
         batch = cfg.batch_size or len(self.X)
         rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and self.diverged is None:
-            stop = self._next_stop(limit)
-            if max_seconds is not None and rate is not None:
-                # Slow epochs (a big net on many points) would overrun the time
-                # budget by a whole chunk: cut the chunk to what fits. Where a run
-                # is cut never changes its result, only when control returns.
-                left = max_seconds - (time.perf_counter() - started)
-                stop = min(stop, self.epoch + max(1, int(rate * left)))
+            cut, more = None, 0.0
+            if rate is not None:
+                # Many stops per call (see ``train_stops``), up to CHUNK_SECONDS of
+                # training. Slow epochs (a big net on many points) would overrun a
+                # time budget by a whole chunk: cut the chunk to what fits. Where a
+                # run is cut never changes its result, only when control returns.
+                more = rate * CHUNK_SECONDS
+                if max_seconds is not None:
+                    cut = rate * (max_seconds - (time.perf_counter() - started))
+            stops = self._stops(limit, cut, more)
+            evals = np.zeros((len(stops), 4))
+            params_at = np.empty((len(stops), len(self.net.params)))
             t0 = time.perf_counter()
-            done, status = train_epochs(
-                self.X, self.y, self.net.params, self._sizes,
+            reached, epoch, status = train_stops(
+                self.X, self.y, self.X_test, self.y_test, self.net.params, self._sizes,
                 ACTIVATION_IDS[self.net.hidden_activation], LOSS_IDS[cfg.loss],
                 self.net.bias, cfg.lr, REG_IDS[cfg.reg], cfg.reg_rate, batch, cfg.seed,
-                self.epoch, stop - self.epoch, self.train_loss, MAX_ABS_WEIGHT,
+                self.epoch, stops, self.train_loss, MAX_ABS_WEIGHT, evals, params_at,
             )
             spent = time.perf_counter() - t0
             self.seconds += spent
-            self.epoch += int(done)
-            if done and spent > 0:
-                rate = done / spent
+            if epoch > self.epoch and spent > 0:
+                rate = (epoch - self.epoch) / spent
+            for j in range(int(reached)):
+                self._arrive(int(stops[j]), limit, evals[j], params_at[j])
             if status != OK:
                 kind = "loss" if status == LOSS_NOT_FINITE else "weights"
-                failed = self.epoch
-                self.diverged = Divergence(failed, kind, divergence_message(kind, failed, cfg.lr))
-            if self.epoch % self.eval_every == 0 or self.done or self.epoch == limit:
-                self._record(self.epoch)
-            if self._pending and self._pending[0] <= self.epoch:
-                self._snapshot()
+                self.diverged = Divergence(int(epoch), kind,
+                                           divergence_message(kind, int(epoch), cfg.lr))
+                self._arrive(int(epoch), limit)
             elapsed = time.perf_counter() - started
             if callback is not None and callback(
                 Progress(self.epoch, self.target, self.last_loss, elapsed)
@@ -278,20 +284,74 @@ class Trainer:
             self._snapshot()
         return self.epoch - first
 
-    def _snapshot(self) -> None:
+    def _stops(self, limit: int, cut: float | None, more: float) -> np.ndarray:
+        """The epochs the next chunk stops at: evaluation points, snapshots, ``limit``.
+
+        The first stop is cut to ``cut`` epochs from now (None: not cut); more
+        follow while they fall within ``more`` epochs from now.
+        """
+        epoch = self.epoch
+        end = limit if cut is None else min(limit, epoch + max(1, int(cut)))
+        horizon = min(end, epoch + int(more))
+        snaps = [p for p in self._pending if p > epoch]
+        k = 0
+        stops: list[int] = []
+        while epoch < end:
+            stop = min(end, (epoch // self.eval_every + 1) * self.eval_every)
+            while k < len(snaps) and snaps[k] <= epoch:
+                k += 1
+            if k < len(snaps):
+                stop = min(stop, snaps[k])
+            if stops and stop > horizon:
+                break
+            stops.append(stop)
+            epoch = stop
+        return np.asarray(stops, dtype=np.int64)
+
+    def _arrive(self, epoch: int, limit: int, evals=None, params=None) -> None:
+        """Bookkeeping at a stop: the record and snapshot due there.
+
+        ``evals`` and ``params`` are what the kernel measured there (None: the
+        network as it is now).
+        """
+        while self._pending and self._pending[0] <= self.epoch:
+            self._pending.pop(0)
+        self.epoch = epoch
+        if epoch % self.eval_every == 0 or self.done or epoch == limit:
+            if evals is None:
+                self._record(epoch)
+            else:
+                self._append_record(epoch, evals)
+        if self._pending and self._pending[0] <= epoch:
+            self._snapshot(params)
+
+    def _snapshot(self, params: np.ndarray | None = None) -> None:
         if self.snapshot_epochs and self.snapshot_epochs[-1] == self.epoch:
             return
         if len(self.snapshot_epochs) >= MAX_SNAPSHOTS:
             # Keep the frame budget: drop the newest interior frame to make room.
             del self.snapshot_epochs[-1], self.snapshot_params[-1]
         self.snapshot_epochs.append(self.epoch)
-        self.snapshot_params.append(self.net.params.copy())
+        self.snapshot_params.append((self.net.params if params is None else params).copy())
 
     def _record(self, epoch: int) -> None:
         if self.records["epoch"] and self.records["epoch"][-1] == epoch:
             return
-        train_loss, train_acc = self.evaluate(self.X, self.y)
-        test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+        self._append_record(epoch, None)
+
+    def _append_record(self, epoch: int, evals: np.ndarray | None) -> None:
+        """Record the metrics at ``epoch``: ``evals`` as ``train_stops`` measured them there,
+        or (None) the current network's."""
+        if self.records["epoch"] and self.records["epoch"][-1] == epoch:
+            return
+        if evals is None:
+            train_loss, train_acc = self.evaluate(self.X, self.y)
+            test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+        else:
+            train_loss, train_acc = float(evals[0]), float(evals[1]) / len(self.X)
+            test_loss, test_acc = float("nan"), float("nan")
+            if len(self.X_test):
+                test_loss, test_acc = float(evals[2]), float(evals[3]) / len(self.X_test)
         r = self.records
         r["epoch"].append(epoch)
         r["train_loss"].append(train_loss)

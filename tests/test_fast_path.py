@@ -302,6 +302,41 @@ def test_records_are_evaluations_at_their_epochs(resume_case):
         assert whole.records["train_accuracy"][i] == accuracy
 
 
+def test_test_set_records_are_evaluations_at_their_epochs():
+    # The kernel measures the test set at each stop too (train_stops).
+    data = make_dataset("moons", samples=200, test_fraction=0.3)
+    assert len(data.X_test) > 0
+    case = MOONS_CASES["moons-minibatch"]
+
+    def trainer():
+        return Trainer(case.network(), data.X_train, data.y_train, case.config,
+                       data.X_test, data.y_test)
+
+    whole = trainer()
+    whole.run()
+    for i in (1, len(whole.records["epoch"]) // 2, -1):
+        epoch = whole.records["epoch"][i]
+        replay = trainer()
+        replay.run(n_epochs=epoch)
+        loss, accuracy = replay.evaluate(replay.X_test, replay.y_test)
+        assert whole.records["test_loss"][i] == loss
+        assert whole.records["test_accuracy"][i] == accuracy
+
+
+def test_one_kernel_call_covers_many_stops():
+    # Every return to Python must take the GIL back, which a busy server grants
+    # only after its switch interval: the tutorial's XOR run (~1,000 records)
+    # returns a handful of times, not once per record.
+    case = XOR_CASES["sigmoid-sse-bias-1"]
+    data = case.data()
+    trainer = Trainer(case.network(), data.X_train, data.y_train,
+                      replace(case.config, epochs=200_000))
+    calls = []
+    trainer.run(callback=calls.append)
+    assert trainer.done and len(trainer.records["epoch"]) > MAX_RECORDS
+    assert len(calls) < len(trainer.records["epoch"]) / 5
+
+
 def test_split_run_keeps_timeline_limits(resume_case):
     case, _ = resume_case
     split = _trainer(case)

@@ -125,3 +125,42 @@ def test_frame_interval_and_turns_stay_within_their_bounds():
 def test_janitor_helpers_are_harmless_without_a_streamlit_server():
     assert sh._expire_stored_sessions() is None     # no runtime: the janitor stops
     sh._malloc_trim()                               # glibc or not, never raises
+    assert sh.Shared().event_loop_mark() is None     # no runtime: frames do not wait
+
+
+def test_event_loop_mark_is_set_once_the_loop_has_run_what_was_queued(monkeypatch):
+    import asyncio
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+
+    loop = asyncio.new_event_loop()
+    gate = threading.Event()
+    loop.call_soon(gate.wait)           # the loop is busy with earlier work
+    monkeypatch.setattr(Runtime, "instance", classmethod(
+        lambda cls: SimpleNamespace(_get_async_objs=lambda: SimpleNamespace(eventloop=loop))))
+    runner = threading.Thread(target=loop.run_forever, daemon=True)
+    runner.start()
+    try:
+        mark = sh.Shared().event_loop_mark()
+        assert mark is not None and not mark.wait(0.05)
+        gate.set()                       # the earlier work is done: the mark comes next
+        assert mark.wait(10)
+    finally:
+        gate.set()
+        loop.call_soon_threadsafe(loop.stop)
+        runner.join(10)
+        loop.close()
+
+
+def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
+    import gc
+
+    try:
+        sh._collect_and_freeze()
+        assert gc.get_freeze_count() > 0
+        frozen = gc.get_freeze_count()
+        sh._collect_and_freeze()          # unfreezes first: the count does not pile up
+        assert gc.get_freeze_count() <= frozen + 1000
+    finally:
+        gc.unfreeze()

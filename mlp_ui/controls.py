@@ -1,8 +1,9 @@
 """Train / Pause / Step / Reset, as button callbacks on the session's run.
 
-Callbacks run at the start of the rerun a click causes. With fast reruns the
-previous script run may still be finishing a chunk of epochs in its own thread,
-so callbacks that touch the trainer wait for it first (``run.settled``).
+Callbacks run at the start of the rerun a click causes. With fast reruns (off in
+our config, on in Streamlit's default) the previous script run may still be
+finishing a chunk of epochs in its own thread, so callbacks that touch the
+trainer wait for it first (``run.settled``).
 
 Two kinds of press need more than a callback:
 

@@ -1,8 +1,8 @@
 """The live training loop: train in short turns, redraw when a frame is due, until done.
 
 The loop runs inside the page script (not a fragment), so pressing Pause, or any
-other widget, reruns the script at once (Streamlit's fast reruns) and stops this
-loop at its next Streamlit call or ``st.session_state`` read. The loop reads the
+other widget, asks for a rerun, which stops this loop at its next Streamlit call
+or ``st.session_state`` read and reruns the script in the same thread. The loop reads the
 session state after every chunk of epochs (milliseconds) and at least every
 ``POLL`` seconds while it waits for a turn, so the trainer is left exactly as its
 last completed chunk made it and a stopped loop gives up its turns promptly.

@@ -30,10 +30,11 @@ class Run:
     trainer: Trainer
     arch_key: tuple
     source: str = "init"        # "init" or the name of a loaded model file
-    # Held by the script run whose live loop trains this Run. With fast reruns
-    # (.streamlit/config.toml) Streamlit starts the next script run in a new thread
-    # while the stopped one is still inside a compiled chunk of epochs, so code that
-    # reads or changes the trainer first waits for that chunk: see ``settled``.
+    # Held by the script run whose live loop trains this Run. With fast reruns (on
+    # by default in Streamlit, off in our .streamlit/config.toml) Streamlit starts the
+    # next script run in a new thread while the stopped one is still inside a compiled
+    # chunk of epochs, so code that reads or changes the trainer first waits for that
+    # chunk: see ``settled``.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property

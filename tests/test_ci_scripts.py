@@ -114,7 +114,7 @@ def test_streamlit_hides_error_details_and_dev_tools():
 def test_streamlit_runner_and_theme():
     cfg = _streamlit_config()
     assert cfg["runner"]["postScriptGC"] is False
-    assert cfg["runner"]["fastReruns"] is True
+    assert cfg["runner"]["fastReruns"] is False
     assert cfg["theme"]["base"] == "light"
     assert re.fullmatch(r"#[0-9a-fA-F]{6}", cfg["theme"]["primaryColor"])
 

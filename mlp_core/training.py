@@ -189,14 +189,6 @@ class Trainer:
             budget = MAX_SNAPSHOTS - len(self.snapshot_epochs)
         self._pending = list(snapshot_schedule(self.epoch, target, budget))
 
-    def _next_stop(self, limit: int) -> int:
-        stop = min(limit, (self.epoch // self.eval_every + 1) * self.eval_every)
-        while self._pending and self._pending[0] <= self.epoch:
-            self._pending.pop(0)
-        if self._pending:
-            stop = min(stop, int(self._pending[0]))
-        return stop
-
     def extend(self, extra_epochs: int) -> None:
         """Raise the target by ``extra_epochs`` (pressing Train again after a finished run)."""
         self.set_target(self.epoch + check_int("epochs", extra_epochs, 1, MAX_EPOCHS))
@@ -319,10 +311,7 @@ class Trainer:
             self._pending.pop(0)
         self.epoch = epoch
         if epoch % self.eval_every == 0 or self.done or epoch == limit:
-            if evals is None:
-                self._record(epoch)
-            else:
-                self._append_record(epoch, evals)
+            self._record(epoch, evals)
         if self._pending and self._pending[0] <= epoch:
             self._snapshot(params)
 
@@ -335,12 +324,7 @@ class Trainer:
         self.snapshot_epochs.append(self.epoch)
         self.snapshot_params.append((self.net.params if params is None else params).copy())
 
-    def _record(self, epoch: int) -> None:
-        if self.records["epoch"] and self.records["epoch"][-1] == epoch:
-            return
-        self._append_record(epoch, None)
-
-    def _append_record(self, epoch: int, evals: np.ndarray | None) -> None:
+    def _record(self, epoch: int, evals: np.ndarray | None = None) -> None:
         """Record the metrics at ``epoch``: ``evals`` as ``train_stops`` measured them there,
         or (None) the current network's."""
         if self.records["epoch"] and self.records["epoch"][-1] == epoch:

@@ -25,11 +25,6 @@ MODEL_PENDING = "model_pending"  # a validated model waiting for the sidebar to 
 MODEL_MESSAGE = "model_message"
 TIMELINE = "timeline"          # index into the trainer's snapshots
 TIMELINE_SLIDER = "timeline-slider"  # the select_slider that sets TIMELINE (see below)
-
-
-def timeline_slider(frames: int) -> str:
-    """The timeline slider's key for a timeline of ``frames`` frames (new length, new slider)."""
-    return f"{TIMELINE_SLIDER}-{frames}"
 SHOW_NEURON_LINES = "show_neuron_lines"
 LOG_LOSS = "log_loss"
 SHOW_REPLAY = "show_replay"
@@ -38,3 +33,8 @@ STEP_EPOCHS = "step_epochs"    # backprop page: epochs to jump
 COMPARE_RESULT = "compare_result"
 SWEEP_RESULT = "sweep_result"
 SWEEP_LOW, SWEEP_HIGH, SWEEP_SEEDS = "sweep_low", "sweep_high", "sweep_seeds"
+
+
+def timeline_slider(frames: int) -> str:
+    """The timeline slider's key for a timeline of ``frames`` frames (new length, new slider)."""
+    return f"{TIMELINE_SLIDER}-{frames}"

@@ -68,12 +68,10 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                     defer_until = time.monotonic() + MAX_DEFER
                     mark = hub.event_loop_mark()
                     while time.monotonic() < defer_until:
-                        if mark is not None and not mark.wait(DEFER_POLL):
-                            training()
-                            continue
-                        if not hub.other_runs():
-                            break
-                        time.sleep(DEFER_POLL)
+                        if mark is None or mark.wait(DEFER_POLL):    # the loop has caught up
+                            if not hub.other_runs():
+                                break
+                            time.sleep(DEFER_POLL)
                         training()
                     started = time.thread_time()
                     draw(frame)

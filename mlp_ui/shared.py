@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -153,12 +154,16 @@ class Shared:
         with self._guard:
             self._active.pop(session_id, None)
 
-    def active_sessions(self) -> int:
+    def training_sessions(self) -> int:
+        """Sessions in a live loop now (those that stopped reporting have left)."""
         now = time.monotonic()
         with self._guard:
             for sid in [s for s, seen in self._active.items() if now - seen > STALE_AFTER]:
                 del self._active[sid]
-            return max(1, len(self._active))
+            return len(self._active)
+
+    def active_sessions(self) -> int:
+        return max(1, self.training_sessions())
 
     # --- pacing ----------------------------------------------------------------
     def record_render(self, cpu_seconds: float) -> None:
@@ -229,8 +234,9 @@ class Shared:
 def shared() -> Shared:
     if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-    _Janitor.start_once()
-    return Shared()
+    hub = Shared()
+    _Janitor.start_once(hub.training_sessions)
+    return hub
 
 
 class _Janitor(threading.Thread):
@@ -244,42 +250,58 @@ class _Janitor(threading.Thread):
     (measured after 40 sessions left: 451 MB, 427 MB once they were freed, 350
     MB after ``malloc_trim``; baseline 288 MB). Every ``PERIOD`` seconds this
     expires stored sessions and freezes the objects that have lived that long
-    (see ``_collect_and_freeze``); when the number of sessions fell, it first
-    collects all garbage and trims the heap: at most one full collection a period.
+    (see ``_collect_and_freeze``); what the sessions that left owe is collected,
+    and the heap trimmed, by ``janitor_pass``'s rule.
     """
 
+    FIRST_PASS = 2.0                 # seconds: freeze the freshly imported modules early
     PERIOD = 10.0
-    FULL_EVERY = 30                  # periods between full collections while no one leaves
     _started = False
     _start_guard = threading.Lock()
 
-    def __init__(self):
+    def __init__(self, training: Callable[[], int]):
         super().__init__(name="mlp-janitor", daemon=True)
-        self._sessions = 0
+        self._training = training
 
     @classmethod
-    def start_once(cls) -> None:
+    def start_once(cls, training: Callable[[], int]) -> None:
         with cls._start_guard:
             if not cls._started:
                 cls._started = True
-                cls().start()
+                cls(training).start()
 
     def run(self) -> None:
-        passes = 0
+        passes, sessions, owed = 0, 0, False
+        time.sleep(self.FIRST_PASS)
         while True:
-            time.sleep(self.PERIOD)
             count = _expire_stored_sessions()
             if count is None:
                 return                   # no Streamlit runtime here (tests): nothing to do
             passes += 1
-            if count < self._sessions:
-                _collect_and_freeze()
-                _malloc_trim()
-            elif passes % self.FULL_EVERY == 0:
-                _collect_and_freeze()    # frozen cyclic garbage of sessions still here
-            else:
-                gc.freeze()
-            self._sessions = count
+            owed = owed or count < sessions
+            sessions = count
+            action = janitor_pass(passes, owed, self._training())
+            JANITOR_ACTIONS[action]()
+            owed = owed and action != "collect_and_trim"
+            time.sleep(self.PERIOD)
+
+
+# Passes between full collections while sessions stay (every 5 minutes).
+FULL_EVERY = 30
+
+
+def janitor_pass(passes: int, owed: bool, training: int) -> str:
+    """What the janitor's ``passes``-th pass does: a key of ``JANITOR_ACTIONS``.
+
+    A full collection holds the GIL for ~0.2 s with 40 sessions' objects, stopping
+    every session's frames and button presses. Sessions that left (``owed``) are
+    collected once no one is training, or at the next periodic full collection
+    if someone always is.
+    """
+    full = passes % FULL_EVERY == 0
+    if owed and (training == 0 or full):
+        return "collect_and_trim"
+    return "collect" if full else "freeze"
 
 
 def _collect_and_freeze() -> None:
@@ -320,6 +342,18 @@ def _malloc_trim() -> None:
     """Return the C heap's free pages to the system (glibc only; elsewhere a no-op)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+
+
+def _collect_and_trim() -> None:
+    _collect_and_freeze()
+    _malloc_trim()
+
+
+JANITOR_ACTIONS: dict[str, Callable[[], None]] = {
+    "freeze": gc.freeze,
+    "collect": _collect_and_freeze,
+    "collect_and_trim": _collect_and_trim,
+}
 
 
 def session_id() -> str:

@@ -164,3 +164,32 @@ def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
         assert gc.get_freeze_count() <= frozen + 1000
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("passes, owed, training, action", [
+    (1, False, 0, "freeze"),              # nothing owed: freeze what has lived a period
+    (1, False, 40, "freeze"),
+    (1, True, 0, "collect_and_trim"),     # sessions left and no one trains: collect now
+    (1, True, 5, "freeze"),               # someone trains: a 0.2 s stop would show; wait
+    (sh.FULL_EVERY, True, 5, "collect_and_trim"),   # ... but not past the periodic collection
+    (sh.FULL_EVERY, False, 5, "collect"),
+    (2 * sh.FULL_EVERY, False, 0, "collect"),
+])
+def test_janitor_collects_for_departed_sessions_only_when_no_one_is_training(
+        passes, owed, training, action):
+    assert sh.janitor_pass(passes, owed, training) == action
+    assert action in sh.JANITOR_ACTIONS
+
+
+def test_janitor_remembers_what_departed_sessions_owe_until_it_collects(monkeypatch):
+    counts = iter([3, 3, 2, 2, 2, None])            # None: the runtime went away
+    training = iter([1, 1, 1, 0, 0])
+    done = []
+    monkeypatch.setattr(sh, "_expire_stored_sessions", lambda: next(counts))
+    monkeypatch.setattr(sh, "JANITOR_ACTIONS", {k: (lambda k=k: done.append(k))
+                                                for k in sh.JANITOR_ACTIONS})
+    monkeypatch.setattr(sh._Janitor, "FIRST_PASS", 0.0)
+    monkeypatch.setattr(sh._Janitor, "PERIOD", 0.0)
+    sh._Janitor(lambda: next(training)).run()       # in this thread; returns on None
+    assert done == ["freeze", "freeze", "freeze", "collect_and_trim", "freeze"]
+

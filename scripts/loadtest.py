@@ -93,7 +93,6 @@ WIDGET_KINDS = {"button", "download_button", "checkbox", "number_input", "select
                 "slider", "file_uploader", "radio", "text_input", "text_area",
                 "multiselect", "color_picker", "date_input", "time_input"}
 _LOOPBACK = re.compile(r"^(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:/|$)")
-_NON_LOOPBACK = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:/|$))")
 
 
 class LoadTestError(RuntimeError):
@@ -726,8 +725,16 @@ def live_metrics(s: Session, w0: float, w1: float) -> None:
 # --------------------------------------------------------------------------- browsers
 
 
+# The tabs may reach the server on loopback and nothing else. Chromium enforces it
+# (names other than localhost do not resolve; any other address goes to a proxy
+# that is not there, while loopback bypasses proxies), not a Playwright route:
+# routing turns off the HTTP cache, and every tab then fetched the page's ~130
+# script files again at each of its three page loads, ~1,200 requests that
+# Streamlit's event loop served in the middle of the other sessions' runs.
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage"]
+                "--disable-dev-shm-usage",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+                "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;localhost"]
 _EPOCH_WATCH_JS = """
 () => {
   window.__epochChanges = [];
@@ -966,7 +973,6 @@ def fleet_main(spec: dict) -> int:
         try:
             for i in range(opts.browsers):
                 ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
-                await ctx.route(_NON_LOOPBACK, _abort_route)
                 users.append(BrowserUser(i, spec["url"], ctx))
             print("ready", flush=True)
             threading.Thread(target=read_signals, daemon=True, name="signals").start()
@@ -1262,10 +1268,6 @@ def _lower_priority() -> None:
     """
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     os.nice(19)
-
-
-async def _abort_route(route) -> None:
-    await route.abort()
 
 
 # --------------------------------------------------------------------------- report

@@ -6,7 +6,7 @@ validated Settings from session state.
 
 import streamlit as st
 
-from mlp_ui.shared import shared
+from mlp_ui.shared import session_id, shared
 from mlp_ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="MLP Playground", page_icon=":material/hub:", layout="wide")
@@ -23,6 +23,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-shared()  # the process-wide pacing state; its first call starts the memory janitor
-st.session_state["settings"] = render_sidebar()
-page.run()
+hub = shared()  # the process-wide pacing state; its first call starts the memory janitor
+with hub.script_run(session_id()):  # live frames make room for this run (its CPU counts)
+    st.session_state["settings"] = render_sidebar()
+    page.run()

@@ -11,8 +11,10 @@ Pacing (see ``shared``): training takes FIFO turns of ``hub.quantum()`` seconds
 on the process-wide compute lock (a run that can finish within
 ``FINISH_IN_ONE_TURN`` s gets the whole of it at once); a frame is drawn once
 ``hub.frame_interval()`` has passed since the last one and the network has
-changed, one frame at a time across the process. A run that finishes without a
-due frame draws none: the page's final render shows the result.
+changed, one frame at a time across the process. A due frame waits (up to
+``MAX_DEFER`` s, training on meanwhile) while other sessions' pages are drawn and
+sent. A run that finishes without a due frame draws none: the page's final
+render shows the result.
 """
 
 from __future__ import annotations
@@ -59,19 +61,19 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
             hub.heartbeat(sid)
             now = time.monotonic()
             due = last_frame + hub.frame_interval()
-            if trainer.epoch != drawn_epoch and now >= due:
+            changed = trainer.epoch != drawn_epoch
+            # Other sessions' pages (loads, presses, Pause) go before a due frame, for
+            # up to MAX_DEFER; this run keeps training meanwhile.
+            deferring = changed and due <= now < due + MAX_DEFER and hub.other_runs() > 0
+            if changed and now >= due and not deferring:
                 if not hub.render_lock.acquire(token, timeout=POLL):
                     continue
                 try:
-                    # Let the event loop send what came before, and other sessions'
-                    # page loads and button presses run, first.
-                    defer_until = time.monotonic() + MAX_DEFER
+                    # Let the event loop send what came before first.
                     mark = hub.event_loop_mark()
-                    while time.monotonic() < defer_until:
-                        if mark is None or mark.wait(DEFER_POLL):    # the loop has caught up
-                            if not hub.other_runs():
-                                break
-                            time.sleep(DEFER_POLL)
+                    defer_until = time.monotonic() + MAX_DEFER
+                    while mark is not None and not mark.wait(DEFER_POLL) \
+                            and time.monotonic() < defer_until:
                         training()
                     started = time.thread_time()
                     draw(frame)
@@ -82,12 +84,15 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                 drawn_epoch = trainer.epoch
                 last_frame = time.monotonic()
                 continue
-            wait = POLL if trainer.epoch == drawn_epoch else min(POLL, max(0.0, due - now))
+            wait = (DEFER_POLL if deferring else POLL if not changed
+                    else min(POLL, max(0.0, due - now)))
             if not hub.compute_lock.acquire(token, timeout=wait):
                 continue
             try:
                 turn = hub.quantum()
-                if trainer.epoch != drawn_epoch:        # progress to show: stop when due
+                if deferring:                           # look again soon
+                    turn = min(turn, DEFER_POLL)
+                elif changed:                           # progress to show: stop when due
                     turn = min(turn, due - time.monotonic())
                 finish = _seconds_to_finish(trainer)
                 if finish is not None and finish <= FINISH_IN_ONE_TURN:

@@ -9,13 +9,13 @@ paced against those two resources, measured by ``scripts/loadtest.py``:
   short ``quantum`` at a time, so every training session advances in turn and a
   short run (a logic gate) finishes within a few quanta.
 * Rendering: a live frame is pure Python (figures, protobuf) that holds the GIL.
-  Frames take turns (one at a time, FIFO, measured wall time per frame) and each
+  Frames take turns (one at a time, FIFO, measured CPU time per frame) and each
   session's frame interval grows with the number of sessions training so that
-  live frames fill at most ``RENDER_SHARE`` of the time, leaving the rest for
-  page loads, button presses and Pause. A frame also waits (up to
-  ``MAX_DEFER`` s) until Streamlit's event loop has caught up with the frames
-  before it, and while another session's ordinary script run is in progress,
-  so those runs get the GIL to themselves.
+  live frames fill at most ``RENDER_SHARE`` of the time, less what other
+  script runs (page loads, button presses, Pause) have lately taken: the rest
+  is theirs. A due frame also waits (up to ``MAX_DEFER`` s) while such a run
+  is drawn or sent (``other_runs``) and until Streamlit's event loop has caught
+  up with the frames before it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import math
 import sys
 import threading
 import time
@@ -42,6 +43,17 @@ INITIAL_RENDER_COST = 0.02     # seconds per live frame until one is measured
 # sessions: main thread ~0.4 of the drawing threads' samples).
 SEND_SHARE = 0.4
 MAX_DEFER = 1.0                # longest a due frame waits for other sessions' runs
+FLUSH_GRACE = 0.3              # a run still counts this long after it ends (other_runs)
+# Frames give way to script runs outside live loops (page loads, presses, Pause):
+# their CPU over the last RUN_LOAD_WINDOW s, and the event loop's to send what they
+# drew, comes off the frames' share, down to MIN_RENDER_SHARE. A page sends ~3x the
+# messages per CPU second of a live frame (a paused playground: 115 for ~25 ms;
+# a frame: ~15 for ~10 ms), hence 3x SEND_SHARE. Forty Pauses in 5 s took ~0.5 of
+# the GIL that way; with frames still at 0.75 the GIL was overcommitted and a
+# Pause's page took up to 1 s to arrive.
+RUN_LOAD_WINDOW = 1.0
+PAGE_SEND_SHARE = 3 * SEND_SHARE
+MIN_RENDER_SHARE = 0.25
 # Training turns: one round of all training sessions fits in one frame interval,
 # so every session has progress to show when its frame is due.
 MIN_QUANTUM, MAX_QUANTUM = 0.01, 0.25
@@ -144,11 +156,15 @@ class Shared:
         self._active: dict[str, float] = {}
         self._guard = threading.Lock()
         self._render_cost = INITIAL_RENDER_COST
+        self._live_runs: set[str] = set()              # sessions whose current run is live
+        self._runs: dict[str, float] = {}    # session -> end of its last run (inf: running)
+        self._run_cpu: deque[tuple[float, float]] = deque()  # (end, CPU s) of other runs
 
     # --- who is training -------------------------------------------------------
     def heartbeat(self, session_id: str) -> None:
         with self._guard:
             self._active[session_id] = time.monotonic()
+            self._live_runs.add(session_id)
 
     def leave(self, session_id: str) -> None:
         with self._guard:
@@ -182,28 +198,57 @@ class Shared:
     def render_cost(self) -> float:
         return self._render_cost
 
+    @contextlib.contextmanager
+    def script_run(self, session_id: str):
+        """Measure one script run of ``session_id`` (app.py wraps every page in this).
+
+        The CPU time of a run without a live loop counts towards ``run_load``; a
+        live loop's own CPU is its frames' (``record_render``) and its training's.
+        """
+        with self._guard:
+            self._live_runs.discard(session_id)
+            self._runs[session_id] = math.inf
+        started = time.thread_time()
+        try:
+            yield
+        finally:
+            cpu = time.thread_time() - started
+            with self._guard:
+                if session_id not in self._live_runs:
+                    self._run_cpu.append((time.monotonic(), cpu))
+                self._live_runs.discard(session_id)
+                self._runs[session_id] = time.monotonic()
+
+    def run_load(self) -> float:
+        """CPU seconds per second taken lately by script runs outside live loops."""
+        now = time.monotonic()
+        with self._guard:
+            while self._run_cpu and now - self._run_cpu[0][0] > RUN_LOAD_WINDOW:
+                self._run_cpu.popleft()
+            return sum(cpu for _, cpu in self._run_cpu) / RUN_LOAD_WINDOW
+
+    def render_share(self) -> float:
+        """The share of the GIL live frames may take now (see ``RUN_LOAD_WINDOW``)."""
+        others = self.run_load() * (1.0 + PAGE_SEND_SHARE)
+        return max(MIN_RENDER_SHARE, RENDER_SHARE - others)
+
     def frame_interval(self) -> float:
         """Seconds between one session's live frames, so that all frames fit the budget."""
-        wanted = self.active_sessions() * self._render_cost / RENDER_SHARE
+        wanted = self.active_sessions() * self._render_cost / self.render_share()
         return min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, wanted))
 
     def other_runs(self) -> int:
-        """Script runs in progress in sessions that are not in a live loop.
+        """Sessions, not in a live loop, running a script or still sending what one drew.
 
-        Reads Streamlit's session manager (not a public API; 0 if it changes).
+        Streamlit's event loop sends a run's messages (a paused playground is ~115)
+        one per turn of the loop, each turn waiting for the GIL, so a run counts for
+        ``FLUSH_GRACE`` s after it ends.
         """
-        try:
-            from streamlit.runtime import Runtime
-            from streamlit.runtime.app_session import AppSessionState
-
-            with self._guard:
-                live = set(self._active)
-            infos = Runtime.instance()._session_mgr.list_active_sessions()
-            return sum(1 for info in infos
-                       if info.session._state == AppSessionState.APP_IS_RUNNING
-                       and info.session.id not in live)
-        except Exception:  # noqa: BLE001 - an optimisation only
-            return 0
+        now = time.monotonic()
+        with self._guard:
+            for sid in [s for s, ended in self._runs.items() if now - ended > FLUSH_GRACE]:
+                del self._runs[sid]
+            return sum(1 for sid in self._runs if sid not in self._live_runs)
 
     def event_loop_mark(self) -> threading.Event | None:
         """An event that Streamlit's event loop sets once it has run what is queued now.

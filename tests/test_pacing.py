@@ -193,3 +193,98 @@ def test_janitor_remembers_what_departed_sessions_owe_until_it_collects(monkeypa
     sh._Janitor(lambda: next(training)).run()       # in this thread; returns on None
     assert done == ["freeze", "freeze", "freeze", "collect_and_trim", "freeze"]
 
+
+
+class _Clock:
+    """``time.monotonic`` and ``time.thread_time`` under the test's control."""
+
+    def __init__(self, monkeypatch):
+        self.now, self.cpu = 100.0, 0.0
+        monkeypatch.setattr(sh.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr(sh.time, "thread_time", lambda: self.cpu)
+
+
+def test_frames_make_room_for_the_cpu_that_other_sessions_runs_took(monkeypatch):
+    clock = _Clock(monkeypatch)
+    hub = sh.Shared()
+    assert hub.render_share() == sh.RENDER_SHARE
+    with hub.script_run("pause"):                    # a Pause's page: 40 ms of CPU
+        clock.cpu += 0.04
+    load = 0.04 / sh.RUN_LOAD_WINDOW
+    assert hub.run_load() == pytest.approx(load)
+    assert hub.render_share() == pytest.approx(sh.RENDER_SHARE - load * (1 + sh.PAGE_SEND_SHARE))
+    interval = hub.frame_interval()
+    with hub.script_run("trainer"):                  # a live loop's CPU is its frames'
+        hub.heartbeat("trainer")
+        clock.cpu += 5.0
+    assert hub.run_load() == pytest.approx(load)
+    assert hub.frame_interval() >= interval          # one more session training
+    with hub.script_run("sweep"):                    # however busy: frames keep a share
+        clock.cpu += 10.0
+    assert hub.render_share() == sh.MIN_RENDER_SHARE
+    clock.now += sh.RUN_LOAD_WINDOW + 0.01           # the runs are history
+    assert hub.run_load() == 0 and hub.render_share() == sh.RENDER_SHARE
+
+
+def test_other_runs_counts_runs_outside_live_loops_until_their_page_is_sent(monkeypatch):
+    clock = _Clock(monkeypatch)
+    hub = sh.Shared()
+    assert hub.other_runs() == 0
+    with hub.script_run("page-load"):
+        assert hub.other_runs() == 1
+        with hub.script_run("trainer"):
+            hub.heartbeat("trainer")                 # in its live loop: not counted
+            assert hub.other_runs() == 1
+    clock.now += sh.FLUSH_GRACE / 2                  # ended, messages still on their way
+    assert hub.other_runs() == 2                     # the trainer's page is drawn next
+    clock.now += sh.FLUSH_GRACE
+    assert hub.other_runs() == 0
+    with pytest.raises(KeyError), hub.script_run("broken"):   # a failed run ends too
+        raise KeyError("x")
+    clock.now += 2 * sh.FLUSH_GRACE
+    assert hub.other_runs() == 0 and not hub._runs   # ended runs are forgotten
+
+
+def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_training(monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from mlp_core.network import Network
+    from mlp_core.training import TrainConfig, Trainer
+    from mlp_ui import keys, live
+
+    hub = sh.Shared()
+    monkeypatch.setattr(hub, "other_runs", lambda: 1)        # someone's page, always
+    monkeypatch.setattr(live, "shared", lambda: hub)
+    monkeypatch.setattr(live, "MAX_DEFER", 0.4)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))                            # slow enough to outlast 2 frames
+    trainer = Trainer(Network.create(2, (16,), init="xavier", seed=1), X,
+                      (X[:, 0] * X[:, 1] > 0).astype(float), TrainConfig(lr=0.1, epochs=1_000_000))
+    turns, frames = [], []
+    real_run = trainer.run
+
+    def run(**kwargs):
+        turns.append(time.monotonic())
+        return real_run(**kwargs)
+
+    monkeypatch.setattr(trainer, "run", run)
+    state = {keys.TRAINING: True}
+
+    def draw(frame):
+        frames.append((time.monotonic(), trainer.epoch))
+        if len(frames) == 2:
+            state[keys.TRAINING] = False                     # Pause
+
+    start = time.monotonic()
+    live.train_live(SimpleNamespace(trainer=trainer), draw, state)
+    assert len(frames) == 2
+    (t1, e1), (t2, e2) = frames
+    # Each frame came MAX_DEFER after it was due (not sooner, not never) ...
+    assert t1 - start >= sh.MIN_FRAME_INTERVAL + live.MAX_DEFER - 0.05
+    assert t2 - t1 >= sh.MIN_FRAME_INTERVAL + live.MAX_DEFER - 0.05
+    # ... and the run trained while the frame waited.
+    assert any(t1 - live.MAX_DEFER + 0.05 < t < t1 for t in turns)
+    assert 0 < e1 < e2

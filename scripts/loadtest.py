@@ -1020,6 +1020,47 @@ class Options:
     verbose: bool = True
 
 
+# A bystander process: it sleeps 2 ms at a time and notes how late it wakes, until
+# its stdin closes. It shares nothing with the server but the machine, so its delays
+# are the operating system's (three Chromium tabs on this 2-core box, even at idle
+# priority, delayed it by up to ~0.4 s; without them, by at most ~15 ms).
+_SCHED_PROBE = """
+import json, sys, threading, time
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+late = []
+while not done.is_set():
+    t = time.perf_counter()
+    time.sleep(0.002)
+    late.append(time.perf_counter() - t - 0.002)
+late.sort() if late else late.append(0.0)
+print(json.dumps({"n": len(late), "p99_ms": 1000 * late[int(0.99 * (len(late) - 1))],
+                  "max_ms": 1000 * late[-1], "over_50ms": sum(x > 0.05 for x in late)}))
+"""
+
+
+class SchedProbe:
+    """Runs ``_SCHED_PROBE`` from construction until ``result()``."""
+
+    def __init__(self):
+        self._proc = subprocess.Popen([sys.executable, "-c", _SCHED_PROBE], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+
+    def result(self) -> dict[str, float] | None:
+        try:
+            out, _ = self._proc.communicate("", timeout=30)
+            return json.loads(out)
+        except (subprocess.TimeoutExpired, ValueError):
+            return None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+
+
 class LoopLag:
     """How late this client's own event loop runs: every latency it reports includes it.
 
@@ -1090,6 +1131,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
     report: dict[str, Any] = {"sessions": opts.sessions, "browsers": opts.browsers,
                               "url": url, "options": opts.__dict__.copy()}
     fleet = BrowserFleet(opts, url) if opts.browsers else None
+    probe: SchedProbe | None = None
     with MemorySampler(server_pids) as mem:
         mem.mark("cold")
         report["loadavg_start"] = os.getloadavg()
@@ -1110,6 +1152,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             t_begin = _now()
             deadline = t_begin + opts.duration_limit
             cpu0 = total(cpu_seconds, server_pids)
+            probe = SchedProbe()
             busy0 = machine_busy()
             own0 = time.process_time()
             kids0 = descendants_cpu_seconds(os.getpid())
@@ -1185,6 +1228,7 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 live_metrics(s, w0, w1)
             elapsed = _now() - t_begin          # CPU use while the sessions were busy
             busy1 = machine_busy()
+            report["sched_probe"] = probe.result()     # ended: not among the descendants
             cores = os.cpu_count() or 1
             report["cpu"] = {
                 "cores": cores,
@@ -1212,6 +1256,8 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
             if fleet is not None:
                 fleet.stop()
+            if probe is not None:
+                probe.close()
         peak = mem.peak()
         _log(opts, f"left; waiting {opts.leave_wait:g} s for memory")
         await asyncio.sleep(opts.leave_wait)
@@ -1398,6 +1444,11 @@ def format_report(report: dict) -> str:
         by_phase = ", ".join(f"{k} {_fmt(v, ' s')}"
                              for k, v in (cpu.get("client_loop_lag_by_phase_s") or {}).items())
         lines.append(f"  client event loop lag max   {lag} (in every latency above; {by_phase})")
+    sched = report.get("sched_probe")
+    if sched:
+        lines.append(f"  OS wake-up delay p99/max    {sched['p99_ms']:.1f} / "
+                     f"{sched['max_ms']:.0f} ms, {sched['over_50ms']} over 50 ms (a bystander "
+                     f"process sleeping 2 ms at a time: the machine's own delays)")
     lines.append("  targets:")
     for name, ok in s["checks"].items():
         lines.append(f"    [{'PASS' if ok else 'FAIL'}] {name}")

@@ -48,9 +48,9 @@ FLUSH_GRACE = 0.3              # a run still counts this long after it ends (oth
 # their CPU over the last RUN_LOAD_WINDOW s, and the event loop's to send what they
 # drew, comes off the frames' share, down to MIN_RENDER_SHARE. A page sends ~3x the
 # messages per CPU second of a live frame (a paused playground: 115 for ~25 ms;
-# a frame: ~15 for ~10 ms), hence 3x SEND_SHARE. Forty Pauses in 5 s took ~0.5 of
-# the GIL that way; with frames still at 0.75 the GIL was overcommitted and a
-# Pause's page took up to 1 s to arrive.
+# a frame: ~15 for ~10 ms), hence 3x SEND_SHARE. Forty Pauses in 5 s count for
+# ~0.5 of the GIL this way (load test with Chromium tabs: median Pause 0.08-0.11 s
+# before, 0.06-0.09 s after; the slowest ones unchanged).
 RUN_LOAD_WINDOW = 1.0
 PAGE_SEND_SHARE = 3 * SEND_SHARE
 MIN_RENDER_SHARE = 0.25
@@ -212,19 +212,25 @@ class Shared:
         try:
             yield
         finally:
-            cpu = time.thread_time() - started
+            cpu, now = time.thread_time() - started, time.monotonic()
             with self._guard:
                 if session_id not in self._live_runs:
-                    self._run_cpu.append((time.monotonic(), cpu))
+                    self._run_cpu.append((now, cpu))
                 self._live_runs.discard(session_id)
-                self._runs[session_id] = time.monotonic()
+                self._runs[session_id] = now
+                self._forget_runs(now)      # bounded even when no live loop reads them
+
+    def _forget_runs(self, now: float) -> None:
+        """Drop runs too old for ``run_load`` and ``other_runs`` (caller holds the guard)."""
+        while self._run_cpu and now - self._run_cpu[0][0] > RUN_LOAD_WINDOW:
+            self._run_cpu.popleft()
+        for sid in [s for s, ended in self._runs.items() if now - ended > FLUSH_GRACE]:
+            del self._runs[sid]
 
     def run_load(self) -> float:
         """CPU seconds per second taken lately by script runs outside live loops."""
-        now = time.monotonic()
         with self._guard:
-            while self._run_cpu and now - self._run_cpu[0][0] > RUN_LOAD_WINDOW:
-                self._run_cpu.popleft()
+            self._forget_runs(time.monotonic())
             return sum(cpu for _, cpu in self._run_cpu) / RUN_LOAD_WINDOW
 
     def render_share(self) -> float:
@@ -244,10 +250,8 @@ class Shared:
         one per turn of the loop, each turn waiting for the GIL, so a run counts for
         ``FLUSH_GRACE`` s after it ends.
         """
-        now = time.monotonic()
         with self._guard:
-            for sid in [s for s, ended in self._runs.items() if now - ended > FLUSH_GRACE]:
-                del self._runs[sid]
+            self._forget_runs(time.monotonic())
             return sum(1 for sid in self._runs if sid not in self._live_runs)
 
     def event_loop_mark(self) -> threading.Event | None:

@@ -245,6 +245,16 @@ def test_other_runs_counts_runs_outside_live_loops_until_their_page_is_sent(monk
     assert hub.other_runs() == 0 and not hub._runs   # ended runs are forgotten
 
 
+def test_runs_are_forgotten_even_when_no_live_loop_asks(monkeypatch):
+    clock = _Clock(monkeypatch)
+    hub = sh.Shared()
+    for i in range(1000):                            # a class on the teaching pages only
+        with hub.script_run(f"s{i % 40}"):
+            clock.cpu += 0.01
+        clock.now += 0.05
+    assert len(hub._runs) <= 10 and len(hub._run_cpu) <= 25
+
+
 def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_training(monkeypatch):
     import time
     from types import SimpleNamespace

@@ -62,10 +62,11 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
             now = time.monotonic()
             due = last_frame + hub.frame_interval()
             changed = trainer.epoch != drawn_epoch
+            frame_due = changed and now >= due
             # Other sessions' pages (loads, presses, Pause) go before a due frame, for
             # up to MAX_DEFER; this run keeps training meanwhile.
-            deferring = changed and due <= now < due + MAX_DEFER and hub.other_runs() > 0
-            if changed and now >= due and not deferring:
+            deferring = frame_due and now < due + MAX_DEFER and hub.other_runs() > 0
+            if frame_due and not deferring:
                 if not hub.render_lock.acquire(token, timeout=POLL):
                     continue
                 try:

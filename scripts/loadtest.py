@@ -1033,7 +1033,7 @@ while not done.is_set():
     t = time.perf_counter()
     time.sleep(0.002)
     late.append(time.perf_counter() - t - 0.002)
-late.sort() if late else late.append(0.0)
+late = sorted(late) or [0.0]
 print(json.dumps({"n": len(late), "p99_ms": 1000 * late[int(0.99 * (len(late) - 1))],
                   "max_ms": 1000 * late[-1], "over_50ms": sum(x > 0.05 for x in late)}))
 """

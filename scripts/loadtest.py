@@ -983,7 +983,8 @@ def fleet_main(spec: dict) -> int:
             print("ready", flush=True)
             threading.Thread(target=read_signals, daemon=True, name="signals").start()
             if spec["browser_priority"] == "idle":
-                # Chromium starts helper processes (crashpad) in sessions of their own
+                # Chromium keeps starting processes; any that opened a session (a group)
+                # of its own would otherwise compete at full weight
                 threading.Thread(target=keep_yielding, daemon=True, name="autogroups").start()
             await _wait_event(signals["go"], 600, "its start")
             await asyncio.gather(*(
@@ -1325,7 +1326,7 @@ def _lower_priority() -> None:
     """
     os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     os.nice(19)
-    _yield_autogroups()
+    _yield_autogroups(include_own=os.getsid(0) == os.getpid())
 
 
 AUTOGROUP_NICE = 19
@@ -1349,24 +1350,32 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _yield_autogroups() -> int:
-    """Give every scheduling group of this process and its children the least CPU weight.
+def _yield_autogroups(include_own: bool = False) -> int:
+    """Give the scheduling groups of this process's children the least CPU weight.
 
     With ``kernel.sched_autogroup_enabled`` (the default on Debian and here), each
     process session is one group, and groups share the CPU as equals, whatever
     their threads' policy: Playwright starts Chromium in a session of its own, so
     three tabs at SCHED_IDLE still took the server's group's place, and a bystander
     process woke up to 0.47 s late. An autogroup's nice (``/proc/PID/autogroup``)
-    is what ranks the group. Returns how many processes were set; 0 where the
-    kernel has no autogroups (other cgroup setups: the threads' policy then holds).
+    is what ranks the group. The caller's own group is lowered only with
+    ``include_own``: only a process that leads a session of its own (the fleet) may
+    ask, since otherwise that group holds its parents too. Returns how many
+    processes were set; 0 where the kernel has no autogroups (other cgroup setups:
+    the threads' policy then holds).
     """
+    def group(pid: int) -> str:
+        # "/autogroup-42 nice 0" -> "/autogroup-42"
+        return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
+
     done = 0
-    # our own group only if it is ours alone (the fleet runs in a session of its own)
-    mine = [os.getpid()] if os.getsid(0) == os.getpid() else []
-    for pid in [*mine, *_descendants(os.getpid())]:
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{pid}/autogroup").write_text(str(AUTOGROUP_NICE))
-            done += 1
+    with contextlib.suppress(OSError):
+        own = group(os.getpid())
+        for pid in [os.getpid(), *_descendants(os.getpid())]:
+            with contextlib.suppress(OSError, IndexError):
+                if include_own or group(pid) != own:
+                    Path(f"/proc/{pid}/autogroup").write_text(str(AUTOGROUP_NICE))
+                    done += 1
     return done
 
 

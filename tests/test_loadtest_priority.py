@@ -36,6 +36,17 @@ def _autogroup(pid: int) -> str:
 
 
 @pytest.fixture
+def tree_in_our_group():
+    """A child in this process's own group (as a server or browser fixture would be)."""
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        yield child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.fixture
 def tree():
     child = subprocess.Popen([sys.executable, "-c", TREE], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -54,15 +65,18 @@ def test_descendants_reach_past_a_new_session(tree):
     assert os.getpid() not in found
 
 
-def test_every_group_below_is_lowered_and_the_callers_own_is_not(tree):
+def test_every_group_below_is_lowered_and_the_callers_own_is_not(tree, tree_in_our_group):
     lt = load_loadtest()
     child, grandchild = tree
     own = _autogroup(os.getpid())
+    assert _autogroup(tree_in_our_group) == own
     assert _autogroup(child) != own and _autogroup(grandchild) != _autogroup(child)
 
     assert lt._yield_autogroups() >= 2
 
     for pid in tree:
         assert _autogroup(pid).endswith(f"nice {lt.AUTOGROUP_NICE}"), _autogroup(pid)
-    # pytest does not lead its session: its group holds other processes too
+    # pytest does not lead its session: its group holds its parents (the shell, CI) too,
+    # so neither it nor a child left in it is lowered
     assert _autogroup(os.getpid()) == own
+    assert _autogroup(tree_in_our_group) == own

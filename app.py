@@ -6,6 +6,7 @@ validated Settings from session state.
 
 import streamlit as st
 
+from mlp_ui.reconnect import watch_reconnects
 from mlp_ui.shared import session_id, shared
 from mlp_ui.sidebar import render_sidebar
 
@@ -26,4 +27,6 @@ page = st.navigation(PAGES)
 hub = shared()  # the process-wide pacing state; its first call starts the memory janitor
 with hub.script_run(session_id()):  # live frames make room for this run (its CPU counts)
     st.session_state["settings"] = render_sidebar()
+    with st.sidebar:
+        watch_reconnects()  # a restarted server redraws an idle page at once
     page.run()

@@ -35,6 +35,7 @@ from mlp_core.datasets import make_dataset
 from mlp_core.network import Network
 from mlp_core.settings import Settings
 from mlp_core.training import Trainer
+from mlp_ui.reconnect import RESTARTED
 from mlp_ui.views import fmt_loss
 from tests.e2e.conftest import (
     _NON_LOCAL_URL,
@@ -353,17 +354,21 @@ def test_a_server_restarted_under_an_open_page(page, restartable_server, console
     page.wait_for_function(
         "(sel) => !/connect|error/i.test(document.querySelector(sel)?.innerText || '')",
         arg=STATUS, timeout=60_000)
-    page.wait_for_timeout(500)
+    # Streamlit's frontend reruns after a reconnect only if a script was running; the
+    # app's reconnect watcher makes an idle page redraw itself at once, with no press:
+    # the new session's fresh network from the link's seed (the old one is gone).
+    toast = page.locator("[data-testid=stToast]").filter(has_text=RESTARTED)
+    expect(toast).to_be_visible(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stApp]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=30_000)
+    assert shown(page) == expected(XOR, 0), "a clean state: the link's network, untrained"
+    assert caption(page).startswith("ready"), caption(page)
     expect(page.locator(DIALOG)).to_have_count(0)
     assert_no_exception(page)
-    # Streamlit's frontend reruns after a reconnect only if a script was running, so an idle
-    # page keeps showing what the old server drew until the student does something.
-    print(f"\nreconnected; the page shows epoch {metric_value(page, 'Epoch')} "
-          f"({caption(page).split('·')[0].strip()}) until the next action")
     screenshot(page, "faults-restart-2-reconnected")
 
-    # The first press reaches a new session: it gets a fresh network from the link's seed
-    # (the old server's network is gone) and the press is carried out on it.
+    # Presses act on that new session.
     click_button(page, "Step")
     assert_no_exception(page)
     assert shown(page) == expected(XOR, 1), "Step on a fresh network: epoch 1"

@@ -29,11 +29,22 @@ export default function ({ setTriggerValue }) {
   const Native = window.WebSocket;
   function Watched(url, protocols) {
     const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
-    if (String(url).includes("/_stcore/stream")) {
-      // after open, once Streamlit has marked the connection up and can send
-      ws.addEventListener("open", () => setTimeout(
-        () => watch.trigger("TRIGGER", Date.now()), 300));
-    }
+    if (String(url).includes("/_stcore/stream")) ws.addEventListener("open", () => {
+      // Only an idle page needs it. A run already under way (the frontend's own rerun,
+      // a press) draws the page; a rerun asked for before that run's answer arrives
+      // would carry the page's stale widget values and undo what the press set.
+      let busy = false;
+      const seen = () => { busy = true; };
+      ws.addEventListener("message", seen);
+      for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, seen, true);
+      setTimeout(() => {   // by then Streamlit has marked the connection up
+        ws.removeEventListener("message", seen);
+        for (const type of ["pointerdown", "keydown"]) {
+          document.removeEventListener(type, seen, true);
+        }
+        if (!busy) watch.trigger("TRIGGER", Date.now());
+      }, 300);
+    });
     return ws;
   }
   Watched.prototype = Native.prototype;

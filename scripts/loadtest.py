@@ -216,27 +216,27 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _descendants(root: int) -> list[int]:
+    """Pids of every live process below ``root``, found through /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the name field may hold spaces and parentheses: split after the last ')'
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue                            # gone meanwhile
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
 def descendants_cpu_seconds(root: int) -> float:
     """CPU seconds used so far by every live descendant of ``root`` (the browsers)."""
-    parent: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parent[int(name)] = int(fields[1])
-        cpu[int(name)] = (int(fields[11]) + int(fields[12])) / tick
-    total = 0.0
-    for pid in cpu:
-        p, hops = parent.get(pid), 0
-        while p and p != root and hops < 50:
-            p, hops = parent.get(p), hops + 1
-        if p == root and pid != root:
-            total += cpu[pid]
-    return total
+    return sum(cpu for cpu in map(cpu_seconds, _descendants(root)) if cpu is not None)
 
 
 def machine_busy() -> tuple[float, float]:
@@ -1330,24 +1330,6 @@ def _lower_priority() -> None:
 
 
 AUTOGROUP_NICE = 19
-
-
-def _descendants(root: int) -> list[int]:
-    """Pids of every live process below ``root``, found through /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # the name field may hold spaces and parentheses: split after the last ')'
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue                            # gone meanwhile
-        children.setdefault(ppid, []).append(int(stat.parent.name))
-    found, todo = [], [root]
-    while todo:
-        kids = children.get(todo.pop(), [])
-        found += kids
-        todo += kids
-    return found
 
 
 def _yield_autogroups(include_own: bool = False) -> int:

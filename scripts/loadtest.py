@@ -1330,6 +1330,18 @@ def _lower_priority() -> None:
 
 
 AUTOGROUP_NICE = 19
+ROOT_AUTOGROUP = "/"
+
+
+def _autogroup_of(pid: int) -> str:
+    """The name of a process's scheduling group, e.g. ``"/autogroup-42"``.
+
+    A process still in init's session (as under a CI runner that never calls
+    ``setsid``) is in the root group, whose ``/proc/PID/autogroup`` reads empty: it
+    is named ``ROOT_AUTOGROUP``. Its nice cannot be set (the kernel says EINVAL).
+    """
+    fields = Path(f"/proc/{pid}/autogroup").read_text().split()
+    return fields[0] if fields else ROOT_AUTOGROUP
 
 
 def _yield_autogroups(include_own: bool = False) -> int:
@@ -1346,16 +1358,12 @@ def _yield_autogroups(include_own: bool = False) -> int:
     processes were set; 0 where the kernel has no autogroups (other cgroup setups:
     the threads' policy then holds).
     """
-    def group(pid: int) -> str:
-        # "/autogroup-42 nice 0" -> "/autogroup-42"
-        return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
-
     done = 0
     with contextlib.suppress(OSError):
-        own = group(os.getpid())
+        own = _autogroup_of(os.getpid())
         for pid in [os.getpid(), *_descendants(os.getpid())]:
-            with contextlib.suppress(OSError, IndexError):
-                if include_own or group(pid) != own:
+            with contextlib.suppress(OSError):
+                if include_own or _autogroup_of(pid) != own:
                     Path(f"/proc/{pid}/autogroup").write_text(str(AUTOGROUP_NICE))
                     done += 1
     return done

@@ -80,3 +80,31 @@ def test_every_group_below_is_lowered_and_the_callers_own_is_not(tree, tree_in_o
     # so neither it nor a child left in it is lowered
     assert _autogroup(os.getpid()) == own
     assert _autogroup(tree_in_our_group) == own
+
+
+def test_the_root_group_reads_empty_and_has_a_name():
+    # init's session is in the root group, whose file reads empty: CI runs pytest there
+    lt = load_loadtest()
+    if Path("/proc/1/autogroup").read_text().strip():
+        pytest.skip("init is in an autogroup of its own on this machine")
+    assert lt._autogroup_of(1) == lt.ROOT_AUTOGROUP
+
+
+def test_a_caller_in_the_root_group_lowers_the_groups_below(tree, tree_in_our_group,
+                                                          monkeypatch):
+    """As under a CI runner that starts pytest in init's session (this failed there)."""
+    lt = load_loadtest()
+    real = lt._autogroup_of
+    in_root = {os.getpid(), tree_in_our_group}
+    monkeypatch.setattr(lt, "_autogroup_of",
+                        lambda pid: lt.ROOT_AUTOGROUP if pid in in_root else real(pid))
+    lowered = []
+    real_write = Path.write_text
+
+    def write(path, text, *a, **k):
+        lowered.append(int(path.parts[2]))
+        return real_write(path, text, *a, **k)
+
+    monkeypatch.setattr(Path, "write_text", write)
+    assert lt._yield_autogroups() == 2
+    assert sorted(lowered) == sorted(tree)

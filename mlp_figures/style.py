@@ -92,10 +92,17 @@ MARKER_DOT_SIZE = 11  #: timeline-scrubber dot
 EDGE_MIN_WIDTH = 0.5  #: px, network-diagram edge for w = 0
 EDGE_MAX_WIDTH = 8.0  #: px, network-diagram edge for the largest |w|
 EDGE_WIDTH_BUCKETS = 8  #: distinct edge widths per sign (keeps trace count low)
+#: Two layers joined by more edges than this get thinner edges (max width times
+#: sqrt(this / edges), 2 px for 16x16): 256 edges at 8 px hid each other.
+EDGE_FULL_WIDTH_EDGES = 16
 NODE_MAX_SIZE = 34  #: px
 NODE_MIN_SIZE = 10  #: px
 MAX_NODES_SHOWN = 16  #: wider layers are truncated with a "+N more" label
-MAX_CELLS_ANNOTATED = 16  #: heatmaps wider/taller than this get no cell text
+#: Heatmaps wider or taller than this get no cell text (hover only): past 8
+#: columns a cell of a half-page chart is narrower than "-0.558".
+MAX_COLS_ANNOTATED = 8
+MAX_ROWS_ANNOTATED = 16
+ROW_HEATMAP_HEIGHT = 210  #: px; a one-row matrix (a bias vector) needs no more
 
 #: Constant ``uirevision`` so user zoom / pan survives data updates.
 UIREVISION = "mlp-playground"

@@ -33,7 +33,7 @@ def weight_heatmap(
     row_labels: list[str] | None = None,
     col_labels: list[str] | None = None,
     zmax: float | None = None,
-    height: int = style.DEFAULT_HEIGHT,
+    height: int | None = None,
 ) -> go.Figure:
     """Weight matrix as a diverging heatmap with the value in each cell.
 
@@ -53,14 +53,17 @@ def weight_heatmap(
     zmax : float, optional
         Colour scale runs from -zmax to +zmax (white at 0).  Default: the
         largest finite ``|W|``, or 1 if that is 0 / there is none.
-    height : int, default ``style.DEFAULT_HEIGHT``
+    height : int, optional
+        Default ``style.DEFAULT_HEIGHT``, or ``style.ROW_HEATMAP_HEIGHT`` for
+        a single row.
 
     Returns
     -------
     go.Figure
         One ``Heatmap`` trace; one layout annotation per cell (3
         significant digits) unless the matrix has more than
-        ``style.MAX_CELLS_ANNOTATED`` rows or columns (then hover only).
+        ``style.MAX_COLS_ANNOTATED`` columns or ``style.MAX_ROWS_ANNOTATED``
+        rows: then hover only, and a note that says so.
     """
     A = np.asarray(W, dtype=float)
     if A.ndim == 1:
@@ -72,6 +75,8 @@ def weight_heatmap(
     cols = _unique(col_labels if col_labels is not None else [f"h{j + 1}" for j in range(n_out)])
     if len(rows) != n_in or len(cols) != n_out:
         raise ValueError("row_labels / col_labels do not match the shape of W")
+    if height is None:
+        height = style.ROW_HEATMAP_HEIGHT if n_in == 1 else style.DEFAULT_HEIGHT
     if zmax is None or not np.isfinite(zmax) or zmax <= 0:
         zmax = _finite_max_abs(A, default=1.0)
     zmax = float(_r(zmax))
@@ -89,11 +94,14 @@ def weight_heatmap(
         "colorscale": style.DIVERGING_SCALE,
         "xgap": 1,
         "ygap": 1,
-        "colorbar": {"thickness": 12, "len": 0.9, "title": {"text": "w", "side": "right"}},
+        # a short chart's colour bar has room for 3 tick labels, not plotly's 5
+        "colorbar": {"thickness": 12, "len": 0.9, "title": {"text": "w", "side": "right"},
+                     **({"nticks": 3} if height < style.DEFAULT_HEIGHT else {})},
         "hovertemplate": "%{y} \u2192 %{x}<br>w = %{z:.4g}<extra></extra>",
     }
     annotations = []
-    if n_in <= style.MAX_CELLS_ANNOTATED and n_out <= style.MAX_CELLS_ANNOTATED:
+    annotated = n_in <= style.MAX_ROWS_ANNOTATED and n_out <= style.MAX_COLS_ANNOTATED
+    if annotated:
         font_size = style.CELL_FONT_SIZE if max(n_in, n_out) <= 8 else style.CELL_FONT_SIZE - 3
         with np.errstate(invalid="ignore"):
             dark = (np.isfinite(A) & (np.abs(A) / zmax > 0.55)) | np.isinf(A)
@@ -113,9 +121,14 @@ def weight_heatmap(
                         },
                     }
                 )
+    if not annotated:
+        annotations.append({
+            "text": "hover a cell for its value", "x": 1, "xref": "paper", "xanchor": "right",
+            "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": style.ANNOTATION_FONT_SIZE - 1, "color": style.PARAM_COLOR},
+        })
     layout = base_layout(title, height)
-    if annotations:
-        layout["annotations"] = annotations
+    layout["annotations"] = annotations
     layout["xaxis"] = {
         "title": {"text": "to (column)"},
         "type": "category",
@@ -172,8 +185,10 @@ def network_diagram(
 
     Edges are blue for positive, orange for negative weights, with width
     proportional to ``|w|`` (0.5 px .. 8 px, scaled to the largest finite
-    ``|w|`` shown).  Widths are bucketed (``style.EDGE_WIDTH_BUCKETS`` per
-    sign) so all edges fit in few traces.  Hovering the invisible dot on an
+    ``|w|`` shown; the 8 px shrinks when two layers are joined by more than
+    ``style.EDGE_FULL_WIDTH_EDGES`` edges, so that dense layers stay legible).
+    Widths are bucketed (``style.EDGE_WIDTH_BUCKETS`` per sign) so all edges
+    fit in few traces.  Hovering the invisible dot on an
     edge shows ``w[x1->h2] = value``; hovering a node shows its bias (and
     activation).
 
@@ -255,6 +270,8 @@ def network_diagram(
         default=1.0,
     )
     nb = style.EDGE_WIDTH_BUCKETS
+    densest = max((a * b for a, b in zip(shown[:-1], shown[1:])), default=1)
+    max_width = style.EDGE_MAX_WIDTH * min(1.0, math.sqrt(style.EDGE_FULL_WIDTH_EDGES / densest))
     buckets: dict[tuple[int, int], tuple[list, list]] = {}  # (sign, k) -> (xs, ys)
     bad_x: list = []
     bad_y: list = []
@@ -295,9 +312,7 @@ def network_diagram(
     for n, (sign, k) in enumerate(order):
         xs_ = buckets[(sign, k)][0]
         color = style.POS_COLOR if sign > 0 else style.NEG_COLOR if sign < 0 else style.ZERO_COLOR
-        width = style.EDGE_MIN_WIDTH + (style.EDGE_MAX_WIDTH - style.EDGE_MIN_WIDTH) * k / max(
-            nb - 1, 1
-        )
+        width = style.EDGE_MIN_WIDTH + (max_width - style.EDGE_MIN_WIDTH) * k / max(nb - 1, 1)
         sign_txt = "+" if sign > 0 else "-" if sign < 0 else "0"
         data.append(
             {

@@ -56,7 +56,7 @@ def check_common(fig: go.Figure, *, axes: bool = True) -> None:
     """Properties every figure must have."""
     assert isinstance(fig, go.Figure)
     assert fig.layout.title.text, "figure needs a title"
-    assert fig.layout.height is not None and 300 <= fig.layout.height <= 500
+    assert fig.layout.height is not None and style.ROW_HEATMAP_HEIGHT <= fig.layout.height <= 500
     assert fig.layout.uirevision == style.UIREVISION
     m = fig.layout.margin
     assert m.t is not None and m.t >= 40, "top margin must leave room for the title"
@@ -284,13 +284,27 @@ def test_weight_heatmap_explicit_zmax_and_1d_bias():
     assert len(fig.layout.annotations) == 2
 
 
-def test_weight_heatmap_large_has_no_cell_text(rng):
-    fig = mf.weight_heatmap(rng.normal(size=(20, 17)), title="weight_hidden (20x17)")
-    check_common(fig)
-    assert len(fig.layout.annotations) == 0
-    assert fig.data[0].hovertemplate
-    fig = mf.weight_heatmap(rng.normal(size=(16, 16)), title="weight_hidden (16x16)")
-    assert len(fig.layout.annotations) == 256
+def _cell_texts(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations if a.xref == "x"]
+
+
+def test_weight_heatmap_wide_or_tall_has_no_cell_text_but_says_so(rng):
+    # 16 columns of a half-page chart are ~28 px each: "-0.558" overlapped its neighbours
+    for shape in [(20, 17), (16, 16), (2, 16), (17, 2)]:
+        fig = mf.weight_heatmap(rng.normal(size=shape), title=f"w {shape}")
+        check_common(fig)
+        assert _cell_texts(fig) == [], shape
+        assert [a.text for a in fig.layout.annotations] == ["hover a cell for its value"]
+        assert fig.data[0].hovertemplate
+    # as many rows as a 16-unit layer and columns up to 8 still carry their numbers
+    fig = mf.weight_heatmap(rng.normal(size=(16, 8)), title="w (16x8)")
+    assert len(_cell_texts(fig)) == 128 and len(fig.layout.annotations) == 128
+
+
+def test_weight_heatmap_of_one_row_is_short():
+    assert mf.weight_heatmap(np.zeros((1, 8)), title="b").layout.height == style.ROW_HEATMAP_HEIGHT
+    assert mf.weight_heatmap(np.zeros((2, 8)), title="w").layout.height == style.DEFAULT_HEIGHT
+    assert mf.weight_heatmap(np.zeros((1, 3)), title="b", height=400).layout.height == 400
 
 
 def test_weight_heatmap_sanitises_non_finite():
@@ -391,6 +405,21 @@ def test_network_diagram_big_is_truncated_and_within_budget(rng):
     assert len(nodes.x) == 2 + 16 + 16 + 1
     assert sum(a.text == "+48 more" for a in fig.layout.annotations) == 2
     assert len(_edge_hover(fig)) == 2 * 16 + 16 * 16 + 16
+
+
+@pytest.mark.parametrize("sizes, widest", [
+    ([2, 3, 1], style.EDGE_MAX_WIDTH),
+    ([2, 8, 1], style.EDGE_MAX_WIDTH),        # 16 edges: still full width
+    ([2, 8, 8, 1], style.EDGE_MAX_WIDTH / 2),  # 64 edges
+    ([2, 16, 16, 1], style.EDGE_MAX_WIDTH / 4),  # 256 edges at 8 px hid each other
+    ([2, 64, 64, 1], style.EDGE_MAX_WIDTH / 4),  # only 16 nodes a layer are drawn
+])
+def test_network_diagram_thins_the_edges_of_dense_layers(sizes, widest):
+    Ws = [np.full((a, b), 2.0) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    fig = mf.network_diagram(sizes, Ws)
+    widths = [t.line.width for t in fig.data if t.mode == "lines"]
+    assert max(widths) == pytest.approx(widest, abs=0.01)
+    assert min(widths) >= style.EDGE_MIN_WIDTH
 
 
 def test_network_diagram_sanitises_non_finite():

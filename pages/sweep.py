@@ -107,10 +107,16 @@ if data.n_test:
 for rule in rules_of_thumb(data.n_features, 1):
     st.markdown(f"- **{rule.label}**: {rule.wording}")
 table = {"hidden": sizes.astype(int), "parameters": s["params"].astype(int),
-         "success rate": np.round(s["success_rate"], 3),
+         "success rate": np.round(s["success_rate"] * 100, 1),
          "median epochs to success": s["epochs_to_success_median"],
          "median train loss": s["final_train_loss_median"],
-         "median train accuracy": s["train_accuracy_median"]}
-st.dataframe(table, hide_index=True, width="stretch")
+         "median train accuracy": s["train_accuracy_median"] * 100}
+number = st.column_config.NumberColumn
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "success rate": number(format="%.0f%%", help="Share of the seeds that met *Success means*."),
+    "median epochs to success": number(format="%d",
+                                       help="Among the seeds that succeeded; empty if none did."),
+    "median train loss": number(format="%.4g"),
+    "median train accuracy": number(format="%.1f%%")})
 st.download_button("Download all runs (CSV)", rows_to_csv(rows), file_name="sweep.csv",
                    mime="text/csv", on_click="ignore", key="sweep-csv")

@@ -418,7 +418,7 @@ def test_sweep_xor_hidden_1_to_6():
     assert list(table["hidden"]) == [1, 2, 3, 4, 5, 6]
     rates = dict(zip(table["hidden"], table["success rate"]))
     s = summarize(rows)
-    np.testing.assert_allclose(list(rates.values()), np.round(s["success_rate"], 3))
+    np.testing.assert_allclose(list(rates.values()), np.round(s["success_rate"] * 100, 1))
     assert rates[1] == 0, "one hidden unit draws one line: it cannot solve XOR"
     assert all(rates[h] > rates[1] for h in (3, 4, 5, 6)), rates
     assert list(table["parameters"]) == [4 * h + 1 for h in range(1, 7)]

@@ -145,6 +145,8 @@ def cmd_train(args) -> int:
     settings = {"data": data.name, "lr": config.lr, "epochs": trainer.epoch, "loss": config.loss,
                 "batch_size": config.batch_size, "reg": config.reg,
                 "reg_rate": config.reg_rate, "seed": config.seed}
+    if not data.is_gate and not args.csv:
+        settings.update(model_io.data_fields(args.samples, args.noise, args.test))
     model = model_io.to_dict(net, settings)
     if args.model_out:
         try:

@@ -8,6 +8,10 @@
      "weights": [W1, W2], "biases": null,
      "training": {"lr": 0.05, "epochs": 200000, "loss": "sse", ...}}
 
+``training`` is free-form; the app reads ``data`` (a built-in data set's name),
+``samples``, ``noise``, ``test`` (per cent), ``seed``, ``loss`` and ``lr`` from it
+to line its sidebar up with the model, and ignores what it cannot use.
+
 Each ``W`` is a list of rows of shape ``(n_in, n_out)``; ``biases`` is a list
 of ``(n_out,)`` lists, or null when the network has no bias. Loading checks
 everything and raises ``ModelFileError`` (a ValueError) with one clear sentence.
@@ -45,6 +49,19 @@ def to_dict(net: Network, training: dict | None = None) -> dict:
         "biases": [b.tolist() for b in net.biases] if net.bias else None,
         "training": dict(training or {}),
     }
+
+
+def data_fields(samples: int, noise: float, test_fraction: float) -> dict:
+    """The training fields that, with ``data`` and ``seed``, draw a 2-D set's points again.
+
+    ``test`` is in per cent, as the app's sidebar and links have it; a fraction
+    that is no whole per cent is left out (the app could not show it).
+    """
+    fields = {"samples": samples, "noise": noise}
+    percent = test_fraction * 100
+    if abs(percent - round(percent)) < 1e-9:
+        fields["test"] = int(round(percent))
+    return fields
 
 
 def dumps(net: Network, training: dict | None = None) -> str:

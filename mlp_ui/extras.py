@@ -10,6 +10,7 @@ import mlp_figures as figs
 from mlp_core import model_io
 from mlp_core.grid import decision_grid
 from mlp_core.script import standalone_script
+from mlp_core.settings import UPLOAD
 from mlp_core.training import TrainConfig
 
 from . import keys
@@ -77,10 +78,21 @@ def replay_box(container, run: Run) -> None:
     container.plotly_chart(fig, key="replay", config={"displaylogo": False}, width="stretch")
 
 
-def downloads(container, run: Run) -> None:
+def model_training(run: Run) -> dict:
+    """The model file's ``training`` fields: how this run trained, and on what data."""
     tr = run.trainer
     settings = {"data": run.data.name, "lr": tr.config.lr, "epochs": tr.epoch,
                 "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed}
+    if not run.data.is_gate and run.settings.dataset != UPLOAD:
+        # with the seed, these draw the same points again when the file is loaded
+        settings.update(model_io.data_fields(run.settings.samples, run.settings.noise,
+                                             run.settings.test / 100))
+    return settings
+
+
+def downloads(container, run: Run) -> None:
+    tr = run.trainer
+    settings = model_training(run)
     c = container.columns(3)
     c[0].download_button("Model (JSON)", data=lambda: model_io.dumps(run.net, settings),
                          file_name="mlp-model.json", mime="application/json",
@@ -116,9 +128,7 @@ def _on_model_upload() -> None:
     if uploaded is None or st.session_state.get(keys.MODEL_SEEN) == uploaded.file_id:
         return
     st.session_state[keys.MODEL_SEEN] = uploaded.file_id
-    error = load_model(uploaded.getvalue(), uploaded.name)
-    st.session_state[keys.MODEL_MESSAGE] = (
-        ("error", error) if error else ("success", f"Loaded {uploaded.name}."))
+    st.session_state[keys.MODEL_MESSAGE] = load_model(uploaded.getvalue(), uploaded.name)
 
 
 def load_model_box(container) -> None:

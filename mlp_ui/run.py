@@ -7,7 +7,7 @@ anything else about the network or the data builds a new one from the seed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
@@ -148,25 +148,64 @@ def reset_run() -> None:
     st.session_state[keys.TIMELINE] = None
 
 
-def load_model(raw: bytes, name: str) -> str | None:
-    """Validate a model file and line the sidebar up with it; return an error or None."""
+# A model file's training fields that say what data it learned, by the sidebar key
+# each sets. Written by the Download tab and the CLI; older files have only some.
+_DATA_FIELDS = {"data": "dataset", "samples": "samples", "noise": "noise", "test": "test",
+                "seed": "seed", "loss": "loss"}
+
+
+def _data_of(training: dict) -> dict:
+    """The sidebar values a model file's training fields name, each only if Settings takes it.
+
+    A CSV's file name is no data set the sidebar can pick, so such a model loads onto
+    the current data; a field that is missing or out of range keeps the sidebar's value.
+    """
+    defaults, values = Settings(), {}
+    for field_name, key in _DATA_FIELDS.items():
+        value = training.get(field_name)
+        default = getattr(defaults, key)
+        # JSON's own types only: "0.3" or true is a file written by hand, not by us
+        kinds = (int, float) if isinstance(default, float) else (type(default),)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            continue
+        try:
+            values[key] = getattr(replace(defaults, **{key: value}), key)
+        except ValueError:
+            continue
+    if values.get("dataset", UPLOAD) == UPLOAD:
+        # samples, noise, test and seed describe a data set only together with its name
+        return {"loss": values["loss"]} if "loss" in values else {}
+    return values
+
+
+def load_model(raw: bytes, name: str) -> tuple[str, str]:
+    """Validate a model file and line the sidebar up with it, data included.
+
+    Returns ``(kind, message)`` for the Load-model tab: ``"error"`` (nothing
+    changed) or ``"success"``.
+    """
     try:
         net, training = model_io.loads(raw)
     except ValueError as err:
-        return f"{name}: {err}"
+        return "error", f"{name}: {err}"
     hidden = net.layer_sizes[1:-1]
     if not hidden or len(set(hidden)) != 1:
-        return (f"{name}: the sidebar shows networks with 1 to 4 equal hidden layers; this "
-                f"model is {net.architecture()}. Train it with `python -m mlp_core train "
-                f"--model-in {name}` instead.")
+        return "error", (f"{name}: the sidebar shows networks with 1 to 4 equal hidden layers; "
+                         f"this model is {net.architecture()}. Train it with `python -m mlp_core "
+                         f"train --model-in {name}` instead.")
+    data = _data_of(training)
     run: Run | None = st.session_state.get(keys.RUN)
-    n_inputs = run.data.n_features if run is not None else 2
+    # every built-in data set has 2 features
+    n_inputs = run.data.n_features if run is not None and "dataset" not in data else 2
     if net.layer_sizes[0] != n_inputs:
-        return (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current data "
-                f"has {n_inputs} features.")
+        return "error", (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current "
+                         f"data has {n_inputs} features.")
+    note = ""
+    if data.get("dataset", st.session_state.get("dataset")) != st.session_state.get("dataset"):
+        note = f" It learned {data['dataset']}, so the sidebar now shows that data."
     st.session_state[keys.MODEL_PENDING] = (net, name)
     st.session_state.update(hidden=hidden[0], layers=len(hidden),
-                            activation=net.hidden_activation, bias=net.bias)
+                            activation=net.hidden_activation, bias=net.bias, **data)
     if st.session_state.get("init") == "tutorial" and tuple(net.layer_sizes) not in \
             TUTORIAL_WEIGHTS:
         # As for a link: the tutorial's weights cannot build this shape, so the run
@@ -178,7 +217,7 @@ def load_model(raw: bytes, name: str) -> str | None:
             and MIN_SIDEBAR_LR <= lr <= MAX_LR:
         st.session_state["lr"] = float(lr)
     reset_run()
-    return None
+    return "success", f"Loaded {name}.{note}"
 
 
 def page_settings() -> Settings:

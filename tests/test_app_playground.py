@@ -20,7 +20,7 @@ from mlp_core import model_io
 from mlp_core.network import Network
 from mlp_core.settings import PRESETS
 from mlp_core.training import TrainConfig, Trainer
-from mlp_ui import views
+from mlp_ui import extras, views
 from tests.apptest_support import assert_clean, click, metrics, open_app
 
 MAX_SPEC_BYTES = 200_000
@@ -443,3 +443,54 @@ def test_weight_charts_get_rows_wide_enough(hidden, bias, rows):
     for row in layout:
         assert len(row) <= 4
         assert len(row) == 1 or sum(u for _, u in row) <= views.WEIGHT_ROW_UNITS
+
+
+def test_a_downloaded_model_brings_its_data_back():
+    # Trained on moons with its own samples, noise, split, seed and loss; loaded into a
+    # fresh page on the OR gate, the model used to meet the OR points.
+    link = dict(dataset="moons", samples="100", noise="0.2", test="30", seed="5", loss="bce",
+                hidden="4", init="xavier", lr="0.3")
+    at = train(open_app(**link), 30)
+    run = run_of(at)
+    raw = model_io.dumps(run.net, extras.model_training(run)).encode()
+
+    fresh = open_app()
+    fresh.file_uploader(key="model_uploader").set_value(("moons.json", raw, "application/json"))
+    fresh.run()
+    assert_clean(fresh)
+    assert [m for m in texts(fresh.main.success) if "Loaded" in m] == [
+        "Loaded moons.json. It learned moons, so the sidebar now shows that data."]
+    for key, value in (("dataset", "moons"), ("samples", 100), ("noise", 0.2), ("test", 30),
+                       ("seed", 5), ("loss", "bce"), ("hidden", 4), ("lr", 0.3)):
+        assert fresh.session_state[key] == value, key
+    loaded = run_of(fresh)
+    assert loaded.source == "moons.json"
+    np.testing.assert_array_equal(loaded.data.X_train, run.data.X_train)
+    np.testing.assert_array_equal(loaded.data.X_test, run.data.X_test)
+    for mine, theirs in zip(loaded.net.weights, run.net.weights, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    # the loaded weights are the ones after epoch 30's update, on the same 70/30 split
+    assert metrics(fresh)["Epoch"] == "0" and "Test loss" in metrics(fresh)
+
+
+@pytest.mark.parametrize("training, adopted", [
+    # a CSV's name is no data set to pick: nothing of the data changes
+    ({"data": "points.csv", "samples": 100, "seed": 9}, {}),
+    # out of range or of the wrong type: that field keeps the sidebar's value
+    ({"data": "circle", "samples": 5, "noise": "0.3", "test": 12.5, "seed": -1},
+     {"dataset": "circle"}),
+    ({"data": "upload", "loss": "bce"}, {"loss": "bce"}),
+    ({"data": "or", "loss": "nope"}, {}),
+])
+def test_a_model_file_sets_only_the_data_fields_the_sidebar_can_show(training, adopted):
+    at = open_app()
+    before = {k: at.session_state[k]
+              for k in ("dataset", "samples", "noise", "test", "seed", "loss")}
+    net = Network.create(2, (3,), init="xavier", seed=1)
+    at.file_uploader(key="model_uploader").set_value(
+        ("m.json", model_bytes(net, **training), "application/json"))
+    at.run()
+    assert_clean(at)
+    assert not at.main.error, texts(at.main.error)
+    assert {k: at.session_state[k] for k in before} == {**before, **adopted}
+    assert run_of(at).source == "m.json"

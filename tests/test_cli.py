@@ -279,3 +279,18 @@ def test_sweep_table(capsys):
     assert err == ""
     assert out.startswith("4 runs, 2,000 model-epochs")
     assert len(out.strip().splitlines()) == 2 + 2
+
+
+def test_model_out_records_the_data_the_app_can_draw_again(tmp_path):
+    out = tmp_path / "moons.json"
+    run_json("train", "--data", "moons", "--samples", "100", "--noise", "0.2", "--test", "0.3",
+             "--seed", "4", "--epochs", "5", "--init", "xavier", "--model-out", str(out))
+    _, training = loads(out.read_bytes())
+    assert {k: training[k] for k in ("data", "samples", "noise", "test", "seed")} == {
+        "data": "moons", "samples": 100, "noise": 0.2, "test": 30, "seed": 4}
+    # a split the app cannot show (12.3 %) is left out; a gate has no such fields
+    run_json("train", "--data", "moons", "--test", "0.123", "--epochs", "5", "--init", "xavier",
+             "--model-out", str(out))
+    assert "test" not in loads(out.read_bytes())[1]
+    run_json("train", "--data", "xor", "--epochs", "5", "--model-out", str(out))
+    assert not {"samples", "noise", "test"} & set(loads(out.read_bytes())[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -161,6 +163,30 @@ def _boundary_layout(x: np.ndarray, y: np.ndarray, title: str, height: int) -> d
     return layout
 
 
+# Where along a unit's line its label may go (near one end first, inside the plot),
+# and how far apart two labels must be, as fractions of the plot's width and height.
+LABEL_SPOTS = (0.85, 0.15, 0.5, 0.7, 0.3)
+LABEL_GAP = (0.12, 0.09)
+
+
+def _free_label_spot(xa: float, ya: float, xb: float, yb: float,
+                     placed: list[tuple[float, float]], width: float,
+                     height: float) -> tuple[float, float]:
+    """The first spot on the segment (xa, ya)-(xb, yb) clear of the ``placed`` labels.
+
+    Appends it to ``placed``; returns ``(nan, nan)`` when every spot is taken (then
+    the line goes unlabelled rather than under another label: 16 units used to
+    stack "h2h15" at the plot's edge).
+    """
+    for t in LABEL_SPOTS:
+        tx, ty = xa + t * (xb - xa), ya + t * (yb - ya)
+        if all(abs(tx - px) > LABEL_GAP[0] * width or abs(ty - py) > LABEL_GAP[1] * height
+               for px, py in placed):
+            placed.append((tx, ty))
+            return tx, ty
+    return math.nan, math.nan
+
+
 def decision_boundary(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -241,7 +267,7 @@ def decision_boundary(
     if neuron_lines:
         kept: list[tuple[int, float, float, float]] = []  # (k, w1, w2, b)
         ends: list[float] = []  # xa, ya, xb, yb, label x, label y per kept line
-        t = 0.85  # label near one end, inside the plot
+        placed: list[tuple[float, float]] = []
         for k, line in enumerate(neuron_lines):
             w1, w2, b = (float(v) for v in line)
             seg = clip_line_to_box(w1, w2, b, x[0], x[-1], y[0], y[-1])
@@ -249,7 +275,8 @@ def decision_boundary(
                 continue
             (xa, ya), (xb, yb) = seg
             kept.append((k, w1, w2, b))
-            ends += [xa, ya, xb, yb, xa + t * (xb - xa), ya + t * (yb - ya)]
+            tx, ty = _free_label_spot(xa, ya, xb, yb, placed, x[-1] - x[0], y[-1] - y[0])
+            ends += [xa, ya, xb, yb, tx, ty]
         if kept:
             rounded = _r(np.array(ends, dtype=float).reshape(-1, 6))
             lx: list = []
@@ -257,6 +284,8 @@ def decision_boundary(
             for (k, w1, w2, b), (xa, ya, xb, yb, tx, ty) in zip(kept, rounded, strict=True):
                 lx += [xa, xb, None]
                 ly += [ya, yb, None]
+                if tx is None:  # every spot on this line is taken by other labels
+                    continue
                 label = str(line_labels[k]) if line_labels is not None else f"h{k + 1}"
                 annotations.append(
                     {

@@ -17,6 +17,7 @@ import pytest
 import mlp_figures as mf
 from mlp_figures import style
 from mlp_figures._util import BOTTOM_LEGEND_PX, _r, _round_prob
+from mlp_figures.boundary import LABEL_GAP
 from mlp_figures.curves import RULE_BAND_COLOR, RULE_ROW_PX
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -538,6 +539,28 @@ def test_decision_boundary_line_labels():
         mf.decision_boundary(
             xs, ys, P, X_train=X, y_train=y, neuron_lines=line, line_labels=["a", "b"]
         )
+
+
+def test_decision_boundary_line_labels_keep_apart(rng):
+    # 16 units of a trained spiral net: lines cross near the plot's edges, and their
+    # labels at one spot each used to stack into "h2h15"
+    xs, ys, P = _xor_grid(20, lo=-1.5, hi=1.5)
+    X, y = np.zeros((1, 2)), np.zeros(1)
+    lines = [tuple(v) for v in rng.normal(size=(16, 3))]
+    lines += [(1.0, 1.0, -0.01 * k) for k in range(4)]  # four lines almost on top of each other
+    fig = mf.decision_boundary(xs, ys, P, X_train=X, y_train=y, neuron_lines=lines)
+    labels = [(a.x, a.y) for a in fig.layout.annotations]
+    gap_x, gap_y = (g * 3.0 for g in LABEL_GAP)
+    for i, (xa, ya) in enumerate(labels):
+        for xb, yb in labels[:i]:
+            assert abs(xa - xb) > gap_x * 0.99 or abs(ya - yb) > gap_y * 0.99
+    texts = [a.text for a in fig.layout.annotations]
+    assert len(texts) == len(set(texts)) >= 12, texts
+    assert "h17" in texts, "the first of the near-equal lines is labelled"
+    # an unlabelled line is still drawn
+    dashed = next(t for t in fig.data if getattr(t, "name", "") == "hidden neurons")
+    assert sum(v is None for v in dashed.x) == sum(
+        mf.clip_line_to_box(*ln, xs[0], xs[-1], ys[0], ys[-1]) is not None for ln in lines)
 
 
 def test_decision_boundary_neuron_lines_clipped_inside():

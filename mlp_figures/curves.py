@@ -74,6 +74,7 @@ def loss_curve(
     diverged_epoch: int | None = None,
     title: str = "Loss",
     height: int = style.DEFAULT_HEIGHT,
+    planned_epochs: int | None = None,
 ) -> go.Figure:
     """Loss against epoch for one or more series.
 
@@ -96,6 +97,10 @@ def loss_curve(
     title : str, default "Loss"
     height : int, default ``style.DEFAULT_HEIGHT``
         Fixed figure height in px.
+    planned_epochs : int, optional
+        While no series has gone past epoch 0, the x axis runs from 0 to
+        this, so the initial loss sits at the start of the run to come
+        (plotly would centre a lone point on an axis from -1 to 1).
 
     Returns
     -------
@@ -209,6 +214,7 @@ def loss_curve(
 
     if not any(e.shape[0] for _, e, _ in prepared):
         annotations.append(_no_data_note())
+    not_started = all(np.all(e.astype(float) <= 0) for _, e, _ in prepared)
     layout = base_layout(title, height)
     if shapes:  # (plotly drops empty lists from the figure, so do we)
         layout["shapes"] = shapes
@@ -221,10 +227,14 @@ def loss_curve(
         hovermode="x unified",
         showlegend=show_legend,
         legend=bottom_legend(),
-        xaxis={"title": {"text": "Epoch"}},
+        xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative",
+               # a step left of 0: a dot on the axis line would be cut in half
+               **({"range": [-0.02 * planned_epochs, int(planned_epochs)]}
+                  if not_started and planned_epochs else {})},
         yaxis={
             "title": {"text": "Loss"},
             "type": "log" if log_y else "linear",
+            **({} if log_y else {"rangemode": "tozero"}),  # a loss is never negative
             **(_log_ticks(float(pos.min()), float(pos.max())) if log_y and pos.size else {}),
         },
     )

@@ -92,12 +92,18 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
     tr = run.trainer
     losses = tr.losses
     idx = downsample_indices(len(losses), 1000)
-    series = {"train": (idx + 1, losses[idx])} if len(losses) else {}
     rec_epochs = np.array(tr.records["epoch"])
+    if len(losses):
+        series = {"train": (idx + 1, losses[idx])}
+    else:
+        # before the first epoch: the initial weights' loss, as the metrics show it, and
+        # beside the test set's own epoch-0 point
+        series = {"train": (rec_epochs[:1], np.array(tr.records["train_loss"][:1]))}
     test = np.array(tr.records["test_loss"])
     if run.data.n_test and len(rec_epochs):
         series["test"] = (rec_epochs, test)
     return figs.loss_curve(series, log_y=log_y, marker_epoch=marker_epoch,
+                           planned_epochs=run.settings.epochs,
                            diverged_epoch=tr.diverged.epoch if tr.diverged else None,
                            title=f"Loss ({tr.config.loss})")
 

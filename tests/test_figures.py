@@ -148,6 +148,22 @@ def test_loss_curve_basic_and_budget(rng):
     assert fig.layout.margin.b == style.MARGIN["b"] + BOTTOM_LEGEND_PX
 
 
+def test_loss_curve_before_training_spans_the_planned_epochs():
+    # only the epoch-0 points: plotly centred them on an axis from -1 to 1, with
+    # fractional epochs and negative losses
+    start = {"train": (np.array([0]), np.array([0.35])), "test": (np.array([0]), np.array([5.2]))}
+    fig = mf.loss_curve(start, planned_epochs=200_000)
+    check_common(fig)
+    lo, hi = fig.layout.xaxis.range
+    assert -0.05 * 200_000 < lo < 0 and hi == 200_000
+    assert fig.layout.yaxis.rangemode == "tozero"
+    assert all(t.mode == "lines+markers" for t in fig.data)
+    # once an epoch has run, the axis follows the data
+    started = {"train": (np.array([1, 2]), np.array([0.35, 0.34]))}
+    assert mf.loss_curve(started, planned_epochs=200_000).layout.xaxis.range is None
+    assert mf.loss_curve(start, log_y=True, planned_epochs=10).layout.yaxis.rangemode is None
+
+
 def test_loss_curve_single_series_has_no_legend_row():
     fig = mf.loss_curve({"train": (np.arange(5), np.ones(5))})
     assert fig.layout.showlegend is False

@@ -121,7 +121,7 @@ def weight_heatmap(
                         },
                     }
                 )
-    if not annotated:
+    else:
         annotations.append({
             "text": "hover a cell for its value", "x": 1, "xref": "paper", "xanchor": "right",
             "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,

@@ -148,8 +148,8 @@ def reset_run() -> None:
     st.session_state[keys.TIMELINE] = None
 
 
-# A model file's training fields that say what data it learned, by the sidebar key
-# each sets. Written by the Download tab and the CLI; older files have only some.
+# A model file's training fields that say what data it learned (and with which loss),
+# by the sidebar key each sets. Written by the Download tab and the CLI; older files have only some.
 _DATA_FIELDS = {"data": "dataset", "samples": "samples", "noise": "noise", "test": "test",
                 "seed": "seed", "loss": "loss"}
 
@@ -201,7 +201,7 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
         return "error", (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current "
                          f"data has {n_inputs} features.")
     note = ""
-    if data.get("dataset", st.session_state.get("dataset")) != st.session_state.get("dataset"):
+    if "dataset" in data and data["dataset"] != st.session_state.get("dataset"):
         note = f" It learned {data['dataset']}, so the sidebar now shows that data."
     st.session_state[keys.MODEL_PENDING] = (net, name)
     st.session_state.update(hidden=hidden[0], layers=len(hidden),

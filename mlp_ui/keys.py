@@ -10,6 +10,7 @@ from mlp_core.settings import Settings
 
 SETTING_KEYS = tuple(f.name for f in fields(Settings))
 
+SESSION_ID = "session_id"     # str: this session's id in the pacing tables (mlp_ui.shared)
 RUN = "run"                    # mlp_ui.run.Run: the network, its data and its trainer
 TRAINING = "training"          # bool: a Train press is being carried out
 URL_LOADED = "url_loaded"      # bool: this session has read its link once

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from . import keys
 from .run import Run
 from .shared import MAX_DEFER, session_id, shared
+from .streamlit_internals import event_loop_mark
 
 POLL = 0.1            # seconds between stop checks while waiting (Pause waits at most this)
 MIN_SLICE = 0.005     # shortest training turn worth taking
@@ -71,7 +72,7 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                     continue
                 try:
                     # Let the event loop send what came before first.
-                    mark = hub.event_loop_mark()
+                    mark = event_loop_mark()
                     defer_until = time.monotonic() + MAX_DEFER
                     while mark is not None and not mark.wait(DEFER_POLL) \
                             and time.monotonic() < defer_until:

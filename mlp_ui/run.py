@@ -18,6 +18,7 @@ from mlp_core.settings import UPLOAD, Settings
 from mlp_core.training import MAX_LR, Trainer
 
 from . import keys
+from .navigation import reroute_deep_link
 
 # The sidebar's Learning rate box goes no lower; Settings (and links) allow any lr > 0.
 MIN_SIDEBAR_LR = 1e-6
@@ -221,18 +222,9 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
 
 
 def page_settings() -> Settings:
-    """The Settings the router (app.py) drew in the sidebar for this run.
-
-    A fresh server whose very first request is a deep link (``/backprop``)
-    runs that page in Streamlit's legacy ``pages/`` mode, without app.py; the
-    flag behind that mode is only cleared once ``st.navigation`` has run. Clear
-    it and rerun, so the router draws the sidebar and the link still works.
-    """
+    """The Settings the router (app.py) drew in the sidebar for this run."""
     if "settings" not in st.session_state:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        reroute_deep_link()
     return st.session_state["settings"]
 
 

@@ -28,10 +28,14 @@ import math
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 
 import streamlit as st
+
+from . import keys
+from .streamlit_internals import expire_stored_sessions
 
 # Share of the process's GIL that live frames may take together; the rest keeps
 # page loads, Train/Pause presses and websocket traffic responsive.
@@ -199,8 +203,8 @@ class Shared:
         return self._render_cost
 
     @contextlib.contextmanager
-    def script_run(self, session_id: str):
-        """Measure one script run of ``session_id`` (app.py wraps every page in this).
+    def measure_rerun(self, session_id: str):
+        """Measure one rerun of ``session_id``'s page script (app.py wraps every page in this).
 
         The CPU time of a run without a live loop counts towards ``run_load``; a
         live loop's own CPU is its frames' (``record_render``) and its training's.
@@ -254,25 +258,6 @@ class Shared:
             self._forget_runs(time.monotonic())
             return sum(1 for sid in self._runs if sid not in self._live_runs)
 
-    def event_loop_mark(self) -> threading.Event | None:
-        """An event that Streamlit's event loop sets once it has run what is queued now.
-
-        The event loop (one thread, under the same GIL) reads every button press
-        and sends every frame. Under load it fell behind the frames the sessions
-        drew, by up to a second, and a Pause waited in its queue: a frame that
-        waits for this mark first adds to the loop's work only once it has caught
-        up. None when there is no Streamlit runtime (tests) or its internals change.
-        """
-        try:
-            from streamlit.runtime import Runtime
-
-            loop = Runtime.instance()._get_async_objs().eventloop
-            mark = threading.Event()
-            loop.call_soon_threadsafe(mark.set)
-            return mark
-        except Exception:  # noqa: BLE001 - an optimisation only
-            return None
-
     def quantum(self) -> float:
         """Seconds of training per turn on the compute lock (a frame interval per round)."""
         n = self.active_sessions()
@@ -289,18 +274,17 @@ def shared() -> Shared:
 
 
 class _Janitor(threading.Thread):
-    """Gives memory back to the system once sessions have gone.
+    """Keeps garbage collections short and gives memory back once training stops.
 
-    Streamlit keeps a closed tab's session for ``server.disconnectedSessionTTL``
-    seconds (so a student whose Wi-Fi drops gets the run back), but drops
-    expired ones only when its session store is next written, i.e. when someone
-    else disconnects: after a class the last forty sessions stayed. And once
-    freed, their memory stayed with the process: glibc keeps freed heap pages
-    (measured after 40 sessions left: 451 MB, 427 MB once they were freed, 350
-    MB after ``malloc_trim``; baseline 288 MB). Every ``PERIOD`` seconds this
-    expires stored sessions and freezes the objects that have lived that long
-    (see ``_collect_and_freeze``); what the sessions that left owe is collected,
-    and the heap trimmed, by ``janitor_pass``'s rule.
+    Every ``PERIOD`` seconds this freezes the objects that have lived that long
+    (see ``_collect_and_freeze``). Finished and replaced runs leave garbage that a
+    frozen heap never collects, so once someone has trained (``owed``) a full
+    collection and a heap trim follow, by ``janitor_pass``'s rule. glibc keeps
+    freed heap pages otherwise (measured after 40 sessions left: 427 MB once
+    their objects were freed, 350 MB after ``malloc_trim``; baseline 288 MB).
+    Streamlit drops a closed tab's session ``server.disconnectedSessionTTL``
+    seconds after it left only when its session store is next written, so each
+    pass also expires stored sessions (``streamlit_internals``).
     """
 
     FIRST_PASS = 2.0                 # seconds: freeze the freshly imported modules early
@@ -311,6 +295,7 @@ class _Janitor(threading.Thread):
     def __init__(self, training: Callable[[], int]):
         super().__init__(name="mlp-janitor", daemon=True)
         self._training = training
+        self._passes, self._owed, self._sessions = 0, False, 0
 
     @classmethod
     def start_once(cls, training: Callable[[], int]) -> None:
@@ -320,19 +305,23 @@ class _Janitor(threading.Thread):
                 cls(training).start()
 
     def run(self) -> None:
-        passes, sessions, owed = 0, 0, False
         time.sleep(self.FIRST_PASS)
         while True:
-            count = _expire_stored_sessions()
-            if count is None:
-                return                   # no Streamlit runtime here (tests): nothing to do
-            passes += 1
-            owed = owed or count < sessions
-            sessions = count
-            action = janitor_pass(passes, owed, self._training())
-            JANITOR_ACTIONS[action]()
-            owed = owed and action != "collect_and_trim"
+            self.step()
             time.sleep(self.PERIOD)
+
+    def step(self) -> str:
+        """One pass: do what ``janitor_pass`` says and return its name."""
+        self._passes += 1
+        training, sessions = self._training(), expire_stored_sessions()
+        # Finished runs and departed sessions leave garbage behind.
+        left = sessions is not None and sessions < self._sessions
+        self._sessions = self._sessions if sessions is None else sessions
+        self._owed = self._owed or training > 0 or left
+        action = janitor_pass(self._passes, self._owed, training)
+        JANITOR_ACTIONS[action]()
+        self._owed = self._owed and action != "collect_and_trim"
+        return action
 
 
 # Passes between full collections while sessions stay (every 5 minutes).
@@ -343,9 +332,9 @@ def janitor_pass(passes: int, owed: bool, training: int) -> str:
     """What the janitor's ``passes``-th pass does: a key of ``JANITOR_ACTIONS``.
 
     A full collection holds the GIL for ~0.2 s with 40 sessions' objects, stopping
-    every session's frames and button presses. Sessions that left (``owed``) are
-    collected once no one is training, or at the next periodic full collection
-    if someone always is.
+    every session's frames and button presses. What finished runs left (``owed``)
+    is collected once no one is training, or at the next periodic full
+    collection if someone always is.
     """
     full = passes % FULL_EVERY == 0
     if owed and (training == 0 or full):
@@ -369,24 +358,6 @@ def _collect_and_freeze() -> None:
     gc.freeze()
 
 
-def _expire_stored_sessions() -> int | None:
-    """Drop disconnected sessions past their TTL; return how many sessions remain.
-
-    Reads Streamlit's session manager (not a public API; None if it changes).
-    """
-    try:
-        from streamlit.runtime import Runtime
-
-        mgr = Runtime.instance()._session_mgr
-        cache = getattr(mgr._session_storage, "_cache", None)
-        if cache is not None and hasattr(cache, "expire"):
-            with mgr._storage_lock:
-                cache.expire()
-        return len(mgr.list_sessions())
-    except Exception:  # noqa: BLE001 - an optimisation only
-        return None
-
-
 def _malloc_trim() -> None:
     """Return the C heap's free pages to the system (glibc only; elsewhere a no-op)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -406,7 +377,7 @@ JANITOR_ACTIONS: dict[str, Callable[[], None]] = {
 
 
 def session_id() -> str:
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "local"
+    """This browser session's id for the pacing tables (made on its first run)."""
+    if keys.SESSION_ID not in st.session_state:
+        st.session_state[keys.SESSION_ID] = uuid.uuid4().hex
+    return st.session_state[keys.SESSION_ID]

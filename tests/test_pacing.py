@@ -122,35 +122,8 @@ def test_frame_interval_and_turns_stay_within_their_bounds():
     assert sh.MIN_QUANTUM <= hub.quantum() <= sh.MAX_QUANTUM
 
 
-def test_janitor_helpers_are_harmless_without_a_streamlit_server():
-    assert sh._expire_stored_sessions() is None     # no runtime: the janitor stops
-    sh._malloc_trim()                               # glibc or not, never raises
-    assert sh.Shared().event_loop_mark() is None     # no runtime: frames do not wait
-
-
-def test_event_loop_mark_is_set_once_the_loop_has_run_what_was_queued(monkeypatch):
-    import asyncio
-    from types import SimpleNamespace
-
-    from streamlit.runtime import Runtime
-
-    loop = asyncio.new_event_loop()
-    gate = threading.Event()
-    loop.call_soon(gate.wait)           # the loop is busy with earlier work
-    monkeypatch.setattr(Runtime, "instance", classmethod(
-        lambda cls: SimpleNamespace(_get_async_objs=lambda: SimpleNamespace(eventloop=loop))))
-    runner = threading.Thread(target=loop.run_forever, daemon=True)
-    runner.start()
-    try:
-        mark = sh.Shared().event_loop_mark()
-        assert mark is not None and not mark.wait(0.05)
-        gate.set()                       # the earlier work is done: the mark comes next
-        assert mark.wait(10)
-    finally:
-        gate.set()
-        loop.call_soon_threadsafe(loop.stop)
-        runner.join(10)
-        loop.close()
+def test_malloc_trim_never_raises():
+    sh._malloc_trim()                               # glibc or not
 
 
 def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
@@ -169,30 +142,39 @@ def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
 @pytest.mark.parametrize("passes, owed, training, action", [
     (1, False, 0, "freeze"),              # nothing owed: freeze what has lived a period
     (1, False, 40, "freeze"),
-    (1, True, 0, "collect_and_trim"),     # sessions left and no one trains: collect now
+    (1, True, 0, "collect_and_trim"),     # runs ended and no one trains: collect now
     (1, True, 5, "freeze"),               # someone trains: a 0.2 s stop would show; wait
     (sh.FULL_EVERY, True, 5, "collect_and_trim"),   # ... but not past the periodic collection
     (sh.FULL_EVERY, False, 5, "collect"),
     (2 * sh.FULL_EVERY, False, 0, "collect"),
 ])
-def test_janitor_collects_for_departed_sessions_only_when_no_one_is_training(
+def test_janitor_collects_what_runs_left_only_when_no_one_is_training(
         passes, owed, training, action):
     assert sh.janitor_pass(passes, owed, training) == action
-    assert action in sh.JANITOR_ACTIONS
 
 
-def test_janitor_remembers_what_departed_sessions_owe_until_it_collects(monkeypatch):
-    counts = iter([3, 3, 2, 2, 2, None])            # None: the runtime went away
-    training = iter([1, 1, 1, 0, 0])
+def test_janitor_collects_once_training_stops_and_not_again_until_someone_trains(monkeypatch):
+    training = iter([0, 1, 1, 0, 0, 2, 0])
     done = []
-    monkeypatch.setattr(sh, "_expire_stored_sessions", lambda: next(counts))
     monkeypatch.setattr(sh, "JANITOR_ACTIONS", {k: (lambda k=k: done.append(k))
                                                 for k in sh.JANITOR_ACTIONS})
-    monkeypatch.setattr(sh._Janitor, "FIRST_PASS", 0.0)
-    monkeypatch.setattr(sh._Janitor, "PERIOD", 0.0)
-    sh._Janitor(lambda: next(training)).run()       # in this thread; returns on None
-    assert done == ["freeze", "freeze", "freeze", "collect_and_trim", "freeze"]
+    janitor = sh._Janitor(lambda: next(training))
+    for _ in range(7):
+        janitor.step()
+    assert done == ["freeze", "freeze", "freeze", "collect_and_trim", "freeze", "freeze",
+                    "collect_and_trim"]
 
+
+def test_janitor_collects_once_sessions_have_left(monkeypatch):
+    sessions = iter([3, 3, 2, 2])
+    done = []
+    monkeypatch.setattr(sh, "expire_stored_sessions", lambda: next(sessions))
+    monkeypatch.setattr(sh, "JANITOR_ACTIONS", {k: (lambda k=k: done.append(k))
+                                                for k in sh.JANITOR_ACTIONS})
+    janitor = sh._Janitor(lambda: 0)
+    for _ in range(4):
+        janitor.step()
+    assert done == ["freeze", "freeze", "collect_and_trim", "freeze"]
 
 
 class _Clock:
@@ -208,18 +190,18 @@ def test_frames_make_room_for_the_cpu_that_other_sessions_runs_took(monkeypatch)
     clock = _Clock(monkeypatch)
     hub = sh.Shared()
     assert hub.render_share() == sh.RENDER_SHARE
-    with hub.script_run("pause"):                    # a Pause's page: 40 ms of CPU
+    with hub.measure_rerun("pause"):                    # a Pause's page: 40 ms of CPU
         clock.cpu += 0.04
     load = 0.04 / sh.RUN_LOAD_WINDOW
     assert hub.run_load() == pytest.approx(load)
     assert hub.render_share() == pytest.approx(sh.RENDER_SHARE - load * (1 + sh.PAGE_SEND_SHARE))
     interval = hub.frame_interval()
-    with hub.script_run("trainer"):                  # a live loop's CPU is its frames'
+    with hub.measure_rerun("trainer"):                  # a live loop's CPU is its frames'
         hub.heartbeat("trainer")
         clock.cpu += 5.0
     assert hub.run_load() == pytest.approx(load)
     assert hub.frame_interval() >= interval          # one more session training
-    with hub.script_run("sweep"):                    # however busy: frames keep a share
+    with hub.measure_rerun("sweep"):                    # however busy: frames keep a share
         clock.cpu += 10.0
     assert hub.render_share() == sh.MIN_RENDER_SHARE
     clock.now += sh.RUN_LOAD_WINDOW + 0.01           # the runs are history
@@ -230,16 +212,16 @@ def test_other_runs_counts_runs_outside_live_loops_until_their_page_is_sent(monk
     clock = _Clock(monkeypatch)
     hub = sh.Shared()
     assert hub.other_runs() == 0
-    with hub.script_run("page-load"):
+    with hub.measure_rerun("page-load"):
         assert hub.other_runs() == 1
-        with hub.script_run("trainer"):
+        with hub.measure_rerun("trainer"):
             hub.heartbeat("trainer")                 # in its live loop: not counted
             assert hub.other_runs() == 1
     clock.now += sh.FLUSH_GRACE / 2                  # ended, messages still on their way
     assert hub.other_runs() == 2                     # the trainer's page is drawn next
     clock.now += sh.FLUSH_GRACE
     assert hub.other_runs() == 0
-    with pytest.raises(KeyError), hub.script_run("broken"):   # a failed run ends too
+    with pytest.raises(KeyError), hub.measure_rerun("broken"):   # a failed run ends too
         raise KeyError("x")
     clock.now += 2 * sh.FLUSH_GRACE
     assert hub.other_runs() == 0 and not hub._runs   # ended runs are forgotten
@@ -249,7 +231,7 @@ def test_runs_are_forgotten_even_when_no_live_loop_asks(monkeypatch):
     clock = _Clock(monkeypatch)
     hub = sh.Shared()
     for i in range(1000):                            # a class on the teaching pages only
-        with hub.script_run(f"s{i % 40}"):
+        with hub.measure_rerun(f"s{i % 40}"):
             clock.cpu += 0.01
         clock.now += 0.05
     assert len(hub._runs) <= 10 and len(hub._run_cpu) <= 25

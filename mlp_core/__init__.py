@@ -7,7 +7,7 @@ from .datasets import DATASET_NAMES, GATES, CSVError, Dataset, load_csv, make_da
 from .gradcheck import GradientCheck, gradient_check
 from .grid import decision_grid, neuron_lines
 from .model_io import ModelFileError
-from .network import INITIALIZERS, Network, parameter_count
+from .network import INITIALIZERS, Network, parameter_breakdown
 from .reference import Trace, backprop, evaluate
 from .rules import rules_of_thumb
 from .settings import PRESETS, Settings
@@ -17,6 +17,6 @@ __all__ = [
     "CSVError", "DATASET_NAMES", "Dataset", "Divergence", "GATES", "GradientCheck",
     "INITIALIZERS", "ModelFileError", "Network", "PRESETS", "Progress", "Settings", "Trace",
     "TrainConfig", "Trainer", "backprop", "decision_grid", "downsample_indices", "evaluate",
-    "gradient_check", "load_csv", "make_dataset", "neuron_lines", "parameter_count",
+    "gradient_check", "load_csv", "make_dataset", "neuron_lines", "parameter_breakdown",
     "rules_of_thumb", "train",
 ]

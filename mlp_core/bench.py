@@ -17,7 +17,7 @@ import numpy as np
 from .datasets import make_dataset
 from .network import Network
 from .reference import apply_update, backprop
-from .sweep import SweepSpec, run_sweep
+from .sweep import SweepSpec, sweep_hidden_sizes
 from .training import TrainConfig, Trainer
 
 OR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -73,7 +73,7 @@ def warmup() -> float:
     X = OR_X.astype(float)
     y = OR_Y[:, 0].astype(float)
     t0 = time.perf_counter()
-    Trainer(Network.create(2, (3,), init="tutorial"), X, y, TrainConfig(lr=0.05, epochs=2)).run()
+    Trainer(Network.create(2, (3,), init="tutorial"), X, y, TrainConfig(lr=0.05, epochs=2)).train()
     return time.perf_counter() - t0
 
 
@@ -91,7 +91,7 @@ def _fast(epochs: int) -> float:
     net = Network.create(2, (3,), init="tutorial")
     trainer = Trainer(net, OR_X.astype(float), OR_Y[:, 0].astype(float),
                       TrainConfig(lr=0.05, epochs=epochs))
-    trainer.run()
+    trainer.train()
     return trainer.last_loss
 
 
@@ -164,7 +164,7 @@ def bench_sweep(low: int = 1, high: int = 16, seeds: int = 10, epochs: int = 20_
                 t_tut += t
         tut_rates.append(len(sample_sizes) * sample_epochs / t_tut)
         cpu0 = time.process_time()
-        t_sweep, rows = _timed(lambda: run_sweep(data, spec, config))
+        t_sweep, rows = _timed(lambda: sweep_hidden_sizes(data, spec, config))
         sweep_cores.append((time.process_time() - cpu0) / t_sweep)
         sweep_seconds.append(t_sweep)
         sweep_rates.append(len(rows) * epochs / t_sweep)

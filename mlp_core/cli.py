@@ -16,7 +16,7 @@ from ._validate import check_int
 from .datasets import DATASET_NAMES, load_csv, make_dataset
 from .network import INITIALIZERS, Network
 from .script import standalone_script
-from .sweep import SweepSpec, rows_to_csv, run_sweep, summarize
+from .sweep import SweepSpec, rows_to_csv, summarize, sweep_hidden_sizes
 from .training import MAX_EPOCHS, TrainConfig, Trainer
 
 
@@ -140,7 +140,7 @@ def _network_and_data(args):
 def cmd_train(args) -> int:
     net, data, config = _network_and_data(args)
     trainer = Trainer(net, data.X_train, data.y_train, config, data.X_test, data.y_test)
-    trainer.run()
+    trainer.train()
     metrics = trainer.current_metrics()
     settings = {"data": data.name, "lr": config.lr, "epochs": trainer.epoch, "loss": config.loss,
                 "batch_size": config.batch_size, "reg": config.reg,
@@ -193,7 +193,7 @@ def cmd_sweep(args) -> int:
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate)
     t0 = time.perf_counter()
-    rows = run_sweep(data, spec, config)
+    rows = sweep_hidden_sizes(data, spec, config)
     seconds = time.perf_counter() - t0
     if args.json:
         print(json.dumps({"seconds": seconds, "model_epochs": len(rows) * config.epochs,

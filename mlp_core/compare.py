@@ -57,6 +57,6 @@ def train_pair(data: Dataset, hidden: tuple[int, ...], *, activation: str, bias:
         net = Network.create(data.n_features, layers, activation=activation, bias=bias,
                              init=init, seed=seed)
         trainer = Trainer(net, data.X_train, data.y_train, config, data.X_test, data.y_test)
-        trainer.run()
+        trainer.train()
         trainers.append(trainer)
     return Pair(*trainers)

@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import DERIVATIVES
 from .network import Network
 
 # Slope of the activation below which a unit counts as saturated on a point.
 SATURATION_SLOPE = 1e-3
-
-
-def _slope(activation: str, a: np.ndarray, z: np.ndarray) -> np.ndarray:
-    return {
-        "sigmoid": lambda: a * (1 - a),
-        "tanh": lambda: 1 - a * a,
-        "relu": lambda: (z > 0).astype(float),
-        "linear": lambda: np.ones_like(a),
-    }[activation]()
 
 
 def health_warnings(net: Network, X: np.ndarray) -> list[str]:
@@ -31,7 +23,7 @@ def health_warnings(net: Network, X: np.ndarray) -> list[str]:
     zs, acts = net.forward(X)
     warnings = []
     for l in range(net.n_hidden_layers):
-        slope = _slope(net.hidden_activation, acts[l + 1], zs[l])
+        slope = DERIVATIVES[net.hidden_activation](acts[l + 1], zs[l])
         stuck = np.all(slope < SATURATION_SLOPE, axis=0)
         if not stuck.any():
             continue

@@ -148,10 +148,11 @@ class Network:
 
     @property
     def n_params(self) -> int:
+        """Length of ``params``: every weight and a slot per unit for its bias (0 when off)."""
         return sum(n_in * n_out + n_out for n_in, n_out in self.layer_shapes)
 
     @property
-    def n_weights(self) -> int:
+    def n_trainable(self) -> int:
         """Trainable parameters: every weight, plus every bias when ``bias`` is on."""
         return sum(n_in * n_out + (n_out if self.bias else 0) for n_in, n_out in self.layer_shapes)
 
@@ -194,11 +195,8 @@ class Network:
     def output_pre_activation(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X)[0][-1][:, 0]
 
-    def is_finite(self) -> bool:
-        return bool(np.all(np.isfinite(self.params)))
 
-
-def parameter_count(layer_sizes, bias: bool) -> tuple[int, str]:
+def parameter_breakdown(layer_sizes, bias: bool) -> tuple[int, str]:
     """Trainable parameter count and its breakdown, e.g. ``(9, "2x3 + 3x1 = 9")``.
 
     With biases each layer adds its width: ``"(2x3 + 3) + (3x1 + 1) = 13"``.

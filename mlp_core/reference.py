@@ -21,8 +21,6 @@ from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
 from .losses import LOSS_DERIVATIVES, LOSSES, OUTPUT_DELTAS
 from .network import Network
 
-REGULARIZERS = ("none", "l1", "l2")
-
 
 def penalty(net: Network, reg: str, rate: float) -> float:
     """Regularization term added to the objective (weights only, never biases)."""

@@ -21,7 +21,7 @@ from .activations import ACTIVATION_IDS
 from .datasets import Dataset
 from .kernel import OK, REG_IDS, loss_and_correct, train_epochs
 from .losses import LOSS_IDS
-from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_count
+from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_breakdown
 from .reference import evaluate
 from .training import MAX_ABS_WEIGHT, TrainConfig
 
@@ -75,7 +75,7 @@ class SweepSpec:
         return (self.high - self.low + 1) * self.seeds
 
 
-def run_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
+def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
             config: TrainConfig, cancel: threading.Event | None = None) -> SweepRow:
     """Train one network of the sweep and summarise it."""
     net = Network.create(data.n_features, (hidden,) * spec.layers, activation=spec.activation,
@@ -105,7 +105,7 @@ def run_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
     test_loss, test_acc = evaluate(net, data.X_test, data.y_test, config.loss)
     has_test = data.n_test > 0
     return SweepRow(
-        hidden=hidden, seed=seed, params=parameter_count(net.layer_sizes, spec.bias)[0],
+        hidden=hidden, seed=seed, params=parameter_breakdown(net.layer_sizes, spec.bias)[0],
         final_train_loss=train_loss, final_test_loss=test_loss if has_test else None,
         train_accuracy=train_acc, test_accuracy=test_acc if has_test else None,
         success=bool(train_acc >= spec.success_accuracy and not diverged),
@@ -113,13 +113,15 @@ def run_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
     )
 
 
-def run_sweep(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
-              progress=None, cancel: threading.Event | None = None,
-              workers: int | None = None) -> list[SweepRow]:
+def sweep_hidden_sizes(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
+                       progress=None, cancel: threading.Event | None = None,
+                       workers: int | None = None) -> list[SweepRow]:
     """Every (hidden, seed) run of ``spec``, sorted by hidden size then seed.
 
     ``progress(done, total)`` is called as runs finish (from this thread);
-    setting ``cancel`` stops the sweep early and returns the runs finished so far.
+    setting ``cancel`` (from another thread) stops the sweep early and returns the
+    runs finished so far. An exception raised by ``progress`` (Streamlit stopping
+    the page's script) also cancels the runs not yet finished.
     """
     jobs = [(h, s) for h in spec.hidden_sizes for s in range(spec.seeds)]
     # Fail on a bad init/shape before starting threads, with the engine's own message.
@@ -129,7 +131,7 @@ def run_sweep(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     cancel = cancel if cancel is not None else threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, data, h, s, spec, config, cancel) for h, s in jobs]
+        futures = [pool.submit(train_one, data, h, s, spec, config, cancel) for h, s in jobs]
         try:
             for future in as_completed(futures):
                 if cancel.is_set():

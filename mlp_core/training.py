@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -215,7 +215,7 @@ class Trainer:
     def done(self) -> bool:
         return self.diverged is not None or self.epoch >= self.target
 
-    def run(
+    def train(
         self,
         n_epochs: int | None = None,
         *,
@@ -226,8 +226,8 @@ class Trainer:
 
         ``n_epochs`` caps how many epochs this call runs; ``max_seconds`` caps
         its time (checked between chunks). ``callback`` is called after every
-        chunk with a ``Progress``; returning True stops the run. The run also
-        stops itself on divergence (see ``diverged``).
+        chunk with a ``Progress``; returning True stops this call (a Pause). Training
+        also stops on divergence (see ``diverged``).
         """
         limit = self.target if n_epochs is None else min(self.target, self.epoch + n_epochs)
         started = time.perf_counter()
@@ -402,9 +402,5 @@ def train(
 ) -> Trainer:
     """Train ``net`` in place for ``config.epochs`` epochs and return the finished Trainer."""
     trainer = Trainer(net, X, y, config, X_test, y_test)
-    trainer.run(callback=callback)
+    trainer.train(callback=callback)
     return trainer
-
-
-def with_lr(config: TrainConfig, lr: float) -> TrainConfig:
-    return replace(config, lr=lr)

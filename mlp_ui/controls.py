@@ -98,7 +98,7 @@ def on_step() -> None:
         return
     trainer = run.trainer
     trainer.set_target(max(trainer.target, trainer.epoch + 1))
-    trainer.run(n_epochs=1)
+    trainer.train(n_epochs=1)
     st.session_state[keys.TIMELINE] = None
 
 

@@ -54,7 +54,7 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
     def training() -> bool:         # a session-state read: a stop point for Pause
         return bool(state.get(keys.TRAINING))
 
-    def keep_going(_progress) -> bool:  # trainer callback after each chunk: True stops
+    def pause_asked(_progress) -> bool:  # trainer callback after each chunk
         return not training()
 
     try:
@@ -99,7 +99,7 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
                 finish = _seconds_to_finish(trainer)
                 if finish is not None and finish <= FINISH_IN_ONE_TURN:
                     turn = max(turn, 1.5 * finish)      # a short run finishes in this turn
-                trainer.run(max_seconds=max(MIN_SLICE, turn), callback=keep_going)
+                trainer.train(max_seconds=max(MIN_SLICE, turn), callback=pause_asked)
             finally:
                 hub.compute_lock.release()
     finally:

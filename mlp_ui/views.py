@@ -12,7 +12,7 @@ import pandas as pd
 import mlp_figures as figs
 from mlp_core.datasets import Dataset
 from mlp_core.grid import decision_grid, neuron_lines
-from mlp_core.network import Network, parameter_count
+from mlp_core.network import Network, parameter_breakdown
 from mlp_core.reference import evaluate
 from mlp_core.training import downsample_indices
 
@@ -74,7 +74,7 @@ def metrics(container, run: Run, net: Network, epoch: int, last_loss: float) -> 
     acc = _eval(run, net, data.X_train, data.y_train)[1]
     row.metric("Accuracy", fmt_accuracy(acc, data.n_train), width=METRIC_WIDTHS["accuracy"],
                help="On the training set.")
-    total, breakdown = parameter_count(net.layer_sizes, net.bias)
+    total, breakdown = parameter_breakdown(net.layer_sizes, net.bias)
     # The delta is one line of the metric's width: a longer breakdown shows on hover only.
     short = len(breakdown) <= PARAM_DELTA_CHARS
     row.metric("Parameters", f"{total:,}", delta=breakdown if short else None,

@@ -34,7 +34,7 @@ def jump() -> None:
     n = int(st.session_state[keys.STEP_EPOCHS])
     trainer.set_target(max(trainer.target, trainer.epoch + n))
     with step_lock():
-        trainer.run(n_epochs=n)
+        trainer.train(n_epochs=n)
 
 
 c = st.columns([1.2, 1, 1, 2.5])

@@ -1,13 +1,11 @@
 """Hidden-size sweep: how many hidden nodes does this problem need? Measured, over many seeds."""
 
-import threading
-
 import numpy as np
 import streamlit as st
 
 import mlp_figures as figs
 from mlp_core.rules import rules_of_thumb
-from mlp_core.sweep import SweepSpec, estimated_seconds, rows_to_csv, run_sweep, summarize
+from mlp_core.sweep import SweepSpec, estimated_seconds, rows_to_csv, summarize, sweep_hidden_sizes
 from mlp_ui import keys, views
 from mlp_ui.run import page_data, page_settings
 
@@ -58,14 +56,15 @@ if st.button("Run sweep", type="primary", key="sweep-run"):
                  "epochs in the sidebar, the seeds, or the range of hidden sizes.")
     else:
         bar = st.progress(0.0, text="Starting…")
-        st.button("Cancel", key="sweep-cancel")  # any click reruns, which cancels the sweep
-        cancel = threading.Event()
+        # Any click reruns the page, which stops this script; the sweep then cancels
+        # its remaining runs itself (see sweep_hidden_sizes).
+        st.button("Cancel", key="sweep-cancel")
 
         def progress(done, total):
             bar.progress(done / total, text=f"{done} of {total} runs")
 
         try:
-            rows = run_sweep(data, spec, config, progress=progress, cancel=cancel)
+            rows = sweep_hidden_sizes(data, spec, config, progress=progress)
         except ValueError as err:
             st.error(str(err))
             st.stop()

@@ -116,7 +116,7 @@ def model_bytes(net: Network, **training) -> bytes:
 def trained_or_model(epochs: int = 1000) -> Network:
     net = Network.create(2, (3,), init="tutorial")
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-    Trainer(net, X, np.array([0, 1, 1, 1.0]), TrainConfig(lr=0.05, epochs=epochs)).run()
+    Trainer(net, X, np.array([0, 1, 1, 1.0]), TrainConfig(lr=0.05, epochs=epochs)).train()
     return net
 
 
@@ -202,7 +202,7 @@ def test_timeline_scrubs_back_and_train_returns_to_the_latest():
 def test_a_run_paused_between_snapshots_shows_its_current_epoch():
     at = open_app(epochs="1000000")
     trainer = run_of(at).trainer
-    trainer.run(n_epochs=1500)  # what the live loop leaves behind when Pause stops it
+    trainer.train(n_epochs=1500)  # what the live loop leaves behind when Pause stops it
     assert trainer.snapshot_epochs[-1] < 1500, "precondition: 1,500 is not a snapshot"
     at.run()
     assert_clean(at)
@@ -456,7 +456,7 @@ def test_a_downloaded_model_brings_its_data_back():
 
     fresh = open_app()
     fresh.file_uploader(key="model_uploader").set_value(("moons.json", raw, "application/json"))
-    fresh.run()
+    fresh.train()
     assert_clean(fresh)
     assert [m for m in texts(fresh.main.success) if "Loaded" in m] == [
         "Loaded moons.json. It learned moons, so the sidebar now shows that data."]

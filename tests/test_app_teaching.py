@@ -217,7 +217,7 @@ def test_backprop_advance_one_epoch_shows_the_engines_next_loss():
     data = make_dataset("or")
     engine = Trainer(Network.create(2, (3,), init="tutorial"), data.X_train, data.y_train,
                      TrainConfig(lr=0.05, epochs=2, loss="sse"))
-    engine.run()
+    engine.train()
     assert engine.epoch == 2
     # ... and the reference path: one update by hand, then the next pass's error.
     ref = Network.create(2, (3,), init="tutorial")
@@ -246,7 +246,7 @@ def test_backprop_jump_ahead_1000_epochs():
     data = make_dataset("or")
     engine = Trainer(Network.create(2, (3,), init="tutorial"), data.X_train, data.y_train,
                      TrainConfig(lr=0.05, epochs=1001, loss="sse"))
-    engine.run()
+    engine.train()
     assert metrics(at)["Error of this pass"] == f"{engine.losses[1000]:.6g}"
     click(at, "bp-step")
     assert metrics(at)["Epoch"] == "1,001"

@@ -41,7 +41,7 @@ def _trainer(name: str, **config_changes) -> Trainer:
 @pytest.fixture(params=list(DIVERGING))
 def diverged(request):
     trainer = _trainer(request.param)
-    trainer.run()
+    trainer.train()
     return request.param, trainer
 
 
@@ -60,7 +60,7 @@ def test_stops_with_a_divergence(diverged):
     assert f"in epoch {d.epoch + 1:,}" in d.message  # the failing epoch, counted from 1
     assert f"{trainer.config.lr:g}" in d.message
     # Stopped for good: running again does nothing.
-    assert trainer.run() == 0
+    assert trainer.train() == 0
 
 
 def test_keeps_the_last_good_parameters(diverged):
@@ -71,7 +71,7 @@ def test_keeps_the_last_good_parameters(diverged):
     if trainer.config.batch_size is not None:
         return  # a mini-batch run stops after its last good batch, inside an epoch
     last_good = _trainer(name)
-    assert last_good.run(n_epochs=trainer.diverged.epoch) == trainer.diverged.epoch
+    assert last_good.train(n_epochs=trainer.diverged.epoch) == trainer.diverged.epoch
     assert last_good.diverged is None
     np.testing.assert_array_equal(params, last_good.net.params)
     np.testing.assert_array_equal(trainer.losses, last_good.losses)
@@ -106,7 +106,7 @@ def test_lower_learning_rate_clears_divergence_and_continues(diverged):
     stopped_at = trainer.epoch
     trainer.set_config(replace(trainer.config, lr=DIVERGING[name][-1]))
     assert trainer.diverged is None and not trainer.done
-    assert trainer.run() == trainer.target - stopped_at
+    assert trainer.train() == trainer.target - stopped_at
     assert trainer.diverged is None
     assert trainer.epoch == trainer.target
     assert np.all(np.isfinite(trainer.losses))
@@ -118,7 +118,7 @@ def test_lower_learning_rate_clears_divergence_and_continues(diverged):
 def test_xor_bce_diverges_on_the_first_update():
     trainer = _trainer("xor-bce-lr-1e6")
     start = trainer.net.params.copy()
-    trainer.run()
+    trainer.train()
     assert trainer.diverged.epoch == 0
     assert len(trainer.losses) == 0
     assert trainer.last_loss == trainer.records["train_loss"][0]
@@ -128,15 +128,15 @@ def test_xor_bce_diverges_on_the_first_update():
 
 def test_lower_rate_on_the_same_network_solves_xor():
     trainer = _trainer("xor-bce-lr-1e6")
-    trainer.run()
+    trainer.train()
     trainer.set_config(replace(trainer.config, lr=0.5))
-    trainer.run()
+    trainer.train()
     assert trainer.current_metrics()["train_accuracy"] == 1.0
 
 
 def test_callback_sees_only_finite_losses():
     trainer = _trainer("moons-linear-lr-3")
     seen = []
-    trainer.run(callback=lambda progress: seen.append(progress.train_loss))
+    trainer.train(callback=lambda progress: seen.append(progress.train_loss))
     assert trainer.diverged is not None
     assert seen and all(math.isfinite(v) for v in seen)

@@ -149,7 +149,7 @@ def test_kernel_matches_reference(name, reference_results):
     case = CASES[name]
     data = case.data()
     trainer = Trainer(case.network(), data.X_train, data.y_train, case.config)
-    trainer.run()
+    trainer.train()
     assert trainer.diverged is None
     assert trainer.epoch == case.config.epochs
     ref_params, ref_losses = reference_results[name].result()
@@ -206,7 +206,7 @@ def _trainer(case: Case, **config_changes) -> Trainer:
 def resume_case(request):
     case = RESUME_CASES[request.param]
     whole = _trainer(case)
-    whole.run()
+    whole.train()
     return case, whole
 
 
@@ -219,9 +219,9 @@ def _assert_same_run(a: Trainer, b: Trainer) -> None:
 def test_split_run_is_bit_identical(resume_case):
     case, whole = resume_case
     split = _trainer(case)
-    assert split.run(n_epochs=3) == 3
-    assert split.run(n_epochs=4321) == 4321
-    assert split.run() == EPOCHS - 4324
+    assert split.train(n_epochs=3) == 3
+    assert split.train(n_epochs=4321) == 4321
+    assert split.train() == EPOCHS - 4324
     assert split.done
     _assert_same_run(split, whole)
 
@@ -237,7 +237,7 @@ def test_callback_stop_then_resume_is_bit_identical(resume_case):
 
     calls = 0
     while not stopped.done:
-        stopped.run(callback=stop_every_chunk)
+        stopped.train(callback=stop_every_chunk)
         calls += 1
     assert calls == len(seen) > 10
     _assert_same_run(stopped, whole)
@@ -250,9 +250,9 @@ def test_callback_stop_then_resume_is_bit_identical(resume_case):
 def test_max_seconds_stops_and_resumes(resume_case):
     case, whole = resume_case
     timed = _trainer(case)
-    first = timed.run(max_seconds=0.0)
+    first = timed.train(max_seconds=0.0)
     assert 0 < first < EPOCHS
-    timed.run()
+    timed.train()
     _assert_same_run(timed, whole)
 
 
@@ -286,7 +286,7 @@ def test_snapshot_params_are_the_params_at_that_epoch(resume_case):
     for index in (1, len(whole.snapshot_epochs) // 2, len(whole.snapshot_epochs) - 2):
         epoch = whole.snapshot_epochs[index]
         replay = _trainer(case)
-        replay.run(n_epochs=epoch)
+        replay.train(n_epochs=epoch)
         np.testing.assert_array_equal(whole.snapshot_params[index], replay.net.params)
         np.testing.assert_array_equal(whole.network_at(index).params, replay.net.params)
 
@@ -296,7 +296,7 @@ def test_records_are_evaluations_at_their_epochs(resume_case):
     for i in (0, len(whole.records["epoch"]) // 3, -1):
         epoch = whole.records["epoch"][i]
         replay = _trainer(case)
-        replay.run(n_epochs=epoch)
+        replay.train(n_epochs=epoch)
         loss, accuracy = replay.evaluate(replay.X, replay.y)
         assert whole.records["train_loss"][i] == loss
         assert whole.records["train_accuracy"][i] == accuracy
@@ -313,11 +313,11 @@ def test_test_set_records_are_evaluations_at_their_epochs():
                        data.X_test, data.y_test)
 
     whole = trainer()
-    whole.run()
+    whole.train()
     for i in (1, len(whole.records["epoch"]) // 2, -1):
         epoch = whole.records["epoch"][i]
         replay = trainer()
-        replay.run(n_epochs=epoch)
+        replay.train(n_epochs=epoch)
         loss, accuracy = replay.evaluate(replay.X_test, replay.y_test)
         assert whole.records["test_loss"][i] == loss
         assert whole.records["test_accuracy"][i] == accuracy
@@ -332,7 +332,7 @@ def test_one_kernel_call_covers_many_stops():
     trainer = Trainer(case.network(), data.X_train, data.y_train,
                       replace(case.config, epochs=200_000))
     calls = []
-    trainer.run(callback=calls.append)
+    trainer.train(callback=calls.append)
     assert trainer.done and len(trainer.records["epoch"]) > MAX_RECORDS
     assert len(calls) < len(trainer.records["epoch"]) / 5
 
@@ -341,8 +341,8 @@ def test_split_run_keeps_timeline_limits(resume_case):
     case, _ = resume_case
     split = _trainer(case)
     for n in (1, 2, 3, 500, 4321):
-        split.run(n_epochs=n)
-    split.run()
+        split.train(n_epochs=n)
+    split.train()
     _assert_timeline(split)
     assert len(split.records["epoch"]) <= MAX_RECORDS + 10
 
@@ -353,12 +353,12 @@ def test_split_run_keeps_timeline_limits(resume_case):
 def test_extend_continues_and_keeps_history(resume_case):
     case, whole = resume_case
     trainer = _trainer(case)
-    trainer.run()
+    trainer.train()
     before = trainer.losses.copy()
     first_records = {k: list(v) for k, v in trainer.records.items()}
     trainer.extend(5_000)
     assert trainer.target == EPOCHS + 5_000 and not trainer.done
-    assert trainer.run() == 5_000
+    assert trainer.train() == 5_000
     assert trainer.epoch == EPOCHS + 5_000
     np.testing.assert_array_equal(trainer.losses[:EPOCHS], before)
     for key, values in first_records.items():
@@ -366,16 +366,16 @@ def test_extend_continues_and_keeps_history(resume_case):
     _assert_timeline(trainer)
 
     longer = _trainer(case, epochs=EPOCHS + 5_000)
-    longer.run()
+    longer.train()
     _assert_same_run(trainer, longer)
 
 
 def test_repeated_extend_keeps_snapshot_budget():
     trainer = _trainer(XOR_CASES["tanh-bce-bias-1"], epochs=2_000)
-    trainer.run()
+    trainer.train()
     for extra in (2_000, 8_000, 30_000, 100_000):
         trainer.extend(extra)
-        trainer.run()
+        trainer.train()
         _assert_timeline(trainer)
     assert trainer.epoch == 142_000
     assert len(trainer.losses) == 142_000 and np.all(np.isfinite(trainer.losses))

@@ -64,7 +64,7 @@ def test_gradient_matches_finite_differences(activation, loss, bias, depth, reg,
         assert _closest_kink(net, data.X_train) > 10 * EPS
     check = gradient_check(net, data.X_train, data.y_train, loss, reg,
                            0.05 if reg != "none" else 0.0, eps=EPS)
-    assert len(check.names) == net.n_weights
+    assert len(check.names) == net.n_trainable
     worst = int(np.argmax(check.relative_error))
     assert check.max_relative_error < TOL, (
         f"{check.names[worst]}: analytic {check.analytic[worst]!r}, "

@@ -30,7 +30,7 @@ TRAINING = {"data": "xor", "lr": 0.3, "epochs": 1234, "loss": "bce", "batch_size
 def _trained(hidden=(4, 3), activation="tanh", bias=True, seed=0) -> Network:
     data = make_dataset("xor")
     net = Network.create(2, hidden, activation=activation, bias=bias, seed=seed)
-    Trainer(net, data.X_train, data.y_train, TrainConfig(lr=0.3, epochs=300, loss="bce")).run()
+    Trainer(net, data.X_train, data.y_train, TrainConfig(lr=0.3, epochs=300, loss="bce")).train()
     return net
 
 

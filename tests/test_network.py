@@ -14,7 +14,7 @@ from mlp_core import (
     decision_grid,
     make_dataset,
     neuron_lines,
-    parameter_count,
+    parameter_breakdown,
     rules_of_thumb,
 )
 from mlp_core.network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
@@ -34,7 +34,7 @@ def test_xor_2_4_1_with_bias_at_defaults():
     for seed in range(10):
         net = Network.create(2, (4,), bias=True, seed=seed)
         trainer = Trainer(net, XOR.X_train, XOR.y_train, TrainConfig())
-        trainer.run()
+        trainer.train()
         assert trainer.diverged is None
         solved.append(_rows_right(net) == 4)
     assert sum(solved) >= 9, solved
@@ -49,7 +49,7 @@ def test_no_hidden_layer_never_solves_xor(init, lr, bias):
             net = Network.create(2, (), init=init, bias=bias, seed=seed)
             trainer = Trainer(net, XOR.X_train, XOR.y_train,
                               TrainConfig(lr=lr, epochs=5_000, loss=loss))
-            trainer.run()
+            trainer.train()
             assert _rows_right(net) <= 3
             assert trainer.current_metrics()["train_accuracy"] <= 0.75
 
@@ -58,19 +58,19 @@ def test_no_hidden_layer_never_solves_xor(init, lr, bias):
 
 
 def test_parameter_count_tutorial():
-    assert parameter_count((2, 3, 1), bias=False) == (9, "2x3 + 3x1 = 9")
+    assert parameter_breakdown((2, 3, 1), bias=False) == (9, "2x3 + 3x1 = 9")
 
 
 def test_parameter_count_with_bias():
-    assert parameter_count((2, 3, 1), bias=True) == (13, "(2x3 + 3) + (3x1 + 1) = 13")
+    assert parameter_breakdown((2, 3, 1), bias=True) == (13, "(2x3 + 3) + (3x1 + 1) = 13")
 
 
 @pytest.mark.parametrize("hidden", [(), (3,), (8, 4), (1, 1, 1, 1)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_parameter_count_agrees_with_network(hidden, bias):
     net = Network.create(3, hidden, bias=bias)
-    total, text = parameter_count(net.layer_sizes, bias)
-    assert total == net.n_weights
+    total, text = parameter_breakdown(net.layer_sizes, bias)
+    assert total == net.n_trainable
     assert text.endswith(f"= {total}")
     sizes = (3, *hidden, 1)
     assert net.layer_sizes == sizes

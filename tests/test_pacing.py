@@ -256,13 +256,13 @@ def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_trai
     trainer = Trainer(Network.create(2, (16,), init="xavier", seed=1), X,
                       (X[:, 0] * X[:, 1] > 0).astype(float), TrainConfig(lr=0.1, epochs=1_000_000))
     turns, frames = [], []
-    real_run = trainer.run
+    real_train = trainer.train
 
-    def run(**kwargs):
+    def train(**kwargs):
         turns.append(time.monotonic())
-        return real_run(**kwargs)
+        return real_train(**kwargs)
 
-    monkeypatch.setattr(trainer, "run", run)
+    monkeypatch.setattr(trainer, "train", train)
     state = {keys.TRAINING: True}
 
     def draw(frame):

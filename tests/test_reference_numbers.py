@@ -40,7 +40,7 @@ def or_trainer(or_data):
     net = Network.create(2, (3,), init="tutorial", bias=False)
     config = TrainConfig(lr=0.05, epochs=200_000, loss="sse")
     trainer = Trainer(net, or_data.X_train, or_data.y_train, config)
-    trainer.run()
+    trainer.train()
     return trainer
 
 
@@ -50,7 +50,7 @@ def single_layer_trainer(or_data):
     net = Network.create(2, (), init="tutorial", bias=False)
     trainer = Trainer(net, or_data.X_train, or_data.y_train,
                       TrainConfig(lr=0.05, epochs=10_000, loss="sse"))
-    trainer.run()
+    trainer.train()
     return trainer
 
 
@@ -103,7 +103,7 @@ def test_reference_path_matches_trainer_for_1000_epochs(or_data, or_trainer):
 
     fast = Network.create(2, (3,), init="tutorial", bias=False)
     trainer = Trainer(fast, or_data.X_train, or_data.y_train, TrainConfig(lr=0.05, epochs=1000))
-    trainer.run()
+    trainer.train()
     np.testing.assert_allclose(fast.params, net.params, rtol=1e-12, atol=0)
 
 
@@ -151,5 +151,5 @@ def test_single_layer_cannot_move_the_origin(single_layer_trainer):
 @pytest.mark.parametrize("lr", [0.05, 5.0])
 def test_no_hidden_no_bias_origin_stays_half(or_data, init, lr):
     net = Network.create(2, (), init=init, bias=False, seed=3)
-    Trainer(net, or_data.X_train, or_data.y_train, TrainConfig(lr=lr, epochs=2000)).run()
+    Trainer(net, or_data.X_train, or_data.y_train, TrainConfig(lr=lr, epochs=2000)).train()
     assert net.predict_proba(np.zeros((1, 2)))[0] == 0.5

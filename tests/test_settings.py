@@ -220,7 +220,7 @@ def test_every_preset_builds_and_trains(name):
                          bias=s.bias, init=s.init, seed=s.seed)
     trainer = Trainer(net, data.X_train, data.y_train, s.train_config(),
                       data.X_test, data.y_test)
-    trainer.run(n_epochs=50)
+    trainer.train(n_epochs=50)
     assert trainer.epoch == 50 or trainer.diverged is not None
     if name == "too-high-lr":
         assert trainer.diverged is not None

@@ -14,9 +14,9 @@ from mlp_core.sweep import (
     SweepRow,
     SweepSpec,
     rows_to_csv,
-    run_one,
-    run_sweep,
     summarize,
+    sweep_hidden_sizes,
+    train_one,
 )
 
 XOR = make_dataset("xor")
@@ -26,7 +26,7 @@ CONFIG = TrainConfig(lr=0.5, epochs=5_000, loss="sse")
 
 @pytest.fixture(scope="module")
 def xor_rows():
-    return run_sweep(XOR, SPEC, CONFIG)
+    return sweep_hidden_sizes(XOR, SPEC, CONFIG)
 
 
 def _success_rate(rows, sizes) -> float:
@@ -63,9 +63,9 @@ def test_success_is_consistent(xor_rows):
 
 
 def test_rows_are_reproducible(xor_rows):
-    again = run_one(XOR, 3, 2, SPEC, CONFIG)
+    again = train_one(XOR, 3, 2, SPEC, CONFIG)
     assert again == next(r for r in xor_rows if (r.hidden, r.seed) == (3, 2))
-    single_worker = run_sweep(XOR, SweepSpec(low=2, high=3, seeds=2), CONFIG, workers=1)
+    single_worker = sweep_hidden_sizes(XOR, SweepSpec(low=2, high=3, seeds=2), CONFIG, workers=1)
     assert single_worker == [r for r in xor_rows if r.hidden in (2, 3) and r.seed < 2]
 
 
@@ -87,7 +87,8 @@ def test_summarize_shapes(xor_rows):
 
 def test_summarize_with_a_test_set():
     data = make_dataset("moons", samples=40)
-    rows = run_sweep(data, SweepSpec(low=2, high=3, seeds=2), TrainConfig(lr=0.5, epochs=200))
+    rows = sweep_hidden_sizes(data, SweepSpec(low=2, high=3, seeds=2),
+                              TrainConfig(lr=0.5, epochs=200))
     summary = summarize(rows)
     assert summary["hidden"].shape == (2,)
     assert np.all(np.isfinite(summary["final_test_loss_median"]))
@@ -118,7 +119,7 @@ def test_cancel_after_three_runs():
         if done >= 3:
             cancel.set()
 
-    rows = run_sweep(XOR, SPEC, CONFIG, progress=progress, cancel=cancel)
+    rows = sweep_hidden_sizes(XOR, SPEC, CONFIG, progress=progress, cancel=cancel)
     assert 3 <= len(rows) < SPEC.n_runs
     assert calls[:3] == [(1, 30), (2, 30), (3, 30)]
     assert rows == sorted(rows, key=lambda r: (r.hidden, r.seed))
@@ -127,13 +128,13 @@ def test_cancel_after_three_runs():
 def test_cancel_before_start_returns_nothing():
     cancel = threading.Event()
     cancel.set()
-    assert run_sweep(XOR, SPEC, CONFIG, cancel=cancel) == []
+    assert sweep_hidden_sizes(XOR, SPEC, CONFIG, cancel=cancel) == []
 
 
 def test_progress_reaches_the_total():
     calls = []
     spec = SweepSpec(low=1, high=2, seeds=2)
-    rows = run_sweep(XOR, spec, TrainConfig(lr=0.5, epochs=100),
+    rows = sweep_hidden_sizes(XOR, spec, TrainConfig(lr=0.5, epochs=100),
                      progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert len(rows) == 4
@@ -158,11 +159,11 @@ def test_bad_spec(changes, message):
 def test_bad_init_fails_before_starting():
     spec = SweepSpec(low=1, high=2, seeds=1, init="tutorial")
     with pytest.raises(ValueError, match=r"^init 'tutorial' has fixed weights only"):
-        run_sweep(XOR, spec, CONFIG)
+        sweep_hidden_sizes(XOR, spec, CONFIG)
 
 
 def test_diverging_runs_are_marked():
-    rows = run_sweep(XOR, SweepSpec(low=2, high=2, seeds=2),
+    rows = sweep_hidden_sizes(XOR, SweepSpec(low=2, high=2, seeds=2),
                      TrainConfig(lr=1e6, epochs=100, loss="bce"))
     assert all(r.diverged and not r.success and r.epochs_to_success is None for r in rows)
     assert all(np.isfinite(r.final_train_loss) for r in rows)

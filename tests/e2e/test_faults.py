@@ -133,7 +133,7 @@ def headless(query: tuple[tuple[str, str], ...], epochs: int | None = None) -> t
                          init=settings.init, seed=settings.seed)
     trainer = Trainer(net, data.X_train, data.y_train, settings.train_config(),
                       data.X_test, data.y_test)
-    trainer.run(n_epochs=epochs)
+    trainer.train(n_epochs=epochs)
     return f"{trainer.epoch:,}", fmt_loss(trainer.last_loss)
 
 

@@ -5,22 +5,34 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+# Seeds feed np.random.default_rng and the tutorial's np.random.seed, whose range this is.
+MAX_SEED = 2**32 - 1
+
+
+def int_range(lo: int, hi: int) -> str:
+    """``[lo, hi]`` as the messages write it."""
+    return f"[{lo:,}, {hi:,}]"
+
+
+def float_range(lo: float, hi: float, *, lo_open: bool = False) -> str:
+    """``[lo, hi]`` (``(lo, hi]`` if ``lo_open``) as the messages write it."""
+    return f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+
 
 def check_int(name: str, value, lo: int, hi: int) -> int:
     """Return ``value`` as an int in ``[lo, hi]`` or raise ``ValueError``."""
     # bool is an int subclass, but "epochs=True" is always a mistake.
     if isinstance(value, bool) or not _is_integral(value):
-        raise ValueError(f"{name} must be an integer in [{lo:,}, {hi:,}], got {value!r}")
+        raise ValueError(f"{name} must be an integer in {int_range(lo, hi)}, got {value!r}")
     value = int(value)
     if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo:,}, {hi:,}], got {value:,}")
+        raise ValueError(f"{name} must be an integer in {int_range(lo, hi)}, got {value:,}")
     return value
 
 
 def check_float(name: str, value, lo: float, hi: float, *, lo_open: bool = False) -> float:
     """Return ``value`` as a finite float in ``[lo, hi]`` (``(lo, hi]`` if ``lo_open``)."""
-    bracket = "(" if lo_open else "["
-    allowed = f"{bracket}{lo:g}, {hi:g}]"
+    allowed = float_range(lo, hi, lo_open=lo_open)
     try:
         number = float(value)
     except (TypeError, ValueError):

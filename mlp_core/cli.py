@@ -14,8 +14,9 @@ import time
 from . import model_io
 from ._validate import check_int
 from .datasets import DATASET_NAMES, load_csv, make_dataset
-from .network import INITIALIZERS, Network
+from .network import Network
 from .script import standalone_script
+from .settings import SPECS, Settings, Spec
 from .sweep import SweepSpec, rows_to_csv, summarize, sweep_hidden_sizes
 from .training import MAX_EPOCHS, TrainConfig, Trainer
 
@@ -49,12 +50,31 @@ def _range(text: str) -> tuple[int, int]:
                                          ) from None
 
 
+def _setting_type(spec: Spec):
+    def convert(text: str):
+        try:
+            return spec.check(spec.parse(text))
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    convert.__name__ = spec.what     # argparse names the type in some messages
+    return convert
+
+
+def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
+    """Add setting ``name``'s flag (``Spec.cli``) with its type, range and help."""
+    spec = SPECS[name]
+    default = getattr(Settings(), name) if default is None else default
+    p.add_argument(spec.cli, type=_setting_type(spec), default=default,
+                   metavar="NAME" if spec.choices else None,
+                   help=f"{spec.what}: {spec.allowed()} (default {default})")
+
+
 def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None:
     p.add_argument("--data", default="or", choices=DATASET_NAMES, metavar="NAME",
                    help=f"data set: {', '.join(DATASET_NAMES)} (default or)")
     p.add_argument("--csv", metavar="FILE", help="train on a CSV file instead of --data")
-    p.add_argument("--samples", type=int, default=200, help="points in a 2-D set (default 200)")
-    p.add_argument("--noise", type=float, default=0.1, help="noise of a 2-D set, 0..1")
+    _flag(p, "samples")
+    _flag(p, "noise")
     p.add_argument("--test", type=float, default=0.2, help="test fraction, 0..0.9 (default 0.2)")
     if sweep:
         p.add_argument("--hidden", type=_range, default=(1, 16), help="hidden sizes a-b")
@@ -63,14 +83,13 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
     else:
         p.add_argument("--hidden", type=_hidden, default=(3,),
                        help="hidden layer sizes: 3, 8,4 or none (default 3)")
-        p.add_argument("--seed", type=int, default=0, help="seed for weights and data")
-    p.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu or linear")
-    p.add_argument("--loss", default="sse", help="sse (tutorial), mse or bce")
-    p.add_argument("--lr", type=float, default=0.5 if sweep else 0.05, help="learning rate")
-    p.add_argument("--epochs", type=int, default=20_000 if sweep else 200_000)
-    p.add_argument("--init", default="xavier" if sweep else "tutorial",
-                   choices=tuple(INITIALIZERS), metavar="INIT",
-                   help=f"initial weights: {', '.join(INITIALIZERS)}")
+        _flag(p, "seed")
+    _flag(p, "activation")
+    _flag(p, "loss")
+    # A sweep trains many networks from random starts: faster defaults than the tutorial's.
+    _flag(p, "lr", 0.5 if sweep else None)
+    _flag(p, "epochs", 20_000 if sweep else None)
+    _flag(p, "init", "xavier" if sweep else None)
     bias = p.add_mutually_exclusive_group()
     bias.add_argument("--bias", dest="bias", action="store_true", default=sweep)
     bias.add_argument("--no-bias", dest="bias", action="store_false")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_choice, check_float, check_int
+from ._validate import MAX_SEED, check_choice, check_float, check_int
 
 __all__ = [
     "CSVError",
@@ -37,6 +37,7 @@ __all__ = [
     "MAX_CSV_BYTES",
     "MAX_CSV_FEATURES",
     "MAX_CSV_ROWS",
+    "MAX_NOISE",
     "MAX_SAMPLES",
     "MIN_SAMPLES",
     "MAX_TEST_FRACTION",
@@ -54,7 +55,7 @@ MIN_SAMPLES = 10
 MAX_SAMPLES = 2000
 MAX_TEST_FRACTION = 0.9
 MIN_TRAIN = 2
-MAX_SEED = 2**32 - 1
+MAX_NOISE = 1.0
 
 MAX_CSV_BYTES = 2_000_000
 MAX_CSV_ROWS = 10_000
@@ -302,7 +303,7 @@ def _polar(radius: np.ndarray, angle: np.ndarray) -> np.ndarray:
 
 def _check_generator_args(n_samples, noise, rng) -> tuple[int, float]:
     n_samples = check_int("n_samples", n_samples, 2, _GENERATOR_MAX_SAMPLES)
-    noise = check_float("noise", noise, 0.0, 1.0)
+    noise = check_float("noise", noise, 0.0, MAX_NOISE)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(
             f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
@@ -483,7 +484,7 @@ def make_dataset(
         In ``[0, MAX_TEST_FRACTION]``; ``round(samples * test_fraction)``
         points go to the test set, and at least 2 must stay for training.
     seed : int
-        In ``[0, 2**32 - 1]``. The same seed gives bit-identical arrays.
+        In ``[0, MAX_SEED]``. The same seed gives bit-identical arrays.
 
     Returns
     -------
@@ -497,7 +498,7 @@ def make_dataset(
         # any value when the student switches to a gate, so don't check them.
         return gate_dataset(name)
     samples = check_int("samples", samples, MIN_SAMPLES, MAX_SAMPLES)
-    noise = check_float("noise", noise, 0.0, 1.0)
+    noise = check_float("noise", noise, 0.0, MAX_NOISE)
     test_fraction = _check_test_fraction(test_fraction)
     seed = _check_seed(seed)
     n_train = samples - _n_test(samples, test_fraction)
@@ -758,7 +759,7 @@ def load_csv(
         In ``[0, MAX_TEST_FRACTION]``; rows are shuffled with ``seed`` and
         ``round(n_rows * test_fraction)`` go to the test set.
     seed : int
-        In ``[0, 2**32 - 1]``.
+        In ``[0, MAX_SEED]``.
     standardize : bool
         Z-score every feature with the mean and standard deviation of all rows
         (a constant column keeps scale 1); the ``Dataset`` then carries

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_choice, check_int
+from ._validate import MAX_SEED, check_choice, check_int
 from .activations import ACTIVATIONS, sigmoid
 
 MAX_HIDDEN_LAYERS = 4
@@ -131,7 +131,7 @@ class Network:
         """Build a network with weights from the named initializer and an explicit seed."""
         sizes = layer_sizes_for(n_inputs, hidden)
         check_choice("init", init, INITIALIZERS)
-        check_int("seed", seed, 0, 2**32 - 1)
+        check_int("seed", seed, 0, MAX_SEED)
         net = cls(sizes, activation, bias)
         rng = np.random.default_rng(seed)
         for W, W0 in zip(net.weights, INITIALIZERS[init](sizes, rng)):

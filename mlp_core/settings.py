@@ -1,49 +1,159 @@
 """``Settings``: the one serialisable object that a shared URL carries.
 
-Like TensorFlow Playground's ``State``: every field a person can set in the
-sidebar, with its default, its range and its URL name; ``from_query`` turns a
-URL's parameters into Settings and a list of plain-language notices about the
-values it had to replace; ``to_query`` writes back only what differs from the
-defaults, so links stay short.
+Like TensorFlow Playground's ``State``, every setting a person can change is
+declared once, as a field of ``Settings`` whose ``Spec`` (its metadata) gives
+its label, range or choices, help text and widget. Validation, URL parsing
+(``from_query``, with plain-language notices about replaced values), short
+links (``to_query``: only what differs from the defaults), the sidebar's
+widgets (``mlp_ui.sidebar``) and the CLI's flags (``mlp_core.cli``) all read
+that one declaration. ``docs/architecture.md`` says how to add a setting.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 
-from ._validate import check_choice, check_float, check_int
+from ._validate import (
+    MAX_SEED,
+    check_choice,
+    check_float,
+    check_int,
+    float_range,
+    int_range,
+)
 from .activations import ACTIVATIONS
-from .datasets import DATASET_NAMES, GATES
-from .losses import LOSSES
+from .datasets import (
+    DATASET_NAMES,
+    GATES,
+    GENERATORS,
+    MAX_NOISE,
+    MAX_SAMPLES,
+    MAX_TEST_FRACTION,
+    MIN_SAMPLES,
+)
+from .losses import LOSS_LABELS, LOSSES
 from .network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
 from .training import MAX_EPOCHS, MAX_LR, TrainConfig
 
 UPLOAD = "upload"
 DATASET_CHOICES = (*DATASET_NAMES, UPLOAD)
+DATASET_LABELS = {
+    **{g: f"{g.upper()} gate" for g in GATES},
+    **{g: g.replace("-", " ").capitalize() for g in GENERATORS},
+    UPLOAD: "Upload CSV",
+}
+INIT_LABELS = {
+    "tutorial": "tutorial (fixed 2-3-1 weights)",
+    "uniform": "uniform [0, 1)",
+    "xavier": "xavier",
+    "he": "he",
+}
+# The sidebar's number box cannot show a smaller rate (links may carry one: it is
+# replaced, with a notice).
+MIN_SIDEBAR_LR = 1e-6
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one setting is named, checked, parsed from a URL and drawn as a widget.
+
+    ``kind`` is the value's type (``int``, ``float``, ``str`` for a choice, ``bool``).
+    ``what`` names it in error messages; ``label`` and ``help`` are the widget's;
+    ``lo``/``hi`` (``lo_open``: ``lo`` excluded) or ``choices`` give the range,
+    ``labels`` how a choice reads. ``widget`` is ``number``, ``slider``, ``select``
+    or ``toggle``; ``step`` the widget's step and ``ui_lo`` its smallest value when
+    it differs from ``lo``. ``cli`` is the flag of ``python -m mlp_core`` that takes
+    this setting as it is (None: the CLI has its own way, see ``mlp_core.cli``).
+    """
+
+    kind: type
+    what: str
+    label: str
+    widget: str
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple[str, ...] = ()
+    labels: Mapping[str, str] | None = None
+    step: float | None = None
+    ui_lo: float | None = None
+    help: str | None = None
+    cli: str | None = None
+
+    def check(self, value):
+        """``value`` if it is valid, else a ``ValueError`` naming the setting and its range."""
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise ValueError(f"{self.what} must be true or false, got {value!r}")
+            return value
+        if self.kind is int:
+            return check_int(self.what, value, self.lo, self.hi)
+        if self.kind is float:
+            return check_float(self.what, value, self.lo, self.hi, lo_open=self.lo_open)
+        return check_choice(self.what, value, self.choices)
+
+    def allowed(self) -> str:
+        """The values this setting takes, as its error messages write them."""
+        if self.choices:
+            return ", ".join(self.choices)
+        if self.kind is int:
+            return int_range(self.lo, self.hi)
+        if self.kind is float:
+            return float_range(self.lo, self.hi, lo_open=self.lo_open)
+        return "true, false"
+
+    def parse(self, raw):
+        """The value that a URL parameter's text stands for (unchecked)."""
+        return _PARSERS[self.kind](raw, self)
+
+
+def _setting(default, spec: Spec):
+    return field(default=default, metadata={"spec": spec})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything that defines a run; defaults are the tutorial's OR network."""
 
-    dataset: str = "or"
-    hidden: int = 3
-    layers: int = 1
-    lr: float = 0.05
-    epochs: int = 200_000
-    activation: str = "sigmoid"
-    loss: str = "sse"
-    bias: bool = False
-    init: str = "tutorial"
-    seed: int = 0
-    samples: int = 200
-    noise: float = 0.1
-    test: int = 20          # per cent of samples held out for testing
+    dataset: str = _setting("or", Spec(
+        str, "dataset", "Dataset", "select", choices=DATASET_CHOICES, labels=DATASET_LABELS))
+    hidden: int = _setting(3, Spec(
+        int, "hidden nodes", "Hidden nodes", "number", lo=1, hi=MAX_HIDDEN_NODES, step=1))
+    layers: int = _setting(1, Spec(
+        int, "hidden layers", "Hidden layers", "number", lo=1, hi=MAX_HIDDEN_LAYERS, step=1))
+    lr: float = _setting(0.05, Spec(
+        float, "learning rate", "Learning rate", "number", lo=0.0, hi=MAX_LR, lo_open=True,
+        step=0.01, ui_lo=MIN_SIDEBAR_LR, cli="--lr"))
+    epochs: int = _setting(200_000, Spec(
+        int, "epochs", "Epochs", "number", lo=1, hi=MAX_EPOCHS, step=1000, cli="--epochs"))
+    activation: str = _setting("sigmoid", Spec(
+        str, "activation", "Activation", "select", choices=tuple(ACTIVATIONS),
+        help="Activation of the hidden layers; the output is always a sigmoid.",
+        cli="--activation"))
+    loss: str = _setting("sse", Spec(
+        str, "loss", "Loss", "select", choices=tuple(LOSSES), labels=LOSS_LABELS,
+        cli="--loss"))
+    bias: bool = _setting(False, Spec(
+        bool, "bias", "Bias", "toggle", help="The tutorial's networks have no bias."))
+    init: str = _setting("tutorial", Spec(
+        str, "initial weights", "Initial weights", "select", choices=tuple(INITIALIZERS),
+        labels=INIT_LABELS, cli="--init"))
+    seed: int = _setting(0, Spec(
+        int, "seed", "Seed", "number", lo=0, hi=MAX_SEED, step=1, cli="--seed"))
+    samples: int = _setting(200, Spec(
+        int, "samples", "Samples", "number", lo=MIN_SAMPLES, hi=MAX_SAMPLES, step=10,
+        cli="--samples"))
+    noise: float = _setting(0.1, Spec(
+        float, "noise", "Noise", "slider", lo=0.0, hi=MAX_NOISE, step=0.05, cli="--noise"))
+    # Per cent of samples held out for testing (the CLI's --test is a fraction).
+    test: int = _setting(20, Spec(
+        int, "test %", "Test %", "slider", lo=0, hi=round(100 * MAX_TEST_FRACTION), step=5))
 
     def __post_init__(self):
-        for f in fields(self):
-            object.__setattr__(self, f.name, _CHECKS[f.name](getattr(self, f.name)))
+        for name, spec in SPECS.items():
+            object.__setattr__(self, name, spec.check(getattr(self, name)))
 
     @property
     def is_gate(self) -> bool:
@@ -89,11 +199,11 @@ class Settings:
                 else:
                     notices.append(f"Unknown preset {raw!r} in the link; using the defaults.")
                 continue
-            if name not in _CHECKS:
+            if name not in SPECS:
                 notices.append(f"Ignored unknown link parameter {name!r}.")
                 continue
             try:
-                values[name] = _CHECKS[name](_PARSERS[name](raw))
+                values[name] = SPECS[name].check(SPECS[name].parse(raw))
             except (ValueError, TypeError, OverflowError) as err:
                 notices.append(
                     f"Link parameter {name}={_short(raw)} is not valid ({_reason(err)}); "
@@ -113,7 +223,7 @@ def _tutorial_shape(s: Settings) -> bool:
     return s.dataset in GATES and s.layers == 1 and s.hidden == 3
 
 
-def _parse_bool(raw) -> bool:
+def _parse_bool(raw, spec: Spec) -> bool:
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
@@ -121,10 +231,10 @@ def _parse_bool(raw) -> bool:
         return True
     if text in ("0", "false", "off", "no"):
         return False
-    raise ValueError("bias must be true or false")
+    raise ValueError(f"{spec.what} must be true or false")
 
 
-def _parse_float(raw) -> float:
+def _parse_float(raw, spec: Spec | None = None) -> float:
     # float()'s own errors ("could not convert string to float: 'abc'") are Python's
     # words, not a sentence for the person who opened the link.
     try:
@@ -133,7 +243,7 @@ def _parse_float(raw) -> float:
         raise ValueError("not a number") from None
 
 
-def _parse_int(raw) -> int:
+def _parse_int(raw, spec: Spec | None = None) -> int:
     text = str(raw).strip().replace("_", "").replace(",", "")
     number = _parse_float(text)
     if not math.isfinite(number) or number != int(number):
@@ -141,33 +251,10 @@ def _parse_int(raw) -> int:
     return int(number)
 
 
-def _check_bool(value) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"bias must be true or false, got {value!r}")
-    return value
-
-
-_PARSERS = {
-    "dataset": str, "hidden": _parse_int, "layers": _parse_int, "lr": _parse_float,
-    "epochs": _parse_int, "activation": str, "loss": str, "bias": _parse_bool,
-    "init": str, "seed": _parse_int, "samples": _parse_int, "noise": _parse_float,
-    "test": _parse_int,
+_PARSERS: dict[type, Callable] = {
+    bool: _parse_bool, int: _parse_int, float: _parse_float, str: lambda raw, spec: str(raw),
 }
-_CHECKS = {
-    "dataset": lambda v: check_choice("dataset", v, DATASET_CHOICES),
-    "hidden": lambda v: check_int("hidden nodes", v, 1, MAX_HIDDEN_NODES),
-    "layers": lambda v: check_int("hidden layers", v, 1, MAX_HIDDEN_LAYERS),
-    "lr": lambda v: check_float("learning rate", v, 0.0, MAX_LR, lo_open=True),
-    "epochs": lambda v: check_int("epochs", v, 1, MAX_EPOCHS),
-    "activation": lambda v: check_choice("activation", v, ACTIVATIONS),
-    "loss": lambda v: check_choice("loss", v, LOSSES),
-    "bias": _check_bool,
-    "init": lambda v: check_choice("initial weights", v, INITIALIZERS),
-    "seed": lambda v: check_int("seed", v, 0, 2**32 - 1),
-    "samples": lambda v: check_int("samples", v, 10, 2000),
-    "noise": lambda v: check_float("noise", v, 0.0, 1.0),
-    "test": lambda v: check_int("test %", v, 0, 90),
-}
+SPECS: dict[str, Spec] = {f.name: f.metadata["spec"] for f in fields(Settings)}
 
 
 def _format(value) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_choice, check_float, check_int
+from ._validate import MAX_SEED, check_choice, check_float, check_int
 from .activations import ACTIVATION_IDS
 from .kernel import LOSS_NOT_FINITE, OK, REG_IDS, loss_and_correct, train_stops
 from .losses import LOSS_IDS, LOSSES
@@ -59,7 +59,7 @@ class TrainConfig:
                                check_int("batch size", self.batch_size, 1, 100_000))
         check_choice("reg", self.reg, REG_IDS)
         object.__setattr__(self, "reg_rate", check_float("reg rate", self.reg_rate, 0.0, 10.0))
-        object.__setattr__(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, 0, MAX_SEED))
 
 
 @dataclass(frozen=True)

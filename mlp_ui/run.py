@@ -14,14 +14,11 @@ import streamlit as st
 from mlp_core import model_io
 from mlp_core.datasets import CSVError, Dataset, load_csv, make_dataset
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
-from mlp_core.settings import UPLOAD, Settings
+from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings
 from mlp_core.training import MAX_LR, Trainer
 
 from . import keys
 from .navigation import reroute_deep_link
-
-# The sidebar's Learning rate box goes no lower; Settings (and links) allow any lr > 0.
-MIN_SIDEBAR_LR = 1e-6
 
 
 @dataclass

@@ -12,29 +12,36 @@ from dataclasses import asdict, replace
 
 import streamlit as st
 
-from mlp_core.activations import ACTIVATIONS
-from mlp_core.datasets import GATES, GENERATORS, MAX_CSV_BYTES
-from mlp_core.losses import LOSS_LABELS
-from mlp_core.network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
-from mlp_core.settings import DATASET_CHOICES, PRESETS, UPLOAD, Settings
-from mlp_core.training import MAX_EPOCHS, MAX_LR
+from mlp_core.datasets import GATES, MAX_CSV_BYTES
+from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings
 
 from . import keys
 from .controls import button
-from .run import MIN_SIDEBAR_LR, accept_csv, reset_run
+from .run import accept_csv, reset_run
 from .safe import plain
 
-DATASET_LABELS = {
-    **{g: f"{g.upper()} gate" for g in GATES},
-    **{g: g.replace("-", " ").capitalize() for g in GENERATORS},
-    UPLOAD: "Upload CSV",
-}
-INIT_LABELS = {
-    "tutorial": "tutorial (fixed 2-3-1 weights)",
-    "uniform": "uniform [0, 1)",
-    "xavier": "xavier",
-    "he": "he",
-}
+
+def widget(container, name: str, **options):
+    """Draw setting ``name``'s widget in ``container``, as its ``Spec`` declares it.
+
+    The widget's key is the setting's name (also its URL parameter), so its value
+    lives in ``st.session_state[name]``. ``options`` go to the Streamlit call
+    (e.g. ``disabled``).
+    """
+    spec = SPECS[name]
+    common = dict(key=name, help=spec.help, **options)
+    if spec.widget == "select":
+        fmt = spec.labels.get if spec.labels else str
+        return container.selectbox(spec.label, spec.choices, format_func=fmt, **common)
+    if spec.widget == "toggle":
+        return container.toggle(spec.label, **common)
+    lo = spec.lo if spec.ui_lo is None else spec.ui_lo
+    lo, hi, step = (spec.kind(v) for v in (lo, spec.hi, spec.step))
+    if spec.widget == "slider":
+        return container.slider(spec.label, lo, hi, step=step, **common)
+    if spec.kind is float:
+        common["format"] = "%g"
+    return container.number_input(spec.label, lo, hi, step=step, **common)
 
 
 def _seed_from_url() -> None:
@@ -70,33 +77,28 @@ def render_sidebar() -> Settings:
         for name, preset in PRESETS.items():
             button(st, preset.label, key=f"preset-{name}", help=preset.description,
                    on_click=apply_preset, args=(name,), width="stretch")
-    sb.selectbox("Dataset", DATASET_CHOICES, key="dataset",
-                 format_func=DATASET_LABELS.get)
+    widget(sb, "dataset")
     if st.session_state["dataset"] == UPLOAD:
         _csv_upload(sb)
     c1, c2 = sb.columns(2)
-    c1.number_input("Hidden nodes", 1, MAX_HIDDEN_NODES, step=1, key="hidden")
-    c2.number_input("Hidden layers", 1, MAX_HIDDEN_LAYERS, step=1, key="layers")
+    widget(c1, "hidden")
+    widget(c2, "layers")
     c1, c2 = sb.columns(2)
-    c1.number_input("Learning rate", min_value=MIN_SIDEBAR_LR, max_value=MAX_LR, step=0.01,
-                    format="%g", key="lr")
-    c2.number_input("Epochs", 1, MAX_EPOCHS, step=1000, key="epochs")
-    sb.selectbox("Activation", tuple(ACTIVATIONS), key="activation",
-                 help="Activation of the hidden layers; the output is always a sigmoid.")
-    sb.selectbox("Loss", tuple(LOSS_LABELS), key="loss", format_func=LOSS_LABELS.get)
+    widget(c1, "lr")
+    widget(c2, "epochs")
+    widget(sb, "activation")
+    widget(sb, "loss")
     # Full width: "tutorial (fixed 2-3-1 weights)" was cut off in a half-width column.
-    sb.selectbox("Initial weights", tuple(INITIALIZERS), key="init",
-                 format_func=INIT_LABELS.get)
+    widget(sb, "init")
     c1, c2 = sb.columns(2, vertical_alignment="bottom")
-    c1.number_input("Seed", 0, 2**32 - 1, step=1, key="seed")
-    c2.toggle("Bias", key="bias", help="The tutorial's networks have no bias.")
+    widget(c1, "seed")
+    widget(c2, "bias")
     is_gate = st.session_state["dataset"] in GATES
     with sb.expander("2-D data set", expanded=not is_gate):
         if is_gate:
             st.caption("Logic gates are exact 4-row truth tables; these apply to 2-D sets.")
-        st.number_input("Samples", 10, 2000, step=10, key="samples", disabled=is_gate)
-        st.slider("Noise", 0.0, 1.0, step=0.05, key="noise", disabled=is_gate)
-        st.slider("Test %", 0, 90, step=5, key="test", disabled=is_gate)
+        for name in ("samples", "noise", "test"):
+            widget(st, name, disabled=is_gate)
     try:
         settings = _settings_from_state()
     except ValueError as err:

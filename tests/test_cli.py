@@ -194,7 +194,8 @@ def _assert_one_error_line(returncode, stdout: str, stderr: str, message: str) -
 
 # Each runs as a subprocess, as a user would type it.
 BAD_ARGS = {
-    "--lr -1": (["train", "--lr", "-1"], r"lr must be a number in \(0, 1e\+06\], got -1$"),
+    "--lr -1": (["train", "--lr", "-1"],
+                r"--lr: learning rate must be a number in \(0, 1e\+06\], got -1$"),
     "--hidden 100": (["train", "--hidden", "100"],
                      r"hidden nodes must be an integer in \[1, 64\], got 100$"),
     "--hidden x": (["train", "--hidden", "x"], r"--hidden takes sizes like 3 or 8,4 or none"),
@@ -208,10 +209,10 @@ BAD_ARGS = {
 # The same checks in this process (``cli.main``), which is much cheaper than a subprocess;
 # an exception escaping ``main`` would fail the test just as a traceback would.
 MORE_BAD_ARGS = {
-    "--lr nan": (["train", "--lr", "nan"], r"lr must be a finite number"),
+    "--lr nan": (["train", "--lr", "nan"], r"learning rate must be a finite number"),
     "--hidden 3,3,3,3,3": (["train", "--hidden", "3,3,3,3,3", "--init", "xavier"],
                            r"hidden layers must be between 0 and 4"),
-    "--epochs x": (["train", "--epochs", "x"], r"argument --epochs: invalid int value"),
+    "--epochs x": (["train", "--epochs", "x"], r"argument --epochs: not a number"),
     "--init tutorial 2-4-1": (["train", "--hidden", "4"], r"init 'tutorial' has fixed weights"),
     "--activation softmax": (["train", "--activation", "softmax"], r"activation must be one of"),
     "--loss hinge": (["train", "--loss", "hinge"], r"loss must be one of"),
@@ -227,7 +228,7 @@ MORE_BAD_ARGS = {
     "--model-in a directory": (["train", "--model-in", "{tmp}"], r"cannot read"),
     "--model-out unwritable": (["train", "--epochs", "10", "--model-out", "{tmp}/no/dir.json"],
                                r"cannot write .*dir\.json: No such file or directory$"),
-    "script --lr -1": (["script", "--lr", "-1"], r"lr must be"),
+    "script --lr -1": (["script", "--lr", "-1"], r"learning rate must be"),
     "script bad --model-in": (["script", "--model-in", "{bad_model}"], r"output layer"),
     "sweep high < low": (["sweep", "--hidden", "3-1"], r"sweep high must be"),
     "sweep --seeds 0": (["sweep", "--seeds", "0"], r"seeds must be"),

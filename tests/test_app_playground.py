@@ -456,7 +456,7 @@ def test_a_downloaded_model_brings_its_data_back():
 
     fresh = open_app()
     fresh.file_uploader(key="model_uploader").set_value(("moons.json", raw, "application/json"))
-    fresh.train()
+    fresh.run()
     assert_clean(fresh)
     assert [m for m in texts(fresh.main.success) if "Loaded" in m] == [
         "Loaded moons.json. It learned moons, so the sidebar now shows that data."]

@@ -891,12 +891,11 @@ class BrowserFleet:
 
     async def start(self, timeout: float = 120.0) -> None:
         spec = {"url": self.url, "browsers": self.opts.browsers,
-                "browser_priority": self.opts.browser_priority,
                 "live_warmup": self.opts.live_warmup, "live_seconds": self.opts.live_seconds}
         self._proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--browser-fleet", json.dumps(spec)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-            start_new_session=True)             # its own scheduling group: _yield_autogroups
+            start_new_session=True)
         line = await self._line(timeout)
         if line != "ready":
             raise LoadTestError(f"Chromium did not start ({line or 'no answer'})")
@@ -948,12 +947,9 @@ class BrowserFleet:
 
 def fleet_main(spec: dict) -> int:
     """The ``--browser-fleet`` process: the tabs' side of the scenario (see BrowserFleet)."""
-    if spec["browser_priority"] == "idle":
-        _lower_priority()
-    opts = Options(browsers=spec["browsers"], browser_priority=spec["browser_priority"],
+    opts = Options(browsers=spec["browsers"],
                    live_warmup=spec["live_warmup"], live_seconds=spec["live_seconds"])
     signals = {word: threading.Event() for word in ("go", "xor", "moons")}
-    finished = threading.Event()
     deadline = [_now() + 600.0]
 
     def read_signals() -> None:
@@ -965,10 +961,6 @@ def fleet_main(spec: dict) -> int:
                 signals[word].set()
         for event in signals.values():          # the classroom is over
             event.set()
-
-    def keep_yielding() -> None:
-        while not finished.wait(1.0):
-            _yield_autogroups()
 
     def left(cap: float) -> float:
         return max(1.0, min(cap, deadline[0] - _now()))
@@ -982,17 +974,12 @@ def fleet_main(spec: dict) -> int:
                 users.append(BrowserUser(i, spec["url"], ctx))
             print("ready", flush=True)
             threading.Thread(target=read_signals, daemon=True, name="signals").start()
-            if spec["browser_priority"] == "idle":
-                # Chromium keeps starting processes; any that opened a session (a group)
-                # of its own would otherwise compete at full weight
-                threading.Thread(target=keep_yielding, daemon=True, name="autogroups").start()
             await _wait_event(signals["go"], 600, "its start")
             await asyncio.gather(*(
                 _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left),
                        "browser") for b in users))
             return users
         finally:
-            finished.set()
             for b in users:
                 with contextlib.suppress(Exception):
                     await b.context.close()
@@ -1025,7 +1012,6 @@ class Options:
     pause_spread: float = 5.0       # Pause presses spread over this many seconds
     leave_wait: float = 75.0         # > disconnectedSessionTTL + the janitor's period
     idle_settle: float = 3.0
-    browser_priority: str = "idle"  # the Chromium tabs' CPU priority ("normal": the server's)
     warm_urls: tuple[str, ...] = ()  # each replica directly (default: the url itself)
     seed: int = 0
     verbose: bool = True
@@ -1314,61 +1300,6 @@ async def _launch_browser():
     return pw, browser
 
 
-def _lower_priority() -> None:
-    """Run this process, and all it starts, only on CPU the server leaves idle.
-
-    On a small test box the browsers stand in for students' own machines. ``nice``
-    alone did not hold: Chromium, running as root, sets its own processes' nice
-    values (the browser and GPU processes to -8, above the server), so they took
-    the server's CPU. The SCHED_IDLE policy is inherited by every child and is not
-    changed by setting a nice value. Both only rank threads inside one scheduling
-    group, though: see ``_yield_autogroups``.
-    """
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    os.nice(19)
-    _yield_autogroups(include_own=os.getsid(0) == os.getpid())
-
-
-AUTOGROUP_NICE = 19
-ROOT_AUTOGROUP = "/"
-
-
-def _autogroup_of(pid: int) -> str:
-    """The name of a process's scheduling group, e.g. ``"/autogroup-42"``.
-
-    A process still in init's session (as under a CI runner that never calls
-    ``setsid``) is in the root group, whose ``/proc/PID/autogroup`` reads empty: it
-    is named ``ROOT_AUTOGROUP``. Its nice cannot be set (the kernel says EINVAL).
-    """
-    fields = Path(f"/proc/{pid}/autogroup").read_text().split()
-    return fields[0] if fields else ROOT_AUTOGROUP
-
-
-def _yield_autogroups(include_own: bool = False) -> int:
-    """Give the scheduling groups of this process's children the least CPU weight.
-
-    With ``kernel.sched_autogroup_enabled`` (the default on Debian and here), each
-    process session is one group, and groups share the CPU as equals, whatever
-    their threads' policy: Playwright starts Chromium in a session of its own, so
-    three tabs at SCHED_IDLE still took the server's group's place, and a bystander
-    process woke up to 0.47 s late. An autogroup's nice (``/proc/PID/autogroup``)
-    is what ranks the group. The caller's own group is lowered only with
-    ``include_own``: only a process that leads a session of its own (the fleet) may
-    ask, since otherwise that group holds its parents too. Returns how many
-    processes were set; 0 where the kernel has no autogroups (other cgroup setups:
-    the threads' policy then holds).
-    """
-    done = 0
-    with contextlib.suppress(OSError):
-        own = _autogroup_of(os.getpid())
-        for pid in [os.getpid(), *_descendants(os.getpid())]:
-            with contextlib.suppress(OSError):
-                if include_own or _autogroup_of(pid) != own:
-                    Path(f"/proc/{pid}/autogroup").write_text(str(AUTOGROUP_NICE))
-                    done += 1
-    return done
-
-
 # --------------------------------------------------------------------------- report
 
 
@@ -1445,6 +1376,20 @@ def _fmt(v, unit: str = "", digits: int = 2) -> str:
     return f"{v}{unit}"
 
 
+def browsers_compete(browsers: float, server: float, cores: int) -> str | None:
+    """A warning when the Chromium tabs took CPU the server under test needed, else None.
+
+    The tabs stand in for students' own machines but run on the test box: once
+    they and the server together fill its cores, the server's numbers are the
+    box's, not the app's. (The load test does not reprioritise them.)
+    """
+    if browsers < 0.1 or browsers + server < 0.9 * cores:
+        return None
+    return (f"the browsers took {browsers:.2f} of this machine's {cores} cores while the "
+            f"server used {server:.2f}: they compete with the server under test, so its "
+            "latencies include theirs; run fewer --browsers")
+
+
 def format_report(report: dict) -> str:
     s = report["summary"]
     m = report["memory_mb"]
@@ -1493,6 +1438,9 @@ def format_report(report: dict) -> str:
             f"{_fmt(cpu['client_cores_used'])}, its browsers {_fmt(browsers)}, other "
             f"processes {_fmt(rest)}; load avg {report['loadavg_start'][0]:.1f} -> "
             f"{cpu['loadavg_end'][0]:.1f}")
+        note = browsers_compete(browsers, server, cpu["cores"])
+        if note:
+            lines.append(f"  note: {note}")
         lag = _fmt(cpu.get("client_loop_lag_max_s"), " s")
         by_phase = ", ".join(f"{k} {_fmt(v, ' s')}"
                              for k, v in (cpu.get("client_loop_lag_by_phase_s") or {}).items())
@@ -1581,10 +1529,6 @@ def main(argv: list[str] | None = None) -> int:
                    help="pid whose memory and CPU to sample (with --url; repeat for replicas, "
                         "which are then summed)")
     p.add_argument("--browsers", type=int, default=0, help="real headless Chromium tabs")
-    p.add_argument("--browser-priority", choices=("idle", "normal"), default="idle",
-                   help="idle (default): the browsers, standing in for students' own machines "
-                        "on a small test box, run only on CPU the server leaves idle; normal: "
-                        "they compete with the server")
     p.add_argument("--duration-limit", type=float, default=120.0,
                    help="seconds for the scenario (connect .. Pause); memory waits come after")
     p.add_argument("--ramp", type=float, default=0.0,
@@ -1604,7 +1548,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--sessions must be >= 1 and --browsers >= 0")
     opts = Options(sessions=a.sessions, browsers=a.browsers, duration_limit=a.duration_limit,
                    ramp=a.ramp, live_seconds=a.live_seconds, pause_spread=a.pause_spread,
-                   leave_wait=a.leave_wait, browser_priority=a.browser_priority,
+                   leave_wait=a.leave_wait,
                    warm_urls=tuple(a.warm_url),
                    verbose=not a.quiet)
     try:

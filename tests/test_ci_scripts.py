@@ -111,14 +111,6 @@ def test_streamlit_hides_error_details_and_dev_tools():
     assert cfg["browser"]["gatherUsageStats"] is False
 
 
-def test_streamlit_runner_and_theme():
-    cfg = _streamlit_config()
-    assert cfg["runner"]["postScriptGC"] is False
-    assert cfg["runner"]["fastReruns"] is False
-    assert cfg["theme"]["base"] == "light"
-    assert re.fullmatch(r"#[0-9a-fA-F]{6}", cfg["theme"]["primaryColor"])
-
-
 def test_streamlit_accepts_every_config_key():
     """Every key in config.toml is a real option of the installed Streamlit."""
     streamlit_config = pytest.importorskip("streamlit.config")
@@ -134,12 +126,6 @@ def test_streamlit_accepts_every_config_key():
 
 
 # --------------------------------------------------------------------------- misc
-
-
-def test_pyproject_declares_markers():
-    pytest_cfg = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
-    markers = " ".join(pytest_cfg["ini_options"]["markers"])
-    assert "e2e:" in markers and "slow:" in markers
 
 
 def test_screenshots_are_git_ignored():

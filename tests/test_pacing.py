@@ -119,7 +119,7 @@ def test_frame_interval_and_turns_stay_within_their_bounds():
     for i in range(100):
         hub.heartbeat(f"s{i}")
     assert hub.frame_interval() == sh.MAX_FRAME_INTERVAL
-    assert sh.MIN_QUANTUM <= hub.quantum() <= sh.MAX_QUANTUM
+    assert hub.quantum() == pytest.approx(sh.MAX_FRAME_INTERVAL / 100)  # a round per frame
 
 
 def test_malloc_trim_never_raises():
@@ -238,7 +238,6 @@ def test_runs_are_forgotten_even_when_no_live_loop_asks(monkeypatch):
 
 
 def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_training(monkeypatch):
-    import time
     from types import SimpleNamespace
 
     import numpy as np
@@ -255,28 +254,28 @@ def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_trai
     X = rng.normal(size=(400, 2))                            # slow enough to outlast 2 frames
     trainer = Trainer(Network.create(2, (16,), init="xavier", seed=1), X,
                       (X[:, 0] * X[:, 1] > 0).astype(float), TrainConfig(lr=0.1, epochs=1_000_000))
-    turns, frames = [], []
+    events, epochs = [], []
     real_train = trainer.train
 
     def train(**kwargs):
-        turns.append(time.monotonic())
+        events.append("turn")
         return real_train(**kwargs)
 
     monkeypatch.setattr(trainer, "train", train)
     state = {keys.TRAINING: True}
 
     def draw(frame):
-        frames.append((time.monotonic(), trainer.epoch))
-        if len(frames) == 2:
+        events.append("frame")
+        epochs.append(trainer.epoch)
+        if len(epochs) == 2:
             state[keys.TRAINING] = False                     # Pause
 
-    start = time.monotonic()
     live.train_live(SimpleNamespace(trainer=trainer), draw, state)
-    assert len(frames) == 2
-    (t1, e1), (t2, e2) = frames
-    # Each frame came MAX_DEFER after it was due (not sooner, not never) ...
-    assert t1 - start >= sh.MIN_FRAME_INTERVAL + live.MAX_DEFER - 0.05
-    assert t2 - t1 >= sh.MIN_FRAME_INTERVAL + live.MAX_DEFER - 0.05
-    # ... and the run trained while the frame waited.
-    assert any(t1 - live.MAX_DEFER + 0.05 < t < t1 for t in turns)
-    assert 0 < e1 < e2
+    assert events.count("frame") == 2
+    # A due frame that is not deferred follows one or two full training turns; a
+    # deferred one waits while the run trains on in short turns (DEFER_POLL), so
+    # many turns come before each frame.
+    first = events.index("frame")
+    assert first >= 5, events[:first + 1]
+    assert events[first + 1:].index("frame") >= 5
+    assert 0 < epochs[0] < epochs[1]

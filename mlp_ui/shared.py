@@ -2,7 +2,7 @@
 
 Streamlit runs every session's Python in one process, so all sessions share one
 GIL (about one core of Python work) and this machine's cores. Live training is
-paced against those two resources, measured by ``scripts/loadtest.py``:
+paced against those two resources, measured by the load test (``python -m loadtest``):
 
 * Compute: the compiled kernel releases the GIL, so training runs on the other
   core. ``compute_lock`` is a FIFO queue around it; a live loop holds it for one

@@ -71,6 +71,6 @@ else
     for pid in "${pids[@]}"; do pid_args+=(--server-pid "$pid"); done
     # Each replica is warmed directly (through nginx the warm-up reaches only one).
     for i in $(seq 1 "$REPLICAS"); do pid_args+=(--warm-url "http://127.0.0.1:$((PORT + i))"); done
-    python3 scripts/loadtest.py --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" \
+    python3 -m loadtest --url "http://127.0.0.1:$PORT" --sessions "$SESSIONS" \
         "${pid_args[@]}" "$@"
 fi

@@ -1,6 +1,6 @@
 """A small classroom: 8 simulated students on a server of their own.
 
-Runs ``scripts/loadtest.py``'s client (the same code as the 40-session load test)
+Runs the ``loadtest`` package's client (the same code as the 40-session load test)
 with 8 protocol sessions: load the page, train XOR to the end, train moons live,
 Pause. It asserts what each student sees (charts, the final epoch, live frames,
 a run that Pause stopped), never how fast: timings depend on the machine, and

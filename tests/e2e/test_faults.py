@@ -6,7 +6,7 @@ headless run's of the same settings, and a rerun shows the same state), and that
 left with no script thread training: its CPU time (utime + stime in /proc/<pid>/stat) over a few
 seconds must be well below one core's worth. That is an amount of CPU, not a latency; timeouts
 here only bound the waits. The last test does the disconnect at the protocol level
-(scripts/loadtest.py's client) and counts the server's threads as well.
+(the loadtest package's client) and counts the server's threads as well.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The load test's Chromium tabs: loopback only, with the browser's HTTP cache on.
 
-``scripts/loadtest.py`` keeps its tabs on loopback with Chromium's own switches
+The ``loadtest`` package keeps its tabs on loopback with Chromium's own switches
 (``BROWSER_ARGS``), not a Playwright route: a route turns the HTTP cache off, and
 each tab then fetched the app's ~130 script files at every page load.
 """

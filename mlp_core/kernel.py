@@ -65,6 +65,7 @@ def _sigmoid(z):
 
 @njit(nogil=True, cache=True, inline="always")
 def _activate(z, act_id):
+    """One unit's activation: ``activations.ACTIVATIONS`` by ``ACTIVATION_IDS`` number."""
     if act_id == 0:
         return _sigmoid(z)
     if act_id == 1:
@@ -72,6 +73,27 @@ def _activate(z, act_id):
     if act_id == 2:
         return z if z > 0.0 else 0.0
     return z
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _row_loss(o, zo, t, loss_id):
+    """One row's share of ``losses.LOSSES`` before any mean (``o = sigmoid(zo)``)."""
+    if loss_id == 0:
+        return 0.5 * (o - t) * (o - t)
+    if loss_id == 1:
+        return (o - t) * (o - t)
+    # bce from z, never log(0): log(1 + e^z) - t z, with log(1 + e^z) computed stably.
+    return max(zo, 0.0) + math.log1p(math.exp(-abs(zo))) - t * zo
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _output_delta(o, t, m, loss_id):
+    """dE/dz at the output for one row of a batch of ``m``: ``losses.OUTPUT_DELTAS``."""
+    if loss_id == 0:
+        return (o - t) * (o * (1.0 - o))
+    if loss_id == 1:
+        return 2.0 * (o - t) / m * (o * (1.0 - o))
+    return (o - t) / m
 
 
 @njit(nogil=True, cache=True)
@@ -131,12 +153,7 @@ def loss_and_correct(X, y, params, sizes, act_id, loss_id):
         o = A[n_layers, i, 0]
         z = Z[n_layers, i, 0]
         t = y[i]
-        if loss_id == 2:
-            total += max(z, 0.0) + math.log1p(math.exp(-abs(z))) - t * z
-        elif loss_id == 1:
-            total += (o - t) * (o - t)
-        else:
-            total += 0.5 * (o - t) * (o - t)
+        total += _row_loss(o, z, t, loss_id)
         if (o >= 0.5) == (t >= 0.5):
             correct += 1
     if loss_id != 0 and n > 0:
@@ -155,6 +172,33 @@ U = np.uint64
 @njit(nogil=True, cache=True, inline="always")
 def _sign(w):
     return 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate, max_abs_weight):
+    """End of a batch: add the weights' regularisation gradient, then ``params -= lr G``.
+
+    ``w_off``/``b_off`` (n_layers,) bound each layer's weights (biases are never
+    regularised). The whole update is checked before any of it is applied, so a
+    diverging run keeps its last finite weights: returns ``WEIGHTS_EXPLODED``
+    (nothing applied) if a new weight would be non-finite or larger than
+    ``max_abs_weight``, else ``OK``.
+    """
+    if reg_id != 0:
+        for l in range(w_off.shape[0]):
+            for p in range(w_off[l], b_off[l]):
+                G[p] += reg_rate * (params[p] if reg_id == 2 else _sign(params[p]))
+    n_params = U(params.shape[0])
+    ok = True
+    for p in range(n_params):
+        w = params[p] - lr * G[p]
+        new[p] = w
+        ok = ok & (abs(w) <= max_abs_weight)
+    if not ok:
+        return WEIGHTS_EXPLODED
+    for p in range(n_params):
+        params[p] = new[p]
+    return OK
 
 
 @njit(nogil=True, cache=True)
@@ -178,6 +222,8 @@ def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id
     b2 = w2 + h            # output bias
     bs = batch_size if batch_size < n else n
     full = bs >= n
+    w_off = np.array([U(0), w2])   # where W1 and W2 start and end (see _end_batch)
+    b_off = np.array([b1, b2])
 
     z = np.zeros(h_int)    # one row's pre-activations, activations, deltas
     a = np.zeros(h_int)
@@ -215,9 +261,6 @@ def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id
                             z[j] += xk * params[row + j]
                     for j in range(h):
                         z[j] += params[b1 + j]
-                # The activation's branch is taken once per row, outside the loop.
-                # (Not in a helper: passing arrays to one costs an atomic
-                # incref/decref per call, more than the loop itself.)
                 if act_id == 0:
                     for j in range(h):
                         a[j] = _sigmoid(z[j])
@@ -235,18 +278,9 @@ def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id
                     zo += a[j] * params[w2 + j]
                 zo += params[b2]
                 o = _sigmoid(zo)
-                # Loss and output delta dE/dz (see losses.py for each formula).
                 t = y[r]
-                if loss_id == 0:
-                    batch_loss += 0.5 * (o - t) * (o - t)
-                    d_out = (o - t) * (o * (1.0 - o))
-                elif loss_id == 1:
-                    batch_loss += (o - t) * (o - t)
-                    d_out = 2.0 * (o - t) / m * (o * (1.0 - o))
-                else:
-                    softplus = max(zo, 0.0) + math.log1p(math.exp(-abs(zo)))
-                    batch_loss += softplus - t * zo
-                    d_out = (o - t) / m
+                batch_loss += _row_loss(o, zo, t, loss_id)
+                d_out = _output_delta(o, t, m, loss_id)
                 # Backward from the pre-update weights, gradients summed over the
                 # batch's rows in order. Hidden dE/dz_j = (0.0 + d_out W2[j]) f'(a_j, z_j),
                 # the general path's "s = 0.0; s += ...; s * slope" (0.0 + x turns -0.0
@@ -275,35 +309,17 @@ def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id
                 if use_bias:
                     for j in range(h):
                         G[b1 + j] += d[j]
-            if loss_id == 0:
-                epoch_loss += batch_loss
-            else:
-                epoch_loss += batch_loss / n
-            if not math.isfinite(epoch_loss):
-                loss_out[epoch] = epoch_loss
-                return e, LOSS_NOT_FINITE
-            if reg_id == 2:
-                for p in range(b1):
-                    G[p] += reg_rate * params[p]
-                for p in range(w2, b2):
-                    G[p] += reg_rate * params[p]
-            elif reg_id == 1:
-                for p in range(b1):
-                    G[p] += reg_rate * _sign(params[p])
-                for p in range(w2, b2):
-                    G[p] += reg_rate * _sign(params[p])
-            # Check the whole update before applying any of it, so a diverging
-            # run keeps its last finite weights.
-            ok = True
-            for p in range(n_params):
-                w = params[p] - lr * G[p]
-                new[p] = w
-                ok = ok & (abs(w) <= max_abs_weight)
-            if not ok:
-                loss_out[epoch] = epoch_loss if full else math.nan
-                return e, WEIGHTS_EXPLODED
-            for p in range(n_params):
-                params[p] = new[p]
+            # sse sums over rows; mse and bce are means over the whole set.
+            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
+            status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
+            if status == OK:
+                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
+                                    max_abs_weight)
+            if status != OK:
+                # A diverging mini-batch epoch has no full-batch loss to report.
+                done = status == LOSS_NOT_FINITE or full
+                loss_out[epoch] = epoch_loss if done else math.nan
+                return e, status
         loss_out[epoch] = epoch_loss
     return n_epochs, OK
 
@@ -392,18 +408,9 @@ def _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, re
                             ab[dst + j] = zb[dst + j]
                 o = ab[out]
                 zo = zb[out]
-                # Loss and output delta dE/dz (see losses.py for each formula).
                 t = y[r]
-                if loss_id == 0:
-                    batch_loss += 0.5 * (o - t) * (o - t)
-                    db[out] = (o - t) * (o * (1.0 - o))
-                elif loss_id == 1:
-                    batch_loss += (o - t) * (o - t)
-                    db[out] = 2.0 * (o - t) / m * (o * (1.0 - o))
-                else:
-                    softplus = max(zo, 0.0) + math.log1p(math.exp(-abs(zo)))
-                    batch_loss += softplus - t * zo
-                    db[out] = (o - t) / m
+                batch_loss += _row_loss(o, zo, t, loss_id)
+                db[out] = _output_delta(o, t, m, loss_id)
                 # Backward from the pre-update weights: dE/dW = a_prev^T d, and the
                 # layer below's d_k = ("s = 0.0; s += d_j W[k, j]" over j) * f'(a_k, z_k).
                 for l in range(n_layers - 1, -1, -1):
@@ -439,32 +446,17 @@ def _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, re
                         elif act_id == 2:
                             for k in range(n_prev):
                                 db[src + k] *= 1.0 if zb[src + k] > 0.0 else 0.0
-            if loss_id == 0:
-                epoch_loss += batch_loss
-            else:
-                epoch_loss += batch_loss / n
-            if not math.isfinite(epoch_loss):
-                loss_out[epoch] = epoch_loss
-                return e, LOSS_NOT_FINITE
-            if reg_id != 0:
-                for l in range(n_layers):
-                    for p in range(w_off[l], b_off[l]):
-                        if reg_id == 2:
-                            G[p] += reg_rate * params[p]
-                        else:
-                            G[p] += reg_rate * _sign(params[p])
-            # Check the whole update before applying any of it, so a diverging
-            # run keeps its last finite weights.
-            ok = True
-            for p in range(n_params):
-                w = params[p] - lr * G[p]
-                new[p] = w
-                ok = ok & (abs(w) <= max_abs_weight)
-            if not ok:
-                loss_out[epoch] = epoch_loss if full else math.nan
-                return e, WEIGHTS_EXPLODED
-            for p in range(n_params):
-                params[p] = new[p]
+            # sse sums over rows; mse and bce are means over the whole set.
+            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
+            status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
+            if status == OK:
+                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
+                                    max_abs_weight)
+            if status != OK:
+                # A diverging mini-batch epoch has no full-batch loss to report.
+                done = status == LOSS_NOT_FINITE or full
+                loss_out[epoch] = epoch_loss if done else math.nan
+                return e, status
         loss_out[epoch] = epoch_loss
     return n_epochs, OK
 

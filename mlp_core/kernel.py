@@ -202,147 +202,16 @@ def _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate, max_abs_weigh
 
 
 @njit(nogil=True, cache=True)
-def _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                      batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
-    """``train_epochs`` for exactly one hidden layer (n_in-h-1): every tutorial net
-    and every hidden-size sweep.
-
-    The same floating-point operations in the same order as ``_train_layers``, so
-    the same bits, with the offsets of W1, b1, W2, b2 fixed, 1-D buffers of length
-    h, and for two inputs (every 2-D data set) the whole first layer in one loop.
-    """
-    n = X.shape[0]
-    n_in = sizes[0]
-    h_int = sizes[1]
-    h = U(h_int)
-    ni = U(n_in)
-    n_params = U(params.shape[0])
-    b1 = ni * h            # hidden biases (h,)
-    w2 = b1 + h            # output weights (h, 1)
-    b2 = w2 + h            # output bias
-    bs = batch_size if batch_size < n else n
-    full = bs >= n
-    w_off = np.array([U(0), w2])   # where W1 and W2 start and end (see _end_batch)
-    b_off = np.array([b1, b2])
-
-    z = np.zeros(h_int)    # one row's pre-activations, activations, deltas
-    a = np.zeros(h_int)
-    d = np.zeros(h_int)
-    G = np.zeros(params.shape[0])
-    new = np.zeros(params.shape[0])
-    order = np.arange(n)
-
-    for e in range(n_epochs):
-        epoch = start_epoch + e
-        if not full:
-            epoch_permutation(order, seed, epoch)
-        epoch_loss = 0.0
-        for start in range(0, n, bs):
-            m = min(bs, n - start)
-            for p in range(n_params):
-                G[p] = 0.0
-            batch_loss = 0.0
-            for i in range(m):
-                r = U(i) if full else U(order[start + i])
-                # Forward: z = x W1 + b1, a = f(z), z_out = a W2 + b2, each sum as
-                # the general path's "s = 0.0; s += x_k W1[k, j] ...; s += b1[j]".
-                x0 = X[r, U(0)]
-                if n_in == 2:
-                    x1 = X[r, U(1)]
-                    for j in range(h):
-                        z[j] = 0.0 + x0 * params[j] + x1 * params[h + j] + params[b1 + j]
-                else:
-                    for j in range(h):
-                        z[j] = 0.0 + x0 * params[j]
-                    for k in range(U(1), ni):
-                        xk = X[r, k]
-                        row = k * h
-                        for j in range(h):
-                            z[j] += xk * params[row + j]
-                    for j in range(h):
-                        z[j] += params[b1 + j]
-                if act_id == 0:
-                    for j in range(h):
-                        a[j] = _sigmoid(z[j])
-                elif act_id == 1:
-                    for j in range(h):
-                        a[j] = math.tanh(z[j])
-                elif act_id == 2:
-                    for j in range(h):
-                        a[j] = z[j] if z[j] > 0.0 else 0.0
-                else:
-                    for j in range(h):
-                        a[j] = z[j]
-                zo = 0.0
-                for j in range(h):
-                    zo += a[j] * params[w2 + j]
-                zo += params[b2]
-                o = _sigmoid(zo)
-                t = y[r]
-                batch_loss += _row_loss(o, zo, t, loss_id)
-                d_out = _output_delta(o, t, m, loss_id)
-                # Backward from the pre-update weights, gradients summed over the
-                # batch's rows in order. Hidden dE/dz_j = (0.0 + d_out W2[j]) f'(a_j, z_j),
-                # the general path's "s = 0.0; s += ...; s * slope" (0.0 + x turns -0.0
-                # into 0.0, so the bits match).
-                for j in range(h):
-                    G[w2 + j] += a[j] * d_out
-                if use_bias:
-                    G[b2] += d_out
-                if act_id == 0:
-                    for j in range(h):
-                        d[j] = (0.0 + d_out * params[w2 + j]) * (a[j] * (1.0 - a[j]))
-                elif act_id == 1:
-                    for j in range(h):
-                        d[j] = (0.0 + d_out * params[w2 + j]) * (1.0 - a[j] * a[j])
-                elif act_id == 2:
-                    for j in range(h):
-                        d[j] = (0.0 + d_out * params[w2 + j]) * (1.0 if z[j] > 0.0 else 0.0)
-                else:
-                    for j in range(h):
-                        d[j] = (0.0 + d_out * params[w2 + j]) * 1.0
-                for k in range(ni):
-                    xk = X[r, k]
-                    row = k * h
-                    for j in range(h):
-                        G[row + j] += xk * d[j]
-                if use_bias:
-                    for j in range(h):
-                        G[b1 + j] += d[j]
-            # sse sums over rows; mse and bce are means over the whole set.
-            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
-            status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
-            if status == OK:
-                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
-                                    max_abs_weight)
-            if status != OK:
-                # A diverging mini-batch epoch has no full-batch loss to report.
-                done = status == LOSS_NOT_FINITE or full
-                loss_out[epoch] = epoch_loss if done else math.nan
-                return e, status
-        loss_out[epoch] = epoch_loss
-    return n_epochs, OK
-
-
-@njit(nogil=True, cache=True)
-def _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                  batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
-    """``train_epochs`` for any depth: each row forward and backward in one pass.
-
-    One row's pre-activations, activations and deltas live in flat buffers, layer
-    after layer (``node``); gradients are summed over the batch's rows in order,
-    and every sum runs in the order of the layer-at-a-time formulation
-    (``reference.backprop``): z_j = ((0.0 + a_0 W[0, j]) + a_1 W[1, j] ...) + b_j.
-    """
-    n = X.shape[0]
+def _layout(sizes):
+    """The flat layout as unsigned indices: ``width`` (n_layers + 1,) units per
+    layer, ``w_off``/``b_off`` (n_layers,) where each layer's W and b start, and
+    ``node`` (n_layers + 2,) where each layer's units start in a row's buffers."""
     n_layers = sizes.shape[0] - 1
-    bs = batch_size if batch_size < n else n
-    full = bs >= n
     w_off_s, b_off_s = _offsets(sizes)
     width = np.empty(n_layers + 1, np.uint64)
     w_off = np.empty(n_layers, np.uint64)
     b_off = np.empty(n_layers, np.uint64)
-    node = np.empty(n_layers + 2, np.uint64)   # where each layer's units start
+    node = np.empty(n_layers + 2, np.uint64)
     node[0] = U(0)
     for l in range(n_layers + 1):
         width[l] = U(sizes[l])
@@ -350,115 +219,7 @@ def _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, re
     for l in range(n_layers):
         w_off[l] = U(w_off_s[l])
         b_off[l] = U(b_off_s[l])
-    n_nodes = node[n_layers + 1]
-    out = node[n_layers]                   # the output unit
-    n_params = U(params.shape[0])
-    ni = width[0]
-    zb = np.zeros(n_nodes)                 # pre-activations (layer 0's slots unused)
-    ab = np.zeros(n_nodes)                 # activations; layer 0 holds the input row
-    db = np.zeros(n_nodes)                 # dE/dz
-    G = np.zeros(params.shape[0])
-    new = np.zeros(params.shape[0])
-    order = np.arange(n)
-
-    for e in range(n_epochs):
-        epoch = start_epoch + e
-        if not full:
-            epoch_permutation(order, seed, epoch)
-        epoch_loss = 0.0
-        for start in range(0, n, bs):
-            m = min(bs, n - start)
-            for p in range(n_params):
-                G[p] = 0.0
-            batch_loss = 0.0
-            for i in range(m):
-                r = U(i) if full else U(order[start + i])
-                for k in range(ni):
-                    ab[k] = X[r, k]
-                # Forward, layer by layer, one input at a time across the layer.
-                for l in range(n_layers):
-                    n_prev = width[l]
-                    n_out = width[l + 1]
-                    wo = w_off[l]
-                    bo = b_off[l]
-                    src = node[l]
-                    dst = node[l + 1]
-                    a0 = ab[src]
-                    for j in range(n_out):
-                        zb[dst + j] = 0.0 + a0 * params[wo + j]
-                    for k in range(U(1), n_prev):
-                        ak = ab[src + k]
-                        row = wo + k * n_out
-                        for j in range(n_out):
-                            zb[dst + j] += ak * params[row + j]
-                    for j in range(n_out):
-                        zb[dst + j] += params[bo + j]
-                    if l == n_layers - 1 or act_id == 0:
-                        for j in range(n_out):
-                            ab[dst + j] = _sigmoid(zb[dst + j])
-                    elif act_id == 1:
-                        for j in range(n_out):
-                            ab[dst + j] = math.tanh(zb[dst + j])
-                    elif act_id == 2:
-                        for j in range(n_out):
-                            zj = zb[dst + j]
-                            ab[dst + j] = zj if zj > 0.0 else 0.0
-                    else:
-                        for j in range(n_out):
-                            ab[dst + j] = zb[dst + j]
-                o = ab[out]
-                zo = zb[out]
-                t = y[r]
-                batch_loss += _row_loss(o, zo, t, loss_id)
-                db[out] = _output_delta(o, t, m, loss_id)
-                # Backward from the pre-update weights: dE/dW = a_prev^T d, and the
-                # layer below's d_k = ("s = 0.0; s += d_j W[k, j]" over j) * f'(a_k, z_k).
-                for l in range(n_layers - 1, -1, -1):
-                    n_prev = width[l]
-                    n_out = width[l + 1]
-                    wo = w_off[l]
-                    bo = b_off[l]
-                    src = node[l]
-                    dst = node[l + 1]
-                    for k in range(n_prev):
-                        ak = ab[src + k]
-                        row = wo + k * n_out
-                        for j in range(n_out):
-                            G[row + j] += ak * db[dst + j]
-                    if use_bias:
-                        for j in range(n_out):
-                            G[bo + j] += db[dst + j]
-                    if l > 0:
-                        for k in range(n_prev):
-                            row = wo + k * n_out
-                            s = 0.0
-                            for j in range(n_out):
-                                s += db[dst + j] * params[row + j]
-                            db[src + k] = s
-                        if act_id == 0:
-                            for k in range(n_prev):
-                                ak = ab[src + k]
-                                db[src + k] *= ak * (1.0 - ak)
-                        elif act_id == 1:
-                            for k in range(n_prev):
-                                ak = ab[src + k]
-                                db[src + k] *= 1.0 - ak * ak
-                        elif act_id == 2:
-                            for k in range(n_prev):
-                                db[src + k] *= 1.0 if zb[src + k] > 0.0 else 0.0
-            # sse sums over rows; mse and bce are means over the whole set.
-            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
-            status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
-            if status == OK:
-                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
-                                    max_abs_weight)
-            if status != OK:
-                # A diverging mini-batch epoch has no full-batch loss to report.
-                done = status == LOSS_NOT_FINITE or full
-                loss_out[epoch] = epoch_loss if done else math.nan
-                return e, status
-        loss_out[epoch] = epoch_loss
-    return n_epochs, OK
+    return width, w_off, b_off, node
 
 
 @njit(nogil=True, cache=True)
@@ -482,15 +243,193 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
     (epochs_done, status)
 
     Each row goes forward and backward in one pass, its gradient added to the
-    batch's; every sum runs in the order of ``reference.backprop`` computed one
-    row at a time. Networks with one hidden layer take a specialised path.
+    batch's, and every sum runs in the order of ``reference.backprop`` computed
+    one row at a time: z_j = ((0.0 + a_0 W[0, j]) + a_1 W[1, j] ...) + b_j. A row's
+    pre-activations, activations and deltas live in flat buffers, layer after
+    layer (``node``). Networks with one hidden layer (every tutorial net, every
+    hidden-size sweep) take their own row loop with the same operations in the
+    same order, so the same bits, but the offsets fixed and, for two inputs, the
+    whole first layer in one loop. The row loops are written out here, not in
+    helpers: a helper that takes arrays costs reference counting on every call,
+    even inlined (docs/performance.md).
     """
-    if sizes.shape[0] == 3 and sizes[2] == 1:
-        return _train_one_hidden(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id,
-                                 reg_rate, batch_size, seed, start_epoch, n_epochs, loss_out,
-                                 max_abs_weight)
-    return _train_layers(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                         batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight)
+    n = X.shape[0]
+    n_layers = sizes.shape[0] - 1
+    one_hidden = n_layers == 2 and sizes[2] == 1
+    bs = batch_size if batch_size < n else n
+    full = bs >= n
+    width, w_off, b_off, node = _layout(sizes)
+    n_params = U(params.shape[0])
+    out = node[n_layers]                   # the output unit
+    ni = width[0]
+    h = width[1]                           # with one hidden layer: W1, b1, W2, b2
+    b1 = b_off[0]
+    w2 = w_off[-1]
+    b2 = b_off[-1]
+    zb = np.zeros(node[n_layers + 1])      # pre-activations (layer 0's slots unused)
+    ab = np.zeros(node[n_layers + 1])      # activations; layer 0 holds the input row
+    db = np.zeros(node[n_layers + 1])      # dE/dz
+    G = np.zeros(params.shape[0])
+    new = np.zeros(params.shape[0])
+    order = np.arange(n)
+
+    for e in range(n_epochs):
+        epoch = start_epoch + e
+        if not full:
+            epoch_permutation(order, seed, epoch)
+        epoch_loss = 0.0
+        for start in range(0, n, bs):
+            m = min(bs, n - start)
+            for p in range(n_params):
+                G[p] = 0.0
+            batch_loss = 0.0
+            if one_hidden:
+                # n_in-h-1, the hidden layer's buffers from index 0.
+                for i in range(m):
+                    r = U(i) if full else U(order[start + i])
+                    x0 = X[r, U(0)]
+                    if ni == U(2):
+                        x1 = X[r, U(1)]
+                        for j in range(h):
+                            zb[j] = 0.0 + x0 * params[j] + x1 * params[h + j] + params[b1 + j]
+                    else:
+                        for j in range(h):
+                            zb[j] = 0.0 + x0 * params[j]
+                        for k in range(U(1), ni):
+                            xk = X[r, k]
+                            row = k * h
+                            for j in range(h):
+                                zb[j] += xk * params[row + j]
+                        for j in range(h):
+                            zb[j] += params[b1 + j]
+                    if act_id == 0:
+                        for j in range(h):
+                            ab[j] = _sigmoid(zb[j])
+                    elif act_id == 1:
+                        for j in range(h):
+                            ab[j] = math.tanh(zb[j])
+                    elif act_id == 2:
+                        for j in range(h):
+                            ab[j] = zb[j] if zb[j] > 0.0 else 0.0
+                    else:
+                        for j in range(h):
+                            ab[j] = zb[j]
+                    zo = 0.0
+                    for j in range(h):
+                        zo += ab[j] * params[w2 + j]
+                    zo += params[b2]
+                    o = _sigmoid(zo)
+                    t = y[r]
+                    batch_loss += _row_loss(o, zo, t, loss_id)
+                    d_out = _output_delta(o, t, m, loss_id)
+                    # Hidden dE/dz_j = (0.0 + d_out W2[j]) f'(a_j, z_j): 0.0 + x turns
+                    # -0.0 into 0.0, as the general loop's "s = 0.0; s += ..." does.
+                    for j in range(h):
+                        G[w2 + j] += ab[j] * d_out
+                    if use_bias:
+                        G[b2] += d_out
+                    if act_id == 0:
+                        for j in range(h):
+                            db[j] = (0.0 + d_out * params[w2 + j]) * (ab[j] * (1.0 - ab[j]))
+                    elif act_id == 1:
+                        for j in range(h):
+                            db[j] = (0.0 + d_out * params[w2 + j]) * (1.0 - ab[j] * ab[j])
+                    elif act_id == 2:
+                        for j in range(h):
+                            db[j] = (0.0 + d_out * params[w2 + j]) * (1.0 if zb[j] > 0.0 else 0.0)
+                    else:
+                        for j in range(h):
+                            db[j] = (0.0 + d_out * params[w2 + j]) * 1.0
+                    for k in range(ni):
+                        xk = X[r, k]
+                        row = k * h
+                        for j in range(h):
+                            G[row + j] += xk * db[j]
+                    if use_bias:
+                        for j in range(h):
+                            G[b1 + j] += db[j]
+            else:
+                for i in range(m):
+                    r = U(i) if full else U(order[start + i])
+                    for k in range(ni):
+                        ab[k] = X[r, k]
+                    # Forward, layer by layer, one input at a time across the layer.
+                    for l in range(n_layers):
+                        n_prev, n_out = width[l], width[l + 1]
+                        wo, bo = w_off[l], b_off[l]
+                        src, dst = node[l], node[l + 1]
+                        a0 = ab[src]
+                        for j in range(n_out):
+                            zb[dst + j] = 0.0 + a0 * params[wo + j]
+                        for k in range(U(1), n_prev):
+                            ak = ab[src + k]
+                            row = wo + k * n_out
+                            for j in range(n_out):
+                                zb[dst + j] += ak * params[row + j]
+                        for j in range(n_out):
+                            zb[dst + j] += params[bo + j]
+                        if l == n_layers - 1 or act_id == 0:
+                            for j in range(n_out):
+                                ab[dst + j] = _sigmoid(zb[dst + j])
+                        elif act_id == 1:
+                            for j in range(n_out):
+                                ab[dst + j] = math.tanh(zb[dst + j])
+                        elif act_id == 2:
+                            for j in range(n_out):
+                                zj = zb[dst + j]
+                                ab[dst + j] = zj if zj > 0.0 else 0.0
+                        else:
+                            for j in range(n_out):
+                                ab[dst + j] = zb[dst + j]
+                    o = ab[out]
+                    t = y[r]
+                    batch_loss += _row_loss(o, zb[out], t, loss_id)
+                    db[out] = _output_delta(o, t, m, loss_id)
+                    # Backward from the pre-update weights: dE/dW = a_prev^T d, and the
+                    # layer below's d_k = ("s = 0.0; s += d_j W[k, j]" over j) * f'(a_k, z_k).
+                    for l in range(n_layers - 1, -1, -1):
+                        n_prev, n_out = width[l], width[l + 1]
+                        wo, bo = w_off[l], b_off[l]
+                        src, dst = node[l], node[l + 1]
+                        for k in range(n_prev):
+                            ak = ab[src + k]
+                            row = wo + k * n_out
+                            for j in range(n_out):
+                                G[row + j] += ak * db[dst + j]
+                        if use_bias:
+                            for j in range(n_out):
+                                G[bo + j] += db[dst + j]
+                        if l > 0:
+                            for k in range(n_prev):
+                                row = wo + k * n_out
+                                s = 0.0
+                                for j in range(n_out):
+                                    s += db[dst + j] * params[row + j]
+                                db[src + k] = s
+                            if act_id == 0:
+                                for k in range(n_prev):
+                                    ak = ab[src + k]
+                                    db[src + k] *= ak * (1.0 - ak)
+                            elif act_id == 1:
+                                for k in range(n_prev):
+                                    ak = ab[src + k]
+                                    db[src + k] *= 1.0 - ak * ak
+                            elif act_id == 2:
+                                for k in range(n_prev):
+                                    db[src + k] *= 1.0 if zb[src + k] > 0.0 else 0.0
+            # sse sums over rows; mse and bce are means over the whole set.
+            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
+            status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
+            if status == OK:
+                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
+                                    max_abs_weight)
+            if status != OK:
+                # A diverging mini-batch epoch has no full-batch loss to report.
+                done = status == LOSS_NOT_FINITE or full
+                loss_out[epoch] = epoch_loss if done else math.nan
+                return e, status
+        loss_out[epoch] = epoch_loss
+    return n_epochs, OK
 
 
 @njit(nogil=True, cache=True)

@@ -8,11 +8,15 @@ assembled from plain dicts without plotly's (slow) property validation;
 ``tests/test_figures.py`` re-validates every builder's output instead.
 """
 
+from .bars import comparison_bars
 from .boundary import boundary_animation, clip_line_to_box, decision_boundary
-from .curves import comparison_bars, loss_curve, success_rate, sweep_summary
-from .weights import network_diagram, weight_heatmap
+from .loss import loss_curve
+from .network import network_diagram
+from .sweeps import RuleMark, success_rate, sweep_summary
+from .weights import weight_heatmap
 
 __all__ = [
+    "RuleMark",
     "boundary_animation",
     "clip_line_to_box",
     "comparison_bars",

@@ -13,7 +13,7 @@ from . import style
 _POW10 = 10.0 ** np.arange(0, 23)  # exact doubles 1e0 .. 1e22
 
 
-def _r(a: Any, sig: int = 4) -> Any:
+def rounded(a: Any, sig: int = 4) -> Any:
     """Round to ``sig`` significant digits for the browser; non-finite -> None.
 
     Parameters
@@ -61,7 +61,7 @@ def _r(a: Any, sig: int = 4) -> Any:
     return obj.tolist()
 
 
-def _round_prob(a: Any) -> Any:
+def rounded_probs(a: Any) -> Any:
     """Clip probabilities to [0, 1] and round to 4 decimals; NaN -> None.
 
     Absolute (not significant-digit) rounding: 3e-7 and 0 look the same on
@@ -85,8 +85,8 @@ def _round_prob(a: Any) -> Any:
     return obj.tolist()
 
 
-def _nums(a: Any) -> list:
-    """Flat list of ints if ``a`` is integral (and finite), else ``_r`` floats.
+def as_numbers(a: Any) -> list:
+    """Flat list of ints if ``a`` is integral (and finite), else ``rounded`` floats.
 
     Parameters
     ----------
@@ -103,10 +103,10 @@ def _nums(a: Any) -> list:
     arr = arr.astype(float)
     if np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 2**53):
         return [int(v) for v in arr.tolist()]
-    return _r(arr)
+    return rounded(arr)
 
 
-def _fmt(v: float, sig: int = 3) -> str:
+def fmt_number(v: float, sig: int = 3) -> str:
     """Format one number for display text (``sig`` significant digits)."""
     v = float(v)
     if math.isnan(v):
@@ -117,7 +117,7 @@ def _fmt(v: float, sig: int = 3) -> str:
     return "0" if s in ("-0", "0") else s
 
 
-def _finite_max_abs(a: Any, default: float = 1.0) -> float:
+def finite_max_abs(a: Any, default: float = 1.0) -> float:
     """Largest finite ``|a|``; ``default`` if there is none or it is 0."""
     arr = np.asarray(a, dtype=float)
     arr = np.abs(arr[np.isfinite(arr)])
@@ -127,7 +127,7 @@ def _finite_max_abs(a: Any, default: float = 1.0) -> float:
     return m if m > 0 else default
 
 
-def _class_labels(y: Any, n: int) -> np.ndarray:
+def class_labels(y: Any, n: int) -> np.ndarray:
     """Hard 0/1 labels from targets.
 
     Parameters
@@ -151,7 +151,7 @@ def _class_labels(y: Any, n: int) -> np.ndarray:
     return np.clip(lab, 0, 1)
 
 
-def _points_2d(X: Any) -> np.ndarray:
+def points_2d(X: Any) -> np.ndarray:
     """Validate 2-D point coordinates.
 
     Parameters
@@ -292,6 +292,20 @@ def base_layout(title: str, height: int, margin: dict | None = None) -> dict:
 
 
 #: Extra bottom margin (px) taken by a one-row legend under the x-axis title.
+def no_data_note(text: str = "No data yet") -> dict:
+    """Annotation centred on an empty plot."""
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": 0.5,
+        "showarrow": False,
+        "font": {"size": style.FONT_SIZE + 2, "color": style.PARAM_COLOR},
+    }
+
+
+
 BOTTOM_LEGEND_PX = 34
 
 

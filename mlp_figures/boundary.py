@@ -10,14 +10,14 @@ import plotly.graph_objects as go
 from . import style
 from ._util import (
     BOTTOM_LEGEND_PX,
-    _class_labels,
-    _fmt,
-    _points_2d,
-    _r,
-    _round_prob,
     base_layout,
     bottom_legend,
+    class_labels,
+    fmt_number,
     make_figure,
+    points_2d,
+    rounded,
+    rounded_probs,
 )
 
 
@@ -84,8 +84,8 @@ def clip_line_to_box(
 
 def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[dict]:
     """Two scatter traces (class 0, class 1) for train or test points."""
-    X = _points_2d(X)
-    lab = _class_labels(y, X.shape[0])
+    X = points_2d(X)
+    lab = class_labels(y, X.shape[0])
     ok = np.all(np.isfinite(X), axis=1)
     traces = []
     for c in (0, 1):
@@ -93,8 +93,8 @@ def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[dict]:
         traces.append(
             {
                 "type": "scatter",
-                "x": _r(X[sel, 0]),
-                "y": _r(X[sel, 1]),
+                "x": rounded(X[sel, 0]),
+                "y": rounded(X[sel, 1]),
                 "mode": "markers",
                 "name": f"test: {c}" if test else f"class {c}",
                 "marker": {
@@ -115,7 +115,7 @@ def _point_traces(X: np.ndarray, y: np.ndarray, *, test: bool) -> list[dict]:
     return traces
 
 
-def _heatmap(x: list, y: list, z: list, show_colorbar: bool) -> dict:
+def _heatmap(x: list, y: list, z: list) -> dict:
     """P(class 1) heatmap trace; ``x``, ``y``, ``z`` already rounded."""
     return {
         "type": "heatmap",
@@ -127,7 +127,6 @@ def _heatmap(x: list, y: list, z: list, show_colorbar: bool) -> dict:
         "zmid": 0.5,
         "colorscale": style.BOUNDARY_SCALE,
         "zsmooth": "best",
-        "showscale": show_colorbar,
         "colorbar": {
             "thickness": 12,
             "len": 0.9,
@@ -199,7 +198,6 @@ def decision_boundary(
     neuron_lines: list[tuple[float, float, float]] | None = None,
     line_labels: list[str] | None = None,
     title: str = "Decision boundary",
-    show_colorbar: bool = True,
     height: int = style.BOUNDARY_HEIGHT,
 ) -> go.Figure:
     """Network output over the input plane with the data points on top.
@@ -228,7 +226,6 @@ def decision_boundary(
         ``"h1"``, ``"h2"``, ...; pass e.g. ``["out"]`` for a network with
         no hidden layer, whose single line is the output unit's.
     title : str, default "Decision boundary"
-    show_colorbar : bool, default True
     height : int, default ``style.BOUNDARY_HEIGHT``
 
     Returns
@@ -246,9 +243,9 @@ def decision_boundary(
     P = _check_probs(probs, x.size, y.size)
     if neuron_lines and line_labels is not None and len(line_labels) != len(neuron_lines):
         raise ValueError(f"got {len(line_labels)} line_labels for {len(neuron_lines)} neuron_lines")
-    rx, ry, z = _r(x), _r(y), _round_prob(P)
+    rx, ry, z = rounded(x), rounded(y), rounded_probs(P)
     data = [
-        _heatmap(rx, ry, z, show_colorbar),
+        _heatmap(rx, ry, z),
         {
             "type": "contour",
             "x": rx,
@@ -278,10 +275,10 @@ def decision_boundary(
             tx, ty = _free_label_spot(xa, ya, xb, yb, placed, x[-1] - x[0], y[-1] - y[0])
             ends += [xa, ya, xb, yb, tx, ty]
         if kept:
-            rounded = _r(np.array(ends, dtype=float).reshape(-1, 6))
+            spots = rounded(np.array(ends, dtype=float).reshape(-1, 6))
             lx: list = []
             ly: list = []
-            for (k, w1, w2, b), (xa, ya, xb, yb, tx, ty) in zip(kept, rounded, strict=True):
+            for (k, w1, w2, b), (xa, ya, xb, yb, tx, ty) in zip(kept, spots, strict=True):
                 lx += [xa, xb, None]
                 ly += [ya, yb, None]
                 if tx is None:  # every spot on this line is taken by other labels
@@ -302,8 +299,8 @@ def decision_boundary(
                         "bgcolor": "rgba(255,255,255,0.75)",
                         "borderpad": 1,
                         "hovertext": (
-                            f"{label}: {_fmt(w1)}\u00b7x\u2081 + {_fmt(w2)}\u00b7x\u2082"
-                            f" + {_fmt(b)} = 0"
+                            f"{label}: {fmt_number(w1)}\u00b7x\u2081 "
+                            f"+ {fmt_number(w2)}\u00b7x\u2082 + {fmt_number(b)} = 0"
                         ),
                     }
                 )
@@ -388,7 +385,7 @@ def boundary_animation(
 
     def frame_title(k: int) -> str:
         loss = losses[k]
-        loss_txt = _fmt(loss, 4) if np.isfinite(loss) else "diverged"
+        loss_txt = fmt_number(loss, 4) if np.isfinite(loss) else "diverged"
         return f"{title} \u2014 epoch {epochs[k]}, loss {loss_txt}"
 
     P0 = (
@@ -396,7 +393,7 @@ def boundary_animation(
         if F
         else np.full((y.size, x.size), 0.5)
     )
-    data = [_heatmap(_r(x), _r(y), _round_prob(P0), True)]
+    data = [_heatmap(rounded(x), rounded(y), rounded_probs(P0))]
     data += _point_traces(X_train, y_train, test=False)
     layout = _boundary_layout(x, y, frame_title(0) if F else title, height)
     if F == 0:
@@ -420,7 +417,7 @@ def boundary_animation(
             "data": [
                 {
                     "type": "heatmap",
-                    "z": _round_prob(_check_probs(P, x.size, y.size, f"frames[{k}]")),
+                    "z": rounded_probs(_check_probs(P, x.size, y.size, f"frames[{k}]")),
                 }
             ],
             "traces": [0],

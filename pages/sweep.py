@@ -80,7 +80,8 @@ if stored[0] != key:
 rows = stored[1]
 s = summarize(rows)
 sizes = s["hidden"]
-marks = [(r.low, r.high, r.label, r.wording) for r in rules_of_thumb(data.n_features, 1)]
+rules = rules_of_thumb(data.n_features, 1)
+marks = [figs.RuleMark(r.low, r.high, r.label) for r in rules]
 left, right = st.columns(2)
 views.chart(left, figs.success_rate(sizes, s["success_rate"],
                                     epochs_to_success_median=s["epochs_to_success_median"],
@@ -103,7 +104,7 @@ if data.n_test:
                                           q_high=s["final_test_loss_q75"],
                                           metric_label="final test loss", rule_marks=marks,
                                           title="Final test loss"), "sw-test")
-for rule in rules_of_thumb(data.n_features, 1):
+for rule in rules:
     st.markdown(f"- **{rule.label}**: {rule.wording}")
 table = {"hidden": sizes.astype(int), "parameters": s["params"].astype(int),
          "success rate": np.round(s["success_rate"] * 100, 1),

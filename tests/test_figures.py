@@ -16,9 +16,9 @@ import pytest
 
 import mlp_figures as mf
 from mlp_figures import style
-from mlp_figures._util import BOTTOM_LEGEND_PX, _r, _round_prob
+from mlp_figures._util import BOTTOM_LEGEND_PX, rounded, rounded_probs
 from mlp_figures.boundary import LABEL_GAP
-from mlp_figures.curves import RULE_BAND_COLOR, RULE_ROW_PX
+from mlp_figures.sweeps import RULE_BAND_COLOR, RULE_ROW_PX, RuleMark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,24 +93,24 @@ def rng():
 
 
 def test_r_rounds_to_4_significant_digits_and_drops_non_finite():
-    out = _r([0.1 + 0.2, 123456.7, -0.000123456, 2 / 3, np.nan, np.inf, -np.inf, 0.0, -0.0])
+    out = rounded([0.1 + 0.2, 123456.7, -0.000123456, 2 / 3, np.nan, np.inf, -np.inf, 0.0, -0.0])
     assert out == [0.3, 123500.0, -0.0001235, 0.6667, None, None, None, 0.0, 0.0]
-    assert _r(np.pi) == 3.142
-    assert _r(np.nan) is None
-    assert _r(np.array([[1.23456, 2.0], [np.nan, 5e-30]])) == [[1.235, 2.0], [None, 5e-30]]
-    assert _r(1.234567e300) == 1.235e300
+    assert rounded(np.pi) == 3.142
+    assert rounded(np.nan) is None
+    assert rounded(np.array([[1.23456, 2.0], [np.nan, 5e-30]])) == [[1.235, 2.0], [None, 5e-30]]
+    assert rounded(1.234567e300) == 1.235e300
 
 
 def test_r_serialises_short(rng):
     vals = rng.normal(0, 1, 1000) * 10.0 ** rng.integers(-6, 6, 1000)
-    text = json.dumps(_r(vals))
+    text = json.dumps(rounded(vals))
     for tok in text.strip("[]").split(", "):
         mantissa = tok.split("e")[0].lstrip("-").replace(".", "").strip("0")
         assert len(mantissa) <= 4, tok
 
 
 def test_round_prob_clips_and_sanitises():
-    assert _round_prob([[-0.5, 0.123456, 1.7, np.nan, np.inf, 3e-9]]) == [
+    assert rounded_probs([[-0.5, 0.123456, 1.7, np.nan, np.inf, 3e-9]]) == [
         [0.0, 0.1235, 1.0, None, 1.0, 0.0]
     ]
 
@@ -391,30 +391,11 @@ def test_network_diagram_small():
     assert "input (2)" in captions and "hidden (3)" in captions and "output (1)" in captions
 
 
-def test_network_diagram_activations_colour_nodes():
-    W1, W2, b = _or_net()
-    x = np.array([1.0, 0.0])
-    h = sigmoid(x @ W1 + b[0])
-    o = sigmoid(h @ W2 + b[1])
-    fig = mf.network_diagram(
-        [2, 3, 1], [W1, W2], b, activations=[x, h, o], layer_names=["in", "hid", "out"]
-    )
-    check_common(fig, axes=False)
-    nodes = next(t for t in fig.data if t.name == "nodes")
-    assert len(nodes.marker.color) == 6
-    assert nodes.marker.color[0] == 1.0
-    assert nodes.marker.showscale is True
-    assert nodes.marker.cmin == -nodes.marker.cmax
-    assert any("activation = " in s for s in nodes.hovertext)
-    assert "hid (3)" in [a.text for a in fig.layout.annotations]
-
-
 def test_network_diagram_big_is_truncated_and_within_budget(rng):
     sizes = [2, 64, 64, 1]
     Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     Bs = [rng.normal(size=b) for b in sizes[1:]]
-    acts = [rng.normal(size=n) for n in sizes]
-    fig = mf.network_diagram(sizes, Ws, Bs, activations=acts)
+    fig = mf.network_diagram(sizes, Ws, Bs)
     check_common(fig, axes=False)
     assert len(fig.data) <= 20
     assert json_size(fig) < 150_000
@@ -446,7 +427,6 @@ def test_network_diagram_sanitises_non_finite():
         [1, 3, 1],
         [W1, W2],
         [np.array([np.nan, 0, 0]), np.array([np.inf])],
-        activations=[np.array([np.nan]), np.zeros(3), np.array([np.inf])],
     )
     check_common(fig, axes=False)
     hover = _edge_hover(fig)
@@ -643,14 +623,12 @@ def test_decision_boundary_sanitises_and_no_colorbar(rng):
         P,
         X_train=X,
         y_train=y,
-        show_colorbar=False,
         neuron_lines=[(np.inf, 1.0, 0.0)],
         title="XOR",
     )
     check_common(fig)
     z = fig.data[0].z
     assert z[0][0] is None and z[1][1] == 1.0 and z[2][2] == 0.0 and z[3][3] == 1.0
-    assert fig.data[0].showscale is False
     assert len(fig.data) == 4  # no neuron-line trace (the only line was not finite)
     assert len(fig.data[2].x) == 1 and len(fig.data[3].x) == 1  # NaN point dropped
 
@@ -720,57 +698,42 @@ def test_boundary_animation_rejects_length_mismatch():
 # --------------------------------------------------------------------------
 
 HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
-#: (low, high, short_label, wording): a single value and a range
-RULES = [
-    (2, 2, "2/3 rule", "hidden = 2/3 of inputs + outputs"),
-    (1, 3, "< 2x in (1-3)", "fewer than twice the inputs"),
-]
+#: a single value and a range
+RULES = [RuleMark(2, 2, "2/3 rule"), RuleMark(1, 3, "< 2x in (1-3)")]
 #: the tutorial's three rules for 2 inputs and 1 output (as pages/sweep.py passes them)
 XOR_RULES = [
-    (1, 3, "< 2x inputs (1-3)", "fewer than twice the 2 inputs"),
-    (2, 2, "2/3 in + out (2)", "floor(2x2/3 + 1) = 2"),
-    (1, 2, "between out and in (1-2)", "between 1 and 2"),
+    RuleMark(1, 3, "< 2x inputs (1-3)"),
+    RuleMark(2, 2, "2/3 in + out (2)"),
+    RuleMark(1, 2, "between out and in (1-2)"),
 ]
 
 
-def _rule_labels(fig):
-    """Rule-of-thumb annotations (everything but the no-data note)."""
-    return [a for a in fig.layout.annotations if a.font.color == style.RULE_COLOR]
+def rule_rows(fig) -> dict[str, int]:
+    """Each rule's label and the row above the plot it was drawn in, read off the figure.
 
-
-def _label_extent(fig, a):
-    """x extent (axis units) of a rule label as the builder budgets it."""
-    from mlp_figures.curves import _RULE_CHAR_PX, RULE_PACK_PLOT_PX
-
-    lo, hi = fig.layout.xaxis.range
-    width = (len(a.text) * _RULE_CHAR_PX + 4) * (hi - lo) / RULE_PACK_PLOT_PX
-    start = {"left": a.x, "center": a.x - width / 2, "right": a.x - width}[a.xanchor]
-    return start, start + width
-
-
-def assert_rule_labels_above_plot(fig):
-    labels = _rule_labels(fig)
+    A mark in the x range is a shape carrying its own label: a line reaches up to
+    the bottom of its row, a band to the top of its row. A mark beside the range
+    is an arrow annotation shifted up to its row.
+    """
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     rows = {}
-    for a in labels:
-        # in the top margin, never over the data; no opaque box
-        assert (a.xref, a.yref, a.y, a.yanchor) == ("x", "paper", 1, "bottom")
-        assert a.showarrow is False and a.bgcolor is None
-        assert a.font.size < style.FONT_SIZE and a.hovertext
-        assert a.yshift % RULE_ROW_PX == 0
-        rows.setdefault(a.yshift, []).append(_label_extent(fig, a))
-        lo, hi = fig.layout.xaxis.range
-        x0, x1 = _label_extent(fig, a)
-        assert lo - 1e-9 <= x0 and x1 <= hi + 1e-9  # over the plot area, not the axes
-    # labels of one row do not overlap (at the narrowest width packed for)
-    for spans in rows.values():
-        spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:]):
-            assert end <= start
-    if rows:  # the top margin holds the title and every row
-        n = max(rows) // RULE_ROW_PX + 1
-        assert n <= 3
-        assert fig.layout.margin.t >= 34 + RULE_ROW_PX * n
-    return labels
+    for shape in fig.layout.shapes:
+        assert (shape.layer, shape.xref, shape.yref) == ("between", "x", "paper")
+        assert shape.label.font.color == style.RULE_COLOR
+        assert shape.label.font.size < style.FONT_SIZE
+        reach = (shape.y1 - 1) * plot_px / RULE_ROW_PX - (shape.type == "rect")
+        assert reach == pytest.approx(round(reach), abs=0.05)
+        rows[shape.label.text] = round(reach)
+    for a in fig.layout.annotations:
+        if a.font.color == style.RULE_COLOR:
+            assert (a.xref, a.yref, a.y, a.yanchor, a.showarrow) == ("x", "paper", 1, "bottom",
+                                                                     False)
+            rows[a.text] = a.yshift // RULE_ROW_PX
+    # a row each, so no two labels can overlap; the top margin holds the title and the rows
+    assert sorted(rows.values()) == list(range(len(rows)))
+    if rows:
+        assert fig.layout.margin.t >= 34 + RULE_ROW_PX * len(rows)
+    return rows
 
 
 def test_sweep_summary_full():
@@ -787,7 +750,7 @@ def test_sweep_summary_full():
     check_common(fig)
     assert fig.layout.yaxis.title.text == "final test loss"
     assert fig.layout.xaxis.title.text == "Hidden units"
-    band, median, params, hover = fig.data
+    band, median, params = fig.data
     assert band.fill == "toself" and len(band.x) == 2 * len(HS)
     assert list(median.x) == list(HS) and all(isinstance(v, int) for v in median.x)
     assert list(fig.layout.xaxis.tickvals) == list(HS)
@@ -802,35 +765,15 @@ def test_sweep_summary_full():
     assert line.type == "line" and line.line.dash == "dot" and line.x0 == line.x1 == 2
     assert rect.type == "rect" and (rect.x0, rect.x1) == (0.5, 3.5)
     assert rect.fillcolor == RULE_BAND_COLOR and rect.line.width == 0
-    for shape in (line, rect):
-        assert shape.layer == "between" and shape.xref == "x" and shape.yref == "paper"
-        assert shape.y0 == 0 and shape.y1 >= 1  # up to its own label
-    labels = assert_rule_labels_above_plot(fig)
-    assert sorted(a.text for a in labels) == ["2/3 rule", "< 2x in (1-3)"]
-    assert {a.text: a.hovertext for a in labels}["2/3 rule"] == RULES[0][3]
-    # overlapping labels are staggered; the line gets the lowest row
-    shift = {a.text: a.yshift for a in labels}
-    assert shift == {"2/3 rule": 0, "< 2x in (1-3)": RULE_ROW_PX}
-    assert line.y1 == 1 and rect.y1 > 1
-    # wording on hover: invisible markers at the top of each mark
-    assert hover.marker.color == "rgba(0,0,0,0)" and hover.mode == "markers"
-    assert list(hover.x) == [2, 2]  # the line, the middle of the band
-    assert set(hover.y) == {_r(float(np.max(med * 2)))}
-    assert any("fewer than twice the inputs" in t for t in hover.hovertext)
+    assert line.y0 == 0 and rect.y0 == 0
+    # the line gets the lowest row, so it crosses no other label on its way up
+    assert rule_rows(fig) == {"2/3 rule": 0, "< 2x in (1-3)": 1}
+    # labels on the left half of the plot run rightwards from their mark
+    assert line.label.xanchor == "left" and line.label.textangle == 0
+    assert rect.label.textposition == "top left"
 
 
-def test_sweep_summary_rule_marks_far_apart_share_a_row():
-    h = np.arange(1, 65)
-    marks = [(2, 2, "a", "rule a"), (60, 60, "b", "rule b")]
-    fig = mf.sweep_summary(
-        h, median=h * 0.0, q_low=h * 0.0, q_high=h * 0.0 + 1, metric_label="m", rule_marks=marks
-    )
-    labels = assert_rule_labels_above_plot(fig)
-    assert [a.yshift for a in labels] == [0, 0]
-    assert fig.layout.margin.t == style.MARGIN["t"]
-
-
-def test_sweep_summary_three_xor_rules_stagger_in_three_rows():
+def test_sweep_summary_three_xor_rules_take_three_rows():
     h = np.arange(1, 17)
     fig = mf.sweep_summary(
         h,
@@ -842,61 +785,33 @@ def test_sweep_summary_three_xor_rules_stagger_in_three_rows():
         rule_marks=XOR_RULES,
     )
     check_common(fig)
-    labels = assert_rule_labels_above_plot(fig)
-    assert sorted(a.yshift for a in labels) == [0, RULE_ROW_PX, 2 * RULE_ROW_PX]
-    assert {a.text: a.yshift for a in labels}["2/3 in + out (2)"] == 0  # the line
+    rows = rule_rows(fig)
+    assert rows["2/3 in + out (2)"] == 0  # the line
+    assert sorted(rows.values()) == [0, 1, 2]
     kinds = sorted((s.type, s.x0, s.x1) for s in fig.layout.shapes)
     assert kinds == [("line", 2, 2), ("rect", 0.5, 2.5), ("rect", 0.5, 3.5)]
-    assert fig.layout.margin.t >= 34 + 3 * RULE_ROW_PX
-    # each mark reaches up to its own label's row (labels and shapes are in the same order)
-    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
-    for shape, a in zip(fig.layout.shapes, labels, strict=True):
-        assert shape.y1 == pytest.approx(1 + a.yshift / plot_px, abs=1e-3)
 
 
-def test_sweep_summary_rule_marks_odd_cases():
+def test_rule_marks_on_the_right_label_leftwards_and_beside_the_range_get_an_arrow():
     h = np.array([1, 2, 4, 8, 16])
     marks = [
-        (np.nan, np.nan, "nan", "skipped"),
-        (100, 100, "far", "beyond the last size"),
-        (3.5, "legacy", "a 3-tuple (value, label, wording) is a single value"),
-        (6, 4, "swapped", "low > high is read as high .. low"),
+        RuleMark(np.nan, np.nan, "nan"),
+        RuleMark(100, 100, "far"),
+        RuleMark(15, 15, "fifteen"),
+        RuleMark(6, 4, "swapped"),
     ]
     fig = mf.sweep_summary(
         h, median=h * 1.0, q_low=h * 1.0, q_high=h * 1.0, metric_label="m", rule_marks=marks
     )
     check_common(fig)
-    labels = {a.text: a for a in assert_rule_labels_above_plot(fig)}
-    assert set(labels) == {"far \u2192", "legacy", "swapped"}
-    far = labels["far \u2192"]  # outside the range: an arrow label at the right edge only
+    rows = rule_rows(fig)
+    assert set(rows) == {"far \u2192", "fifteen", "swapped"}  # the NaN mark is skipped
+    far = next(a for a in fig.layout.annotations if a.text == "far \u2192")
     assert far.xanchor == "right" and far.x == fig.layout.xaxis.range[1]
-    shapes = sorted((s.type, s.x0, s.x1) for s in fig.layout.shapes)
-    assert shapes == [("line", 3.5, 3.5), ("rect", 3.5, 6.5)]
-    with pytest.raises(ValueError):
-        mf.sweep_summary(h, median=h, q_low=h, q_high=h, metric_label="m", rule_marks=[(1, 2)])
-
-
-def test_sweep_summary_log_x_rule_marks():
-    h = np.array([1, 2, 4, 8, 16, 32, 64])
-    fig = mf.sweep_summary(
-        h,
-        median=1 / h,
-        q_low=0.5 / h,
-        q_high=2 / h,
-        metric_label="loss",
-        rule_marks=[(3, 3, "three", "w"), (1, 7, "one to seven", "w")],
-        log_x=True,
-    )
-    check_common(fig)
-    assert fig.layout.xaxis.type == "log"
-    lo, hi = fig.layout.xaxis.range  # log10 units
-    assert lo < 0 < math.log10(64) < hi
-    # shapes take data values on a log axis, annotations log10 values
-    line = next(s for s in fig.layout.shapes if s.type == "line")
-    assert line.x0 == 3
-    label = next(a for a in fig.layout.annotations if a.text == "three")
-    assert label.x == pytest.approx(math.log10(3), abs=1e-3)
-    assert_rule_labels_above_plot(fig)
+    shapes = {s.label.text: s for s in fig.layout.shapes}
+    assert shapes["fifteen"].label.xanchor == "right"
+    swapped = shapes["swapped"]
+    assert (swapped.type, swapped.x0, swapped.x1) == ("rect", 3.5, 6.5)
 
 
 def test_sweep_summary_sanitises_and_minimal():
@@ -913,12 +828,12 @@ def test_sweep_summary_sanitises_and_minimal():
         mf.sweep_summary(h, median=med[:3], q_low=med, q_high=med, metric_label="x")
 
 
-def test_success_rate_fraction_and_percent():
+def test_success_rate():
     rate = np.array([0.0, 0.55, 0.8, 0.9, 0.95, 1.0, 1.0, np.nan])
     ep = np.array([np.nan, 2100, 1500, 1200, 900, 800, 700, 650])
     fig = mf.success_rate(HS, rate, epochs_to_success_median=ep, rule_marks=RULES)
     check_common(fig)
-    bar, line, hover = fig.data
+    bar, line = fig.data
     assert isinstance(bar, go.Bar)
     assert bar.y == (0.0, 55.0, 80.0, 90.0, 95.0, 100.0, 100.0, None)
     assert list(fig.layout.xaxis.ticktext) == [str(h) for h in HS]
@@ -934,25 +849,20 @@ def test_success_rate_fraction_and_percent():
     assert rule_line.y0 == pytest.approx(56 / 102, abs=1e-3) and rule_line.layer == "between"
     # the band covers the slots of sizes 1..3 (bars 0..2) exactly
     assert band.type == "rect" and (band.x0, band.x1) == (-0.5, 2.5)
-    assert_rule_labels_above_plot(fig)
-    assert list(hover.x) == [1, 1]
-    assert set(hover.y) == {100}
-    assert any("fewer than twice" in t for t in hover.hovertext)
-    fig = mf.success_rate(HS, rate * 100)
+    assert rule_rows(fig) == {"2/3 rule": 0, "< 2x in (1-3)": 1}
+    fig = mf.success_rate(HS, rate)
     check_common(fig)
-    assert fig.data[0].y[1] == 55.0 and len(fig.data) == 1
-    fig = mf.success_rate(HS, np.full(8, 0.5), rate_scale="percent")
-    assert fig.data[0].y[0] == 0.5
+    assert len(fig.data) == 1 and "shapes" not in fig.to_dict()["layout"]
 
 
 def test_success_rate_rule_marks_between_sparse_sizes():
     h = np.array([1, 2, 4, 8, 16, 32, 64])
     rate = np.array([0.1, 0.5, 0.9, 1, 1, 1, 1.0])
     marks = [
-        (3, 3, "three", "between the bars of 2 and 4"),
-        (1, 3, "one to three", "sizes 1 and 2, and 3 (not swept)"),
-        (1, 1, "one", "on the short bar of size 1"),
-        (100, 200, "huge", "right of every bar"),
+        RuleMark(3, 3, "three"),          # between the bars of 2 and 4
+        RuleMark(1, 3, "one to three"),   # sizes 1 and 2, and 3 (not swept)
+        RuleMark(1, 1, "one"),            # on the short bar of size 1
+        RuleMark(100, 200, "huge"),       # right of every bar
     ]
     fig = mf.success_rate(h, rate, rule_marks=marks)
     check_common(fig)
@@ -964,8 +874,9 @@ def test_success_rate_rule_marks_between_sparse_sizes():
     band = shapes[("rect", -0.5)]
     # reaches into the gap towards size 4 (not in the range), not into its bar
     assert 1.5 < band.x1 <= 2 - 0.35
-    labels = {a.text: a for a in assert_rule_labels_above_plot(fig)}
-    assert labels["huge \u2192"].xanchor == "right"
+    assert set(rule_rows(fig)) == {"three", "one to three", "one", "huge \u2192"}
+    huge = next(a for a in fig.layout.annotations if a.text == "huge \u2192")
+    assert huge.xanchor == "right"
     assert len(fig.layout.shapes) == 3
 
 
@@ -978,7 +889,7 @@ def test_success_rate_many_sizes_thin_tick_labels():
     shown = [t for t in xa.ticktext if t]
     assert shown == ["1", "3", "5", "7", "9", "11", "13", "15"]  # ... a label on every 2nd
     assert xa.tickangle == 0
-    assert_rule_labels_above_plot(fig)
+    assert len(rule_rows(fig)) == 3
     fig = mf.success_rate(np.arange(1, 11), np.ones(10))
     assert all(fig.layout.xaxis.ticktext)
 
@@ -1015,10 +926,10 @@ def test_comparison_bars():
 _NF = np.array([1.0, np.nan, 0.5, np.inf, -np.inf, 0.2])  # non-finite mix
 _HS = np.array([1, 2, 3, 4, 6, 8, 12, 16])
 _RULES_ODD = RULES + [
-    (np.nan, np.nan, "nan", "not finite"),
-    (100, 120, "far", "beyond the last size"),
-    (0.5, 0.5, "left", "left of the first size"),
-    (3.5, "legacy", "old 3-tuple (value, label, wording)"),
+    RuleMark(np.nan, np.nan, "nan"),
+    RuleMark(100, 120, "far"),     # beyond the last size
+    RuleMark(0.5, 0.5, "left"),    # left of the first size
+    RuleMark(3.5, 3.5, "between"),
 ]
 
 
@@ -1088,11 +999,8 @@ BUILDS = {
         np.array([[np.nan, np.inf], [-np.inf, 0.5]]), title="x"
     ),
     "heatmap: all NaN": lambda: mf.weight_heatmap(np.full((2, 2), np.nan), title="x"),
-    "diagram: 2-3-1 with activations": lambda: mf.network_diagram(
-        [2, 3, 1],
-        _net_weights([2, 3, 1]),
-        [np.ones(3), np.ones(1)],
-        activations=[np.ones(2), np.zeros(3), np.array([0.7])],
+    "diagram: 2-3-1": lambda: mf.network_diagram(
+        [2, 3, 1], _net_weights([2, 3, 1]), [np.ones(3), np.ones(1)]
     ),
     "diagram: 2-16-16-1 live size": lambda: mf.network_diagram(
         [2, 16, 16, 1], _net_weights([2, 16, 16, 1]), [np.zeros(16), np.zeros(16), np.zeros(1)]
@@ -1100,13 +1008,11 @@ BUILDS = {
     "diagram: 2-64-64-1 truncated": lambda: mf.network_diagram(
         [2, 64, 64, 1],
         _net_weights([2, 64, 64, 1]),
-        activations=[np.linspace(-2, 2, n) for n in (2, 64, 64, 1)],
     ),
     "diagram: non-finite": lambda: mf.network_diagram(
         [1, 3, 1],
         [np.array([[np.nan, np.inf, 1.0]]), np.array([[1.0], [-np.inf], [0.0]])],
         [np.array([np.nan, 0, 0]), np.array([np.inf])],
-        activations=[np.array([np.nan]), np.zeros(3), np.array([np.inf])],
     ),
     "diagram: zero weights": lambda: mf.network_diagram([2, 2], [np.zeros((2, 2))]),
     "diagram: input layer only": lambda: mf.network_diagram([3], []),
@@ -1125,7 +1031,6 @@ BUILDS = {
         X_train=np.array([[0.0, 0.0], [np.nan, 1.0]]),
         y_train=np.array([[0.1], [0.9]]),
         neuron_lines=[(np.inf, 1.0, 0.0)],
-        show_colorbar=False,
     ),
     "boundary: no hidden layer, line_labels": lambda: mf.decision_boundary(
         _XS,
@@ -1166,13 +1071,12 @@ BUILDS = {
     "sweep: empty": lambda: mf.sweep_summary(
         np.array([]), median=np.array([]), q_low=np.array([]), q_high=np.array([]), metric_label="l"
     ),
-    "sweep: 14 sizes, log x": lambda: mf.sweep_summary(
+    "sweep: 14 sizes": lambda: mf.sweep_summary(
         2 ** np.arange(14),
         median=np.ones(14),
         q_low=np.ones(14),
         q_high=np.ones(14),
         metric_label="l",
-        log_x=True,
     ),
     "sweep: 16 sizes, three XOR rules": lambda: mf.sweep_summary(
         np.arange(1, 17),
@@ -1183,14 +1087,13 @@ BUILDS = {
         param_counts=4 * np.arange(1, 17) + 1,
         rule_marks=XOR_RULES,
     ),
-    "sweep: log x, rules": lambda: mf.sweep_summary(
+    "sweep: powers of two, rules": lambda: mf.sweep_summary(
         2 ** np.arange(7),
         median=np.ones(7),
         q_low=np.ones(7),
         q_high=np.ones(7),
         metric_label="l",
         rule_marks=_RULES_ODD,
-        log_x=True,
     ),
     "success: 16 sizes, three XOR rules": lambda: mf.success_rate(
         np.arange(1, 17), np.linspace(0, 1, 16), rule_marks=XOR_RULES
@@ -1205,7 +1108,7 @@ BUILDS = {
         rule_marks=_RULES_ODD,
     ),
     "success: empty": lambda: mf.success_rate(np.array([]), np.array([])),
-    "success: one size": lambda: mf.success_rate(np.array([4]), np.array([50.0]), rule_marks=RULES),
+    "success: one size": lambda: mf.success_rate(np.array([4]), np.array([0.5]), rule_marks=RULES),
     "bars: range": lambda: mf.comparison_bars(
         ["a", "b"], [1.0, 0.5], title="t", y_title="y", y_range=(0, 1)
     ),
@@ -1312,18 +1215,6 @@ def test_all_builders_exported():
         "comparison_bars",
     ):
         assert callable(getattr(mf, name)) and name in mf.__all__
-
-
-def test_demo_script_builds_every_figure():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import render_figures_demo as demo
-    finally:
-        sys.path.pop(0)
-    figs = demo.build_all()
-    assert len(figs) >= 8
-    for fig in figs.values():
-        check_common(fig, axes=fig.layout.xaxis.visible is not False)
 
 
 def test_figure_hands_its_spec_to_streamlit_and_builds_the_tree_on_first_use():

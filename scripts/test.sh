@@ -2,7 +2,7 @@
 # The one test command: installs what the tests need, lints, runs pytest.
 #   bash scripts/test.sh                  # everything (unit + real-browser e2e)
 #   bash scripts/test.sh -m "not e2e"     # extra arguments go to pytest
-#   bash scripts/test.sh tests/test_layering.py
+#   bash scripts/test.sh tests/test_contracts.py
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

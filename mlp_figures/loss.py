@@ -59,6 +59,12 @@ def _log_ticks(lo: float, hi: float) -> dict:
     return {"tickmode": "array", "tickvals": vals, "ticktext": [_tick_text(v) for v in vals]}
 
 
+def _epoch_line(epoch: int, line: dict) -> dict:
+    """A vertical line across the plot at ``epoch``."""
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": int(epoch), "x1": int(epoch),
+            "y0": 0, "y1": 1, "line": line}
+
+
 def loss_curve(
     series: dict[str, tuple[np.ndarray, np.ndarray]],
     *,
@@ -134,18 +140,7 @@ def loss_curve(
 
     shapes: list[dict] = []
     if marker_epoch is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": int(marker_epoch),
-                "x1": int(marker_epoch),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": style.MARKER_COLOR, "width": 1.5},
-            }
-        )
+        shapes.append(_epoch_line(marker_epoch, {"color": style.MARKER_COLOR, "width": 1.5}))
         if prepared:
             _, e, v = prepared[0]
             v_plot = np.where(np.isfinite(v) & (v <= 0), floor, v) if log_y else v
@@ -173,18 +168,8 @@ def loss_curve(
 
     annotations: list[dict] = []
     if diverged_epoch is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": int(diverged_epoch),
-                "x1": int(diverged_epoch),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": style.DIVERGED_COLOR, "width": 2, "dash": "dash"},
-            }
-        )
+        shapes.append(_epoch_line(diverged_epoch,
+                                  {"color": style.DIVERGED_COLOR, "width": 2, "dash": "dash"}))
         # Above the plot area (never over the data), on the inner side of the
         # line: a label reaching past the last epoch would widen the x range
         # (plotly autoranges to fit axis-referenced annotations) or be cut off.

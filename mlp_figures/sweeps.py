@@ -134,6 +134,14 @@ def _finite_range(*arrays: np.ndarray) -> tuple[float, float]:
 
 
 
+def _like_sizes(values, h: np.ndarray, what: str) -> np.ndarray:
+    """``values`` flat, as floats, one per hidden size (else ValueError naming ``what``)."""
+    v = np.asarray(values, dtype=float).ravel()
+    if v.shape != h.shape:
+        raise ValueError(f"{what} must have the same shape as hidden_sizes")
+    return v
+
+
 def _add_right_axis(layout: dict, title: str, color: str) -> None:
     """A secondary y axis on the right, in ``color``, starting at zero."""
     layout["yaxis2"] = {
@@ -234,9 +242,7 @@ def sweep_summary(
     layout = base_layout(title, height)
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
     if param_counts is not None:
-        pc = np.asarray(param_counts, dtype=float).ravel()
-        if pc.shape != h.shape:
-            raise ValueError("param_counts must have the same shape as hidden_sizes")
+        pc = _like_sizes(param_counts, h, "param_counts")
         data.append(
             {
                 "type": "scatter",
@@ -370,9 +376,7 @@ def success_rate(
     ]
     layout = base_layout(title, height)
     if epochs_to_success_median is not None:
-        ep = np.asarray(epochs_to_success_median, dtype=float).ravel()
-        if ep.shape != h.shape:
-            raise ValueError("epochs_to_success_median must have the same shape as hidden_sizes")
+        ep = _like_sizes(epochs_to_success_median, h, "epochs_to_success_median")
         data.append(
             {
                 "type": "scatter",

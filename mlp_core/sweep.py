@@ -17,13 +17,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ._validate import check_float, check_int
-from .activations import ACTIVATION_IDS
 from .datasets import Dataset
-from .kernel import OK, REG_IDS, loss_and_correct, train_epochs
-from .losses import LOSS_IDS
+from .kernel import OK, loss_and_correct, train_epochs
 from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_breakdown
 from .reference import evaluate
-from .training import MAX_ABS_WEIGHT, TrainConfig
+from .training import MAX_ABS_WEIGHT, TrainConfig, kernel_settings
 
 MAX_SWEEP_RUNS = 2_000
 CHECKS_PER_RUN = 100
@@ -82,23 +80,19 @@ def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
                          bias=spec.bias, init=spec.init, seed=seed)
     X = np.ascontiguousarray(data.X_train, dtype=np.float64)
     y = np.ascontiguousarray(data.y_train, dtype=np.float64)
-    sizes = np.asarray(net.layer_sizes, dtype=np.int64)
+    k = kernel_settings(net, config, len(X))
     losses = np.zeros(config.epochs)
     chunk = max(1, config.epochs // CHECKS_PER_RUN)
     epoch, first_success, diverged = 0, None, False
     while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
         n = min(chunk, config.epochs - epoch)
-        done, status = train_epochs(
-            X, y, net.params, sizes, ACTIVATION_IDS[spec.activation], LOSS_IDS[config.loss],
-            spec.bias, config.lr, REG_IDS[config.reg], config.reg_rate,
-            config.batch_size or len(X), config.seed, epoch, n, losses, MAX_ABS_WEIGHT)
+        done, status = train_epochs(X, y, net.params, *k, epoch, n, losses, MAX_ABS_WEIGHT)
         epoch += int(done)
         if status != OK:
             diverged = True
             break
         if first_success is None:
-            _, correct = loss_and_correct(X, y, net.params, sizes, ACTIVATION_IDS[spec.activation],
-                                          LOSS_IDS[config.loss])
+            _, correct = loss_and_correct(X, y, net.params, k.sizes, k.act_id, k.loss_id)
             if correct / len(X) >= spec.success_accuracy:
                 first_success = epoch
     train_loss, train_acc = evaluate(net, X, y, config.loss)

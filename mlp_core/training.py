@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,6 +61,29 @@ class TrainConfig:
         check_choice("reg", self.reg, REG_IDS)
         object.__setattr__(self, "reg_rate", check_float("reg rate", self.reg_rate, 0.0, 10.0))
         object.__setattr__(self, "seed", check_int("seed", self.seed, 0, MAX_SEED))
+
+
+class KernelSettings(NamedTuple):
+    """A network and its training as the compiled kernel takes them, in its argument order
+    (``kernel.train_epochs`` and ``kernel.train_stops`` take them as ``*settings``)."""
+
+    sizes: np.ndarray      # (n_layers + 1,) int64: units per layer, input first
+    act_id: int            # activations.ACTIVATION_IDS
+    loss_id: int           # losses.LOSS_IDS
+    use_bias: bool
+    lr: float
+    reg_id: int            # kernel.REG_IDS
+    reg_rate: float
+    batch_size: int        # rows per update; the row count for full batch
+    seed: int              # the mini-batch shuffle's
+
+
+def kernel_settings(net: Network, config: TrainConfig, n_rows: int) -> KernelSettings:
+    """What the kernel needs to train ``net`` by ``config`` on ``n_rows`` rows."""
+    return KernelSettings(np.asarray(net.layer_sizes, dtype=np.int64),
+                          ACTIVATION_IDS[net.hidden_activation], LOSS_IDS[config.loss], net.bias,
+                          config.lr, REG_IDS[config.reg], config.reg_rate,
+                          config.batch_size or n_rows, config.seed)
 
 
 @dataclass(frozen=True)
@@ -162,7 +186,6 @@ class Trainer:
             self.y_test = np.zeros(0)
         self.X_test = np.ascontiguousarray(self.X_test, dtype=np.float64)
         self.y_test = np.ascontiguousarray(np.asarray(self.y_test, dtype=np.float64).reshape(-1))
-        self._sizes = np.asarray(self.net.layer_sizes, dtype=np.int64)
         self.epoch = 0
         self.target = self.config.epochs
         self.train_loss = np.zeros(self.target)
@@ -233,7 +256,7 @@ class Trainer:
         started = time.perf_counter()
         first = self.epoch
         cfg = self.config
-        batch = cfg.batch_size or len(self.X)
+        settings = kernel_settings(self.net, cfg, len(self.X))
         rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and self.diverged is None:
             cut, more = None, 0.0
@@ -250,9 +273,8 @@ class Trainer:
             params_at = np.empty((len(stops), len(self.net.params)))
             t0 = time.perf_counter()
             reached, epoch, status = train_stops(
-                self.X, self.y, self.X_test, self.y_test, self.net.params, self._sizes,
-                ACTIVATION_IDS[self.net.hidden_activation], LOSS_IDS[cfg.loss],
-                self.net.bias, cfg.lr, REG_IDS[cfg.reg], cfg.reg_rate, batch, cfg.seed,
+                self.X, self.y, self.X_test, self.y_test, self.net.params,
+                *settings,
                 self.epoch, stops, self.train_loss, MAX_ABS_WEIGHT, evals, params_at,
             )
             spent = time.perf_counter() - t0
@@ -373,9 +395,8 @@ class Trainer:
         """
         if len(X) == 0:
             return float("nan"), float("nan")
-        loss, correct = loss_and_correct(X, y, self.net.params, self._sizes,
-                                         ACTIVATION_IDS[self.net.hidden_activation],
-                                         LOSS_IDS[self.config.loss])
+        k = kernel_settings(self.net, self.config, len(self.X))
+        loss, correct = loss_and_correct(X, y, self.net.params, k.sizes, k.act_id, k.loss_id)
         return float(loss), correct / len(X)
 
     def current_metrics(self) -> dict[str, float | None]:

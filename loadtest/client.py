@@ -47,9 +47,9 @@ def _user_key(element_id: str) -> str:
 
 
 def _chart_kind(element_id: str) -> str:
-    """``bd-live`` -> ``bd``: which chart an element is (its key without the view)."""
+    """``bd-12`` -> ``bd``: which chart a plotly element is (its key without the frame)."""
     key = _user_key(element_id)
-    return re.sub(r"-(?:\d+|static|live)$", "", key) or "?"
+    return re.sub(r"-(?:\d+|static)$", "", key) or "?"
 
 
 @dataclass
@@ -163,10 +163,6 @@ class Session:
         self._cond = asyncio.Condition()
         self._reader: asyncio.Task | None = None
         self._frame_bytes = 0
-        # Fragments that rerun on a timer (``st.fragment(run_every=...)``): the browser
-        # asks for their reruns itself, for as long as the last full run drew them.
-        self._timers: dict[str, asyncio.Task] = {}
-        self._announced: set[str] = set()
 
     # -- connection -------------------------------------------------------------
     async def connect(self) -> None:
@@ -178,8 +174,6 @@ class Session:
         self._reader = asyncio.create_task(self._read(), name=f"reader-{self.index}")
 
     async def close(self) -> None:
-        for task in self._timers.values():
-            task.cancel()
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 10)
@@ -212,19 +206,9 @@ class Session:
         self.msgs_in += 1
         self._frame_bytes += nbytes
         kind = msg.WhichOneof("type")
-        if kind == "new_session":           # a full run starts
+        if kind == "new_session":
             self.run_widgets = set()
-            self._announced = set()
             self.events.append(Event(t, "new_session"))
-        elif kind == "auto_rerun":
-            fragment = msg.auto_rerun.fragment_id
-            self._announced.add(fragment)
-            if fragment not in self._timers:
-                self._timers[fragment] = asyncio.get_running_loop().create_task(
-                    self._rerun_every(fragment, msg.auto_rerun.interval))
-        elif kind == "stop_auto_rerun":
-            for fragment in msg.stop_auto_rerun.fragment_ids:
-                self._stop_timer(fragment)
         elif kind == "navigation":
             self.page_script_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
@@ -233,10 +217,6 @@ class Session:
             status = msg.script_finished
             if status == ForwardMsg.FINISHED_SUCCESSFULLY:
                 self.active_widgets = set(self.run_widgets)
-                for fragment in set(self._timers) - self._announced:
-                    self._stop_timer(fragment)   # the full run did not draw it again
-            elif status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-                pass
             else:
                 self.active_widgets |= self.run_widgets
             self.events.append(Event(t, "finished", int(status)))
@@ -245,26 +225,11 @@ class Session:
         elif kind == "ref_hash":     # not expected: this client never reports a cache
             self.events.append(Event(t, "ref_hash"))
 
-    def _stop_timer(self, fragment: str) -> None:
-        task = self._timers.pop(fragment, None)
-        if task is not None:
-            task.cancel()
-
-    async def _rerun_every(self, fragment: str, interval: float) -> None:
-        """What the browser does for a fragment with ``run_every``: ask for its rerun."""
-        with contextlib.suppress(Exception):
-            while True:
-                await asyncio.sleep(interval)
-                await self.rerun(fragment=fragment)
-
     def _on_element(self, el, t: float, nbytes: int) -> None:
         kind = el.WhichOneof("type")
         if kind == "plotly_chart":
             pc = el.plotly_chart
             self.events.append(Event(t, "chart", (_chart_kind(pc.id), len(pc.spec)), nbytes))
-        elif kind == "component_instance":    # a live chart (mlp_ui.live_chart)
-            ci = el.component_instance
-            self.events.append(Event(t, "chart", (_chart_kind(ci.id), len(ci.json_args)), nbytes))
         elif kind == "metric":
             if el.metric.label == EPOCH_LABEL:
                 self.epoch_text = el.metric.body
@@ -284,17 +249,13 @@ class Session:
     def _live_widget_ids(self) -> list[str]:
         return [wid for wid in self.widgets if wid in self.active_widgets | self.run_widgets]
 
-    async def rerun(self, trigger: str | None = None, fragment: str | None = None) -> float:
-        """Send ``rerun_script`` with every widget's value (and ``trigger`` pressed),
-        of the whole page or, as the browser's timer does, of one ``fragment``."""
+    async def rerun(self, trigger: str | None = None) -> float:
+        """Send ``rerun_script`` with every widget's value (and ``trigger`` pressed)."""
         BackMsg, _, _, _ = _protos()
         bm = BackMsg()
         cs = bm.rerun_script
         cs.query_string = self.query_string
         cs.page_script_hash = self.page_script_hash
-        if fragment is not None:
-            cs.fragment_id = fragment
-            cs.is_auto_rerun = True
         for wid in self._live_widget_ids():
             w = self.widgets[wid]
             if w.field is None:

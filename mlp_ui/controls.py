@@ -29,9 +29,7 @@ import time
 import streamlit as st
 
 from . import keys
-from .live import LiveFrames
 from .run import Run, reset_run, settled, timeline_epochs
-from .shared import session_id, shared
 
 # A second Train press this soon after the one that started the round is a double
 # click, not another round: the usual double-click interval (0.5 s) plus what a busy
@@ -86,15 +84,11 @@ def on_train() -> None:
         run.trainer.set_target(wanted)
     st.session_state[TRAIN_PRESSED] = press
     st.session_state[keys.TRAINING] = True
-    # The page on screen shows the run as it is: the first live frame is due a frame
-    # interval from now.
-    st.session_state[keys.LIVE_FRAMES] = LiveFrames(run.trainer.epoch, last_frame=time.monotonic())
     st.session_state[keys.TIMELINE] = None
 
 
 def on_pause() -> None:
     st.session_state[keys.TRAINING] = False
-    shared().leave(session_id())    # not training any more: other sessions' frames speed up
 
 
 def on_step() -> None:

@@ -13,7 +13,6 @@ SETTING_KEYS = tuple(f.name for f in fields(Settings))
 SESSION_ID = "session_id"     # str: this session's id in the pacing tables (mlp_ui.shared)
 RUN = "run"                    # mlp_ui.run.Run: the network, its data and its trainer
 TRAINING = "training"          # bool: a Train press is being carried out
-LIVE_FRAMES = "live_frames"    # mlp_ui.live.LiveFrames of the run being trained
 URL_LOADED = "url_loaded"      # bool: this session has read its link once
 URL_NOTICES = "url_notices"    # list[str]: link values that had to be replaced
 CSV_BYTES = "csv_bytes"        # bytes of the last good uploaded CSV

@@ -1,16 +1,11 @@
-"""The live training loop, one frame per fragment run: train in short turns, draw when due.
+"""The live training loop: train in short turns, redraw when a frame is due, until done.
 
-The Playground draws a training run's view in a fragment that reruns every
-``RERUN_EVERY`` seconds (``pages/playground.py``). Each run of it calls
-``live_frame``: train in turns until a frame is due, draw that one frame, return.
-The browser asks for the next run only after it has the last one, so a slow page
-or a busy server slows the frames rather than queueing them, and each frame can
-draw every chart under the same key, which lets the charts update in place
-(``live_chart``). Pressing Pause, or any other widget, asks for a full rerun,
-which stops a fragment run at its next Streamlit call or ``st.session_state``
-read; ``live_frame`` reads the session state after every chunk of epochs
-(milliseconds) and at least every ``POLL`` seconds while it waits for a turn, so
-the trainer is left exactly as its last completed chunk made it.
+The loop runs inside the page script (not a fragment), so pressing Pause, or any
+other widget, asks for a rerun, which stops this loop at its next Streamlit call
+or ``st.session_state`` read and reruns the script in the same thread. The loop reads the
+session state after every chunk of epochs (milliseconds) and at least every
+``POLL`` seconds while it waits for a turn, so the trainer is left exactly as its
+last completed chunk made it and a stopped loop gives up its turns promptly.
 
 Pacing (see ``shared``): training takes FIFO turns of ``hub.quantum()`` seconds
 on the process-wide compute lock (a run that can finish within
@@ -18,38 +13,26 @@ on the process-wide compute lock (a run that can finish within
 ``hub.frame_interval()`` has passed since the last one and the network has
 changed, one frame at a time across the process. A due frame waits (up to
 ``MAX_DEFER`` s, training on meanwhile) while other sessions' pages are drawn and
-sent. A run that finishes draws no last frame: the page's full rerun shows it.
+sent. A run that finishes without a due frame draws none: the page's final
+render shows the result.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import keys
 from .run import Run
 from .shared import MAX_DEFER, session_id, shared
 from .streamlit_internals import event_loop_mark
 
-# Seconds: the browser's timer starts the first fragment run after the page's own;
-# each run then starts the next itself (pages/playground.py).
-RERUN_EVERY = 1.0
 POLL = 0.1            # seconds between stop checks while waiting (Pause waits at most this)
 MIN_SLICE = 0.005     # shortest training turn worth taking
 DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short
 # runs (logic gates) then complete one after another instead of all at the end.
 FINISH_IN_ONE_TURN = 0.25
-
-
-@dataclass
-class LiveFrames:
-    """A training run's frames so far, kept between fragment runs."""
-
-    drawn_epoch: int          # the epoch the last frame showed
-    frame: int = 0            # frames drawn
-    last_frame: float = 0.0   # time.monotonic() of the last frame
 
 
 def _seconds_to_finish(trainer) -> float | None:
@@ -59,12 +42,14 @@ def _seconds_to_finish(trainer) -> float | None:
     return (trainer.target - trainer.epoch) * trainer.seconds / trainer.epoch
 
 
-def live_frame(run: Run, frames: LiveFrames, draw: Callable[[int], None], state) -> bool:
-    """Train ``run`` until ``draw(frame)`` has drawn one frame (False), or until the
-    run has reached its target or was paused (True)."""
+def train_live(run: Run, draw: Callable[[int], None], state) -> None:
+    """Train ``run`` to its target, calling ``draw(frame)`` as often as the server allows."""
     hub, sid = shared(), session_id()
     trainer = run.trainer
-    token = object()                # this frame's place in the compute and render queues
+    token = object()                # this loop's place in the compute and render queues
+    frame = 0
+    drawn_epoch = trainer.epoch
+    last_frame = time.monotonic()   # the page was just drawn at the starting epoch
 
     def training() -> bool:         # a session-state read: a stop point for Pause
         return bool(state.get(keys.TRAINING))
@@ -76,8 +61,8 @@ def live_frame(run: Run, frames: LiveFrames, draw: Callable[[int], None], state)
         while not trainer.done and training():
             hub.heartbeat(sid)
             now = time.monotonic()
-            due = frames.last_frame + hub.frame_interval()
-            changed = trainer.epoch != frames.drawn_epoch
+            due = last_frame + hub.frame_interval()
+            changed = trainer.epoch != drawn_epoch
             frame_due = changed and now >= due
             # Other sessions' pages (loads, presses, Pause) go before a due frame, for
             # up to MAX_DEFER; this run keeps training meanwhile.
@@ -93,14 +78,14 @@ def live_frame(run: Run, frames: LiveFrames, draw: Callable[[int], None], state)
                             and time.monotonic() < defer_until:
                         training()
                     started = time.thread_time()
-                    draw(frames.frame)
+                    draw(frame)
                     hub.record_render(time.thread_time() - started)
                 finally:
                     hub.render_lock.release()
-                frames.frame += 1
-                frames.drawn_epoch = trainer.epoch
-                frames.last_frame = time.monotonic()
-                return False
+                frame += 1
+                drawn_epoch = trainer.epoch
+                last_frame = time.monotonic()
+                continue
             wait = (DEFER_POLL if deferring else POLL if not changed
                     else min(POLL, max(0.0, due - now)))
             if not hub.compute_lock.acquire(token, timeout=wait):
@@ -117,8 +102,7 @@ def live_frame(run: Run, frames: LiveFrames, draw: Callable[[int], None], state)
                 trainer.train(max_seconds=max(MIN_SLICE, turn), callback=pause_asked)
             finally:
                 hub.compute_lock.release()
-        hub.leave(sid)
-        return True
     finally:
         hub.compute_lock.leave(token)
         hub.render_lock.leave(token)
+        hub.leave(sid)

@@ -29,7 +29,7 @@ METRIC_WIDTHS = {"epoch": 155, "loss": 195, "accuracy": 120, "parameters": 195}
 # (3/5 of the main column) holds WEIGHT_ROW_UNITS before its cells get too narrow.
 WEIGHT_CHART_OVERHEAD = 6
 WEIGHT_ROW_UNITS = 24
-WEIGHTS_EVERY = 6    # frame intervals between redraws of the weight charts while training
+WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
 
 
 def fmt_loss(value: float | None) -> str:

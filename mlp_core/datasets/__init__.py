@@ -434,8 +434,16 @@ def make_dataset(
             X, y = GENERATORS[name](samples, noise, rng)
         labels = {"classes": class_names(int(k))}  # k was checked by the generator
     X_train, y_train, X_test, y_test = split(X, y, test_fraction, rng)
-    return _finish(name, X_train, y_train, X_test, y_test, _feature_names(X.shape[1]),
-                   standardize=bool(standardize), **labels)
+    return _finish(
+        name,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        _feature_names(X.shape[1]),
+        standardize=bool(standardize),
+        **labels,
+    )
 
 
 def _feature_names(n_inputs: int) -> tuple[str, ...]:
@@ -445,16 +453,34 @@ def _feature_names(n_inputs: int) -> tuple[str, ...]:
 def _real_dataset(name: str, test_fraction: float, rng, use_standardize: bool) -> Dataset:
     real = load_real(name)
     X_train, y_train, X_test, y_test = stratified_split(real.X, real.y, test_fraction, rng)
-    return _finish(name, X_train, y_train, X_test, y_test, real.feature_names,
-                   standardize=use_standardize, classes=real.classes,
-                   image_shape=real.image_shape)
+    return _finish(
+        name,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        real.feature_names,
+        standardize=use_standardize,
+        classes=real.classes,
+        image_shape=real.image_shape,
+    )
 
 
-def _finish(name, X_train, y_train, X_test, y_test, feature_names, *, standardize: bool,
-            **labels) -> Dataset:
+def _finish(
+    name, X_train, y_train, X_test, y_test, feature_names, *, standardize: bool, **labels
+) -> Dataset:
     mean = scale = None
     if standardize:
         X_train, X_test, mean, scale = standardize_features(X_train, X_test)
-    return Dataset(name, X_train, y_train, X_test, y_test, feature_names, is_gate=False,
-                   feature_mean=mean, feature_scale=scale, **labels)
-
+    return Dataset(
+        name,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        feature_names,
+        is_gate=False,
+        feature_mean=mean,
+        feature_scale=scale,
+        **labels,
+    )

@@ -278,8 +278,6 @@ def make_xor_cloud(n_samples: int, noise: float, rng: np.random.Generator):
     return _jitter(X, _labels(n0, n1), noise * _NOISE_SCALE["xor-cloud"], rng)
 
 
-
-
 def make_blobs(n_samples: int, noise: float, rng: np.random.Generator, classes: int = 3):
     """``classes`` round Gaussian blobs evenly spaced on a circle of radius 1.
 

@@ -10,6 +10,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 
 from .bars import comparison_bars
 from .boundary import boundary_animation, clip_line_to_box, decision_boundary
+from .confusion import confusion_matrix_figure, per_class_accuracy_figure
 from .loss import loss_curve
 from .network import network_diagram
 from .sweeps import RuleMark, success_rate, sweep_summary
@@ -20,9 +21,11 @@ __all__ = [
     "boundary_animation",
     "clip_line_to_box",
     "comparison_bars",
+    "confusion_matrix_figure",
     "decision_boundary",
     "loss_curve",
     "network_diagram",
+    "per_class_accuracy_figure",
     "success_rate",
     "sweep_summary",
     "weight_heatmap",

@@ -1,0 +1,128 @@
+"""Tests of the figures for real problems (issue 14): many classes, images, regression,
+and the hidden-size sweep on real data. Each test reads the figure's data back."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import mlp_figures as mf
+from mlp_figures import style
+from tests.test_figures import check_common, walk_finite
+
+
+def full_validation(fig: go.Figure) -> None:
+    """The unvalidated spec is what plotly's full validation makes of it (no typos)."""
+    spec = fig.to_dict()
+    validated = go.Figure(spec)
+    assert validated.to_dict() == spec
+    assert json.loads(fig.to_json()) == json.loads(validated.to_json())
+    assert "template" in spec["layout"]
+
+
+def texts(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+# --------------------------------------------------------------------------
+# confusion matrix, per-class accuracy
+# --------------------------------------------------------------------------
+
+IRIS = ["setosa", "versicolor", "virginica"]
+
+
+def test_confusion_matrix_counts_shares_and_recall():
+    C = np.array([[10, 0, 0], [1, 8, 1], [0, 3, 7]])
+    fig = mf.confusion_matrix_figure(C, IRIS)
+    check_common(fig)
+    full_validation(fig)
+    assert fig.layout.title.text == "Confusion matrix"
+    (hm,) = fig.data
+    assert list(hm.x) == IRIS and list(hm.y) == IRIS
+    assert fig.layout.yaxis.autorange == "reversed"  # class 0 in the top row
+    assert fig.layout.yaxis.title.text == "true class"
+    assert fig.layout.xaxis.title.text == "predicted class"
+    # colour = row-normalised share: row 1 has 10 rows, 8 on the diagonal
+    assert np.allclose(np.array(hm.z, dtype=float), C / C.sum(axis=1, keepdims=True), atol=1e-4)
+    assert (hm.zmin, hm.zmax) == (0, 1)
+    cells = {(a.y, a.x): a for a in fig.layout.annotations if a.xref == "x"}
+    assert len(cells) == 9
+    assert {k: a.text for k, a in cells.items()} == {
+        (i, j): str(C[i, j]) for i in range(3) for j in range(3)
+    }
+    # white text on the dark (high-share) cells only
+    assert cells[(0, 0)].font.color == style.TEXT_LIGHT
+    assert cells[(2, 1)].font.color == style.TEXT_DARK
+    recall = [a for a in fig.layout.annotations if a.xref == "paper"]
+    assert [a.text for a in recall] == ["recall 1.00", "recall 0.80", "recall 0.70"]
+    assert [a.y for a in recall] == [0, 1, 2] and all(a.x == 1 for a in recall)
+    assert fig.layout.margin.r >= 90  # room for the recall column
+    assert "3 of 10 rows (30%)" in hm.customdata[2][1]
+
+
+def test_confusion_matrix_reads_for_ten_classes_and_says_na_for_an_empty_class():
+    C = np.eye(10, dtype=int) * 20
+    C[3] = 0
+    C[9, 4] = 5
+    fig = mf.confusion_matrix_figure(C, [str(i) for i in range(10)])
+    check_common(fig)
+    assert fig.layout.height >= 400
+    recall = [a.text for a in fig.layout.annotations if a.xref == "paper"]
+    assert recall[3] == "recall n/a" and recall[9] == "recall 0.80" and recall[0] == "recall 1.00"
+    assert sum(a.xref == "x" for a in fig.layout.annotations) == 100
+    assert np.array(fig.data[0].z, dtype=float)[3].tolist() == [0.0] * 10  # no NaN row
+
+
+def test_confusion_matrix_without_rows_has_a_note_and_rejects_bad_input():
+    for C in (np.zeros((3, 3), int), np.zeros((0, 0), int)):
+        fig = mf.confusion_matrix_figure(C, IRIS[: len(C)])
+        check_common(fig)
+        full_validation(fig)
+        assert fig.data == () and texts(fig) == ["No test rows to count yet"]
+    with pytest.raises(ValueError):
+        mf.confusion_matrix_figure(np.zeros((2, 3), int))
+    with pytest.raises(ValueError):
+        mf.confusion_matrix_figure(np.eye(3, dtype=int), ["a", "b"])
+    with pytest.raises(ValueError):
+        mf.confusion_matrix_figure(-np.eye(2))
+
+
+def test_row_recall():
+    from mlp_figures.confusion import row_recall
+
+    r = row_recall(np.array([[3, 1], [0, 0]]))
+    assert r[0] == 0.75 and np.isnan(r[1])
+
+
+def test_per_class_accuracy_bars_in_class_colours():
+    fig = mf.per_class_accuracy_figure(np.array([1.0, 0.5, np.nan, 0.1]), list("abcd"))
+    check_common(fig)
+    full_validation(fig)
+    (bar,) = fig.data
+    assert list(bar.x) == list("abcd")
+    assert bar.y == (1.0, 0.5, None, 0.1)
+    assert list(bar.marker.color) == list(style.CLASS_PALETTE[:4])
+    assert list(bar.text) == ["1", "0.5", "n/a", "0.1"]
+    assert list(bar.textposition) == ["inside", "inside", "outside", "outside"]
+    assert tuple(fig.layout.yaxis.range) == (0, 1.05)
+    fig = mf.per_class_accuracy_figure(np.array([]))
+    check_common(fig)
+    assert texts(fig) == ["No classes yet"]
+
+
+def test_class_palette_is_ten_distinct_colours_starting_with_the_binary_pair():
+    pal = style.CLASS_PALETTE
+    assert len(pal) == 10 and pal[:2] == style.CLASS_COLORS
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in pal], dtype=float)
+    d = np.sqrt(((rgb[:, None] - rgb[None]) ** 2).sum(-1))
+    assert d[np.triu_indices(10, 1)].min() > 70  # far apart in RGB
+    assert np.all(rgb.sum(axis=1) < 3 * 225)  # none too pale to see on white
+
+
+def test_all_new_figures_are_json_clean():
+    for fig in (mf.confusion_matrix_figure(np.array([[1, 2], [3, 4]])),
+                mf.per_class_accuracy_figure(np.array([0.3, np.inf]))):
+        walk_finite(fig.to_plotly_json())

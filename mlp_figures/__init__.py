@@ -11,6 +11,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 from .bars import comparison_bars
 from .boundary import boundary_animation, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
+from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
 from .sweeps import RuleMark, success_rate, sweep_summary
@@ -23,10 +24,13 @@ __all__ = [
     "comparison_bars",
     "confusion_matrix_figure",
     "decision_boundary",
+    "digit_weight_images",
     "loss_curve",
+    "misclassified_images",
     "network_diagram",
     "per_class_accuracy_figure",
     "success_rate",
     "sweep_summary",
     "weight_heatmap",
+    "weight_images",
 ]

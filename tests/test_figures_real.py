@@ -126,3 +126,103 @@ def test_all_new_figures_are_json_clean():
     for fig in (mf.confusion_matrix_figure(np.array([[1, 2], [3, 4]])),
                 mf.per_class_accuracy_figure(np.array([0.3, np.inf]))):
         walk_finite(fig.to_plotly_json())
+
+
+# --------------------------------------------------------------------------
+# images: first-layer weights, misclassified inputs
+# --------------------------------------------------------------------------
+
+
+def grid_check(fig):
+    """A grid of tiles: titled, clean JSON, tiles on their own hidden, square axes."""
+    check_common(fig, axes=False)
+    full_validation(fig)
+    for i, tr in enumerate(fig.data):
+        suffix = "" if i == 0 else str(i + 1)
+        assert (tr.xaxis, tr.yaxis) == (f"x{suffix}", f"y{suffix}")
+        ya = fig.layout[f"yaxis{suffix}"]
+        assert ya.scaleanchor == f"x{suffix}" and ya.visible is False
+        assert ya.range[0] > ya.range[1]  # image row 0 at the top
+        assert tr.coloraxis == "coloraxis"
+
+
+def test_digit_weight_images_one_8x8_tile_per_unit_on_one_scale_centred_at_zero():
+    rng = np.random.default_rng(1)
+    W = rng.normal(size=(64, 5))
+    W[9, 2] = 4.0  # the largest |w| sets the scale
+    fig = mf.digit_weight_images(W)
+    grid_check(fig)
+    assert fig.layout.title.text == "First-layer weights as 8x8 images"
+    assert len(fig.data) == 5
+    z = np.array(fig.data[2].z, dtype=float)
+    assert z.shape == (8, 8) and z[1, 1] == 4.0  # input 9 = row 1, column 1
+    assert np.allclose(np.array(fig.data[0].z, dtype=float), W[:, 0].reshape(8, 8), atol=5e-4)
+    ca = fig.layout.coloraxis
+    assert (ca.cmin, ca.cmax, ca.cmid) == (-4.0, 4.0, 0)
+    assert ca.colorscale[0][1] == style.DIVERGING_SCALE[0][1]
+    assert texts(fig) == ["h1", "h2", "h3", "h4", "h5"]
+
+
+def test_digit_weight_images_caps_wide_layers_and_says_so():
+    fig = mf.digit_weight_images(np.ones((64, 256)))
+    grid_check(fig)
+    assert len(fig.data) == 32
+    assert fig.layout.title.text.endswith("first 32 of 256 units")
+    assert texts(fig)[-1] == "h32"
+    assert fig.layout.height <= 500
+    # 8 tiles a row, 4 rows, none overlapping
+    doms = sorted({tuple(fig.layout[f"xaxis{s}"].domain) for s in ["", *map(str, range(2, 33))]})
+    assert len(doms) == 8 and all(a[1] <= b[0] for a, b in zip(doms, doms[1:]))
+    with pytest.raises(ValueError):
+        mf.digit_weight_images(np.ones((63, 4)))
+
+
+def test_weight_images_any_square_input_and_a_note_without_units():
+    fig = mf.weight_images(np.arange(784 * 3, dtype=float).reshape(784, 3), unit_names=list("abc"))
+    grid_check(fig)
+    assert fig.layout.title.text == "First-layer weights as 28x28 images"
+    assert np.array(fig.data[0].z).shape == (28, 28) and texts(fig) == list("abc")
+    with pytest.raises(ValueError, match="square"):
+        mf.weight_images(np.ones((10, 2)))
+    fig = mf.weight_images(np.ones((64, 0)))
+    check_common(fig, axes=False)
+    assert fig.data == () and texts(fig) == ["No hidden units"]
+    fig = mf.weight_images(np.array([[np.nan, np.inf, 0.0, 1.0]]).T)  # 2x2, non-finite
+    walk_finite(fig.to_plotly_json())
+    assert [list(r) for r in fig.data[0].z] == [[None, 1.0], [0.0, 1.0]]
+
+
+def test_misclassified_images_only_the_wrong_ones_titled_true_and_predicted():
+    m = 30
+    X = np.tile(np.arange(64.0), (m, 1)) / 4
+    true = np.arange(m) % 10
+    pred = true.copy()
+    wrong = [2, 5, 7]
+    pred[wrong] = [8, 0, 1]
+    X[5, 0] = 16.0
+    fig = mf.misclassified_images(X, true, pred, [f"d{c}" for c in range(10)])
+    grid_check(fig)
+    assert fig.layout.title.text == "Misclassified test images (3)"
+    assert texts(fig) == ["true d2<br>\u2192 predicted d8", "true d5<br>\u2192 predicted d0",
+                          "true d7<br>\u2192 predicted d1"]
+    assert np.array(fig.data[1].z, dtype=float)[0, 0] == 16.0
+    assert np.array(fig.data[0].z).shape == (8, 8)
+    ca = fig.layout.coloraxis
+    assert ca.showscale is False and (ca.cmin, ca.cmax) == (0.0, 16.0)
+    assert ca.colorscale[0][1] == "#FFFFFF" and ca.colorscale[-1][1] == "#000000"
+
+
+def test_misclassified_images_caps_at_24_and_has_a_friendly_note_when_none():
+    m = 40
+    fig = mf.misclassified_images(np.zeros((m, 64)), np.zeros(m, int), np.ones(m, int))
+    grid_check(fig)
+    assert len(fig.data) == 24 and fig.layout.title.text.endswith("(24 of 40)")
+    assert texts(fig)[0] == "true 0<br>\u2192 predicted 1"
+    fig = mf.misclassified_images(np.zeros((3, 64)), np.arange(3), np.arange(3))
+    check_common(fig, axes=False)
+    full_validation(fig)
+    assert fig.data == () and texts(fig) == ["None: all 3 test images are classified right"]
+    fig = mf.misclassified_images(np.zeros((0, 64)), np.zeros(0), np.zeros(0))
+    assert texts(fig) == ["No test images yet"]
+    with pytest.raises(ValueError):
+        mf.misclassified_images(np.zeros((3, 64)), np.arange(3), np.arange(2))

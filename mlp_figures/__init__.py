@@ -9,7 +9,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 """
 
 from .bars import comparison_bars
-from .boundary import boundary_animation, clip_line_to_box, decision_boundary
+from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
 from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
@@ -20,6 +20,7 @@ from .weights import weight_heatmap
 __all__ = [
     "RuleMark",
     "boundary_animation",
+    "class_regions",
     "clip_line_to_box",
     "comparison_bars",
     "confusion_matrix_figure",

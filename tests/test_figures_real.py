@@ -226,3 +226,86 @@ def test_misclassified_images_caps_at_24_and_has_a_friendly_note_when_none():
     assert texts(fig) == ["No test images yet"]
     with pytest.raises(ValueError):
         mf.misclassified_images(np.zeros((3, 64)), np.arange(3), np.arange(2))
+
+
+# --------------------------------------------------------------------------
+# decision regions in k colours
+# --------------------------------------------------------------------------
+
+
+def _hex(c):
+    return np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _regions_input(k, g=5):
+    xs = np.linspace(-1, 1, g)
+    ys = np.linspace(0, 2, g + 1)
+    P = np.full((ys.size, xs.size, k), 0.0)
+    P[..., 0] = 1.0  # sure of class 0 ...
+    P[0, 0] = 1.0 / k  # ... except a cell where every class is as likely
+    P[1, 2] = 0.0
+    P[1, 2, k - 1] = 1.0  # and one sure of the last class
+    return xs, ys, P
+
+
+@pytest.mark.parametrize("k", [2, 3, 10])
+def test_class_regions_colour_is_the_top_class_lightness_its_probability(k):
+    xs, ys, P = _regions_input(k)
+    X = np.c_[np.linspace(-1, 1, 2 * k), np.linspace(0, 2, 2 * k)]
+    y = np.arange(2 * k) % k
+    fig = mf.class_regions(xs, ys, P, X_train=X, y_train=y, X_test=X[:3], y_test=y[:3],
+                           class_names=[f"c{c}" for c in range(k)])
+    check_common(fig)
+    full_validation(fig)
+    img = fig.data[0]
+    assert img.type == "image"
+    assert (img.x0, img.dx, img.y0, img.dy) == (-1.0, 0.5, 0.0, 0.4)
+    z = np.array(img.z, dtype=float)
+    assert z.shape == (6, 5, 3)
+    lo, hi = mf.boundary.REGION_SHADE
+    white = np.full(3, 255.0)
+    sure0 = white + hi * (_hex(style.CLASS_PALETTE[0]) - white)
+    assert np.allclose(z[3, 3], sure0, atol=0.6)  # row i = ys[i], column j = xs[j]
+    surelast = white + hi * (_hex(style.CLASS_PALETTE[k - 1]) - white)
+    assert np.allclose(z[1, 2], surelast, atol=0.6)
+    unsure = white + lo * (_hex(style.CLASS_PALETTE[0]) - white)
+    assert np.allclose(z[0, 0], unsure, atol=0.6)  # paler where the net is unsure
+    assert img.hovertext[1][2] == f"c{k - 1} (100%)"
+    # one legend entry per class, in its colour; test points join their class's group
+    train = fig.data[1:1 + k]
+    assert [t.name for t in train] == [f"c{c}" for c in range(k)]
+    assert [t.marker.color for t in train] == list(style.CLASS_PALETTE[:k])
+    assert [len(t.x) for t in train] == [2] * k
+    test = fig.data[1 + k:1 + 2 * k]
+    assert all(t.showlegend is False and t.marker.symbol == "diamond" for t in test)
+    assert [t.legendgroup for t in test] == [t.legendgroup for t in train]
+    assert sum(len(t.x) for t in test) == 3
+    assert fig.data[-1].name == "test points"
+    assert tuple(fig.layout.xaxis.range) == (-1, 1) and tuple(fig.layout.yaxis.range) == (0, 2)
+
+
+def test_class_regions_for_a_projection_sigmoid_and_bad_cells():
+    xs = np.linspace(0, 1, 4)
+    P = np.full((4, 4, 1), 0.9)  # one sigmoid output: P(class 1)
+    P[0, 0, 0] = np.nan
+    X = np.array([[0.1, 0.1], [np.nan, 0.5], [0.9, 0.9]])
+    fig = mf.class_regions(xs, xs, P, X_train=X, y_train=np.array([[1, 0], [0, 1], [0, 1.0]]),
+                           x_title="PC 1", y_title="PC 2", equal_aspect=False)
+    check_common(fig)
+    full_validation(fig)
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("PC 1", "PC 2")
+    assert fig.layout.yaxis.scaleanchor is None
+    z = np.array(fig.data[0].z)
+    assert z[0, 0].tolist() == [255, 255, 255] and fig.data[0].hovertext[0][0] == "n/a (0%)"
+    white = np.full(3, 255.0)
+    share = mf.boundary.REGION_SHADE[0] + 0.8 * np.diff(mf.boundary.REGION_SHADE)[0]
+    assert np.allclose(z[2, 2], white + share * (_hex(style.POS_COLOR) - white), atol=0.6)
+    assert [t.name for t in fig.data[1:]] == ["class 0", "class 1"]
+    assert [len(t.x) for t in fig.data[1:]] == [1, 1]  # the NaN point is dropped
+    with pytest.raises(ValueError):
+        mf.class_regions(xs, xs, np.ones((4, 4)), X_train=X, y_train=np.zeros(3))
+    with pytest.raises(ValueError, match="evenly"):
+        mf.class_regions(np.array([0, 1, 3.0]), xs, np.ones((4, 3, 2)) / 2,
+                         X_train=X, y_train=np.zeros(3))
+    with pytest.raises(ValueError):
+        mf.class_regions(xs, xs, np.ones((4, 4, 11)), X_train=X, y_train=np.zeros(3))

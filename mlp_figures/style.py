@@ -81,8 +81,20 @@ CLASS_PALETTE = (
 #: Sequential scale for shares 0..1 (confusion-matrix cells): white -> blue.
 SHARE_SCALE = [[0.0, "#FFFFFF"], [0.5, "#9CC3E4"], [1.0, "#1A5796"]]
 
-#: Sequential scale for a regression target / prediction (colourblind-safe).
-TARGET_SCALE = "Viridis"
+#: Sequential scale for a regression target / prediction: Viridis (colourblind-safe),
+#: spelled out because plotly expands a named scale when it validates a figure.
+TARGET_SCALE = [
+    [0.0, "#440154"],
+    [0.1111, "#482878"],
+    [0.2222, "#3E4989"],
+    [0.3333, "#31688E"],
+    [0.4444, "#26828E"],
+    [0.5556, "#1F9E89"],
+    [0.6667, "#35B779"],
+    [0.7778, "#6ECE58"],
+    [0.8889, "#B5DE2B"],
+    [1.0, "#FDE725"],
+]
 
 #: Greyscale for input images: low values white (paper), high values black (ink).
 IMAGE_SCALE = [[0.0, "#FFFFFF"], [1.0, "#000000"]]

@@ -309,3 +309,109 @@ def test_class_regions_for_a_projection_sigmoid_and_bad_cells():
                          X_train=X, y_train=np.zeros(3))
     with pytest.raises(ValueError):
         mf.class_regions(xs, xs, np.ones((4, 4, 11)), X_train=X, y_train=np.zeros(3))
+
+
+# --------------------------------------------------------------------------
+# regression
+# --------------------------------------------------------------------------
+
+
+def _sine_fit(h=3):
+    g = np.random.default_rng(3)
+    x = np.linspace(-3, 3, 20)
+    y = np.sin(x)
+    grid = np.linspace(-3, 3, 50)
+    C = np.stack([np.tanh(grid - c) * w for c, w in zip(np.linspace(-2, 2, h),
+                                                        g.normal(size=h), strict=True)], 1)
+    return x, y, grid, C
+
+
+def test_regression_fit_1d_points_curve_and_unit_contributions_that_add_up():
+    x, y, grid, C = _sine_fit(3)
+    pred = C.sum(axis=1) + 0.25
+    fig = mf.regression_fit_1d(x, y, x[:5] + 0.1, y[:5], grid, pred, C, ["a", "b", "c"],
+                               output_bias=0.25)
+    check_common(fig)
+    full_validation(fig)
+    names = [t.name for t in fig.data]
+    assert names == ["train", "test"] + ["hidden units (3)"] * 3 + ["output bias 0.25", "network"]
+    train, test, *units, bias, net = fig.data
+    assert len(train.x) == 20 and len(test.x) == 5 and test.marker.symbol == "diamond"
+    assert np.allclose(np.array(net.y, dtype=float), pred, atol=1e-3 * np.abs(pred).max())
+    # the unit curves are one legend group with one entry, a colour and a hover name each
+    assert {t.legendgroup for t in units} == {"hidden units"} == {bias.legendgroup}
+    assert [t.showlegend for t in units] == [True, False, False] and bias.showlegend is False
+    assert len({t.line.color for t in units}) == 3
+    assert [t.hovertemplate.split(":")[0] for t in units] == ["a", "b", "c"]
+    total = sum(np.array(t.y, dtype=float) for t in units) + np.array(bias.y).mean()
+    assert np.allclose(total, np.array(net.y, dtype=float), atol=5e-3)
+    assert bias.line.dash == "dash" and bias.y == (0.25, 0.25) and bias.x == (-3.0, 3.0)
+    assert fig.layout.yaxis.range[0] <= -1 and fig.layout.yaxis.range[1] >= 1
+
+
+def test_regression_fit_1d_wide_layer_is_one_trace_and_huge_units_do_not_flatten_the_fit():
+    x, y, grid, C = _sine_fit(64)
+    C[:, 0] *= 1000
+    fig = mf.regression_fit_1d(x, y, None, None, grid, np.sin(grid), C)
+    check_common(fig)
+    full_validation(fig)
+    assert [t.name for t in fig.data] == ["train", "hidden units (64)", "network"]
+    units = fig.data[1]
+    assert len(units.x) == 64 * 51 and units.text[0] == "h1" and units.text[-2] == "h64"
+    lo, hi = fig.layout.yaxis.range
+    assert -2.3 < lo < -1 and 1 < hi < 2.3  # y span 2: at most 1 beyond it, plus 6 % pad
+
+
+def test_regression_fit_1d_without_units_bias_alone_and_bad_input():
+    x, y, grid, _ = _sine_fit()
+    fig = mf.regression_fit_1d(x.reshape(-1, 1), y.reshape(-1, 1), None, None, grid,
+                               np.sin(grid), output_bias=0.5)
+    check_common(fig)
+    assert [t.name for t in fig.data] == ["train", "output bias 0.5", "network"]
+    assert fig.data[1].showlegend is True
+    y_bad = y.copy()
+    y_bad[0] = np.nan
+    fig = mf.regression_fit_1d(x, y_bad, None, None, grid, np.where(grid > 0, np.inf, 0.0))
+    check_common(fig)
+    assert len(fig.data[0].x) == 19 and None in fig.data[-1].y
+    fig = mf.regression_fit_1d(np.zeros(0), np.zeros(0), None, None, np.zeros(0), np.zeros(0))
+    check_common(fig)
+    assert texts(fig) == ["No data yet"]
+    with pytest.raises(ValueError):
+        mf.regression_fit_1d(x, y, None, None, grid, np.sin(grid), np.ones((3, 2)))
+    with pytest.raises(ValueError):
+        mf.regression_fit_1d(x, y[:3], None, None, grid, np.sin(grid))
+
+
+def test_regression_surface_2d_points_on_the_surface_colour_scale():
+    x1 = np.linspace(-1, 1, 5)
+    x2 = np.linspace(0, 2, 4)
+    Z = x1[None, :] + x2[:, None]  # (gy, gx): row i is x2[i]
+    P = np.array([[0.0, 1.0], [1.0, 2.0], [np.nan, 0.0]])
+    t = np.array([1.0, 5.0, 0.0])  # the target 5 widens the scale beyond the surface's 3
+    fig = mf.regression_surface_2d(x1, x2, Z, P, t, test_points=P[:1], test_targets=t[:1],
+                                   target_name="height")
+    check_common(fig)
+    full_validation(fig)
+    heat, contour, train, test = fig.data
+    assert np.array(heat.z, dtype=float)[3, 4] == 3.0 and heat.coloraxis == "coloraxis"
+    assert contour.contours.coloring == "none" and contour.showscale is False
+    assert train.marker.coloraxis == "coloraxis" and list(train.marker.color) == [1.0, 5.0]
+    assert test.marker.symbol == "diamond" and list(test.marker.color) == [1.0]
+    ca = fig.layout.coloraxis
+    assert (ca.cmin, ca.cmax) == (-1.0, 5.0) and ca.colorbar.title.text == "height"
+    assert fig.layout.yaxis.scaleanchor == "x"
+    with pytest.raises(ValueError):
+        mf.regression_surface_2d(x1, x2, Z.T, P, t)
+    fig = mf.regression_surface_2d(x1, x2, np.zeros((4, 5)), np.zeros((0, 2)), np.zeros(0))
+    check_common(fig)
+    assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (-0.5, 0.5)
+
+
+def test_regression_metrics_are_plain_numbers():
+    T = np.array([[1.0, 2.0], [3.0, 4.0]])
+    m = mf.regression_metrics(T, T + 1)
+    assert m == {"R\u00b2": pytest.approx(1 - 4 / 4), "RMSE": 1.0}
+    m = mf.regression_metrics(np.array([1.0, 2, 3]), np.array([1.0, 2, 4]))
+    assert m["R\u00b2"] == pytest.approx(0.5) and m["RMSE"] == pytest.approx(np.sqrt(1 / 3))
+    assert np.isnan(mf.regression_metrics(np.ones(3), np.ones(3))["R\u00b2"])

@@ -15,11 +15,12 @@ from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
 from .regression import regression_fit_1d, regression_metrics, regression_surface_2d
-from .sweeps import RuleMark, success_rate, sweep_summary
+from .sweeps import RuleMark, best_widths, hidden_size_scores, success_rate, sweep_summary
 from .weights import weight_heatmap
 
 __all__ = [
     "RuleMark",
+    "best_widths",
     "boundary_animation",
     "class_regions",
     "clip_line_to_box",
@@ -27,6 +28,7 @@ __all__ = [
     "confusion_matrix_figure",
     "decision_boundary",
     "digit_weight_images",
+    "hidden_size_scores",
     "loss_curve",
     "misclassified_images",
     "network_diagram",

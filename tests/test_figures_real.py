@@ -11,7 +11,8 @@ import pytest
 
 import mlp_figures as mf
 from mlp_figures import style
-from tests.test_figures import check_common, walk_finite
+from mlp_figures.sweeps import RuleMark
+from tests.test_figures import check_common, rule_rows, walk_finite
 
 
 def full_validation(fig: go.Figure) -> None:
@@ -415,3 +416,157 @@ def test_regression_metrics_are_plain_numbers():
     m = mf.regression_metrics(np.array([1.0, 2, 3]), np.array([1.0, 2, 4]))
     assert m["R\u00b2"] == pytest.approx(0.5) and m["RMSE"] == pytest.approx(np.sqrt(1 / 3))
     assert np.isnan(mf.regression_metrics(np.ones(3), np.ones(3))["R\u00b2"])
+
+
+# --------------------------------------------------------------------------
+# hidden-size sweep on real data
+# --------------------------------------------------------------------------
+
+DIGIT_RULES = [RuleMark(10, 64, "between (10-64)"), RuleMark(52, 52, "2/3 (52)"),
+               RuleMark(1, 127, "< 2x in (< 128)")]
+
+
+def _scores(widths, s=4, seed=0):
+    g = np.random.default_rng(seed)
+    w = np.asarray(widths, float)
+    base = 0.95 - 0.4 * np.exp(-w / 5)
+    train = base[:, None] + 0.03 + g.normal(0, 0.005, (w.size, s))
+    test = base[:, None] + g.normal(0, 0.005, (w.size, s))
+    return train, test
+
+
+def test_best_widths_highest_mean_and_smallest_within_one_standard_error():
+    widths = np.array([1, 2, 4, 8])
+    test = np.array([[0.5, 0.5, 0.5], [0.88, 0.9, 0.92], [0.9, 0.95, 1.0], [0.8, 0.8, np.nan]])
+    # best: 4 (mean 0.95, SE = 0.05 / sqrt 3 = 0.0289); width 2's mean 0.90 < 0.921
+    assert mf.best_widths(widths, test) == (4.0, 4.0)
+    test[1] = [0.92, 0.93, 0.94]  # mean 0.93 >= 0.921: the smaller width is enough
+    assert mf.best_widths(widths, test) == (4.0, 2.0)
+    assert mf.best_widths(widths[:1], np.array([[0.7]])) == (1.0, 1.0)  # one seed: SE 0
+    best, one_se = mf.best_widths(widths, np.full((4, 2), np.nan))
+    assert np.isnan(best) and np.isnan(one_se)
+
+
+def test_hidden_size_scores_curves_bands_runs_and_marks():
+    widths = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256])
+    train, test = _scores(widths)
+    test[5] += 0.1  # 32 is the best width by far
+    fig = mf.hidden_size_scores(widths, train, test, DIGIT_RULES, "accuracy",
+                                seeds=[11, 12, 13, 14])
+    check_common(fig)
+    full_validation(fig)
+    assert fig.layout.yaxis.title.text == "accuracy"
+    tb, tm, truns, sb, sm, sruns = fig.data
+    assert [t.name for t in (tm, sm)] == ["train: median, quartile band",
+                                          "test: median, quartile band"]
+    assert [t.showlegend for t in fig.data] == [False, None, False, False, None, False]
+    assert {t.legendgroup for t in (tb, tm, truns)} == {"train"}
+    assert np.allclose(np.array(sm.y, dtype=float), np.median(test, axis=1), atol=5e-4)
+    q1, q3 = np.quantile(test, [0.25, 0.75], axis=1)
+    band_y = np.array(sb.y, dtype=float)
+    assert np.allclose(band_y[:9], q3, atol=5e-4) and np.allclose(band_y[9:], q1[::-1], atol=5e-4)
+    assert sb.fill == "toself" and len(sb.x) == 18
+    # every run is a point that names its model
+    assert len(sruns.x) == 36 and len(truns.x) == 36
+    assert sorted(map(tuple, sruns.customdata)) == sorted(
+        (int(w), s) for w in widths for s in (11, 12, 13, 14))
+    i = next(k for k, cd in enumerate(sruns.customdata) if tuple(cd) == (32, 13))
+    assert sruns.y[i] == pytest.approx(test[5, 2], abs=5e-4)
+    assert 30 < sruns.x[i] < 34  # set a little beside its width, not on another
+    # widths span 256x: a log axis with a tick at every width
+    assert fig.layout.xaxis.type == "log" and list(fig.layout.xaxis.tickvals) == list(widths)
+    lo, hi = fig.layout.xaxis.range
+    assert 10 ** lo < 1 and 10 ** hi > 256
+    rows = rule_rows(fig)
+    assert set(rows) == {"between (10-64)", "2/3 (52)", "< 2x in (< 128)",
+                         "best mean test = smallest within 1 SE (32)"}
+    line = next(s for s in fig.layout.shapes if s.label.text.startswith("best"))
+    assert line.type == "line" and line.x0 == line.x1 == 32  # data units on a log axis
+    band = next(s for s in fig.layout.shapes if s.label.text.startswith("between"))
+    assert (band.x0, band.x1) == (9.5, 64.5)
+
+
+def test_hidden_size_scores_marks_best_and_one_se_apart_on_a_linear_axis():
+    widths = np.array([2, 4, 8, 16])
+    train, test = _scores(widths, s=3)
+    # best 16 (mean 0.91, SE 0.02 / sqrt 3 = 0.0115): width 4's mean 0.90 is within it
+    test[:] = [[0.5, 0.5, 0.5], [0.85, 0.9, 0.95], [0.86, 0.9, 0.94], [0.89, 0.91, 0.93]]
+    fig = mf.hidden_size_scores(widths, train, test, [RuleMark(21, 21, "2/3 (21)")], "accuracy",
+                                spread="minmax")
+    check_common(fig)
+    assert fig.layout.xaxis.type is None and fig.layout.xaxis.range[0] < 2
+    assert fig.data[4].name == "test: median, min-max band"
+    band_y = np.array(fig.data[3].y, dtype=float)
+    assert band_y[1] == 0.95 and band_y[-2] == 0.85  # max of width 4, min of width 4
+    rows = rule_rows(fig)
+    assert set(rows) == {"best mean test (16)", "smallest within 1 SE of best (4)",
+                         "2/3 (21) \u2192"}
+    shapes = {s.label.text: (s.x0, s.x1) for s in fig.layout.shapes}
+    assert shapes["best mean test (16)"] == (16, 16)
+    assert shapes["smallest within 1 SE of best (4)"] == (4, 4)
+    # the seeds' x offsets stay within a fifth of the gap between widths
+    xs = np.array(fig.data[5].x, dtype=float).reshape(4, 3)
+    assert np.all(np.abs(xs - widths[:, None]) <= 0.2 * 2)
+
+
+def test_hidden_size_scores_r2_axis_stops_at_minus_one_and_gaps_and_empty_input():
+    widths = np.array([1, 2, 4])
+    train, test = _scores(widths, s=2)
+    test[0, 0] = -40.0
+    test[1, 1] = np.nan
+    fig = mf.hidden_size_scores(widths, train, test, (), "R\u00b2")
+    check_common(fig)
+    full_validation(fig)
+    assert fig.layout.yaxis.title.text == "R\u00b2" and fig.layout.yaxis.range[0] == -1.05
+    assert len(fig.data[5].x) == 5  # the NaN run is no point
+    fig = mf.hidden_size_scores(np.array([]), np.zeros((0, 3)), np.zeros((0, 3)))
+    check_common(fig)
+    full_validation(fig)
+    assert fig.data == () and texts(fig) == ["No data yet"]
+    with pytest.raises(ValueError):
+        mf.hidden_size_scores(widths, train, test[:2])
+    with pytest.raises(ValueError):
+        mf.hidden_size_scores(widths[::-1], train, test)
+    with pytest.raises(ValueError):
+        mf.hidden_size_scores(widths, train, test, spread="sd")
+
+
+def test_rule_marks_beside_a_log_range_point_at_its_edge_in_exponents():
+    widths = np.array([4, 8, 16, 32, 64, 128])
+    train, test = _scores(widths, s=2)
+    fig = mf.hidden_size_scores(widths, train, test, [RuleMark(1, 1, "one"),
+                                                      RuleMark(500, 600, "huge")])
+    arrows = {a.text: a for a in fig.layout.annotations}
+    assert arrows["\u2190 one"].x == fig.layout.xaxis.range[0]
+    assert arrows["huge \u2192"].x == fig.layout.xaxis.range[1]
+
+
+def test_every_new_builder_is_exported():
+    for name in ("confusion_matrix_figure", "per_class_accuracy_figure", "digit_weight_images",
+                 "weight_images", "misclassified_images", "class_regions", "regression_fit_1d",
+                 "regression_surface_2d", "regression_metrics", "hidden_size_scores",
+                 "best_widths"):
+        assert callable(getattr(mf, name)) and name in mf.__all__
+
+
+def test_new_builders_do_not_validate_data_arrays(monkeypatch):
+    """They assemble plain dicts, as the live builders do (see test_figures.py)."""
+    from _plotly_utils import basevalidators
+
+    def boom(self, v, *args, **kwargs):
+        raise AssertionError(f"validated {self.parent_name}.{self.plotly_name}")
+
+    monkeypatch.setattr(basevalidators.DataArrayValidator, "validate_coerce", boom)
+    widths = np.array([1, 2, 4])
+    train, test = _scores(widths)
+    x, y, grid, C = _sine_fit(3)
+    xs, ys, P = _regions_input(3)
+    mf.confusion_matrix_figure(np.eye(3, dtype=int))
+    mf.per_class_accuracy_figure(np.ones(3))
+    mf.digit_weight_images(np.ones((64, 40)))
+    mf.misclassified_images(np.ones((5, 64)), np.arange(5), np.zeros(5))
+    mf.class_regions(xs, ys, P, X_train=np.zeros((2, 2)), y_train=np.arange(2))
+    mf.regression_fit_1d(x, y, x, y, grid, C.sum(1), C, output_bias=0.1)
+    mf.regression_fit_1d(x, y, None, None, grid, C.sum(1), np.ones((grid.size, 40)))
+    mf.regression_surface_2d(xs, ys, P[..., 0], np.zeros((2, 2)), np.zeros(2))
+    mf.hidden_size_scores(widths, train, test, DIGIT_RULES)

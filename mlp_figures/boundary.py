@@ -499,6 +499,8 @@ def boundary_animation(
 #: colour where the network is unsure (top probability 1/k) to the next one where it is
 #: sure; pale enough that the saturated points stand out on it.
 REGION_SHADE = (0.1, 0.5)
+#: class_regions: px; the legend sits on the right, so the square plot gets the height
+REGIONS_HEIGHT = 420
 
 
 def _class_labels_k(y, n: int, k: int) -> np.ndarray:
@@ -565,7 +567,7 @@ def class_regions(
     y_title: str = "x\u2082",
     equal_aspect: bool = True,
     title: str = "Decision regions",
-    height: int = style.BOUNDARY_HEIGHT,
+    height: int = REGIONS_HEIGHT,
 ) -> go.Figure:
     """Decision regions of a k-class network in k colours, the data points on top.
 
@@ -598,7 +600,7 @@ def class_regions(
     equal_aspect : bool, default True
         One unit is as long on both axes.
     title : str, default "Decision regions"
-    height : int, default ``style.BOUNDARY_HEIGHT``
+    height : int, default :data:`REGIONS_HEIGHT`
 
     Returns
     -------

@@ -581,7 +581,8 @@ def hidden_size_scores(
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
     layout["legend"] = bottom_legend()
     layout["hovermode"] = "closest"
-    layout["xaxis"] = {"title": {"text": "Hidden units"}}
+    # no vertical grid: a grid line at a width ran through the best width's mark
+    layout["xaxis"] = {"title": {"text": "Hidden units"}, "showgrid": False}
     layout["yaxis"] = {"title": {"text": score_name}}
     ok_h = np.isfinite(h) & (h > 0)
     if h.size == 0 or not np.any(ok_h):

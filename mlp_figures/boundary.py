@@ -501,6 +501,8 @@ def boundary_animation(
 REGION_SHADE = (0.1, 0.5)
 #: class_regions: px; the legend sits on the right, so the square plot gets the height
 REGIONS_HEIGHT = 420
+#: class_regions: with more points than this the markers shrink (to 60 % at most)
+MANY_POINTS = 300
 
 
 def _class_labels_k(y, n: int, k: int) -> np.ndarray:
@@ -592,7 +594,8 @@ def class_regions(
         Filled circles in the class colour, white outline.
     X_test : np.ndarray, shape (m, 2), optional
     y_test : np.ndarray, shape (m,) or (m, k), optional
-        Diamonds in the class colour with a black outline.
+        Diamonds in the class colour with a black outline. Markers shrink with
+        more than :data:`MANY_POINTS` points in all (to 60 % at ~830).
     class_names : sequence of str, length k (2 for k = 1), optional
         Legend entries; default ``"class 0"``, ``"class 1"``, ...
     x_title, y_title : str
@@ -642,6 +645,10 @@ def class_regions(
         "name": "regions",
     }]
 
+    n_points = len(X_train) + (len(X_test) if X_test is not None and y_test is not None else 0)
+    # hundreds of points (digits: ~1800) hid the regions; smaller markers, down to 60 %
+    scale = max(0.6, math.sqrt(MANY_POINTS / n_points)) if n_points > MANY_POINTS else 1.0
+
     def points(X, labels, test: bool) -> list[dict]:
         X = points_2d(X)
         lab = _class_labels_k(labels, X.shape[0], k)
@@ -659,7 +666,8 @@ def class_regions(
                 "showlegend": not test,
                 "marker": {
                     "symbol": "diamond" if test else "circle",
-                    "size": style.TEST_MARKER_SIZE if test else style.TRAIN_MARKER_SIZE,
+                    "size": round(scale * (style.TEST_MARKER_SIZE if test
+                                           else style.TRAIN_MARKER_SIZE), 1),
                     "color": style.CLASS_PALETTE[c],
                     "line": {"color": style.TEST_OUTLINE if test else style.TRAIN_OUTLINE,
                              "width": 1.5 if test else 1.0},

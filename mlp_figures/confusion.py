@@ -10,6 +10,7 @@ from ._util import base_layout, fmt_number, make_figure, no_data_note, rounded
 
 #: Right margin (px) that holds the "recall 0.93" column beside the matrix.
 RECALL_COLUMN_PX = 96
+ZERO_TEXT_COLOR = "#B0B0B0"  #: a cell's "0": there, but quieter than the counts
 
 
 def _class_names(class_names, k: int) -> list[str]:
@@ -36,6 +37,13 @@ def row_recall(counts: np.ndarray) -> np.ndarray:
     total = C.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, np.diag(C) / np.where(total > 0, total, 1.0), np.nan)
+
+
+def _count_color(count: int, share: float) -> str:
+    """White on dark cells, grey for an empty cell (a 10x10 matrix is mostly zeros)."""
+    if count == 0:
+        return ZERO_TEXT_COLOR
+    return style.TEXT_LIGHT if share > 0.55 else style.TEXT_DARK
 
 
 def _check_counts(counts) -> np.ndarray:
@@ -72,7 +80,8 @@ def confusion_matrix_figure(
     -------
     go.Figure
         One ``Heatmap`` (z = the row-normalised share 0..1, class 0 in the top row);
-        layout annotations: one count per cell (white on dark cells), then one
+        layout annotations: one count per cell (white on dark cells, light grey
+        for 0), then one
         ``"recall 0.93"`` per row (two decimals) in a column right of the matrix
         (``"recall n/a"`` for a class with no rows). With k = 0 or no rows at all, a
         note instead.
@@ -115,8 +124,7 @@ def confusion_matrix_figure(
     font_size = style.CELL_FONT_SIZE if k <= 6 else style.CELL_FONT_SIZE - 1
     annotations = [
         {"x": j, "y": i, "xref": "x", "yref": "y", "text": str(C[i, j]), "showarrow": False,
-         "font": {"size": font_size,
-                  "color": style.TEXT_LIGHT if share[i, j] > 0.55 else style.TEXT_DARK}}
+         "font": {"size": font_size, "color": _count_color(C[i, j], share[i, j])}}
         for i in range(k) for j in range(k)
     ]
     recall_font = {"size": style.ANNOTATION_FONT_SIZE, "color": style.TEXT_DARK}

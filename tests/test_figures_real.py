@@ -570,3 +570,20 @@ def test_new_builders_do_not_validate_data_arrays(monkeypatch):
     mf.regression_fit_1d(x, y, None, None, grid, C.sum(1), np.ones((grid.size, 40)))
     mf.regression_surface_2d(xs, ys, P[..., 0], np.zeros((2, 2)), np.zeros(2))
     mf.hidden_size_scores(widths, train, test, DIGIT_RULES)
+
+
+def test_confusion_matrix_zero_cells_are_quiet():
+    from mlp_figures.confusion import ZERO_TEXT_COLOR
+
+    fig = mf.confusion_matrix_figure(np.array([[5, 0], [1, 4]]))
+    colors = {(a.y, a.x): a.font.color for a in fig.layout.annotations if a.xref == "x"}
+    assert colors[(0, 1)] == ZERO_TEXT_COLOR
+    assert colors[(1, 0)] == style.TEXT_DARK and colors[(0, 0)] == style.TEXT_LIGHT
+
+
+def test_class_regions_markers_shrink_with_many_points():
+    xs, ys, P = _regions_input(3)
+    few = mf.class_regions(xs, ys, P, X_train=np.zeros((30, 2)), y_train=np.zeros(30))
+    many = mf.class_regions(xs, ys, P, X_train=np.zeros((1800, 2)), y_train=np.zeros(1800))
+    assert few.data[1].marker.size == style.TRAIN_MARKER_SIZE
+    assert many.data[1].marker.size == pytest.approx(0.6 * style.TRAIN_MARKER_SIZE, abs=0.05)

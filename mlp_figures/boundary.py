@@ -670,7 +670,7 @@ def class_regions(
                                            else style.TRAIN_MARKER_SIZE), 1),
                     "color": style.CLASS_PALETTE[c],
                     "line": {"color": style.TEST_OUTLINE if test else style.TRAIN_OUTLINE,
-                             "width": 1.5 if test else 1.0},
+                             "width": 1.5 if test and scale == 1.0 else 1.0},
                 },
                 "hovertemplate": (f"{names[c]} ({'test' if test else 'train'})"
                                   "<br>(%{x:.3g}, %{y:.3g})<extra></extra>"),
@@ -690,7 +690,7 @@ def class_regions(
     layout["hovermode"] = "closest"
     # a column on the right holds ten class names; under the plot they wrapped into rows
     layout["legend"] = {"orientation": "v", "font": {"size": style.FONT_SIZE - 1},
-                        "itemclick": "toggle", "tracegroupgap": 2}
+                        "itemclick": "toggle", "tracegroupgap": 2, "itemsizing": "constant"}
     layout["xaxis"] = {"title": {"text": x_title}, "range": [float(x[0]), float(x[-1])],
                        "constrain": "domain", "showgrid": False, "mirror": True}
     layout["yaxis"] = {"title": {"text": y_title}, "range": [float(y[0]), float(y[-1])],

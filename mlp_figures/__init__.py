@@ -14,7 +14,7 @@ from .confusion import confusion_matrix_figure, per_class_accuracy_figure
 from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
-from .regression import regression_fit_1d, regression_metrics, regression_surface_2d
+from .regression import regression_fit_1d, regression_surface_2d
 from .sweeps import RuleMark, best_widths, hidden_size_scores, success_rate, sweep_summary
 from .weights import weight_heatmap
 
@@ -34,7 +34,6 @@ __all__ = [
     "network_diagram",
     "per_class_accuracy_figure",
     "regression_fit_1d",
-    "regression_metrics",
     "regression_surface_2d",
     "success_rate",
     "sweep_summary",

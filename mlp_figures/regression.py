@@ -310,28 +310,3 @@ def regression_surface_2d(
                        "showgrid": False, "mirror": True}
     return make_figure(data, layout)
 
-
-def regression_metrics(targets: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
-    """R² and RMSE of a regression, as plain numbers for the page to show.
-
-    Parameters
-    ----------
-    targets, outputs : np.ndarray, shape (n, k) or (n,)
-
-    Returns
-    -------
-    dict
-        ``{"R²": 1 - RSS / TSS, "RMSE": sqrt(RSS / (n k))}`` over all elements, TSS
-        about each target column's mean (the contract's definitions; ``mlp_core.metrics``
-        is the engine's copy). R² is NaN when TSS is 0 or there are no rows.
-    """
-    T = np.asarray(targets, dtype=float)
-    O = np.asarray(outputs, dtype=float)  # noqa: E741
-    T = T.reshape(T.shape[0], -1) if T.ndim else T.reshape(1, 1)
-    O = O.reshape(T.shape)
-    if T.size == 0:
-        return {"R\u00b2": float("nan"), "RMSE": float("nan")}
-    rss = float(np.sum((O - T) ** 2))
-    tss = float(np.sum((T - T.mean(axis=0)) ** 2))
-    return {"R\u00b2": 1 - rss / tss if tss > 0 else float("nan"),
-            "RMSE": float(np.sqrt(rss / T.size))}

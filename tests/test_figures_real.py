@@ -409,15 +409,6 @@ def test_regression_surface_2d_points_on_the_surface_colour_scale():
     assert (fig.layout.coloraxis.cmin, fig.layout.coloraxis.cmax) == (-0.5, 0.5)
 
 
-def test_regression_metrics_are_plain_numbers():
-    T = np.array([[1.0, 2.0], [3.0, 4.0]])
-    m = mf.regression_metrics(T, T + 1)
-    assert m == {"R\u00b2": pytest.approx(1 - 4 / 4), "RMSE": 1.0}
-    m = mf.regression_metrics(np.array([1.0, 2, 3]), np.array([1.0, 2, 4]))
-    assert m["R\u00b2"] == pytest.approx(0.5) and m["RMSE"] == pytest.approx(np.sqrt(1 / 3))
-    assert np.isnan(mf.regression_metrics(np.ones(3), np.ones(3))["R\u00b2"])
-
-
 # --------------------------------------------------------------------------
 # hidden-size sweep on real data
 # --------------------------------------------------------------------------
@@ -544,7 +535,7 @@ def test_rule_marks_beside_a_log_range_point_at_its_edge_in_exponents():
 def test_every_new_builder_is_exported():
     for name in ("confusion_matrix_figure", "per_class_accuracy_figure", "digit_weight_images",
                  "weight_images", "misclassified_images", "class_regions", "regression_fit_1d",
-                 "regression_surface_2d", "regression_metrics", "hidden_size_scores",
+                 "regression_surface_2d", "hidden_size_scores",
                  "best_widths"):
         assert callable(getattr(mf, name)) and name in mf.__all__
 

@@ -691,8 +691,10 @@ def class_regions(
     # a column on the right holds ten class names; under the plot they wrapped into rows
     layout["legend"] = {"orientation": "v", "font": {"size": style.FONT_SIZE - 1},
                         "itemclick": "toggle", "tracegroupgap": 2, "itemsizing": "constant"}
+    # the square plot sits at the right, beside its legend, not mid-page away from it
     layout["xaxis"] = {"title": {"text": x_title}, "range": [float(x[0]), float(x[-1])],
-                       "constrain": "domain", "showgrid": False, "mirror": True}
+                       "constrain": "domain", "constraintoward": "right", "showgrid": False,
+                       "mirror": True}
     layout["yaxis"] = {"title": {"text": y_title}, "range": [float(y[0]), float(y[-1])],
                        "constrain": "domain", "showgrid": False, "mirror": True}
     if equal_aspect:

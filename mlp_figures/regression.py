@@ -210,7 +210,7 @@ def regression_surface_2d(
     y_title: str = "x\u2082",
     target_name: str = "y",
     title: str = "Predicted surface",
-    height: int = style.BOUNDARY_HEIGHT,
+    height: int = 420,
 ) -> go.Figure:
     """A 2-D regression: the predicted surface as a heatmap with contours, the points on top.
 
@@ -235,7 +235,7 @@ def regression_surface_2d(
     target_name : str, default "y"
         The colour bar's title.
     title : str, default "Predicted surface"
-    height : int, default ``style.BOUNDARY_HEIGHT``
+    height : int, default 420
 
     Returns
     -------
@@ -303,8 +303,10 @@ def regression_surface_2d(
         "colorbar": {"thickness": 12, "len": 0.9, "title": {"text": target_name,
                                                              "side": "right"}},
     }
+    # the square plot sits at the right, beside its colour bar, not mid-page away from it
     layout["xaxis"] = {"title": {"text": x_title}, "range": [float(x[0]), float(x[-1])],
-                       "constrain": "domain", "showgrid": False, "mirror": True}
+                       "constrain": "domain", "constraintoward": "right", "showgrid": False,
+                       "mirror": True}
     layout["yaxis"] = {"title": {"text": y_title}, "range": [float(y[0]), float(y[-1])],
                        "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
                        "showgrid": False, "mirror": True}

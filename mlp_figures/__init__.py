@@ -9,21 +9,34 @@ assembled from plain dicts without plotly's (slow) property validation;
 """
 
 from .bars import comparison_bars
-from .boundary import boundary_animation, clip_line_to_box, decision_boundary
+from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
+from .confusion import confusion_matrix_figure, per_class_accuracy_figure
+from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
-from .sweeps import RuleMark, success_rate, sweep_summary
+from .regression import regression_fit_1d, regression_surface_2d
+from .sweeps import RuleMark, best_widths, hidden_size_scores, success_rate, sweep_summary
 from .weights import weight_heatmap
 
 __all__ = [
     "RuleMark",
+    "best_widths",
     "boundary_animation",
+    "class_regions",
     "clip_line_to_box",
     "comparison_bars",
+    "confusion_matrix_figure",
     "decision_boundary",
+    "digit_weight_images",
+    "hidden_size_scores",
     "loss_curve",
+    "misclassified_images",
     "network_diagram",
+    "per_class_accuracy_figure",
+    "regression_fit_1d",
+    "regression_surface_2d",
     "success_rate",
     "sweep_summary",
     "weight_heatmap",
+    "weight_images",
 ]

@@ -493,3 +493,210 @@ def boundary_animation(
         }
     ]
     return make_figure(data, layout, fig_frames)
+
+
+#: class_regions: a region's colour is mixed with white, from this share of the class
+#: colour where the network is unsure (top probability 1/k) to the next one where it is
+#: sure; pale enough that the saturated points stand out on it.
+REGION_SHADE = (0.1, 0.5)
+#: class_regions: px; the legend sits on the right, so the square plot gets the height
+REGIONS_HEIGHT = 420
+#: class_regions: with more points than this the markers shrink (to 60 % at most)
+MANY_POINTS = 300
+
+
+def _class_labels_k(y, n: int, k: int) -> np.ndarray:
+    """Labels 0..k-1 from ``(n,)`` labels or ``(n, k)`` one-hot / probabilities."""
+    arr = np.asarray(y, dtype=float)
+    lab = np.argmax(np.nan_to_num(arr), axis=1) if arr.ndim == 2 and arr.shape[1] > 1 \
+        else np.nan_to_num(arr.reshape(-1), nan=-1).round().astype(int)
+    if lab.shape[0] != n:
+        raise ValueError(f"got {lab.shape[0]} labels for {n} points")
+    return lab
+
+
+def _hex_rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def region_colors(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The colour of each grid cell: its top class's colour, paler the less sure the net is.
+
+    Parameters
+    ----------
+    probs : np.ndarray, shape (gy, gx, k)
+        Class probabilities (rows sum to 1; k = 1 means P(class 1) of a sigmoid net).
+
+    Returns
+    -------
+    rgb : np.ndarray of uint8, shape (gy, gx, 3)
+        White where a cell's probabilities are not finite.
+    top : np.ndarray of int, shape (gy, gx)
+        The argmax class (-1 where not finite).
+    p_top : np.ndarray of float, shape (gy, gx)
+        Its probability (NaN where not finite).
+    """
+    P = np.asarray(probs, dtype=float)
+    if P.ndim == 3 and P.shape[2] == 1:  # one sigmoid output: P(class 1)
+        P = np.concatenate([1 - P, P], axis=2)
+    k = P.shape[2]
+    if k > len(style.CLASS_PALETTE):
+        raise ValueError(f"at most {len(style.CLASS_PALETTE)} classes can be coloured, got {k}")
+    ok = np.all(np.isfinite(P), axis=2)
+    P = np.where(ok[..., None], np.clip(P, 0.0, 1.0), 0.0)
+    top = np.where(ok, np.argmax(P, axis=2), -1)
+    p_top = np.where(ok, np.max(P, axis=2), np.nan)
+    sure = np.clip((np.nan_to_num(p_top) - 1 / k) / (1 - 1 / k), 0.0, 1.0)
+    share = REGION_SHADE[0] + (REGION_SHADE[1] - REGION_SHADE[0]) * sure
+    palette = np.array([_hex_rgb(c) for c in style.CLASS_PALETTE[:k]])
+    white = np.full(3, 255.0)
+    rgb = white + share[..., None] * (palette[np.maximum(top, 0)] - white)
+    rgb[~ok] = white
+    return np.round(rgb).astype(np.uint8), top, p_top
+
+
+def class_regions(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    probs: np.ndarray,
+    *,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    class_names=None,
+    x_title: str = "x\u2081",
+    y_title: str = "x\u2082",
+    equal_aspect: bool = True,
+    title: str = "Decision regions",
+    height: int = REGIONS_HEIGHT,
+) -> go.Figure:
+    """Decision regions of a k-class network in k colours, the data points on top.
+
+    Works for any 2-D view: the two inputs of a 2-D data set, or a projection of a
+    wider one (first two principal components, or two chosen features with the
+    others held at their mean) with ``x_title="PC 1", y_title="PC 2"``.
+
+    Parameters
+    ----------
+    xs : np.ndarray, shape (gx,)
+        Grid x values, ascending, evenly spaced, finite.
+    ys : np.ndarray, shape (gy,)
+        Grid y values, ascending, evenly spaced, finite.
+    probs : np.ndarray, shape (gy, gx, k)
+        Class probabilities at ``(xs[j], ys[i])`` (row i = ``ys[i]``, as
+        :func:`decision_boundary`'s ``probs``); k = 2..10, or k = 1 for P(class 1)
+        of a single sigmoid output. A cell's colour is its argmax class's colour
+        (``style.CLASS_PALETTE``), mixed with white by how sure the net is
+        (:data:`REGION_SHADE`); non-finite cells are white.
+    X_train : np.ndarray, shape (n, 2)
+    y_train : np.ndarray, shape (n,) labels 0..k-1, or (n, k) one-hot
+        Filled circles in the class colour, white outline.
+    X_test : np.ndarray, shape (m, 2), optional
+    y_test : np.ndarray, shape (m,) or (m, k), optional
+        Diamonds in the class colour with a black outline. Markers shrink with
+        more than :data:`MANY_POINTS` points in all (to 60 % at ~830).
+    class_names : sequence of str, length k (2 for k = 1), optional
+        Legend entries; default ``"class 0"``, ``"class 1"``, ...
+    x_title, y_title : str
+        Axis titles.
+    equal_aspect : bool, default True
+        One unit is as long on both axes.
+    title : str, default "Decision regions"
+    height : int, default :data:`REGIONS_HEIGHT`
+
+    Returns
+    -------
+    go.Figure
+        Traces: an ``Image`` (the regions; hover names the class and its
+        probability), one train ``Scatter`` per class (legend entry = class name,
+        legend group = class), then, with test data, one test ``Scatter`` per class
+        (same group, no entry of its own) and an entry-only ``"test points"`` trace.
+        Axis ranges are exactly the outer grid points. Legend on the right.
+    """
+    x, y = _grid(xs, ys)
+    P = np.asarray(probs, dtype=float)
+    if P.ndim != 3 or P.shape[:2] != (y.size, x.size):
+        raise ValueError(f"probs must have shape (len(ys), len(xs), k) = {(y.size, x.size)} + "
+                         f"(k,), got {P.shape}")
+    dx, dy = np.diff(x), np.diff(y)
+    if not (np.allclose(dx, dx[0], rtol=1e-6) and np.allclose(dy, dy[0], rtol=1e-6)
+            and dx[0] > 0 and dy[0] > 0):
+        raise ValueError("xs and ys must be ascending and evenly spaced")
+    rgb, top, p_top = region_colors(P)
+    k = max(P.shape[2], 2)
+    names = [str(c) for c in class_names] if class_names is not None \
+        else [f"class {c}" for c in range(k)]
+    if len(names) != k:
+        raise ValueError(f"got {len(names)} class names for {k} classes")
+    hover = np.where(top >= 0, np.array(names, dtype=object)[np.maximum(top, 0)], "n/a")
+    pct = np.where(np.isfinite(p_top), np.round(np.nan_to_num(p_top) * 100), 0).astype(int)
+    hovertext = [[f"{h} ({q}%)" for h, q in zip(hr, pr, strict=True)]
+                 for hr, pr in zip(hover.tolist(), pct.tolist(), strict=True)]
+    data: list[dict] = [{
+        "type": "image",
+        "z": rgb.tolist(),
+        "x0": float(rounded(x[0])),
+        "dx": float(rounded(dx[0])),
+        "y0": float(rounded(y[0])),
+        "dy": float(rounded(dy[0])),
+        "hovertext": hovertext,
+        "hovertemplate": "(%{x:.3g}, %{y:.3g})<br>%{hovertext}<extra></extra>",
+        "name": "regions",
+    }]
+
+    n_points = len(X_train) + (len(X_test) if X_test is not None and y_test is not None else 0)
+    # hundreds of points (digits: ~1800) hid the regions; smaller markers, down to 60 %
+    scale = max(0.6, math.sqrt(MANY_POINTS / n_points)) if n_points > MANY_POINTS else 1.0
+
+    def points(X, labels, test: bool) -> list[dict]:
+        X = points_2d(X)
+        lab = _class_labels_k(labels, X.shape[0], k)
+        ok = np.all(np.isfinite(X), axis=1)
+        out = []
+        for c in range(k):
+            sel = ok & (lab == c)
+            out.append({
+                "type": "scatter",
+                "x": rounded(X[sel, 0]),
+                "y": rounded(X[sel, 1]),
+                "mode": "markers",
+                "name": names[c],
+                "legendgroup": f"class {c}",
+                "showlegend": not test,
+                "marker": {
+                    "symbol": "diamond" if test else "circle",
+                    "size": round(scale * (style.TEST_MARKER_SIZE if test
+                                           else style.TRAIN_MARKER_SIZE), 1),
+                    "color": style.CLASS_PALETTE[c],
+                    "line": {"color": style.TEST_OUTLINE if test else style.TRAIN_OUTLINE,
+                             "width": 1.5 if test and scale == 1.0 else 1.0},
+                },
+                "hovertemplate": (f"{names[c]} ({'test' if test else 'train'})"
+                                  "<br>(%{x:.3g}, %{y:.3g})<extra></extra>"),
+            })
+        return out
+
+    data += points(X_train, y_train, test=False)
+    if X_test is not None and y_test is not None:
+        data += points(X_test, y_test, test=True)
+        data.append({
+            "type": "scatter", "x": [None], "y": [None], "mode": "markers",
+            "name": "test points", "legendgroup": "test", "hoverinfo": "skip",
+            "marker": {"symbol": "diamond", "size": style.TEST_MARKER_SIZE,
+                       "color": "#FFFFFF", "line": {"color": style.TEST_OUTLINE, "width": 1.5}},
+        })
+    layout = base_layout(title, height)
+    layout["hovermode"] = "closest"
+    # a column on the right holds ten class names; under the plot they wrapped into rows
+    layout["legend"] = {"orientation": "v", "font": {"size": style.FONT_SIZE - 1},
+                        "itemclick": "toggle", "tracegroupgap": 2, "itemsizing": "constant"}
+    # the square plot sits at the right, beside its legend, not mid-page away from it
+    layout["xaxis"] = {"title": {"text": x_title}, "range": [float(x[0]), float(x[-1])],
+                       "constrain": "domain", "constraintoward": "right", "showgrid": False,
+                       "mirror": True}
+    layout["yaxis"] = {"title": {"text": y_title}, "range": [float(y[0]), float(y[-1])],
+                       "constrain": "domain", "showgrid": False, "mirror": True}
+    if equal_aspect:
+        layout["yaxis"].update(scaleanchor="x", scaleratio=1)
+    return make_figure(data, layout)

@@ -61,6 +61,43 @@ BOUNDARY_SCALE = [
 
 #: Class colours (index = class label).
 CLASS_COLORS = (NEG_COLOR, POS_COLOR)
+
+#: Colours of k = 2..10 classes (index = class label), distinct on white and when
+#: paled for decision regions; starts with the binary pair so class 0 and 1 keep
+#: their colours when a data set gains classes. Okabe-Ito and Tableau derived.
+CLASS_PALETTE = (
+    NEG_COLOR,  # orange
+    POS_COLOR,  # blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#C9A400",  # dark yellow (plain yellow vanishes on white)
+    "#56B4E9",  # sky blue
+    "#8C564B",  # brown
+    "#B2182B",  # dark red
+    "#6A51A3",  # violet
+    "#2F2F2F",  # near-black (pales to grey in regions)
+)
+
+#: Sequential scale for shares 0..1 (confusion-matrix cells): white -> blue.
+SHARE_SCALE = [[0.0, "#FFFFFF"], [0.5, "#9CC3E4"], [1.0, "#1A5796"]]
+
+#: Sequential scale for a regression target / prediction: Viridis (colourblind-safe),
+#: spelled out because plotly expands a named scale when it validates a figure.
+TARGET_SCALE = [
+    [0.0, "#440154"],
+    [0.1111, "#482878"],
+    [0.2222, "#3E4989"],
+    [0.3333, "#31688E"],
+    [0.4444, "#26828E"],
+    [0.5556, "#1F9E89"],
+    [0.6667, "#35B779"],
+    [0.7778, "#6ECE58"],
+    [0.8889, "#B5DE2B"],
+    [1.0, "#FDE725"],
+]
+
+#: Greyscale for input images: low values white (paper), high values black (ink).
+IMAGE_SCALE = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
 #: Outline of training points (filled circles) and test points (diamonds).
 TRAIN_OUTLINE = "#FFFFFF"
 TEST_OUTLINE = "#000000"

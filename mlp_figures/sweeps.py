@@ -46,7 +46,7 @@ _TITLE_PX = 34  # the title's band at the top (TITLE_PAD_PX + one line of title)
 
 
 def _rule_marks(marks: Sequence[RuleMark], place: Callable[[float, float], Span | None],
-                x_range: tuple[float, float], layout: dict) -> None:
+                x_range: tuple[float, float], layout: dict, *, log_x: bool = False) -> None:
     """Draw rules of thumb as shapes behind the data, each labelled in a row of its own.
 
     One size is a dotted vertical line, a range a translucent band; both sit in
@@ -69,9 +69,18 @@ def _rule_marks(marks: Sequence[RuleMark], place: Callable[[float, float], Span 
         The x axis's range as set in the layout.
     layout : dict
         The figure's layout, with ``height`` and ``margin``.
+    log_x : bool, default False
+        The x axis is logarithmic: ``x_range`` and the spans stay in data units
+        (Plotly places shapes on a log axis by data value), the middle is the
+        geometric one, and the arrow labels beside the range get log10 positions
+        (Plotly places annotations on a log axis by exponent).
     """
     u_lo, u_hi = x_range
-    middle = (u_lo + u_hi) / 2
+    middle = math.sqrt(u_lo * u_hi) if log_x else (u_lo + u_hi) / 2
+
+    def axis_x(v: float) -> float:
+        return float(rounded(math.log10(v))) if log_x else v
+
     spans = []
     for mark in marks:
         if not (math.isfinite(mark.low) and math.isfinite(mark.high)):
@@ -94,13 +103,14 @@ def _rule_marks(marks: Sequence[RuleMark], place: Callable[[float, float], Span 
             left = span.x1 < u_lo
             annotations.append({
                 "text": f"\u2190 {label}" if left else f"{label} \u2192",
-                "x": u_lo if left else u_hi, "xref": "x", "xanchor": "left" if left else "right",
+                "x": axis_x(u_lo if left else u_hi), "xref": "x",
+                "xanchor": "left" if left else "right",
                 "y": 1, "yref": "paper", "yanchor": "bottom", "yshift": RULE_ROW_PX * row,
                 "showarrow": False, "font": font,
             })
             continue
         x0, x1 = max(span.x0, u_lo), min(span.x1, u_hi)   # the visible part
-        on_left = (x0 + x1) / 2 <= middle
+        on_left = (math.sqrt(x0 * x1) if log_x else (x0 + x1) / 2) <= middle
         shape = {"xref": "x", "yref": "paper", "x0": rounded(x0), "x1": rounded(x1),
                  "y0": rounded(span.y0), "layer": "between"}
         if is_band:
@@ -447,3 +457,223 @@ def success_rate(
     )
     return make_figure(data, layout)
 
+
+
+#: hidden_size_scores: a log x axis once the widths span more than this factor.
+LOG_X_SPAN = 16
+SPREADS = {  # name -> (legend word, low quantile, high quantile)
+    "iqr": ("quartile band", 0.25, 0.75),
+    "minmax": ("min-max band", 0.0, 1.0),
+}
+TRAIN_COLOR = style.PARAM_COLOR  #: train curves: grey, the test curve is what matters
+TEST_COLOR = style.SERIES_COLORS[0]
+REAL_SWEEP_HEIGHT = 440  #: px; five rows of marks above a plot that stays readable
+
+
+def best_widths(widths: np.ndarray, test_scores: np.ndarray) -> tuple[float, float]:
+    """The width with the highest mean test score, and the smallest within one SE of it.
+
+    Parameters
+    ----------
+    widths : np.ndarray, shape (w,)
+        Hidden-layer widths, ascending.
+    test_scores : np.ndarray, shape (w, s)
+        Held-out score (higher is better: accuracy, R²) of each width and seed;
+        non-finite runs are left out of the means.
+
+    Returns
+    -------
+    (best, one_se) : (float, float)
+        ``best`` has the highest mean; ``one_se`` is the smallest width whose mean is
+        at least ``mean[best] - SE[best]``, SE = the sample standard deviation of the
+        best width's scores over the square root of their number (0 with one seed).
+        Both NaN when no width has a finite score.
+    """
+    h = np.asarray(widths, dtype=float).ravel()
+    S = np.asarray(test_scores, dtype=float).reshape(h.size, -1)
+    ok = np.isfinite(S)
+    n = ok.sum(axis=1)
+    mean = np.where(n > 0, np.where(ok, S, 0.0).sum(axis=1) / np.maximum(n, 1), -np.inf)
+    if not np.any(n > 0):
+        return math.nan, math.nan
+    b = int(np.argmax(mean))
+    vals = S[b][ok[b]]
+    se = float(np.std(vals, ddof=1) / math.sqrt(vals.size)) if vals.size > 1 else 0.0
+    within = np.flatnonzero(mean >= mean[b] - se - 1e-12)
+    return float(h[b]), float(h[within[np.argmin(h[within])]])
+
+
+def _seed_offsets(pos: np.ndarray, s: int) -> np.ndarray:
+    """Small x offsets (axis units) that set a width's seeds side by side, clickable."""
+    if s < 2:
+        return np.zeros(1)
+    gaps = np.diff(np.sort(pos))
+    gap = float(gaps.min()) if gaps.size and gaps.min() > 0 else 1.0
+    return np.linspace(-0.18 * gap, 0.18 * gap, s)
+
+
+def hidden_size_scores(
+    widths: np.ndarray,
+    train_scores: np.ndarray,
+    test_scores: np.ndarray,
+    rules: Sequence[RuleMark] = (),
+    score_name: str = "accuracy",
+    *,
+    seeds: Sequence[int] | None = None,
+    spread: str = "iqr",
+    title: str = "Hidden-layer size: train and test score",
+    height: int = REAL_SWEEP_HEIGHT,
+) -> go.Figure:
+    """Train and held-out score against hidden width, over seeds, with the picks marked.
+
+    Under-fitting shows as both curves low, over-fitting as the train curve
+    climbing away from the test curve. The best width (highest mean test score),
+    the smallest width within one standard error of it and the rules of thumb are
+    all :class:`RuleMark`s, drawn alike (see ``_rule_marks``).
+
+    Parameters
+    ----------
+    widths : np.ndarray, shape (w,)
+        Hidden-layer widths, ascending, > 0.
+    train_scores, test_scores : np.ndarray, shape (w, s)
+        Score of each width (row) and seed (column) on the training and held-out
+        data (test split or k-fold mean); higher is better. Non-finite runs are
+        left out.
+    rules : sequence of RuleMark
+        The rules of thumb for this data set's input and output counts.
+    score_name : str, default "accuracy"
+        y-axis title and hover name: ``"accuracy"`` or ``"R²"``. With ``"R²"`` the
+        axis stops at -1 (a diverged seed's R² of -40 would flatten the rest).
+    seeds : sequence of int, length s, optional
+        The seed of each column (what the page needs to rebuild a run); default
+        0..s-1.
+    spread : {"iqr", "minmax"}, default "iqr"
+        The band around each median: inter-quartile range or min to max; the
+        legend says which.
+    title : str
+    height : int, default :data:`REAL_SWEEP_HEIGHT`
+
+    Returns
+    -------
+    go.Figure
+        Traces in order: train band, train median, train runs, test band, test
+        median, test runs. The band is a ``Scatter`` with ``fill="toself"``; a
+        median a ``Scatter`` line named ``"train: median, quartile band"`` (the
+        legend entry of its group); a runs trace one marker per (width, seed)
+        with ``customdata = [width, seed]`` (a click on it names the model),
+        seeds of one width set a little apart. A log x axis (ticks at the
+        widths) when ``max / min > LOG_X_SPAN``. With w = 0 a note instead.
+    """
+    if spread not in SPREADS:
+        raise ValueError(f"spread must be one of {sorted(SPREADS)}, got {spread!r}")
+    h = np.asarray(widths, dtype=float).ravel()
+    tr = np.asarray(train_scores, dtype=float)
+    te = np.asarray(test_scores, dtype=float)
+    if tr.ndim != 2 or tr.shape != te.shape or tr.shape[0] != h.size:
+        raise ValueError(f"train_scores and test_scores must have shape (len(widths), seeds) "
+                         f"= ({h.size}, s), got {tr.shape} and {te.shape}")
+    s = tr.shape[1]
+    seed_ids = [int(v) for v in seeds] if seeds is not None else list(range(s))
+    if len(seed_ids) != s:
+        raise ValueError(f"got {len(seed_ids)} seeds for {s} columns")
+    word, q_lo, q_hi = SPREADS[spread]
+    layout = base_layout(title, height)
+    layout["margin"]["b"] += BOTTOM_LEGEND_PX
+    layout["legend"] = bottom_legend()
+    layout["hovermode"] = "closest"
+    # no vertical grid: a grid line at a width ran through the best width's mark
+    layout["xaxis"] = {"title": {"text": "Hidden units"}, "showgrid": False}
+    layout["yaxis"] = {"title": {"text": score_name}}
+    ok_h = np.isfinite(h) & (h > 0)
+    if h.size == 0 or not np.any(ok_h):
+        layout["annotations"] = [no_data_note()]
+        return make_figure([], layout)
+    if not np.all(ok_h) or np.any(np.diff(h) <= 0):
+        raise ValueError("widths must be positive and ascending")
+    log_x = h[-1] / h[0] > LOG_X_SPAN
+    pos = np.log10(h) if log_x else h
+    offsets = _seed_offsets(pos, s)
+    hx = as_numbers(h)
+
+    def quantiles(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out = np.full((3, h.size), np.nan)
+        for i, row in enumerate(S):
+            v = row[np.isfinite(row)]
+            if v.size:
+                out[:, i] = np.quantile(v, [0.5, q_lo, q_hi])
+        return out[0], out[1], out[2]
+
+    data: list[dict] = []
+    for split, S, color, rgba in (("train", tr, TRAIN_COLOR, "rgba(127,127,127,0.18)"),
+                                  ("test", te, TEST_COLOR, "rgba(0,114,178,0.18)")):
+        med, lo, hi = quantiles(S)
+        ok = np.isfinite(med)
+        group = {"legendgroup": split}
+        data.append({
+            "type": "scatter", "x": as_numbers(np.concatenate([h[ok], h[ok][::-1]])),
+            "y": rounded(np.concatenate([hi[ok], lo[ok][::-1]])), "fill": "toself",
+            "fillcolor": rgba, "line": {"width": 0, "color": "rgba(0,0,0,0)"},
+            "name": f"{split} {word}", **group, "showlegend": False, "hoverinfo": "skip",
+        })
+        data.append({
+            "type": "scatter", "x": hx, "y": rounded(med), "mode": "lines+markers",
+            "name": f"{split}: median, {word}", **group,
+            "line": {"color": color, "width": style.LINE_WIDTH,
+                     **({"dash": "dash"} if split == "train" else {})},
+            "marker": {"size": 7, "color": color},
+            "customdata": [list(t) for t in zip(rounded(lo), rounded(hi), strict=True)],
+            "hovertemplate": (f"{split}, hidden = %{{x}}<br>median {score_name} = %{{y:.3f}}"
+                              f"<br>{word}: %{{customdata[0]:.3f}} to %{{customdata[1]:.3f}}"
+                              "<extra></extra>"),
+        })
+        ii, jj = np.nonzero(np.isfinite(S))
+        px = pos[ii] + offsets[jj] if s > 1 else pos[ii]
+        data.append({
+            "type": "scatter", "x": rounded(10 ** px if log_x else px), "y": rounded(S[ii, jj]),
+            "mode": "markers", "name": f"{split} runs", **group, "showlegend": False,
+            "marker": {"size": 6, "color": color, "opacity": 0.55,
+                       "symbol": "circle-open" if split == "train" else "circle"},
+            "customdata": [[int(h[i]) if h[i] == round(h[i]) else float(h[i]), seed_ids[j]]
+                           for i, j in zip(ii, jj, strict=True)],
+            "hovertemplate": (f"{split} {score_name} %{{y:.3f}}<br>hidden = %{{customdata[0]}}, "
+                              "seed %{customdata[1]}<br>click to open this model<extra></extra>"),
+        })
+
+    best, one_se = best_widths(h, te)
+    marks = list(rules)
+    if math.isfinite(best):
+        if best == one_se:
+            marks.append(RuleMark(best, best, f"best mean test = smallest within 1 SE ({best:g})"))
+        else:
+            marks += [RuleMark(best, best, f"best mean test ({best:g})"),
+                      RuleMark(one_se, one_se, f"smallest within 1 SE of best ({one_se:g})")]
+    xaxis = layout["xaxis"]
+    pad_frac = 0.06
+    p_lo, p_hi = float(pos[0]), float(pos[-1])
+    pad = max(pad_frac * (p_hi - p_lo), 0.05 if log_x else 0.5)
+    if log_x:
+        x_range = (10 ** (p_lo - pad), 10 ** (p_hi + pad))
+        xaxis.update(type="log", range=[rounded(p_lo - pad), rounded(p_hi + pad)])
+
+        def place(low: float, high: float) -> Span:
+            return Span(low, low, 0.0) if low == high else \
+                Span(max(low - 0.5, low * 0.9), high + 0.5, 0.0)
+    else:
+        x_range = (float(rounded(p_lo - pad)), float(rounded(p_hi + pad)))
+        xaxis["range"] = list(x_range)
+
+        def place(low: float, high: float) -> Span:
+            return Span(low, low, 0.0) if low == high else Span(low - 0.5, high + 0.5, 0.0)
+
+    _rule_marks(marks, place, x_range, layout, log_x=log_x)
+    if h.size <= 12:
+        xaxis.update(tickmode="array", tickvals=hx)
+    else:
+        xaxis.update(tickformat="d")
+    if score_name == "R\u00b2":
+        finite = np.concatenate([tr[np.isfinite(tr)], te[np.isfinite(te)]])
+        if finite.size and finite.min() < -1:
+            top = max(float(finite.max()), 0.0)
+            layout["yaxis"]["range"] = [-1.05, float(rounded(top + 0.05 * (top + 1)))]
+    _drop_empty(layout, "shapes", "annotations")
+    return make_figure(data, layout)

@@ -480,3 +480,43 @@ def test_decision_grid_of_a_softmax_net_has_k_layers():
     assert probs.shape == (5, 5, 3)
     np.testing.assert_allclose(probs[3, 1], net.predict_proba(np.array([[xs[1], ys[3]]]))[0],
                                rtol=1e-15)
+
+
+# --- the step-by-step trace -------------------------------------------------------
+
+
+def _formula(trace, name, phase):
+    return next(s.formula for s in trace.steps if s.name == name and s.phase == phase)
+
+
+def test_softmax_trace_starts_phase_1_from_p_minus_t():
+    rng = np.random.default_rng(4)
+    X, labels = rng.normal(size=(5, 2)), np.array([0, 2, 1, 2, 0])
+    net = _network(2, (3,), 3, "softmax")
+    trace = backprop(net, X, labels, "ce")
+    hidden = np.tanh(X @ net.weights[0] + net.biases[0])
+    z = hidden @ net.weights[1] + net.biases[1]
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(trace.get("output_op"), p, rtol=1e-13)
+    assert _formula(trace, "output_op", "forward") == "output_op = softmax(input_op)"
+    assert _formula(trace, "derror_dino", "phase 1") == (
+        "derror_dino = (output_op - target_output) / n")
+    np.testing.assert_allclose(trace.get("derror_dino", layer=2), (p - np.eye(3)[labels]) / 5,
+                               rtol=1e-12)
+    assert not any(s.name in ("douto_dino", "derror_douto") for s in trace.steps)
+    assert trace.get("derror_dwo").shape == (3, 3)
+    assert _formula(trace, "derror_dino", "phase 2") == (
+        "derror_dino = (output_op - target_output) / n")
+
+
+def test_linear_trace_has_slope_one():
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    net = _network(2, (3,), 2, "linear")
+    trace = backprop(net, X, y, "mse")
+    assert _formula(trace, "output_op", "forward") == "output_op = linear(input_op)"
+    assert _formula(trace, "douto_dino", "phase 1") == "douto_dino = 1"
+    np.testing.assert_array_equal(trace.get("douto_dino"), np.ones((4, 2)))
+    np.testing.assert_allclose(trace.get("derror_douto"),
+                               2 * (trace.get("output_op") - y) / 8, rtol=1e-14)
+    assert trace.error == pytest.approx(torch_mse(trace.get("output_op"), y), rel=1e-14)

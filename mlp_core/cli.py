@@ -13,7 +13,7 @@ import time
 
 from . import model_io
 from ._validate import check_int
-from .datasets import DATASET_NAMES, load_csv, make_dataset
+from .datasets import ALL_DATASET_NAMES, DATASET_INFO, load_csv, make_dataset
 from .network import Network
 from .script import standalone_script
 from .settings import SPECS, Settings, Spec
@@ -70,11 +70,18 @@ def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
 
 
 def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None:
-    p.add_argument("--data", default="or", choices=DATASET_NAMES, metavar="NAME",
-                   help=f"data set: {', '.join(DATASET_NAMES)} (default or)")
+    p.add_argument("--data", default="or", choices=ALL_DATASET_NAMES, metavar="NAME",
+                   help=f"data set: {', '.join(ALL_DATASET_NAMES)} (default or)")
     p.add_argument("--csv", metavar="FILE", help="train on a CSV file instead of --data")
+    _flag(p, "task")
     _flag(p, "samples")
     _flag(p, "noise")
+    _flag(p, "classes")
+    standardize = p.add_mutually_exclusive_group()
+    standardize.add_argument("--standardize", dest="standardize", action="store_true",
+                             default=True, help="real data and CSV: features to mean 0, sd 1 "
+                                                "on the training split (default)")
+    standardize.add_argument("--no-standardize", dest="standardize", action="store_false")
     p.add_argument("--test", type=float, default=0.2, help="test fraction, 0..0.9 (default 0.2)")
     if sweep:
         p.add_argument("--hidden", type=_range, default=(1, 16), help="hidden sizes a-b")
@@ -130,9 +137,13 @@ def _dataset(args, seed: int):
                 raw = f.read(2_000_001 + 1)
         except OSError as err:
             raise ValueError(f"cannot read {args.csv}: {err.strerror}") from None
-        return load_csv(raw, name=args.csv, test_fraction=args.test, seed=seed)
+        return load_csv(raw, name=args.csv, test_fraction=args.test, seed=seed,
+                        standardize=args.standardize,
+                        task=None if args.task == "auto" else args.task)
+    real = DATASET_INFO[args.data].kind == "real"
     return make_dataset(args.data, samples=args.samples, noise=args.noise,
-                        test_fraction=args.test, seed=seed)
+                        test_fraction=args.test, seed=seed, classes=args.classes or None,
+                        standardize=args.standardize if real else None)
 
 
 def _network_and_data(args):

@@ -25,25 +25,26 @@ from ._validate import (
 )
 from .activations import ACTIVATIONS
 from .datasets import (
-    DATASET_NAMES,
+    ALL_DATASET_NAMES,
+    DATASET_INFO,
     GATES,
-    GENERATORS,
+    MAX_CLASSES,
     MAX_NOISE,
     MAX_SAMPLES,
     MAX_TEST_FRACTION,
     MIN_SAMPLES,
+    Dataset,
+    make_dataset,
 )
 from .losses import LOSS_LABELS, LOSSES
 from .network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
 from .training import MAX_EPOCHS, MAX_LR, TrainConfig
 
 UPLOAD = "upload"
-DATASET_CHOICES = (*DATASET_NAMES, UPLOAD)
-DATASET_LABELS = {
-    **{g: f"{g.upper()} gate" for g in GATES},
-    **{g: g.replace("-", " ").capitalize() for g in GENERATORS},
-    UPLOAD: "Upload CSV",
-}
+DATASET_CHOICES = (*ALL_DATASET_NAMES, UPLOAD)
+DATASET_LABELS = {**{name: info.label for name, info in DATASET_INFO.items()},
+                  UPLOAD: "Upload CSV"}
+TASK_LABELS = {"auto": "from the last column", "classify": "classify", "regress": "regress"}
 INIT_LABELS = {
     "tutorial": "tutorial (fixed 2-3-1 weights)",
     "uniform": "uniform [0, 1)",
@@ -150,6 +151,20 @@ class Settings:
     # Per cent of samples held out for testing (the CLI's --test is a fraction).
     test: int = _setting(20, Spec(
         int, "test %", "Test %", "slider", lo=0, hi=round(100 * MAX_TEST_FRACTION), step=5))
+    # 0 leaves the count to the data set (3 blobs, 2 spiral arms): one default for both.
+    classes: int = _setting(0, Spec(
+        int, "classes", "Classes", "number", lo=0, hi=MAX_CLASSES, step=1,
+        help="How many classes blobs and spiral draw, 2 to 10; 0 = the data set's own "
+             "(3 blobs, 2 spiral arms).", cli="--classes"))
+    standardize: bool = _setting(True, Spec(
+        bool, "standardize", "Standardize features", "toggle",
+        help="Real data sets and CSV files: shift and scale each feature to mean 0 and "
+             "standard deviation 1 on the training split (the model file keeps both)."))
+    task: str = _setting("auto", Spec(
+        str, "CSV task", "CSV task", "select", choices=tuple(TASK_LABELS),
+        labels=TASK_LABELS,
+        help="Whole numbers 0-9 in the last column are classes, other numbers a target to "
+             "regress; pick one to override.", cli="--task"))
 
     def __post_init__(self):
         for name, spec in SPECS.items():
@@ -217,6 +232,15 @@ class Settings:
             )
             settings = replace(settings, init="xavier")
         return settings, notices
+
+
+def data_for(settings: Settings) -> Dataset:
+    """The built-in data set ``settings`` name, drawn with its seed and options."""
+    real = DATASET_INFO[settings.dataset].kind == "real"
+    return make_dataset(settings.dataset, samples=settings.samples, noise=settings.noise,
+                        test_fraction=settings.test / 100, seed=settings.seed,
+                        classes=settings.classes or None,
+                        standardize=settings.standardize if real else None)
 
 
 def _tutorial_shape(s: Settings) -> bool:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 
 from mlp_core import model_io
-from mlp_core.datasets import CSVError, Dataset, load_csv, make_dataset
+from mlp_core.datasets import CSVError, Dataset, load_csv
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
-from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings
+from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings, data_for
 from mlp_core.training import MAX_LR, Trainer
 
 from . import keys
@@ -66,21 +66,30 @@ def current_data(settings: Settings) -> Dataset | None:
         raw = st.session_state.get(keys.CSV_BYTES)
         if raw is None:
             return None
-        return _parse_csv(raw, st.session_state.get(keys.CSV_NAME, "upload.csv"),
-                          settings.test / 100, settings.seed)
-    return make_dataset(settings.dataset, samples=settings.samples, noise=settings.noise,
-                        test_fraction=settings.test / 100, seed=settings.seed)
+        return _parse_csv(raw, st.session_state.get(keys.CSV_NAME, "upload.csv"), settings)
+    return data_for(settings)
+
+
+def _csv_options(settings: Settings) -> tuple:
+    return (settings.test / 100, settings.seed, settings.standardize,
+            None if settings.task == "auto" else settings.task)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _parse_csv(raw: bytes, name: str, test_fraction: float, seed: int) -> Dataset:
-    return load_csv(raw, name=name, test_fraction=test_fraction, seed=seed)
+def _load_csv(raw: bytes, name: str, test_fraction: float, seed: int, standardize: bool,
+              task: str | None) -> Dataset:
+    return load_csv(raw, name=name, test_fraction=test_fraction, seed=seed,
+                    standardize=standardize, task=task)
+
+
+def _parse_csv(raw: bytes, name: str, settings: Settings) -> Dataset:
+    return _load_csv(raw, name, *_csv_options(settings))
 
 
 def accept_csv(raw: bytes, name: str, settings: Settings) -> str | None:
     """Keep an uploaded CSV if it loads; else return the message and keep the old one."""
     try:
-        _parse_csv(raw, name, settings.test / 100, settings.seed)
+        _parse_csv(raw, name, settings)
     except CSVError as err:
         return f"{name}: {err}"
     st.session_state[keys.CSV_BYTES] = raw

@@ -12,7 +12,7 @@ from dataclasses import asdict, replace
 
 import streamlit as st
 
-from mlp_core.datasets import GATES, MAX_CSV_BYTES
+from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
 from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings
 
 from . import keys
@@ -93,12 +93,7 @@ def render_sidebar() -> Settings:
     c1, c2 = sb.columns(2, vertical_alignment="bottom")
     widget(c1, "seed")
     widget(c2, "bias")
-    is_gate = st.session_state["dataset"] in GATES
-    with sb.expander("2-D data set", expanded=not is_gate):
-        if is_gate:
-            st.caption("Logic gates are exact 4-row truth tables; these apply to 2-D sets.")
-        for name in ("samples", "noise", "test"):
-            widget(st, name, disabled=is_gate)
+    _data_options(sb, st.session_state["dataset"])
     try:
         settings = _settings_from_state()
     except ValueError as err:
@@ -108,6 +103,23 @@ def render_sidebar() -> Settings:
         sb.warning(plain(notice))
     _sync_url(settings)
     return settings
+
+
+def _data_options(sb, dataset: str) -> None:
+    """The data set's own settings; those that do not apply to ``dataset`` are greyed out."""
+    kind = DATASET_INFO[dataset].kind if dataset in DATASET_INFO else "csv"
+    applies = {
+        "samples": kind == "generated", "noise": kind == "generated",
+        "test": kind != "gate", "classes": dataset in MULTICLASS_GENERATORS,
+        "standardize": kind in ("real", "csv"), "task": kind == "csv",
+    }
+    with sb.expander("Data set options", expanded=kind != "gate"):
+        if kind == "gate":
+            st.caption("Logic gates are exact 4-row truth tables: nothing here applies.")
+        elif kind == "real":
+            st.caption(plain(DATASET_INFO[dataset].description))
+        for name, used in applies.items():
+            widget(st, name, disabled=not used)
 
 
 def _csv_upload(sb) -> None:

@@ -152,17 +152,17 @@ BAD_CSVS = {
     ),
     "one column": (
         csv_of("label", "0", "1", "0", "1"),
-        "Line 1 has 1 column, but the file needs at least three: two or more feature columns "
-        "and a last column with the 0/1 label.",
+        "Line 1 has 1 column, but the file needs at least two: one or more feature columns "
+        "and a last column with the label or target.",
     ),
-    "three classes": (
-        csv_of("x1,x2,class", "0,0,0", "0,1,1", "1,0,2", "1,1,0"),
-        "Line 4 has the label '2' in its last column, but labels must be 0 or 1 "
-        "(this app separates two classes).",
+    "one target value": (
+        csv_of("x1,x2,y", "0,0,2.5", "0,1,2.5", "1,0,2.5", "1,1,2.5"),
+        "Every row has the target 2.5; a regression target needs at least two different "
+        "values.",
     ),
     "one class": (
         csv_of("0,0,1", "0,1,1", "1,0,1", "1,1,1"),
-        "Every row has the label 1; the file needs rows of both classes, 0 and 1.",
+        "Every row has the label 1; the file needs rows of at least two classes.",
     ),
     "too many rows": (
         csv_of(*[f"{i},{-i},{i % 2}" for i in range(MAX_CSV_ROWS + 1)]),
@@ -421,8 +421,8 @@ BAD_LINKS = {
                  "[1, 4], got 9); using 1."),
     "dataset=nope": ({"dataset": "nope"},
                      "Link parameter dataset='nope' is not valid (dataset must be one of and, or, "
-                     "nand, nor, xor, xnor, circle, moons, spiral, gaussians, xor-cloud, upload; "
-                     "got 'nope'); using or."),
+                     "nand, nor, xor, xnor, circle, moons, spiral, gaussians, xor-cloud, blobs, "
+                     "sine, step,...); using or."),
     "activation=softmax": ({"activation": "softmax"},
                            "Link parameter activation='softmax' is not valid (activation must be "
                            "one of sigmoid, tanh, relu, linear; got 'softmax'); using sigmoid."),

@@ -1,4 +1,4 @@
-"""Tests for mlp_core.datasets: gates, generators, splitting and CSV upload."""
+"""Tests for mlp_core.datasets: gates, generators, regression curves, splitting and CSV upload."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from mlp_core.datasets import (
+    ALL_DATASET_NAMES,
+    DATASET_INFO,
     DATASET_NAMES,
     GATE_INPUTS,
     GATES,
@@ -16,11 +18,19 @@ from mlp_core.datasets import (
     MAX_CSV_BYTES,
     MAX_CSV_FEATURES,
     MAX_CSV_ROWS,
+    MULTICLASS_DATASETS,
+    MULTICLASS_GENERATORS,
+    REAL_DATASETS,
+    REGRESSION_DATASETS,
+    REGRESSION_FUNCTIONS,
+    REGRESSION_GENERATORS,
     CSVError,
     Dataset,
     gate_dataset,
     load_csv,
+    make_blobs,
     make_dataset,
+    make_spiral,
 )
 
 GATE_NAMES = ("and", "or", "nand", "nor", "xor", "xnor")
@@ -242,9 +252,12 @@ def test_make_dataset_accepts_the_range_ends():
 
 
 def test_unknown_dataset_lists_known_names():
-    known = r"name must be one of and, .*, xnor, circle, moons, spiral, gaussians, xor-cloud"
+    known = (
+        r"name must be one of and, .*, xnor, circle, moons, spiral, gaussians, xor-cloud, "
+        r"blobs, sine, .*, iris, wine, breast_cancer, digits; got 'mnist'"
+    )
     with pytest.raises(ValueError, match=known):
-        make_dataset("iris")
+        make_dataset("mnist")
 
 
 # --- Dataset --------------------------------------------------------------------------
@@ -328,7 +341,7 @@ def test_csv_tolerates_bom_crlf_blank_lines_trailing_space_and_number_spellings(
     assert got == sorted([(1, 2000, 0), (-4.5, 0.5, 1), (3, 0.01, 1), (7, 0, 0)])
 
 
-def test_csv_standardization():
+def test_csv_standardization_is_fitted_on_the_training_rows():
     rng = np.random.default_rng(5)
     raw = np.column_stack([rng.normal(50, 10, 200), rng.normal(-3, 0.1, 200), np.full(200, 7.0)])
     labels = np.arange(200) % 2
@@ -336,14 +349,18 @@ def test_csv_standardization():
         ",".join(map(repr, row.tolist())) + f",{lab}" for row, lab in zip(raw, labels, strict=True)
     ]
     ds = load_csv(csv_bytes(*lines), test_fraction=0.25)
-    X, _ = all_points(ds)
-    np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=1e-12)
-    np.testing.assert_allclose(X.std(axis=0), [1.0, 1.0, 0.0], atol=1e-12)
-    np.testing.assert_allclose(ds.feature_mean, raw.mean(axis=0))
-    np.testing.assert_allclose(ds.feature_scale, [raw[:, 0].std(), raw[:, 1].std(), 1.0])
-    # The stored transform maps raw rows onto the stored features.
-    mapped = (raw - ds.feature_mean) / ds.feature_scale
-    np.testing.assert_allclose(np.sort(mapped, axis=0), np.sort(X, axis=0))
+    np.testing.assert_allclose(ds.X_train.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds.X_train.std(axis=0), [1.0, 1.0, 0.0], atol=1e-12)
+    np.testing.assert_array_equal(ds.feature_scale[2], 1.0)  # the constant column
+    # Undoing the stored transform gives back raw rows: train and test alike,
+    # so the test rows were mapped with the training rows' mean and scale.
+    raw_rows = {tuple(np.round(r, 9)) for r in raw}
+    for X in (ds.X_train, ds.X_test):
+        back = X * ds.feature_scale + ds.feature_mean
+        assert {tuple(np.round(r, 9)) for r in back} <= raw_rows
+    train_raw = ds.X_train * ds.feature_scale + ds.feature_mean
+    np.testing.assert_allclose(ds.feature_mean, train_raw.mean(axis=0))
+    assert not np.allclose(ds.feature_mean, raw.mean(axis=0), rtol=0, atol=1e-9)
 
 
 def test_csv_split_is_seeded():
@@ -565,3 +582,422 @@ def test_load_csv_argument_errors_name_the_parameter(kwargs, message):
     with pytest.raises(ValueError, match=message) as info:
         load_csv(kwargs.pop("data"), **kwargs)
     assert not isinstance(info.value, CSVError)
+
+
+# --- Dataset: task, classes, targets ---------------------------------------------------------
+
+
+def test_old_style_dataset_is_a_two_class_classification():
+    ds = Dataset("t", [[1, 2], [3, 4]], [0, 1], [], [], ["a", "b"], False)
+    assert ds.task == "classify" and ds.classes == ("class 0", "class 1")
+    assert (ds.n_classes, ds.n_targets, ds.target_names) == (2, 0, ())
+    assert ds.default_outputs == ("sigmoid", 1, "bce")
+
+
+def test_multiclass_dataset():
+    ds = Dataset("t", [[0.0], [1], [2]], [0, 2, 1], [[3]], [2], ["a"], classes=("a", "b", "c"))
+    assert ds.n_classes == 3 and ds.default_outputs == ("softmax", 3, "ce")
+    assert ds.y_train.shape == (3,) and ds.y_train.dtype == np.float64
+    with pytest.raises(ValueError, match=r"y_train must contain only the labels 0, 1 and 2"):
+        Dataset("t", [[0.0]], [3], [], [], ["a"], classes=("a", "b", "c"))
+    with pytest.raises(ValueError, match=r"y_test must contain only the labels 0 to 9"):
+        Dataset("t", [[0.0]], [9], [[1]], [1.5], ["a"], classes=tuple("0123456789"))
+    with pytest.raises(ValueError, match=r"classes must name 2 to 10 classes, got 11"):
+        Dataset("t", [[0.0]], [0], [], [], ["a"], classes=tuple("0123456789a"))
+    with pytest.raises(ValueError, match=r"target_names is for regression"):
+        Dataset("t", [[0.0]], [0], [], [], ["a"], target_names=("y",))
+
+
+def test_regression_dataset():
+    ds = Dataset("r", [[0.0], [1]], [0.5, -2], [[2]], [[7.25]], ["x"], task="regress")
+    assert ds.y_train.shape == (2, 1) and ds.y_test.shape == (1, 1)
+    assert (ds.n_classes, ds.classes, ds.target_names) == (0, (), ("y",))
+    assert ds.default_outputs == ("linear", 1, "mse")
+    two = Dataset("r", [[0.0]], [[1, 2]], [], [], ["x"], task="regress")
+    assert two.y_test.shape == (0, 2) and two.target_names == ("y1", "y2")
+    assert two.default_outputs == ("linear", 2, "mse")
+    with pytest.raises(ValueError, match=r"y_test must have 2 columns like y_train, got 1"):
+        Dataset("r", [[0.0]], [[1, 2]], [[1]], [[1]], ["x"], task="regress")
+    with pytest.raises(ValueError, match=r"y_train must contain only finite numbers"):
+        Dataset("r", [[0.0]], [np.nan], [], [], ["x"], task="regress")
+    with pytest.raises(ValueError, match=r"classes is for classification"):
+        Dataset("r", [[0.0]], [1.0], [], [], ["x"], task="regress", classes=("a", "b"))
+    with pytest.raises(ValueError, match=r"target_names must have 2 entries"):
+        Dataset("r", [[0.0]], [[1, 2]], [], [], ["x"], task="regress", target_names=("y",))
+    with pytest.raises(ValueError, match=r"task must be one of classify, regress; got 'cluster'"):
+        Dataset("r", [[0.0]], [1.0], [], [], ["x"], task="cluster")
+
+
+def test_image_shape_must_cover_the_features():
+    message = r"image_shape must be \(rows, cols\) with rows \* cols = 2"
+    with pytest.raises(ValueError, match=message):
+        Dataset("t", [[1, 2]], [0], [], [], ["a", "b"], image_shape=(2, 2))
+
+
+def test_gates_name_their_classes_by_the_output_bit():
+    assert gate_dataset("xor").classes == ("0", "1")
+    assert gate_dataset("xor").default_outputs == ("sigmoid", 1, "bce")
+
+
+# --- multi-class generators -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["blobs", "spiral"])
+@pytest.mark.parametrize("k", [2, 3, 5, 10])
+@pytest.mark.parametrize("n", [10, 203, 2000])
+def test_multiclass_generators_shapes_and_balance(name, k, n):
+    X, y = MULTICLASS_GENERATORS[name](n, 0.1, np.random.default_rng(1), k)
+    assert X.shape == (n, 2) and y.shape == (n,) and X.dtype == y.dtype == np.float64
+    counts = np.bincount(y.astype(int), minlength=k)
+    assert len(counts) == k and counts.sum() == n
+    assert counts.max() - counts.min() <= (1 if n % k else 0)
+
+
+@pytest.mark.parametrize("name", ["blobs", "spiral"])
+@pytest.mark.parametrize("k", [3, 6, 10])
+def test_clean_multiclass_generators_separate_and_noise_mixes_them(name, k):
+    clean = multiclass_points(name, 600, 0.0, 2, k)
+    noisy = multiclass_points(name, 600, 0.5, 2, k)
+    assert np.abs(clean[0]).max() < 1.8
+    assert nn_accuracy(*clean) >= 0.97
+    assert nn_accuracy(*noisy) < 0.95
+
+
+def knn_accuracy(X: np.ndarray, y: np.ndarray, k: int = 15) -> float:
+    """Leave-one-out k-nearest-neighbour accuracy (majority vote, ties to the lower label)."""
+    d = ((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=-1)
+    np.fill_diagonal(d, np.inf)
+    votes = y[np.argsort(d, axis=1)[:, :k]].astype(int)
+    predicted = np.array([np.bincount(v).argmax() for v in votes])
+    return float((predicted == y).mean())
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 10])
+def test_blobs_noise_reads_like_the_other_sets(k):
+    # The module's calibration target: at noise 0.5, 15-NN accuracy about 0.8-0.85.
+    X, y = make_blobs(1000, 0.5, np.random.default_rng(1), classes=k)
+    assert 0.78 <= knn_accuracy(X, y) <= 0.88
+
+
+def multiclass_points(name, n, noise, seed, k):
+    return MULTICLASS_GENERATORS[name](n, noise, np.random.default_rng(seed), k)
+
+
+def test_two_arm_spiral_is_the_default_spiral():
+    a = GENERATORS["spiral"](101, 0.3, np.random.default_rng(9))
+    b = MULTICLASS_GENERATORS["spiral"](101, 0.3, np.random.default_rng(9), 2)
+    for u, v in zip(a, b, strict=True):
+        assert u.tobytes() == v.tobytes()
+    default = make_dataset("spiral", seed=4)
+    explicit = make_dataset("spiral", seed=4, classes=2)
+    assert default.X_train.tobytes() == explicit.X_train.tobytes()
+    assert default.classes == ("class 0", "class 1")
+
+
+def test_clean_blobs_sit_around_evenly_spaced_centres():
+    X, y = make_blobs(1000, 0.0, np.random.default_rng(3), classes=4)
+    centres = np.array([X[y == j].mean(axis=0) for j in range(4)])
+    # Class 0 on top, then anticlockwise: (0, 1), (-1, 0), (0, -1), (1, 0).
+    np.testing.assert_allclose(centres, [[0, 1], [-1, 0], [0, -1], [1, 0]], atol=0.05)
+
+
+def test_spiral_arms_turn_by_one_kth_of_a_turn():
+    X, y = make_spiral(900, 0.0, np.random.default_rng(3), classes=3)
+    # Clean arm j is arm 0 rotated by j/3 of a turn: compare each arm's
+    # innermost points' angles.
+    angles = [np.arctan2(*X[y == j][np.argmin(np.hypot(*X[y == j].T))][::-1]) for j in range(3)]
+    steps = np.mod(np.diff(angles), 2 * np.pi)
+    np.testing.assert_allclose(steps, 2 * np.pi / 3, atol=0.15)
+
+
+@pytest.mark.parametrize("classes", [1, 11, 2.5, True])
+def test_classes_out_of_range(classes):
+    with pytest.raises(ValueError, match=r"classes must be an integer in \[2, 10\]"):
+        make_dataset("blobs", classes=classes)
+
+
+def test_make_dataset_multiclass():
+    ds = make_dataset("blobs", samples=300, classes=6, seed=1)
+    assert_well_formed_k(ds, 2, 6)
+    assert ds.classes == tuple(f"class {j}" for j in range(6))
+    assert ds.default_outputs == ("softmax", 6, "ce")
+    assert make_dataset("blobs").n_classes == 3  # the default
+    spiral = make_dataset("spiral", classes=4)
+    assert spiral.n_classes == 4 and spiral.feature_mean is None
+    # Sets with a fixed number of classes ignore the argument, like the gates ignore sliders.
+    assert make_dataset("moons", classes=7).n_classes == 2
+
+
+def assert_well_formed_k(ds: Dataset, n_features: int, k: int) -> None:
+    assert ds.task == "classify" and ds.n_classes == k and ds.n_features == n_features
+    for X, y in ((ds.X_train, ds.y_train), (ds.X_test, ds.y_test)):
+        assert X.dtype == y.dtype == np.float64 and y.shape == (X.shape[0],)
+        assert set(np.unique(y)) <= set(range(k))
+
+
+# --- regression generators ------------------------------------------------------------------
+
+
+REGRESSION_NAMES = ("sine", "step", "abs", "nielsen", "plane", "multi-gauss")
+INPUTS = {"sine": 1, "step": 1, "abs": 1, "nielsen": 1, "plane": 2, "multi-gauss": 2}
+
+
+def test_regression_tables():
+    assert tuple(REGRESSION_GENERATORS) == REGRESSION_NAMES == REGRESSION_DATASETS
+    assert tuple(REGRESSION_FUNCTIONS) == REGRESSION_NAMES
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (0.0, 0.25),  # 0.2 + 0.05 cos 0
+        (1.0, 0.6 + 0.3 * np.sin(15) + 0.05 * np.cos(50)),
+        (0.5, 0.2 + 0.1 + 0.15 * np.sin(7.5) + 0.05 * np.cos(25)),
+    ],
+)
+def test_nielsen_values(x, expected):
+    assert REGRESSION_FUNCTIONS["nielsen"](np.array([x]))[0] == pytest.approx(expected, abs=1e-15)
+
+
+def test_one_d_curves_at_chosen_points():
+    x = np.array([-np.pi / 2, -0.5, 0.0, 0.25, np.pi / 6])
+    sines = [-1, -0.479425538604203, 0, 0.247403959254523, 0.5]  # sin(-1/2), sin(1/4) from tables
+    np.testing.assert_allclose(REGRESSION_FUNCTIONS["sine"](x), sines, atol=1e-15)
+    np.testing.assert_array_equal(REGRESSION_FUNCTIONS["step"](x), [0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(REGRESSION_FUNCTIONS["abs"](x), np.abs(x))
+
+
+def test_playground_surfaces_at_chosen_points():
+    # TensorFlow Playground's coordinates are 4x ours: (1.5, 1.5) here is (6, 6) there.
+    X = np.array([[1.5, 1.5], [-1.5, -1.5], [0.25, -0.5], [0.0, 0.0]])
+    np.testing.assert_allclose(REGRESSION_FUNCTIONS["plane"](X), [1.2, -1.2, -0.1, 0.0])
+    # Bump centres (±4 or 0, ±2.5) there; sign +1 at (-4, 2.5), -1 at (0, 2.5), +1 at (0, -2.5).
+    centres = np.array([[-1.0, 0.625], [0.0, 0.625], [0.0, -0.625], [1.0, -0.625]])
+    np.testing.assert_allclose(REGRESSION_FUNCTIONS["multi-gauss"](centres), [1, -1, 1, -1])
+    # Half a Playground unit from a centre (1/8 here) the cone is at 1 - 0.5 / 2.
+    off = np.array([[0.125, 0.625], [0.0, -0.625 + 0.125]])
+    np.testing.assert_allclose(REGRESSION_FUNCTIONS["multi-gauss"](off), [-0.75, 0.75])
+    # (0, 0) is 2.5 from the nearest centres: outside every cone (radius 2).
+    assert REGRESSION_FUNCTIONS["multi-gauss"](np.zeros((1, 2)))[0] == 0.0
+
+
+@pytest.mark.parametrize("name", REGRESSION_NAMES)
+def test_regression_generators_shapes_domain_and_clean_values(name):
+    X, y = REGRESSION_GENERATORS[name](500, 0.0, np.random.default_rng(4))
+    assert X.shape == (500, INPUTS[name]) and y.shape == (500, 1)
+    assert X.dtype == y.dtype == np.float64 and X.flags.c_contiguous and y.flags.c_contiguous
+    lo, hi = {"sine": (-np.pi, np.pi), "nielsen": (0, 1)}.get(name, (-1, 1))
+    if INPUTS[name] == 2:
+        lo, hi = -1.5, 1.5
+    assert X.min() >= lo and X.max() <= hi and X.max() - X.min() > 0.9 * (hi - lo)
+    f = REGRESSION_FUNCTIONS[name]
+    clean = f(X[:, 0]) if INPUTS[name] == 1 else f(X)
+    np.testing.assert_array_equal(y[:, 0], clean)
+
+
+@pytest.mark.parametrize("name", REGRESSION_NAMES)
+def test_regression_noise_is_on_the_target(name):
+    gen = REGRESSION_GENERATORS[name]
+    X0, y0 = gen(4000, 0.0, np.random.default_rng(5))
+    X1, y1 = gen(4000, 0.5, np.random.default_rng(5))
+    np.testing.assert_array_equal(X0, X1)  # same inputs: noise moves only y
+    residual = (y1 - y0)[:, 0]
+    spread = y0.max() - y0.min()
+    # std = noise * a quarter of the clean range: 0.5 / 4 of the spread.
+    assert residual.std() == pytest.approx(0.125 * spread, rel=0.1)
+    assert abs(residual.mean()) < 0.01 * spread + 3 * residual.std() / np.sqrt(4000)
+
+
+@pytest.mark.parametrize("name", REGRESSION_NAMES)
+def test_make_dataset_regression(name):
+    ds = make_dataset(name, samples=150, noise=0.2, test_fraction=0.2, seed=3)
+    assert ds.task == "regress" and ds.n_classes == 0 and ds.classes == ()
+    assert ds.y_train.shape == (120, 1) and ds.y_test.shape == (30, 1)
+    assert ds.n_features == INPUTS[name] == DATASET_INFO[name].n_inputs
+    assert ds.feature_names == (("x",) if INPUTS[name] == 1 else ("x1", "x2"))
+    assert ds.target_names == ("y",) and ds.default_outputs == ("linear", 1, "mse")
+    assert ds.feature_mean is None  # drawn in its own coordinates by default
+    again = make_dataset(name, samples=150, noise=0.2, test_fraction=0.2, seed=3)
+    other = make_dataset(name, samples=150, noise=0.2, test_fraction=0.2, seed=4)
+    assert ds.X_train.tobytes() == again.X_train.tobytes()
+    assert ds.y_test.tobytes() == again.y_test.tobytes()
+    assert not np.array_equal(ds.X_train, other.X_train)
+
+
+def test_generated_sets_standardize_on_request():
+    ds = make_dataset("plane", samples=400, standardize=True, seed=2)
+    np.testing.assert_allclose(ds.X_train.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds.X_train.std(axis=0), 1.0, atol=1e-12)
+    raw = make_dataset("plane", samples=400, standardize=False, seed=2)
+    np.testing.assert_array_equal(ds.y_train, raw.y_train)  # targets are left alone
+    with pytest.raises(ValueError, match=r"standardize must be True, False or None"):
+        make_dataset("plane", standardize="yes")
+
+
+# --- the names and the info table ------------------------------------------------------------
+
+
+def test_name_groups():
+    assert MULTICLASS_DATASETS == ("blobs",)
+    assert REAL_DATASETS == ("iris", "wine", "breast_cancer", "digits")
+    assert ALL_DATASET_NAMES == DATASET_NAMES + ("blobs",) + REGRESSION_NAMES + REAL_DATASETS
+    assert len(set(ALL_DATASET_NAMES)) == len(ALL_DATASET_NAMES)
+
+
+def test_dataset_info_covers_every_name_and_matches_what_make_dataset_builds():
+    assert tuple(DATASET_INFO) == ALL_DATASET_NAMES
+    for name, info in DATASET_INFO.items():
+        assert info.label and info.description and info.source and info.licence, name
+        assert info.description.endswith(".") and "\n" not in info.description
+        ds = make_dataset(name)
+        assert (ds.task, ds.n_features, ds.n_classes) == (info.task, info.n_inputs, info.n_classes)
+        assert (ds.feature_mean is not None) == info.standardize
+        kind = "gate" if name in GATES else "real" if name in REAL_DATASETS else "generated"
+        assert info.kind == kind and ds.is_gate == (kind == "gate")
+    assert DATASET_INFO["blobs"].classes_range == DATASET_INFO["spiral"].classes_range == (2, 10)
+    # The labels the settings give today's sets, so phase 2 can read them from here.
+    assert DATASET_INFO["xor"].label == "XOR gate"
+    assert DATASET_INFO["xor-cloud"].label == "Xor cloud"
+
+
+# --- CSV: more classes and regression ----------------------------------------------------------
+
+
+THREE_CLASSES = [f"{i % 7},{(i * 3) % 5},{i % 3}" for i in range(30)]
+
+
+def test_csv_with_three_classes():
+    ds = load_csv(csv_bytes("a,b,kind", *THREE_CLASSES), task=None, test_fraction=0.2, seed=1)
+    assert ds.task == "classify" and ds.n_classes == 3
+    assert ds.classes == ("class 0", "class 1", "class 2")
+    assert ds.feature_names == ("a", "b") and (ds.n_train, ds.n_test) == (24, 6)
+    # Stratified: 10 rows per class, each sends 2 to the test set.
+    np.testing.assert_array_equal(np.bincount(ds.y_test.astype(int)), [2, 2, 2])
+    forced = load_csv(csv_bytes("a,b,kind", *THREE_CLASSES), task="classify", seed=1)
+    assert forced.y_train.tobytes() == ds.y_train.tobytes()
+
+
+def test_csv_ten_classes_and_one_feature_column():
+    rows = [f"{i * 0.5},{i % 10}" for i in range(40)]
+    ds = load_csv(csv_bytes(*rows), task=None)
+    assert ds.n_classes == 10 and ds.n_features == 1 and ds.feature_names == ("x1",)
+
+
+def test_csv_regression():
+    rows = [f"{i},{i * 0.5 - 3}" for i in range(20)]
+    ds = load_csv(csv_bytes("hours,score", *rows), task=None, test_fraction=0.25, standardize=False)
+    assert ds.task == "regress" and ds.target_names == ("score",)
+    assert ds.y_train.shape == (15, 1) and ds.y_test.shape == (5, 1)
+    got = np.concatenate([ds.X_train, ds.X_test])[:, 0], np.concatenate([ds.y_train, ds.y_test])
+    np.testing.assert_array_equal(got[1][:, 0], got[0] * 0.5 - 3)
+    assert ds.default_outputs == ("linear", 1, "mse")
+
+
+def test_csv_regression_forced_on_class_like_numbers():
+    ds = load_csv(csv_bytes(*GOOD_ROWS), task="regress")
+    assert ds.task == "regress" and ds.y_train.shape[1] == 1
+
+
+def test_csv_large_integers_are_regression_when_guessed():
+    rows = [f"{i},{i},{i * 3}" for i in range(8)]  # targets up to 21: not class labels
+    assert load_csv(csv_bytes(*rows), task=None).task == "regress"
+
+
+def test_csv_binary_default_is_unchanged_for_two_classes():
+    data = csv_bytes(*GOOD_ROWS)
+    for task in ("binary", None, "classify"):
+        ds = load_csv(data, task=task, seed=2)
+        assert ds.task == "classify" and ds.n_classes == 2
+
+
+CSV_TASK_REJECTIONS = [
+    pytest.param(
+        "classify",
+        csv_bytes(*ROWS_4, "1,2,0.5"),
+        "Line 5 has the label '0.5' in its last column, but class labels must be whole numbers "
+        "from 0 to 9 (0 for the first class, 1 for the second, ...).",
+        id="fraction forced classify",
+    ),
+    pytest.param(
+        "classify",
+        csv_bytes(*ROWS_4, "1,2,-1"),
+        "Line 5 has the label '-1' in its last column, but class labels must be whole numbers",
+        id="negative forced classify",
+    ),
+    pytest.param(
+        "classify",
+        csv_bytes(*ROWS_4, "1,2,12"),
+        "Line 5 has the label '12', but at most 10 classes are allowed (labels 0 to 9).",
+        id="too many classes",
+    ),
+    pytest.param(
+        "classify",
+        csv_bytes("a,b,y", "1,2,0", "3,4,2", "5,6,0", "7,8,2"),
+        "No row has the label 1, but some have 2; class labels must number the classes 0 to 2 "
+        "without gaps.",
+        id="gap forced classify",
+    ),
+    pytest.param(
+        None,
+        csv_bytes("a,b,y", "1,2,1", "3,4,2", "5,6,3", "7,8,1"),
+        "No row has the label 0, but some have 3; class labels must number the classes 0 to 3 "
+        "without gaps (or, if the last column is a quantity to predict, choose regression).",
+        id="numbered from 1",
+    ),
+    pytest.param(
+        "classify",
+        csv_bytes("a,b,y", "1,2,3", "3,4,3", "5,6,3", "7,8,3"),
+        "Every row has the label 3; the file needs rows of at least two classes.",
+        id="one class forced classify",
+    ),
+    pytest.param(
+        None,
+        csv_bytes("a,b,y", "1,2,1", "3,4,1", "5,6,1", "7,8,1"),
+        "Every row has the label 1; the file needs rows of at least two classes.",
+        id="one class guessed",
+    ),
+    pytest.param(
+        "regress",
+        csv_bytes("a,b,y", "1,2,1.5", "3,4,1.5", "5,6,1.5", "7,8,1.5"),
+        "Every row has the target 1.5; a regression target needs at least two different values.",
+        id="constant target",
+    ),
+    pytest.param(
+        None,
+        csv_bytes("a,b,y", "1,2,40.5", "3,4,40.5", "5,6,40.5", "7,8,40.5"),
+        "Every row has the target 40.5; a regression target needs at least two different values.",
+        id="constant target guessed",
+    ),
+    pytest.param(
+        None,
+        csv_bytes("x,y", "1,0", "2,1", "3,cat", "4,1"),
+        "Line 4, column 2 (the label) has 'cat', which is not a number; the last column needs "
+        "numbers: class labels 0, 1, ... or target values.",
+        id="word target",
+    ),
+    pytest.param(
+        "regress",
+        csv_bytes("x", "1", "2", "3", "4"),
+        "Line 1 has 1 column, but the file needs at least two: one or more feature columns and "
+        "a last column with the label or target.",
+        id="one column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("task", "data", "message"), CSV_TASK_REJECTIONS)
+def test_csv_task_rejections(task, data, message):
+    with pytest.raises(CSVError, match=re.escape(message)):
+        load_csv(data, task=task)
+
+
+def test_csv_binary_mode_keeps_the_two_class_rules():
+    with pytest.raises(CSVError, match=re.escape("labels must be 0 or 1")):
+        load_csv(csv_bytes("a,b,y", *THREE_CLASSES))
+    with pytest.raises(CSVError, match=re.escape("needs at least three")):
+        load_csv(csv_bytes("1,0", "2,1", "3,0", "4,1"))
+
+
+def test_csv_unknown_task():
+    with pytest.raises(ValueError, match=r"task must be one of binary, classify, regress or None"):
+        load_csv(csv_bytes(*GOOD_ROWS), task="cluster")

@@ -520,3 +520,31 @@ def test_linear_trace_has_slope_one():
     np.testing.assert_allclose(trace.get("derror_douto"),
                                2 * (trace.get("output_op") - y) / 8, rtol=1e-14)
     assert trace.error == pytest.approx(torch_mse(trace.get("output_op"), y), rel=1e-14)
+
+
+# --- the data sets' defaults train well ---------------------------------------------
+
+REAL_RUNS = {
+    # name: (hidden, hidden activation, lr, epochs, score it must reach on the test split)
+    "iris": ((8,), "tanh", 0.1, 2_000, 0.9),
+    "wine": ((8,), "tanh", 0.1, 2_000, 0.9),
+    "breast_cancer": ((16,), "tanh", 0.1, 2_000, 0.9),
+    "sine": ((16,), "tanh", 0.05, 5_000, 0.9),
+    "digits": ((32,), "tanh", 0.2, 1_000, 0.93),
+}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.slow) if n == "digits" else n for n in REAL_RUNS])
+def test_data_set_defaults_train_well(name):
+    from mlp_core.datasets import make_dataset
+    hidden, activation, lr, epochs, goal = REAL_RUNS[name]
+    data = make_dataset(name)
+    output, k, loss = data.default_outputs
+    net = Network.create(data.n_features, hidden, n_outputs=k, output=output,
+                         activation=activation, bias=True, init="xavier", seed=0)
+    trainer = Trainer(net, data.X_train, data.y_train,
+                      TrainConfig(lr=lr, epochs=epochs, loss=loss), data.X_test, data.y_test)
+    trainer.train()
+    score = "test_r2" if data.task == "regress" else "test_accuracy"
+    assert trainer.current_metrics()[score] >= goal

@@ -149,7 +149,23 @@ class Network:
         init: str = "xavier",
         seed: int = 0,
     ) -> Network:
-        """Build a network with weights from the named initializer and an explicit seed."""
+        """Build a network with weights from the named initializer and an explicit seed.
+
+        Parameters
+        ----------
+        n_inputs : int, at most ``MAX_INPUTS``
+        hidden : sequence of int
+            Units per hidden layer (at most ``MAX_HIDDEN_LAYERS`` layers of at
+            most ``MAX_HIDDEN_NODES``); empty for no hidden layer.
+        n_outputs : int, at most ``MAX_OUTPUTS``
+            ``k``: 1 for a binary sigmoid output, the class count for softmax,
+            the target count for linear.
+        output : {"sigmoid", "softmax", "linear"}
+        activation : str, key of ``ACTIVATIONS`` for the hidden layers
+        bias : bool
+        init : str, key of ``INITIALIZERS`` ("tutorial" only for 2-3-1 and 2-1)
+        seed : int
+        """
         sizes = layer_sizes_for(n_inputs, hidden, n_outputs)
         check_outputs(output, n_outputs)
         check_choice("init", init, INITIALIZERS)

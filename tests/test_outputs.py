@@ -548,3 +548,15 @@ def test_data_set_defaults_train_well(name):
     trainer.train()
     score = "test_r2" if data.task == "regress" else "test_accuracy"
     assert trainer.current_metrics()[score] >= goal
+
+
+def test_hidden_layer_comparison_with_softmax_outputs():
+    from mlp_core.compare import train_pair
+    from mlp_core.datasets import make_dataset
+    data = make_dataset("blobs", classes=3)
+    pair = train_pair(data, (6,), activation="tanh", bias=True, init="xavier", seed=0,
+                      config=TrainConfig(lr=0.1, epochs=300, loss="ce"), n_outputs=3,
+                      output="softmax")
+    assert pair.none.net.layer_sizes == (2, 3) and pair.hidden.net.layer_sizes == (2, 6, 3)
+    assert pair.facts(data) == []      # the facts are about the tutorial's gates
+    assert pair.none.records["train_accuracy"][-1] > 0.8   # blobs: softmax regression does well

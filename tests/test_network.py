@@ -222,3 +222,19 @@ def test_defaults_are_valid():
     assert (config.lr, config.epochs, config.loss, config.batch_size) == (0.5, 20_000, "sse", None)
     net = Network.create()
     assert net.layer_sizes == (2, 3, 1) and not net.bias and net.hidden_activation == "sigmoid"
+
+
+def test_the_largest_network_the_limits_allow():
+    net = Network.create(784, (256,) * MAX_HIDDEN_LAYERS, n_outputs=10, output="softmax",
+                         bias=True, seed=0)
+    assert net.layer_sizes == (784, 256, 256, 256, 256, 10)
+    assert net.n_params == 784 * 256 + 256 + 3 * (256 * 256 + 256) + 256 * 10 + 10
+    assert net.weights[-1].shape == (256, 10) and net.biases[-1].shape == (10,)
+    # Xavier keeps a wide layer's pre-activations of unit-scale inputs near unit scale.
+    z = np.random.default_rng(1).normal(size=(50, 784)) @ net.weights[0]
+    assert 0.3 < float(np.std(z)) < 1.5
+
+
+def test_parameter_count_with_k_outputs():
+    net = Network.create(64, (32,), n_outputs=10, output="softmax", bias=True)
+    assert net.n_trainable == parameter_breakdown(net.layer_sizes, True)[0] == 64 * 32 + 32 + 330

@@ -40,6 +40,18 @@ def linear(z: np.ndarray) -> np.ndarray:
     return np.array(z, dtype=float, copy=True)
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of ``z`` (n, k): ``exp(z_j) / sum_l exp(z_l)`` for each row.
+
+    The row's maximum is subtracted first (the result is unchanged, since it
+    scales numerator and denominator alike), so no ``exp`` overflows and the
+    largest term is exactly 1, which keeps the denominator from underflowing.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
 def sigmoid_derivative(a: np.ndarray, z: np.ndarray) -> np.ndarray:
     return a * (1.0 - a)
 
@@ -73,4 +85,20 @@ DERIVATIVE_LATEX = {
     "tanh": r"1-\tanh^2(z)",
     "relu": r"\mathbb{1}[z>0]",
     "linear": r"1",
+}
+
+# Output units. sigmoid: one probability per unit (binary, or independent labels);
+# softmax: a probability per class, summing to 1 across the row; linear: regression.
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
+OUTPUT_FUNCTIONS = {"sigmoid": sigmoid, "softmax": softmax, "linear": linear}
+OUTPUT_IDS = {name: i for i, name in enumerate(OUTPUT_ACTIVATIONS)}
+OUTPUT_LABELS = {
+    "sigmoid": "sigmoid (binary classification)",
+    "softmax": "softmax (k classes)",
+    "linear": "linear (regression)",
+}
+OUTPUT_LATEX = {
+    "sigmoid": r"o=\sigma(z)=\frac{1}{1+e^{-z}}",
+    "softmax": r"p_j=\frac{e^{z_j}}{\sum_{l=1}^{k} e^{z_l}}",
+    "linear": r"o=z",
 }

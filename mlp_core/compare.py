@@ -26,16 +26,17 @@ class Pair:
         out = []
         single = self.none.net
         origin = np.all(data.X_train == 0, axis=1)
-        if not single.bias and origin.any():
+        one_sigmoid = single.output_activation == "sigmoid" and single.n_outputs == 1
+        if not single.bias and origin.any() and one_sigmoid:
             p0 = float(single.predict_proba(np.zeros((1, data.n_features)))[0])
             out.append(
                 f"Without a bias the single-layer network's output at (0, 0) is "
                 f"sigmoid(0) = {p0:g} whatever its weights, so it can never pull that "
                 f"point below 0.5."
             )
-        correct = int(np.sum(single.predict(data.X_train) == data.y_train))
-        hidden_correct = int(np.sum(self.hidden.net.predict(data.X_train) == data.y_train))
-        if data.is_gate:
+        if data.is_gate and one_sigmoid:
+            correct = int(np.sum(single.predict(data.X_train) == data.y_train))
+            hidden_correct = int(np.sum(self.hidden.net.predict(data.X_train) == data.y_train))
             out.append(
                 f"The hidden-layer network gets {hidden_correct} of 4 rows right; the network "
                 f"with no hidden layer gets {correct} of 4."
@@ -50,12 +51,18 @@ class Pair:
 
 
 def train_pair(data: Dataset, hidden: tuple[int, ...], *, activation: str, bias: bool,
-               init: str, seed: int, config: TrainConfig) -> Pair:
-    """Train the hidden-layer network and its no-hidden-layer twin; return both trainers."""
+               init: str, seed: int, config: TrainConfig, n_outputs: int = 1,
+               output: str = "sigmoid") -> Pair:
+    """Train the hidden-layer network and its no-hidden-layer twin; return both trainers.
+
+    Both have ``n_outputs`` units of kind ``output``: without a hidden layer a
+    softmax net is multinomial logistic regression and a linear one is linear
+    regression.
+    """
     trainers = []
     for layers in (hidden, ()):
-        net = Network.create(data.n_features, layers, activation=activation, bias=bias,
-                             init=init, seed=seed)
+        net = Network.create(data.n_features, layers, n_outputs=n_outputs, output=output,
+                             activation=activation, bias=bias, init=init, seed=seed)
         trainer = Trainer(net, data.X_train, data.y_train, config, data.X_test, data.y_test)
         trainer.train()
         trainers.append(trainer)

@@ -13,7 +13,9 @@ def decision_grid(
     """The network's output over a ``resolution x resolution`` grid.
 
     Returns ``(xs, ys, probs)`` with ``xs`` (gx,), ``ys`` (gy,) and
-    ``probs`` (gy, gx) = P(class 1) at ``(xs[j], ys[i])``. Only for 2-input nets.
+    ``probs`` (gy, gx) = P(class 1) at ``(xs[j], ys[i])`` for one sigmoid output,
+    else ``probs`` (gy, gx, k) = the k outputs there (class probabilities for
+    softmax, predicted values for linear). Only for 2-input nets.
     """
     if net.layer_sizes[0] != 2:
         raise ValueError("a decision grid needs a network with exactly 2 inputs")
@@ -22,7 +24,8 @@ def decision_grid(
     ys = np.linspace(y0, y1, resolution)
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
-    return xs, ys, net.predict_proba(points).reshape(resolution, resolution)
+    probs = net.predict_proba(points)
+    return xs, ys, probs.reshape((resolution, resolution) + probs.shape[1:])
 
 
 def neuron_lines(net: Network) -> list[tuple[float, float, float]]:

@@ -6,6 +6,10 @@ numba compiles it to machine code. ``nogil=True`` lets other Streamlit sessions
 run Python while one session trains; ``cache=True`` keeps the compiled code on
 disk so only the first process ever compiles it.
 
+Targets ``Y`` are float64 ``(n, k)`` (``Network.encode_targets``); the output
+units are ``activations.OUTPUT_IDS``' sigmoid (0), softmax (1) or linear (2),
+the loss one of ``losses.LOSS_IDS`` that ``losses.ALLOWED_LOSSES`` pairs with it.
+
 Status codes returned by ``train_epochs``: ``OK``; ``LOSS_NOT_FINITE`` (the loss
 of the forward pass overflowed; weights are those that produced it, all finite);
 ``WEIGHTS_EXPLODED`` (an update would have made a weight non-finite or larger
@@ -75,25 +79,49 @@ def _activate(z, act_id):
     return z
 
 
+SSE, MSE, BCE, CE = 0, 1, 2, 3           # losses.LOSS_IDS
+SIGMOID_OUT, SOFTMAX_OUT, LINEAR_OUT = 0, 1, 2   # activations.OUTPUT_IDS
+
+
 @njit(nogil=True, cache=True, inline="always")
 def _row_loss(o, zo, t, loss_id):
-    """One row's share of ``losses.LOSSES`` before any mean (``o = sigmoid(zo)``)."""
-    if loss_id == 0:
+    """One output element's share of ``losses.LOSSES`` (sse, mse, bce) before any mean.
+
+    ``o`` is the unit's output, ``zo`` its pre-activation (bce needs a sigmoid
+    output: ``o = sigmoid(zo)``). ce is a whole row's and lives in the row loops.
+    """
+    if loss_id == SSE:
         return 0.5 * (o - t) * (o - t)
-    if loss_id == 1:
+    if loss_id == MSE:
         return (o - t) * (o - t)
     # bce from z, never log(0): log(1 + e^z) - t z, with log(1 + e^z) computed stably.
     return max(zo, 0.0) + math.log1p(math.exp(-abs(zo))) - t * zo
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _output_delta(o, t, m, loss_id):
-    """dE/dz at the output for one row of a batch of ``m``: ``losses.OUTPUT_DELTAS``."""
-    if loss_id == 0:
+def _output_delta(o, t, m, mk, out_id, loss_id):
+    """dE/dz of one output element in a batch of ``m`` rows, ``mk = m * k`` elements:
+    ``losses.OUTPUT_DELTAS[(output, loss)]``, operation for operation."""
+    if out_id == SOFTMAX_OUT:
+        return (o - t) / m
+    if out_id == LINEAR_OUT:
+        return (o - t) if loss_id == SSE else 2.0 * (o - t) / mk
+    if loss_id == SSE:
         return (o - t) * (o * (1.0 - o))
-    if loss_id == 1:
-        return 2.0 * (o - t) / m * (o * (1.0 - o))
-    return (o - t) / m
+    if loss_id == MSE:
+        return 2.0 * (o - t) / mk * (o * (1.0 - o))
+    return (o - t) / mk
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _loss_divisor(n, k, loss_id):
+    """What a loss summed over ``n`` rows of ``k`` outputs is divided by (``losses.LOSSES``):
+    sse by nothing, ce (a mean over rows) by n, mse and bce (means over elements) by n k."""
+    if loss_id == SSE:
+        return 1
+    if loss_id == CE:
+        return n
+    return n * k
 
 
 @njit(nogil=True, cache=True)
@@ -112,8 +140,28 @@ def _offsets(sizes):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _forward(X, order, start, m, params, sizes, w_off, b_off, act_id, A, Z):
-    """Rows ``order[start:start+m]`` of X through every layer: Z = A W + b, A = f(Z)."""
+def _softmax_row(z, a, lo, hi):
+    """``a[lo:hi] = softmax(z[lo:hi])`` with the maximum subtracted (no exp overflows);
+    returns the row's log-sum-exp ``log sum_j e^{z_j}``, which ce needs."""
+    # Signed bounds whatever the caller's index type (uint64 mixed with int64 is float64).
+    first, end = np.int64(lo), np.int64(hi)
+    zmax = z[first]
+    for j in range(first + 1, end):
+        zmax = max(zmax, z[j])
+    total = 0.0
+    for j in range(first, end):
+        e = math.exp(z[j] - zmax)
+        a[j] = e
+        total += e
+    for j in range(first, end):
+        a[j] /= total
+    return zmax + math.log(total)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _forward(X, order, start, m, params, sizes, w_off, b_off, act_id, out_id, A, Z):
+    """Rows ``order[start:start+m]`` of X through every layer: Z = A W + b, A = f(Z),
+    with the output activation ``out_id`` on the last layer."""
     n_layers = sizes.shape[0] - 1
     for i in range(m):
         for k in range(sizes[0]):
@@ -131,13 +179,34 @@ def _forward(X, order, start, m, params, sizes, w_off, b_off, act_id, A, Z):
                     s += A[l, i, k] * params[wo + k * n_out + j]
                 s += params[bo + j]
                 Z[l + 1, i, j] = s
-                A[l + 1, i, j] = _sigmoid(s) if last else _activate(s, act_id)
+                if not last:
+                    A[l + 1, i, j] = _activate(s, act_id)
+                elif out_id == SIGMOID_OUT:
+                    A[l + 1, i, j] = _sigmoid(s)
+                else:
+                    A[l + 1, i, j] = s
+            if last and out_id == SOFTMAX_OUT:
+                _softmax_row(Z[l + 1, i], A[l + 1, i], 0, n_out)
 
 
 @njit(nogil=True, cache=True)
-def loss_and_correct(X, y, params, sizes, act_id, loss_id):
-    """Loss and number of correctly classified rows of ``(X, y)``, in one compiled pass."""
+def loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id):
+    """Loss of ``(X, Y)`` and its score, in one compiled pass.
+
+    Parameters
+    ----------
+    X : float64 array of shape (n, n_in)
+    Y : float64 array of shape (n, k)
+
+    Returns
+    -------
+    (loss, score)
+        ``loss`` as ``losses.LOSSES`` defines it; ``score`` the number of rows
+        classified right (``metrics.correct_rows``) for sigmoid and softmax
+        outputs, the residual sum of squares over all elements for linear ones.
+    """
     n = X.shape[0]
+    k = sizes[sizes.shape[0] - 1]
     max_w = 0
     for l in range(sizes.shape[0]):
         max_w = max(max_w, sizes[l])
@@ -146,19 +215,40 @@ def loss_and_correct(X, y, params, sizes, act_id, loss_id):
     A = np.zeros((n_layers + 1, n, max_w))
     Z = np.zeros((n_layers + 1, n, max_w))
     order = np.arange(n)
-    _forward(X, order, 0, n, params, sizes, w_off, b_off, act_id, A, Z)
+    _forward(X, order, 0, n, params, sizes, w_off, b_off, act_id, out_id, A, Z)
     total = 0.0
-    correct = 0
+    score = 0.0
     for i in range(n):
-        o = A[n_layers, i, 0]
-        z = Z[n_layers, i, 0]
-        t = y[i]
-        total += _row_loss(o, z, t, loss_id)
-        if (o >= 0.5) == (t >= 0.5):
-            correct += 1
-    if loss_id != 0 and n > 0:
-        total /= n
-    return total, correct
+        if loss_id == CE:
+            lse = _softmax_row(Z[n_layers, i], A[n_layers, i], 0, k)
+            for j in range(k):
+                total += Y[i, j] * (lse - Z[n_layers, i, j])
+        else:
+            for j in range(k):
+                total += _row_loss(A[n_layers, i, j], Z[n_layers, i, j], Y[i, j], loss_id)
+        if out_id == LINEAR_OUT:
+            for j in range(k):
+                d = A[n_layers, i, j] - Y[i, j]
+                score += d * d
+        elif out_id == SOFTMAX_OUT:
+            # The first largest entry, as np.argmax picks it.
+            best_o, best_t = 0, 0
+            for j in range(1, k):
+                if A[n_layers, i, j] > A[n_layers, i, best_o]:
+                    best_o = j
+                if Y[i, j] > Y[i, best_t]:
+                    best_t = j
+            if best_o == best_t:
+                score += 1.0
+        else:
+            right = True
+            for j in range(k):
+                right = right and ((A[n_layers, i, j] >= 0.5) == (Y[i, j] >= 0.5))
+            if right:
+                score += 1.0
+    if loss_id != SSE and n > 0:
+        total /= _loss_divisor(n, k, loss_id)
+    return total, score
 
 
 # The training loops index with unsigned integers (``U``): numba wraps a negative
@@ -223,16 +313,19 @@ def _layout(sizes):
 
 
 @njit(nogil=True, cache=True)
-def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg_rate,
+def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id, reg_rate,
                  batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
     """Run up to ``n_epochs`` epochs of gradient descent on ``params`` in place.
 
     Parameters
     ----------
     X : float64 array of shape (n, n_in)
-    y : float64 array of shape (n,)
+    Y : float64 array of shape (n, k)
     params : float64 array of shape (n_params,), updated in place
-    sizes : int64 array of shape (n_layers + 1,), e.g. [2, 3, 1]
+    sizes : int64 array of shape (n_layers + 1,), e.g. [2, 3, 1]; the last is k
+    act_id, out_id, loss_id : int
+        ``activations.ACTIVATION_IDS`` of the hidden layers, ``activations.OUTPUT_IDS``
+        of the output layer, ``losses.LOSS_IDS`` (a pair ``losses.ALLOWED_LOSSES`` allows)
     loss_out : float64 array; ``loss_out[start_epoch + e]`` receives epoch e's loss
         (the loss of the forward pass before that epoch's updates; with
         mini-batches, the batches' losses combined as the full-batch loss would be)
@@ -249,18 +342,22 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
     layer (``node``). Networks with one hidden layer (every tutorial net, every
     hidden-size sweep) take their own row loop with the same operations in the
     same order, so the same bits, but the offsets fixed and, for two inputs, the
-    whole first layer in one loop. The row loops are written out here, not in
+    whole first layer in one loop; that loop is for a single sigmoid output, the
+    general one for any output layer. The row loops are written out here, not in
     helpers: a helper that takes arrays costs reference counting on every call,
     even inlined (docs/performance.md).
     """
     n = X.shape[0]
     n_layers = sizes.shape[0] - 1
-    one_hidden = n_layers == 2 and sizes[2] == 1
+    k_out = sizes[n_layers]
+    one_hidden = n_layers == 2 and k_out == 1 and out_id == SIGMOID_OUT
+    loss_divisor = _loss_divisor(n, k_out, loss_id)
     bs = batch_size if batch_size < n else n
     full = bs >= n
     width, w_off, b_off, node = _layout(sizes)
     n_params = U(params.shape[0])
-    out = node[n_layers]                   # the output unit
+    out = node[n_layers]                   # the first output unit
+    kk = width[n_layers]
     ni = width[0]
     h = width[1]                           # with one hidden layer: W1, b1, W2, b2
     b1 = b_off[0]
@@ -272,6 +369,7 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
     G = np.zeros(params.shape[0])
     new = np.zeros(params.shape[0])
     order = np.arange(n)
+    lse = 0.0                              # a softmax row's log-sum-exp, for ce
 
     for e in range(n_epochs):
         epoch = start_epoch + e
@@ -319,9 +417,9 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
                         zo += ab[j] * params[w2 + j]
                     zo += params[b2]
                     o = _sigmoid(zo)
-                    t = y[r]
+                    t = Y[r, U(0)]
                     batch_loss += _row_loss(o, zo, t, loss_id)
-                    d_out = _output_delta(o, t, m, loss_id)
+                    d_out = _output_delta(o, t, m, m, out_id, loss_id)
                     # Hidden dE/dz_j = (0.0 + d_out W2[j]) f'(a_j, z_j): 0.0 + x turns
                     # -0.0 into 0.0, as the general loop's "s = 0.0; s += ..." does.
                     for j in range(h):
@@ -368,7 +466,16 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
                                 zb[dst + j] += ak * params[row + j]
                         for j in range(n_out):
                             zb[dst + j] += params[bo + j]
-                        if l == n_layers - 1 or act_id == 0:
+                        if l == n_layers - 1:
+                            if out_id == SIGMOID_OUT:
+                                for j in range(n_out):
+                                    ab[dst + j] = _sigmoid(zb[dst + j])
+                            elif out_id == SOFTMAX_OUT:
+                                lse = _softmax_row(zb, ab, dst, dst + n_out)
+                            else:
+                                for j in range(n_out):
+                                    ab[dst + j] = zb[dst + j]
+                        elif act_id == 0:
                             for j in range(n_out):
                                 ab[dst + j] = _sigmoid(zb[dst + j])
                         elif act_id == 1:
@@ -381,10 +488,16 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
                         else:
                             for j in range(n_out):
                                 ab[dst + j] = zb[dst + j]
-                    o = ab[out]
-                    t = y[r]
-                    batch_loss += _row_loss(o, zb[out], t, loss_id)
-                    db[out] = _output_delta(o, t, m, loss_id)
+                    mk = m * k_out
+                    for j in range(kk):
+                        o = ab[out + j]
+                        t = Y[r, j]
+                        if loss_id == CE:
+                            # -t_j log p_j = t_j (log-sum-exp - z_j): never log(0).
+                            batch_loss += t * (lse - zb[out + j])
+                        else:
+                            batch_loss += _row_loss(o, zb[out + j], t, loss_id)
+                        db[out + j] = _output_delta(o, t, m, mk, out_id, loss_id)
                     # Backward from the pre-update weights: dE/dW = a_prev^T d, and the
                     # layer below's d_k = ("s = 0.0; s += d_j W[k, j]" over j) * f'(a_k, z_k).
                     for l in range(n_layers - 1, -1, -1):
@@ -417,8 +530,9 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
                             elif act_id == 2:
                                 for k in range(n_prev):
                                     db[src + k] *= 1.0 if zb[src + k] > 0.0 else 0.0
-            # sse sums over rows; mse and bce are means over the whole set.
-            epoch_loss += batch_loss if loss_id == 0 else batch_loss / n
+            # sse sums over rows; mse and bce are means over the whole set's
+            # elements, ce over its rows: each batch adds its share of that mean.
+            epoch_loss += batch_loss if loss_id == SSE else batch_loss / loss_divisor
             status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
             if status == OK:
                 status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
@@ -433,8 +547,8 @@ def train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id, reg
 
 
 @njit(nogil=True, cache=True)
-def train_stops(X, y, X_test, y_test, params, sizes, act_id, loss_id, use_bias, lr, reg_id,
-                reg_rate, batch_size, seed, start_epoch, stops, loss_out, max_abs_weight,
+def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, use_bias, lr,
+                reg_id, reg_rate, batch_size, seed, start_epoch, stops, loss_out, max_abs_weight,
                 evals, params_at):
     """``train_epochs`` from ``start_epoch`` to each epoch of ``stops`` in turn, measuring at each.
 
@@ -445,12 +559,12 @@ def train_stops(X, y, X_test, y_test, params, sizes, act_id, loss_id, use_bias, 
 
     Parameters
     ----------
-    X_test, y_test : float64 arrays of shape (m, n_in) and (m,); m may be 0
-    stops : int64 array of shape (k,), increasing, all above ``start_epoch``
-    evals : float64 array of shape (k, 4); row j receives, at ``stops[j]``, the
-        training set's loss and number of correct rows, then the test set's
-        (``loss_and_correct``; left as it is when m is 0)
-    params_at : float64 array of shape (k, n_params); row j receives ``params``
+    X_test, Y_test : float64 arrays of shape (m, n_in) and (m, k); m may be 0
+    stops : int64 array of shape (s,), increasing, all above ``start_epoch``
+    evals : float64 array of shape (s, 4); row j receives, at ``stops[j]``, the
+        training set's loss and score, then the test set's (``loss_and_score``;
+        left as it is when m is 0)
+    params_at : float64 array of shape (s, n_params); row j receives ``params``
         at ``stops[j]``
 
     Returns
@@ -461,18 +575,18 @@ def train_stops(X, y, X_test, y_test, params, sizes, act_id, loss_id, use_bias, 
     """
     epoch = start_epoch
     for j in range(stops.shape[0]):
-        done, status = train_epochs(X, y, params, sizes, act_id, loss_id, use_bias, lr, reg_id,
-                                    reg_rate, batch_size, seed, epoch, stops[j] - epoch,
+        done, status = train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr,
+                                    reg_id, reg_rate, batch_size, seed, epoch, stops[j] - epoch,
                                     loss_out, max_abs_weight)
         epoch += done
         if status != OK:
             return j, epoch, status
-        loss, correct = loss_and_correct(X, y, params, sizes, act_id, loss_id)
+        loss, score = loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id)
         evals[j, 0] = loss
-        evals[j, 1] = correct
+        evals[j, 1] = score
         if X_test.shape[0] > 0:
-            loss, correct = loss_and_correct(X_test, y_test, params, sizes, act_id, loss_id)
+            loss, score = loss_and_score(X_test, Y_test, params, sizes, act_id, out_id, loss_id)
             evals[j, 2] = loss
-            evals[j, 3] = correct
+            evals[j, 3] = score
         params_at[j, :] = params
     return stops.shape[0], epoch, OK

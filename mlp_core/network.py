@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import MAX_SEED, check_choice, check_int
-from .activations import ACTIVATIONS, sigmoid
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, OUTPUT_FUNCTIONS
 
 MAX_HIDDEN_LAYERS = 4
-MAX_HIDDEN_NODES = 64
-MAX_INPUTS = 32
+MAX_HIDDEN_NODES = 256
+MAX_INPUTS = 784            # 28x28 images
+MAX_OUTPUTS = 10
 
 # The tutorial's fixed starting weights: its OR network (2-3-1) and the
 # single-layer network it compares against (2-1).
@@ -66,9 +67,11 @@ INITIALIZERS = {
 }
 
 
-def layer_sizes_for(n_inputs: int, hidden: tuple[int, ...] | list[int]) -> tuple[int, ...]:
-    """``(n_inputs, *hidden, 1)`` after checking every size against its range."""
+def layer_sizes_for(n_inputs: int, hidden: tuple[int, ...] | list[int],
+                    n_outputs: int = 1) -> tuple[int, ...]:
+    """``(n_inputs, *hidden, n_outputs)`` after checking every size against its range."""
     check_int("inputs", n_inputs, 1, MAX_INPUTS)
+    check_int("outputs", n_outputs, 1, MAX_OUTPUTS)
     hidden = tuple(hidden)
     if len(hidden) > MAX_HIDDEN_LAYERS:
         raise ValueError(
@@ -76,33 +79,49 @@ def layer_sizes_for(n_inputs: int, hidden: tuple[int, ...] | list[int]) -> tuple
         )
     for n in hidden:
         check_int("hidden nodes", n, 1, MAX_HIDDEN_NODES)
-    return (int(n_inputs), *(int(n) for n in hidden), 1)
+    return (int(n_inputs), *(int(n) for n in hidden), int(n_outputs))
+
+
+def check_outputs(output: str, n_outputs: int) -> None:
+    """Raise ``ValueError`` unless ``n_outputs`` units of kind ``output`` make sense."""
+    check_choice("output", output, OUTPUT_ACTIVATIONS)
+    if output == "softmax" and n_outputs < 2:
+        # One softmax unit always outputs 1: it can tell no classes apart.
+        raise ValueError(f"softmax outputs need at least 2 classes, got {n_outputs}; "
+                         "use one sigmoid output for two classes")
 
 
 @dataclass
 class Network:
-    """A fully connected network with sigmoid output.
+    """A fully connected network with ``k`` output units.
 
     Parameters
     ----------
     layer_sizes : tuple of int
-        ``(n_inputs, hidden_1, ..., hidden_k, 1)``; ``k`` may be 0.
+        ``(n_inputs, hidden_1, ..., hidden_h, k)``; ``h`` may be 0.
     hidden_activation : str
         Key of ``ACTIVATIONS`` used by every hidden layer.
     bias : bool
         Whether biases are used (and trained).
     params : ndarray of shape (n_params,)
         All weights and biases, layer by layer: ``W`` row-major, then ``b``.
+    output_activation : str
+        One of ``OUTPUT_ACTIVATIONS``: ``"sigmoid"`` (binary, or independent
+        labels when k > 1), ``"softmax"`` (k >= 2 classes) or ``"linear"``
+        (regression with k targets).
     """
 
     layer_sizes: tuple[int, ...]
     hidden_activation: str = "sigmoid"
     bias: bool = False
     params: np.ndarray = field(default=None, repr=False)
+    output_activation: str = "sigmoid"
 
     def __post_init__(self):
-        self.layer_sizes = layer_sizes_for(self.layer_sizes[0], self.layer_sizes[1:-1])
+        self.layer_sizes = layer_sizes_for(self.layer_sizes[0], self.layer_sizes[1:-1],
+                                           self.layer_sizes[-1])
         check_choice("activation", self.hidden_activation, ACTIVATIONS)
+        check_outputs(self.output_activation, self.layer_sizes[-1])
         self.bias = bool(self.bias)
         if self.params is None:
             self.params = np.zeros(self.n_params)
@@ -123,16 +142,35 @@ class Network:
         n_inputs: int = 2,
         hidden: tuple[int, ...] | list[int] = (3,),
         *,
+        n_outputs: int = 1,
+        output: str = "sigmoid",
         activation: str = "sigmoid",
         bias: bool = False,
         init: str = "xavier",
         seed: int = 0,
     ) -> Network:
-        """Build a network with weights from the named initializer and an explicit seed."""
-        sizes = layer_sizes_for(n_inputs, hidden)
+        """Build a network with weights from the named initializer and an explicit seed.
+
+        Parameters
+        ----------
+        n_inputs : int, at most ``MAX_INPUTS``
+        hidden : sequence of int
+            Units per hidden layer (at most ``MAX_HIDDEN_LAYERS`` layers of at
+            most ``MAX_HIDDEN_NODES``); empty for no hidden layer.
+        n_outputs : int, at most ``MAX_OUTPUTS``
+            ``k``: 1 for a binary sigmoid output, the class count for softmax,
+            the target count for linear.
+        output : {"sigmoid", "softmax", "linear"}
+        activation : str, key of ``ACTIVATIONS`` for the hidden layers
+        bias : bool
+        init : str, key of ``INITIALIZERS`` ("tutorial" only for 2-3-1 and 2-1)
+        seed : int
+        """
+        sizes = layer_sizes_for(n_inputs, hidden, n_outputs)
+        check_outputs(output, n_outputs)
         check_choice("init", init, INITIALIZERS)
         check_int("seed", seed, 0, MAX_SEED)
-        net = cls(sizes, activation, bias)
+        net = cls(sizes, activation, bias, output_activation=output)
         rng = np.random.default_rng(seed)
         for W, W0 in zip(net.weights, INITIALIZERS[init](sizes, rng)):
             W[...] = W0
@@ -156,12 +194,22 @@ class Network:
         """Trainable parameters: every weight, plus every bias when ``bias`` is on."""
         return sum(n_in * n_out + (n_out if self.bias else 0) for n_in, n_out in self.layer_shapes)
 
+    @property
+    def n_outputs(self) -> int:
+        return self.layer_sizes[-1]
+
+    @property
+    def task(self) -> str:
+        """``"regress"`` for linear outputs, else ``"classify"``."""
+        return "regress" if self.output_activation == "linear" else "classify"
+
     def copy(self) -> Network:
-        return Network(self.layer_sizes, self.hidden_activation, self.bias, self.params.copy())
+        return self.with_params(self.params)
 
     def with_params(self, params: np.ndarray) -> Network:
-        """A copy of this network's architecture holding ``params``."""
-        return Network(self.layer_sizes, self.hidden_activation, self.bias, np.array(params))
+        """A copy of this network's architecture holding (a copy of) ``params``."""
+        return Network(self.layer_sizes, self.hidden_activation, self.bias, np.array(params),
+                       self.output_activation)
 
     def architecture(self) -> str:
         return "-".join(map(str, self.layer_sizes))
@@ -171,7 +219,8 @@ class Network:
         """Pre-activations and activations of every layer.
 
         Returns ``(zs, activations)``: ``zs[l]`` is ``(n, layer_sizes[l+1])``;
-        ``activations[0]`` is ``X`` itself and ``activations[l+1] = f(zs[l])``.
+        ``activations[0]`` is ``X`` itself and ``activations[l+1] = f(zs[l])``,
+        with the output activation on the last layer.
         """
         act = ACTIVATIONS[self.hidden_activation]
         a = np.asarray(X, dtype=float)
@@ -179,21 +228,80 @@ class Network:
         last = len(self.weights) - 1
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             z = a @ W + b
-            a = sigmoid(z) if l == last else act(z)
+            a = OUTPUT_FUNCTIONS[self.output_activation](z) if l == last else act(z)
             zs.append(z)
             acts.append(a)
         return zs, acts
 
+    def outputs(self, X: np.ndarray) -> np.ndarray:
+        """Final activations, shape ``(n, k)``, for inputs ``X`` of shape ``(n, n_in)``."""
+        return self.forward(X)[1][-1]
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Output of the sigmoid unit, shape ``(n,)``, for inputs ``X`` of shape ``(n, n_in)``."""
-        return self.forward(X)[1][-1][:, 0]
+        """Class probabilities: ``(n,)`` (P(class 1)) for one sigmoid output, else ``(n, k)``."""
+        out = self.outputs(X)
+        return out[:, 0] if self._binary else out
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Class labels 0/1, shape ``(n,)``: output at or above 0.5 is class 1."""
-        return (self.predict_proba(X) >= 0.5).astype(int)
+        """Predictions for ``X`` (n, n_in).
+
+        One sigmoid output: labels 0/1, shape ``(n,)`` (output at or above 0.5 is
+        class 1); k sigmoid outputs: 0/1 per label, ``(n, k)``; softmax: the most
+        probable class, ``(n,)``; linear: the outputs, ``(n, k)``.
+        """
+        out = self.outputs(X)
+        if self.output_activation == "softmax":
+            return np.argmax(out, axis=1)
+        if self.output_activation == "linear":
+            return out
+        labels = (out >= 0.5).astype(int)
+        return labels[:, 0] if self._binary else labels
 
     def output_pre_activation(self, X: np.ndarray) -> np.ndarray:
-        return self.forward(X)[0][-1][:, 0]
+        """The output layer's ``z``: ``(n,)`` for one sigmoid output, else ``(n, k)``."""
+        z = self.forward(X)[0][-1]
+        return z[:, 0] if self._binary else z
+
+    def encode_targets(self, y: np.ndarray) -> np.ndarray:
+        """What a data set holds, as the float64 ``(n, k)`` targets the engine trains on.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n,) or (n, k)
+            Class labels 0..k-1 (float or int) for a classifier: become ``(n, 1)``
+            for one sigmoid output, one-hot ``(n, k)`` for softmax; targets
+            already ``(n, k)`` pass through (e.g. multi-label 0/1 or one-hot).
+            Regression targets ``(n,)`` or ``(n, k)`` for a linear output.
+
+        Returns
+        -------
+        ndarray of shape (n, k), float64, C-contiguous
+        """
+        y = np.asarray(y, dtype=np.float64)
+        k = self.n_outputs
+        if y.ndim == 2 and y.shape[1] == k:
+            return np.ascontiguousarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(f"targets must have shape (n,) or (n, {k}) for a "
+                             f"{self.architecture()} {self.output_activation} network, "
+                             f"got {y.shape}")
+        if self.output_activation == "softmax":
+            labels = y.astype(np.int64)
+            if np.any(labels != y) or np.any(labels < 0) or np.any(labels >= k):
+                raise ValueError(f"class labels must be integers 0..{k - 1} for {k} softmax "
+                                 "outputs")
+            return np.ascontiguousarray(np.eye(k)[labels])
+        if k != 1:
+            raise ValueError(f"targets of shape {y.shape} do not fit {k} "
+                             f"{self.output_activation} outputs; give shape (n, {k})")
+        return np.ascontiguousarray(y.reshape(-1, 1))
+
+    @property
+    def _binary(self) -> bool:
+        # The tutorial's network: callers get (n,) arrays, as before outputs had a k.
+        return self.output_activation == "sigmoid" and self.n_outputs == 1
 
 
 def parameter_breakdown(layer_sizes, bias: bool) -> tuple[int, str]:

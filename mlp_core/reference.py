@@ -4,10 +4,14 @@ For a network with one hidden layer the variables are exactly the tutorial's:
 forward ``input_hidden -> output_hidden -> input_op -> output_op``; phase 1
 (output layer) ``derror_douto, douto_dino, dino_dwo -> derror_dwo``; phase 2
 (hidden layer) ``derror_dino, dino_douth, derror_douth, douth_dinh, dinh_dwh ->
-derror_dwh``. With more hidden layers phase 2 repeats from the top hidden layer
-down, each layer's ``douth_dinh * derror_douth`` becoming the ``derror_dino`` of
-the layer below. Every matrix is recorded, with its shape, in a ``Trace`` so the
-step-by-step page can show it. Nothing here is fast; ``kernel.py`` is, and the
+derror_dwh``. The output may be the tutorial's sigmoid, a softmax over k
+classes (``output_op = softmax(input_op)``, phase 1 starting straight from
+``derror_dino = (output_op - target_output) / n``, since the softmax's Jacobian
+cancels against the cross-entropy) or linear (``douto_dino = 1``). With more
+hidden layers phase 2 repeats from the top hidden layer down, each layer's
+``douth_dinh * derror_douth`` becoming the ``derror_dino`` of the layer below.
+Every matrix is recorded, with its shape, in a ``Trace`` so the step-by-step
+page can show it. Nothing here is fast; ``kernel.py`` is, and the
 tests hold the two to the same answer.
 """
 
@@ -17,8 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATIONS, DERIVATIVES, sigmoid
-from .losses import LOSS_DERIVATIVES, LOSSES, OUTPUT_DELTAS
+from .activations import ACTIVATIONS, DERIVATIVES, OUTPUT_FUNCTIONS
+from .losses import LOSS_DERIVATIVES, LOSSES, OUTPUT_DELTAS, check_loss_for_output
+from .metrics import accuracy, r2
 from .network import Network
 
 
@@ -89,8 +94,10 @@ def backprop(
     ----------
     net : Network
     input_features : ndarray of shape (n, n_in)
-    target_output : ndarray of shape (n,) or (n, 1)
-    loss : {"sse", "mse", "bce"}
+    target_output : ndarray of shape (n,) or (n, k)
+        Anything ``net.encode_targets`` takes: labels or ``(n, k)`` targets.
+    loss : {"sse", "mse", "bce", "ce"}
+        One of ``losses.ALLOWED_LOSSES[net.output_activation]``.
 
     Returns
     -------
@@ -99,15 +106,17 @@ def backprop(
         ``error`` is the data loss before this pass's update (the tutorial's
         printed error), without the regularization term.
     """
+    output = net.output_activation
+    check_loss_for_output(output, loss)
     act = ACTIVATIONS[net.hidden_activation]
     act_der = DERIVATIVES[net.hidden_activation]
     input_features = np.asarray(input_features, dtype=float)
-    target_output = np.asarray(target_output, dtype=float).reshape(-1, 1)
+    target_output = net.encode_targets(target_output)
     trace = Trace()
     n_layers = len(net.weights)
     out_layer = n_layers
 
-    # Forward pass: every hidden layer, then the sigmoid output.
+    # Forward pass: every hidden layer, then the output layer.
     input_hidden, output_hidden = [], []
     a = input_features
     for l in range(n_layers - 1):
@@ -120,32 +129,43 @@ def backprop(
         output_hidden.append(a)
     input_op = trace.add("input_op", a @ net.weights[-1] + net.biases[-1], "forward", out_layer,
                          _dot_formula(n_layers - 1, "input_op", net.bias))
-    output_op = trace.add("output_op", sigmoid(input_op), "forward", out_layer,
-                          "output_op = sigmoid(input_op)")
+    output_op = trace.add("output_op", OUTPUT_FUNCTIONS[output](input_op), "forward",
+                          out_layer, f"output_op = {output}(input_op)")
     trace.error = LOSSES[loss](output_op, input_op, target_output)
 
     # Phase 1: the output layer's weights.
-    trace.add("derror_douto", LOSS_DERIVATIVES[loss](output_op, target_output),
-              "phase 1", out_layer, "derror_douto = dE/d(output_op)")
-    trace.add("douto_dino", output_op * (1.0 - output_op), "phase 1", out_layer,
-              "douto_dino = sigmoid_der(input_op)")
+    # derror_dino = derror_douto * douto_dino; OUTPUT_DELTAS computes that product in
+    # the tutorial's order for sse/mse and in its cancelled, overflow-free form for
+    # sigmoid+bce and softmax+ce, where the output's slope divides out.
+    derror_dino = OUTPUT_DELTAS[(output, loss)](output_op, target_output)
+    if output == "softmax":
+        # Each p_j depends on every z_l, so there is no elementwise douto_dino to show;
+        # the product's cancelled form is what the step-by-step page shows instead.
+        trace.add("derror_dino", derror_dino, "phase 1", out_layer,
+                  "derror_dino = (output_op - target_output) / n")
+        product = "derror_dino"
+    else:
+        trace.add("derror_douto", LOSS_DERIVATIVES[loss](output_op, target_output),
+                  "phase 1", out_layer, "derror_douto = dE/d(output_op)")
+        trace.add("douto_dino", _output_slope(output_op, output), "phase 1", out_layer,
+                  "douto_dino = sigmoid_der(input_op)" if output == "sigmoid"
+                  else "douto_dino = 1")
+        product = "(derror_douto * douto_dino)"
     dino_dwo = trace.add("dino_dwo", a, "phase 1", out_layer,
                          f"dino_dwo = {'output_hidden' if n_layers > 1 else 'input_features'}")
-    # derror_dino = derror_douto * douto_dino; OUTPUT_DELTAS computes that product in
-    # the tutorial's order for sse/mse and in its cancelled, overflow-free form for bce.
-    derror_dino = OUTPUT_DELTAS[loss](output_op, target_output)
     derror_dwo = dino_dwo.T @ derror_dino + penalty_gradient(net.weights[-1], reg, reg_rate)
     trace.add("derror_dwo", derror_dwo, "phase 1", out_layer,
-              "derror_dwo = dino_dwo.T . (derror_douto * douto_dino)" + _reg_note(reg))
+              f"derror_dwo = dino_dwo.T . {product}" + _reg_note(reg))
     grads_w = [derror_dwo]
     grads_b = [trace.add("derror_dbo", derror_dino.sum(axis=0), "phase 1", out_layer,
-                         "derror_dbo = sum over rows of (derror_douto * douto_dino)")]
+                         f"derror_dbo = sum over rows of {product}")]
 
     # Phase 2: each hidden layer, from the top one down.
     for l in range(n_layers - 2, -1, -1):
         layer = l + 1
+        top = l == n_layers - 2
         trace.add("derror_dino", derror_dino, "phase 2", layer,
-                  "derror_dino = derror_douto * douto_dino" if l == n_layers - 2
+                  f"derror_dino = {_top_delta(output)}" if top
                   else "derror_dino = douth_dinh * derror_douth (of the layer above)")
         dino_douth = trace.add("dino_douth", net.weights[l + 1], "phase 2", layer,
                                "dino_douth = weight_output" if l == n_layers - 2
@@ -192,21 +212,39 @@ def updated_weights(net: Network, trace: Trace, lr: float) -> list[np.ndarray]:
 
 
 def evaluate(net: Network, X: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, float]:
-    """``(loss, accuracy)`` of ``net`` on ``X`` (n, n_in), ``y`` (n,); NaNs for no rows."""
+    """``(loss, score)`` of ``net`` on ``X`` (n, n_in); NaNs for no rows.
+
+    ``y`` is anything ``net.encode_targets`` takes (labels ``(n,)`` or targets
+    ``(n, k)``). The score is the accuracy for a classifier and R^2 for a
+    regression net (``net.task``).
+    """
     if len(X) == 0:
         return float("nan"), float("nan")
     zs, acts = net.forward(X)
-    target = np.asarray(y, dtype=float).reshape(-1, 1)
+    target = net.encode_targets(y)
     value = LOSSES[loss](acts[-1], zs[-1], target)
-    accuracy = float(np.mean((acts[-1][:, 0] >= 0.5) == (target[:, 0] >= 0.5)))
-    return value, accuracy
+    if net.task == "regress":
+        return value, r2(acts[-1], target)
+    return value, accuracy(acts[-1], target, net.output_activation)
 
 
 def objective(net: Network, X, y, loss: str, reg: str = "none", reg_rate: float = 0.0) -> float:
     """Data loss plus regularization: the function gradient descent minimises."""
     zs, acts = net.forward(X)
-    target = np.asarray(y, dtype=float).reshape(-1, 1)
+    target = net.encode_targets(y)
     return LOSSES[loss](acts[-1], zs[-1], target) + penalty(net, reg, reg_rate)
+
+
+def _output_slope(output_op: np.ndarray, output: str) -> np.ndarray:
+    """``douto_dino`` of an elementwise output: the sigmoid's ``o (1 - o)`` or linear's 1."""
+    if output == "sigmoid":
+        return output_op * (1.0 - output_op)
+    return np.ones_like(output_op)
+
+
+def _top_delta(output: str) -> str:
+    return "(output_op - target_output) / n" if output == "softmax" else (
+        "derror_douto * douto_dino")
 
 
 def _dot_formula(l: int, name: str, bias: bool) -> str:

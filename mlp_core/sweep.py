@@ -18,12 +18,15 @@ import numpy as np
 
 from ._validate import check_float, check_int
 from .datasets import Dataset
-from .kernel import OK, loss_and_correct, train_epochs
-from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_breakdown
+from .kernel import OK
+from .network import MAX_HIDDEN_LAYERS, Network, parameter_breakdown
 from .reference import evaluate
-from .training import MAX_ABS_WEIGHT, TrainConfig, kernel_settings
+from .training import MAX_ABS_WEIGHT, TrainConfig, kernel_for, kernel_settings
 
 MAX_SWEEP_RUNS = 2_000
+# The sweep's widths stay within what a tutorial-sized sweep needs (and what its
+# page offers) until sweeps on real data sets get their own page.
+MAX_SWEEP_HIDDEN = 64
 CHECKS_PER_RUN = 100
 
 
@@ -55,8 +58,8 @@ class SweepSpec:
     success_accuracy: float = 1.0
 
     def __post_init__(self):
-        check_int("sweep low", self.low, 1, MAX_HIDDEN_NODES)
-        check_int("sweep high", self.high, self.low, MAX_HIDDEN_NODES)
+        check_int("sweep low", self.low, 1, MAX_SWEEP_HIDDEN)
+        check_int("sweep high", self.high, self.low, MAX_SWEEP_HIDDEN)
         check_int("seeds", self.seeds, 1, 100)
         check_int("hidden layers", self.layers, 1, MAX_HIDDEN_LAYERS)
         check_float("success accuracy", self.success_accuracy, 0.0, 1.0, lo_open=True)
@@ -80,19 +83,23 @@ def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
                          bias=spec.bias, init=spec.init, seed=seed)
     X = np.ascontiguousarray(data.X_train, dtype=np.float64)
     y = np.ascontiguousarray(data.y_train, dtype=np.float64)
+    Y = net.encode_targets(y)
     k = kernel_settings(net, config, len(X))
+    compiled = kernel_for(net.layer_sizes, len(X))
     losses = np.zeros(config.epochs)
     chunk = max(1, config.epochs // CHECKS_PER_RUN)
     epoch, first_success, diverged = 0, None, False
     while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
         n = min(chunk, config.epochs - epoch)
-        done, status = train_epochs(X, y, net.params, *k, epoch, n, losses, MAX_ABS_WEIGHT)
+        done, status = compiled.train_epochs(X, Y, net.params, *k, epoch, n, losses,
+                                             MAX_ABS_WEIGHT)
         epoch += int(done)
         if status != OK:
             diverged = True
             break
         if first_success is None:
-            _, correct = loss_and_correct(X, y, net.params, k.sizes, k.act_id, k.loss_id)
+            _, correct = compiled.loss_and_score(X, Y, net.params, k.sizes, k.act_id, k.out_id,
+                                                 k.loss_id)
             if correct / len(X) >= spec.success_accuracy:
                 first_success = epoch
     train_loss, train_acc = evaluate(net, X, y, config.loss)

@@ -12,14 +12,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
 
+from . import kernel
 from ._validate import MAX_SEED, check_choice, check_float, check_int
-from .activations import ACTIVATION_IDS
-from .kernel import LOSS_NOT_FINITE, OK, REG_IDS, loss_and_correct, train_stops
-from .losses import LOSS_IDS, LOSSES
+from .activations import ACTIVATION_IDS, OUTPUT_IDS
+from .kernel import LOSS_NOT_FINITE, OK, REG_IDS
+from .losses import LOSS_IDS, LOSSES, check_loss_for_output
 from .network import Network
 
 MAX_EPOCHS = 1_000_000
@@ -40,7 +42,8 @@ class TrainConfig:
 
     ``batch_size=None`` is full-batch gradient descent (the tutorial's).
     Regularization (``reg`` "l1"/"l2" with ``reg_rate``) applies to weights,
-    not biases; the recorded loss is the data loss alone.
+    not biases; the recorded loss is the data loss alone. Whether ``loss`` fits
+    the network's outputs is checked when a ``Trainer`` brings the two together.
     """
 
     lr: float = 0.5
@@ -67,8 +70,9 @@ class KernelSettings(NamedTuple):
     """A network and its training as the compiled kernel takes them, in its argument order
     (``kernel.train_epochs`` and ``kernel.train_stops`` take them as ``*settings``)."""
 
-    sizes: np.ndarray      # (n_layers + 1,) int64: units per layer, input first
-    act_id: int            # activations.ACTIVATION_IDS
+    sizes: np.ndarray      # (n_layers + 1,) int64: units per layer, input first, k last
+    act_id: int            # activations.ACTIVATION_IDS, of the hidden layers
+    out_id: int            # activations.OUTPUT_IDS, of the output layer
     loss_id: int           # losses.LOSS_IDS
     use_bias: bool
     lr: float
@@ -80,10 +84,25 @@ class KernelSettings(NamedTuple):
 
 def kernel_settings(net: Network, config: TrainConfig, n_rows: int) -> KernelSettings:
     """What the kernel needs to train ``net`` by ``config`` on ``n_rows`` rows."""
+    check_loss_for_output(net.output_activation, config.loss)
     return KernelSettings(np.asarray(net.layer_sizes, dtype=np.int64),
-                          ACTIVATION_IDS[net.hidden_activation], LOSS_IDS[config.loss], net.bias,
+                          ACTIVATION_IDS[net.hidden_activation],
+                          OUTPUT_IDS[net.output_activation], LOSS_IDS[config.loss], net.bias,
                           config.lr, REG_IDS[config.reg], config.reg_rate,
                           config.batch_size or n_rows, config.seed)
+
+
+def kernel_for(sizes, n_rows: int) -> ModuleType:
+    """The compiled module that trains a network of ``sizes`` on ``n_rows`` rows.
+
+    Both candidates have the same entry points (``train_epochs``, ``train_stops``,
+    ``loss_and_score``) with the same arguments and agree with ``reference.py``
+    to 1e-9, so the choice changes speed only. ``kernel``'s row-at-a-time loops
+    win on the tutorial's tiny networks; wide networks are the place for
+    ``dense`` (BLAS matrix products over the whole batch) once it is merged:
+    this is the one place that decides.
+    """
+    return kernel
 
 
 @dataclass(frozen=True)
@@ -145,9 +164,12 @@ class Trainer:
     Parameters
     ----------
     net : Network, trained in place
-    X, y : ndarray of shape (n, n_in) and (n,), the training set
-    config : TrainConfig
-    X_test, y_test : optional test set, shapes (m, n_in) and (m,)
+    X : ndarray of shape (n, n_in), the training inputs
+    y : ndarray of shape (n,) or (n, k)
+        Class labels or targets, anything ``net.encode_targets`` takes; the
+        encoded ``(n, k)`` targets are ``Y``.
+    config : TrainConfig, whose loss must fit ``net``'s outputs
+    X_test, y_test : optional test set, shapes (m, n_in) and as ``y``
 
     Attributes
     ----------
@@ -156,8 +178,11 @@ class Trainer:
     train_loss : ndarray of shape (capacity,)
         ``train_loss[k]`` is epoch k's loss; valid for ``k < epoch``.
     records : dict of lists
-        ``epoch``, ``test_loss``, ``train_accuracy``, ``test_accuracy`` at up
-        to ~1,000 evaluation points (every ``eval_every`` epochs).
+        ``epoch``, ``train_loss``, ``test_loss``, ``train_accuracy``,
+        ``test_accuracy``, ``train_r2``, ``test_r2`` at up to ~1,000
+        evaluation points (every ``eval_every`` epochs). Accuracies are NaN for
+        a regression network, R^2 is NaN for a classifier (and NaN for the test
+        set without one).
     snapshot_epochs, snapshot_params
         Parameters at roughly log-spaced epochs (at most ``MAX_SNAPSHOTS``),
         including epoch 0, for a training timeline.
@@ -172,8 +197,9 @@ class Trainer:
     y_test: np.ndarray | None = None
 
     def __post_init__(self):
+        check_loss_for_output(self.net.output_activation, self.config.loss)
         self.X = np.ascontiguousarray(self.X, dtype=np.float64)
-        self.y = np.ascontiguousarray(np.asarray(self.y, dtype=np.float64).reshape(-1))
+        self.y = _as_targets_array(self.y)
         if self.X.ndim != 2 or self.X.shape[1] != self.net.layer_sizes[0]:
             raise ValueError(
                 f"X must have shape (n, {self.net.layer_sizes[0]}) for a "
@@ -181,18 +207,21 @@ class Trainer:
             )
         if self.X.shape[0] != self.y.shape[0] or self.X.shape[0] == 0:
             raise ValueError("X and y must have the same, non-zero, number of rows")
+        self.Y = self.net.encode_targets(self.y)
         if self.X_test is None or len(self.X_test) == 0:
             self.X_test = np.zeros((0, self.X.shape[1]))
-            self.y_test = np.zeros(0)
+            self.y_test = np.zeros((0,) + self.y.shape[1:])
         self.X_test = np.ascontiguousarray(self.X_test, dtype=np.float64)
-        self.y_test = np.ascontiguousarray(np.asarray(self.y_test, dtype=np.float64).reshape(-1))
+        self.y_test = _as_targets_array(self.y_test)
+        self.Y_test = self.net.encode_targets(self.y_test)
+        self._tss = (_total_sum_of_squares(self.Y), _total_sum_of_squares(self.Y_test))
         self.epoch = 0
         self.target = self.config.epochs
         self.train_loss = np.zeros(self.target)
         self.diverged: Divergence | None = None
         self.records: dict[str, list[float]] = {
             "epoch": [], "train_loss": [], "test_loss": [],
-            "train_accuracy": [], "test_accuracy": [],
+            "train_accuracy": [], "test_accuracy": [], "train_r2": [], "test_r2": [],
         }
         self.snapshot_epochs: list[int] = []
         self.snapshot_params: list[np.ndarray] = []
@@ -230,6 +259,7 @@ class Trainer:
 
         A new configuration clears a divergence, since the cause may be gone.
         """
+        check_loss_for_output(self.net.output_activation, config.loss)
         self.config = config
         self.diverged = None
 
@@ -257,6 +287,7 @@ class Trainer:
         first = self.epoch
         cfg = self.config
         settings = kernel_settings(self.net, cfg, len(self.X))
+        compiled = kernel_for(self.net.layer_sizes, len(self.X))
         rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and self.diverged is None:
             cut, more = None, 0.0
@@ -272,8 +303,8 @@ class Trainer:
             evals = np.zeros((len(stops), 4))
             params_at = np.empty((len(stops), len(self.net.params)))
             t0 = time.perf_counter()
-            reached, epoch, status = train_stops(
-                self.X, self.y, self.X_test, self.y_test, self.net.params,
+            reached, epoch, status = compiled.train_stops(
+                self.X, self.Y, self.X_test, self.Y_test, self.net.params,
                 *settings,
                 self.epoch, stops, self.train_loss, MAX_ABS_WEIGHT, evals, params_at,
             )
@@ -352,19 +383,23 @@ class Trainer:
         if self.records["epoch"] and self.records["epoch"][-1] == epoch:
             return
         if evals is None:
-            train_loss, train_acc = self.evaluate(self.X, self.y)
-            test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+            train_loss, train_score = self.evaluate(self.X, self.y)
+            test_loss, test_score = self.evaluate(self.X_test, self.y_test)
         else:
-            train_loss, train_acc = float(evals[0]), float(evals[1]) / len(self.X)
-            test_loss, test_acc = float("nan"), float("nan")
+            train_loss, train_score = float(evals[0]), self._score(evals[1], 0)
+            test_loss, test_score = float("nan"), float("nan")
             if len(self.X_test):
-                test_loss, test_acc = float(evals[2]), float(evals[3]) / len(self.X_test)
+                test_loss, test_score = float(evals[2]), self._score(evals[3], 1)
+        nan = float("nan")
+        regress = self.net.task == "regress"
         r = self.records
         r["epoch"].append(epoch)
         r["train_loss"].append(train_loss)
         r["test_loss"].append(test_loss)
-        r["train_accuracy"].append(train_acc)
-        r["test_accuracy"].append(test_acc)
+        r["train_accuracy"].append(nan if regress else train_score)
+        r["test_accuracy"].append(nan if regress else test_score)
+        r["train_r2"].append(train_score if regress else nan)
+        r["test_r2"].append(test_score if regress else nan)
         if epoch == 0:
             self._snapshot()
 
@@ -389,33 +424,72 @@ class Trainer:
         return self.train_loss[: self.epoch]
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """``(loss, accuracy)`` of the current network on ``X`` (n, n_in), ``y`` (n,).
+        """``(loss, score)`` of the current network on ``X`` (n, n_in) and labels or targets ``y``.
 
+        The score is the accuracy of a classifier, R^2 of a regression network.
         The compiled twin of ``reference.evaluate`` (it runs ~1,000 times a run).
         """
         if len(X) == 0:
             return float("nan"), float("nan")
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        Y = self.net.encode_targets(_as_targets_array(y))
         k = kernel_settings(self.net, self.config, len(self.X))
-        loss, correct = loss_and_correct(X, y, self.net.params, k.sizes, k.act_id, k.loss_id)
-        return float(loss), correct / len(X)
+        compiled = kernel_for(self.net.layer_sizes, len(X))
+        loss, score = compiled.loss_and_score(X, Y, self.net.params, k.sizes, k.act_id,
+                                              k.out_id, k.loss_id)
+        if self.net.task == "regress":
+            return float(loss), _r2_from(score, _total_sum_of_squares(Y))
+        return float(loss), score / len(X)
+
+    def _score(self, kernel_score: float, which: int) -> float:
+        """The kernel's score of the training (``which`` 0) or test set as accuracy or R^2."""
+        if self.net.task == "regress":
+            return _r2_from(kernel_score, self._tss[which])
+        return float(kernel_score) / len(self.X if which == 0 else self.X_test)
 
     def current_metrics(self) -> dict[str, float | None]:
-        """Loss and accuracy at the current weights (test values None without a test set)."""
-        train_loss, train_acc = self.evaluate(self.X, self.y)
-        test_loss, test_acc = self.evaluate(self.X_test, self.y_test)
+        """Loss and score at the current weights (test values None without a test set).
+
+        The score's keys are ``train_accuracy``/``test_accuracy`` for a classifier,
+        ``train_r2``/``test_r2`` for a regression network.
+        """
+        train_loss, train_score = self.evaluate(self.X, self.y)
+        test_loss, test_score = self.evaluate(self.X_test, self.y_test)
         has_test = len(self.X_test) > 0
+        score = "r2" if self.net.task == "regress" else "accuracy"
         return {
             "epoch": self.epoch,
             "last_epoch_loss": self.last_loss,
             "train_loss": train_loss,
-            "train_accuracy": train_acc,
+            f"train_{score}": train_score,
             "test_loss": test_loss if has_test else None,
-            "test_accuracy": test_acc if has_test else None,
+            f"test_{score}": test_score if has_test else None,
         }
 
     def network_at(self, index: int) -> Network:
         """The network as it was at snapshot ``index``."""
         return self.net.with_params(self.snapshot_params[index])
+
+
+def _as_targets_array(y) -> np.ndarray:
+    """Labels or targets as a contiguous float64 array: ``(n,)``, or ``(n, k)`` for k > 1."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    return np.ascontiguousarray(y)
+
+
+def _total_sum_of_squares(Y: np.ndarray) -> float:
+    """Sum of squares of ``Y`` (n, k) about each column's mean: R^2's denominator."""
+    if len(Y) == 0:
+        return float("nan")
+    centred = Y - Y.mean(axis=0)
+    return float(np.sum(centred * centred))
+
+
+def _r2_from(rss: float, tss: float) -> float:
+    # metrics.r2's definition from the kernel's residual sum of squares.
+    return 1.0 - float(rss) / tss if tss > 0 else float("nan")
 
 
 def train(

@@ -117,3 +117,36 @@ def test_gradient_check_max_params():
     check = gradient_check(net, data.X_train, data.y_train, "sse", eps=EPS, max_params=5)
     assert len(check.names) == 5
     assert check.analytic.shape == check.numeric.shape == check.relative_error.shape == (5,)
+
+
+# --- outputs other than one sigmoid --------------------------------------------------
+
+MULTI_OUTPUT = [("softmax", "ce", 3), ("linear", "mse", 2), ("linear", "sse", 1),
+                ("sigmoid", "bce", 3), ("sigmoid", "mse", 3), ("sigmoid", "sse", 2)]
+
+
+@pytest.mark.parametrize("reg", ["none", "l2"])
+@pytest.mark.parametrize("depth", [0, 1, 2])
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
+@pytest.mark.parametrize("output,loss,k", MULTI_OUTPUT)
+def test_multi_output_gradient_matches_finite_differences(output, loss, k, bias, depth, reg):
+    rng = np.random.default_rng(depth + 3 * k)
+    X = rng.normal(size=(12, 3))
+    if output == "softmax":
+        y = rng.integers(0, k, 12)
+    elif output == "sigmoid":
+        y = (rng.random((12, k)) > 0.5).astype(float)
+    else:
+        y = rng.normal(size=(12, k))
+    net = Network.create(3, (4,) * depth, n_outputs=k, output=output, activation="tanh",
+                         bias=bias, init="xavier", seed=depth)
+    if bias:
+        for b in net.biases:
+            b[...] = rng.uniform(-0.2, 0.2, b.shape)
+    check = gradient_check(net, X, y, loss, reg, 0.05 if reg != "none" else 0.0, eps=EPS)
+    assert len(check.names) == net.n_trainable
+    worst = int(np.argmax(check.relative_error))
+    assert check.max_relative_error < TOL, (
+        f"{check.names[worst]}: analytic {check.analytic[worst]!r}, "
+        f"numeric {check.numeric[worst]!r}")
+    assert np.max(np.abs(check.analytic)) > 1e-4

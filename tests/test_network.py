@@ -167,15 +167,27 @@ BAD_VALUES = {
     "epochs fractional": (lambda: TrainConfig(epochs=2.5), r"^epochs must be an integer"),
     "epochs bool": (lambda: TrainConfig(epochs=True), r"^epochs must be an integer"),
     "epochs too many": (lambda: TrainConfig(epochs=10**7), r"^epochs must be an integer"),
-    "unknown loss": (lambda: TrainConfig(loss="hinge"), r"^loss must be one of sse, mse, bce"),
+    "unknown loss": (lambda: TrainConfig(loss="hinge"),
+                     r"^loss must be one of sse, mse, bce, ce"),
     "batch size 0": (lambda: TrainConfig(batch_size=0), r"^batch size must be"),
     "unknown reg": (lambda: TrainConfig(reg="l3"), r"^reg must be one of"),
     "negative reg rate": (lambda: TrainConfig(reg_rate=-0.1), r"^reg rate must be"),
     "config seed -1": (lambda: TrainConfig(seed=-1), r"^seed must be an integer"),
     "100 hidden layers": (lambda: Network.create(2, (3,) * 100),
                           rf"^hidden layers must be between 0 and {MAX_HIDDEN_LAYERS}, got 100"),
-    "65 hidden nodes": (lambda: Network.create(2, (MAX_HIDDEN_NODES + 1,)),
-                        rf"^hidden nodes must be an integer in \[1, {MAX_HIDDEN_NODES}\], got 65"),
+    "too many hidden nodes": (lambda: Network.create(2, (MAX_HIDDEN_NODES + 1,)),
+                              rf"^hidden nodes must be an integer in \[1, {MAX_HIDDEN_NODES}\], "
+                              rf"got {MAX_HIDDEN_NODES + 1}"),
+    "785 inputs": (lambda: Network.create(785, (3,)), r"^inputs must be an integer in \[1, 784\]"),
+    "11 outputs": (lambda: Network.create(2, (3,), n_outputs=11, output="softmax"),
+                   r"^outputs must be an integer in \[1, 10\], got 11"),
+    "one softmax output": (lambda: Network.create(2, (3,), output="softmax"),
+                           r"^softmax outputs need at least 2 classes"),
+    "unknown output": (lambda: Network.create(2, (3,), output="tanh"),
+                       r"^output must be one of sigmoid, softmax, linear"),
+    "tutorial init 2-3-2": (lambda: Network.create(2, (3,), n_outputs=2, output="softmax",
+                                                   init="tutorial"),
+                            r"^init 'tutorial' has fixed weights only for"),
     "0 hidden nodes": (lambda: Network.create(2, (3, 0)), r"^hidden nodes must be"),
     "0 inputs": (lambda: Network.create(0, (3,)), r"^inputs must be"),
     "unknown activation": (lambda: Network.create(2, (3,), activation="softmax"),
@@ -210,3 +222,19 @@ def test_defaults_are_valid():
     assert (config.lr, config.epochs, config.loss, config.batch_size) == (0.5, 20_000, "sse", None)
     net = Network.create()
     assert net.layer_sizes == (2, 3, 1) and not net.bias and net.hidden_activation == "sigmoid"
+
+
+def test_the_largest_network_the_limits_allow():
+    net = Network.create(784, (256,) * MAX_HIDDEN_LAYERS, n_outputs=10, output="softmax",
+                         bias=True, seed=0)
+    assert net.layer_sizes == (784, 256, 256, 256, 256, 10)
+    assert net.n_params == 784 * 256 + 256 + 3 * (256 * 256 + 256) + 256 * 10 + 10
+    assert net.weights[-1].shape == (256, 10) and net.biases[-1].shape == (10,)
+    # Xavier keeps a wide layer's pre-activations of unit-scale inputs near unit scale.
+    z = np.random.default_rng(1).normal(size=(50, 784)) @ net.weights[0]
+    assert 0.3 < float(np.std(z)) < 1.5
+
+
+def test_parameter_count_with_k_outputs():
+    net = Network.create(64, (32,), n_outputs=10, output="softmax", bias=True)
+    assert net.n_trainable == parameter_breakdown(net.layer_sizes, True)[0] == 64 * 32 + 32 + 330

@@ -1,0 +1,559 @@
+"""The fast path for wide networks: whole-batch matrix products through BLAS.
+
+``kernel.py`` runs a network one row and one unit at a time in compiled loops,
+which is unbeatable on the tutorial's 2-3-1 but does not use the machine's wide
+instructions, cache blocking or second core on a 64-32-10 net over 1,437 rows.
+Here each layer of a batch is one matrix product, ``A_prev @ W`` (NumPy hands it
+to OpenBLAS, which releases the GIL), and everything elementwise around it (the
+bias, the activation, its slope, the loss and the output delta, the checked
+update) is one small compiled pass (numba, ``nogil=True``) over the buffers the
+product just wrote. Every buffer is allocated once per call, so an epoch
+allocates nothing.
+
+Same entry points, arguments and results as the kernel's (``docs/architecture.md``):
+
+- ``train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr,
+  reg_id, reg_rate, batch_size, seed, start_epoch, n_epochs, loss_out,
+  max_abs_weight) -> (epochs_done, status)``
+- ``loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id) -> (loss, score)``
+- ``train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id,
+  use_bias, lr, reg_id, reg_rate, batch_size, seed, start_epoch, stops,
+  loss_out, max_abs_weight, evals, params_at) -> (stops_reached, epoch, status)``
+
+with the same semantics: mini-batches in ``kernel.epoch_permutation``'s order,
+the epoch loss is the full-set loss of the forward passes before each batch's
+update, l1/l2 act on weights only, an update is checked before it is applied,
+and the status codes are ``kernel``'s. The sums run in BLAS's order, not the
+reference path's, so results agree with it to rounding (1e-9), not bit for bit;
+a run split into chunks is still bit-identical to one call.
+
+Ids: hidden activations ``activations.ACTIVATION_IDS`` (sigmoid 0, tanh 1,
+relu 2, linear 3); outputs ``OUTPUT_IDS``; losses ``LOSS_IDS``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .kernel import LOSS_NOT_FINITE, OK, WEIGHTS_EXPLODED, epoch_permutation
+
+OUTPUT_IDS = {"sigmoid": 0, "softmax": 1, "linear": 2}
+LOSS_IDS = {"sse": 0, "mse": 1, "bce": 2, "ce": 3}
+SIGMOID_OUT, SOFTMAX_OUT, LINEAR_OUT = 0, 1, 2
+SSE, MSE, BCE, CE = 0, 1, 2, 3
+# Which losses each output kind may be trained with (the contract's pairs).
+ALLOWED_LOSSES = {SIGMOID_OUT: (SSE, MSE, BCE), SOFTMAX_OUT: (CE,), LINEAR_OUT: (SSE, MSE)}
+
+
+# --- elementwise passes (compiled, GIL released) -------------------------------
+
+@njit(nogil=True, cache=True, inline="always")
+def _sigmoid(z):
+    # activations.sigmoid's two formulas: exp(-|z|) never overflows, and the sign
+    # only picks the numerator.
+    ez = math.exp(-abs(z))
+    num = 1.0 if z >= 0.0 else ez
+    return num / (1.0 + ez)
+
+
+@njit(nogil=True, cache=True)
+def _bias_activate(Z, b, act_id):
+    """``Z <- f(Z + b)`` in place for a hidden layer; Z (m, h), b (h,)."""
+    m, h = Z.shape
+    # The branch outside the loops, so each loop is one straight pass.
+    if act_id == 0:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] = _sigmoid(Z[i, j] + b[j])
+    elif act_id == 1:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] = math.tanh(Z[i, j] + b[j])
+    elif act_id == 2:
+        for i in range(m):
+            for j in range(h):
+                z = Z[i, j] + b[j]
+                Z[i, j] = z if z > 0.0 else 0.0
+    else:
+        for i in range(m):
+            for j in range(h):
+                Z[i, j] += b[j]
+
+
+@njit(nogil=True, cache=True)
+def _times_slope(D, A, act_id, gb, use_bias):
+    """``D <- D * f'(A)`` in place, then ``gb <- column sums of D`` if ``use_bias``.
+
+    D, A (m, h): the back-propagated error and the layer's activations. Every
+    slope is taken from the activation: relu's ``z > 0`` is ``a > 0``, so the
+    forward pass keeps only ``A``.
+    """
+    m, h = D.shape
+    if act_id == 0:
+        for i in range(m):
+            for j in range(h):
+                a = A[i, j]
+                D[i, j] *= a * (1.0 - a)
+    elif act_id == 1:
+        for i in range(m):
+            for j in range(h):
+                a = A[i, j]
+                D[i, j] *= 1.0 - a * a
+    elif act_id == 2:
+        for i in range(m):
+            for j in range(h):
+                D[i, j] *= 1.0 if A[i, j] > 0.0 else 0.0
+    if use_bias:
+        _column_sums(D, gb)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _column_sums(D, out):
+    m, h = D.shape
+    for j in range(h):
+        out[j] = 0.0
+    for i in range(m):
+        for j in range(h):
+            out[j] += D[i, j]
+
+
+@njit(nogil=True, cache=True)
+def _output_delta(Z, b, T, out_id, loss_id, gb, use_bias):
+    """The output layer of a training batch: bias, activation, loss and dE/dz.
+
+    Z (m, k) holds ``A_prev @ W`` on entry and dE/dz on return (the contract's
+    formulas for a batch of m rows); T (m, k) the targets. ``gb`` receives the
+    column sums of dE/dz (the bias gradient) if ``use_bias``.
+
+    Returns the batch's loss before any mean: 1/2 sum (o-t)^2 (sse), sum
+    (o-t)^2 (mse), sum log(1+e^z) - t z (bce), sum -t log softmax(z) (ce).
+    """
+    m, k = Z.shape
+    mk = m * k
+    total = 0.0
+    if out_id == 1:
+        for i in range(m):
+            # Stable log-softmax: z - max(z) - log(sum(exp(z - max(z)))).
+            zmax = -math.inf
+            for j in range(k):
+                Z[i, j] += b[j]
+                zmax = max(zmax, Z[i, j])
+            # exp once per element (it is most of this pass's time), kept in Z.
+            s = 0.0
+            for j in range(k):
+                z = Z[i, j] - zmax
+                total -= T[i, j] * z
+                Z[i, j] = math.exp(z)
+                s += Z[i, j]
+            log_s = math.log(s)
+            for j in range(k):
+                total += T[i, j] * log_s
+                Z[i, j] = (Z[i, j] / s - T[i, j]) / m
+    elif out_id == 0:
+        for i in range(m):
+            for j in range(k):
+                z = Z[i, j] + b[j]
+                o = _sigmoid(z)
+                t = T[i, j]
+                if loss_id == 0:
+                    total += 0.5 * (o - t) * (o - t)
+                    Z[i, j] = (o - t) * (o * (1.0 - o))
+                elif loss_id == 1:
+                    total += (o - t) * (o - t)
+                    Z[i, j] = 2.0 * (o - t) / mk * (o * (1.0 - o))
+                else:
+                    # log(1 + e^z) - t z without log(0) or overflow.
+                    total += max(z, 0.0) + math.log1p(math.exp(-abs(z))) - t * z
+                    Z[i, j] = (o - t) / mk
+    else:
+        for i in range(m):
+            for j in range(k):
+                o = Z[i, j] + b[j]
+                t = T[i, j]
+                if loss_id == 0:
+                    total += 0.5 * (o - t) * (o - t)
+                    Z[i, j] = o - t
+                else:
+                    total += (o - t) * (o - t)
+                    Z[i, j] = 2.0 * (o - t) / mk
+    if use_bias:
+        _column_sums(Z, gb)
+    return total
+
+
+@njit(nogil=True, cache=True)
+def _output_loss_score(Z, b, T, out_id, loss_id):
+    """Like ``_output_delta`` without the delta: ``(loss before any mean, score)``.
+
+    The score is the number of rows classified right (sigmoid: every output's
+    ``o >= 0.5`` matches ``t >= 0.5``; softmax: argmax of the output equals the
+    target's) or, for a linear output, the residual sum of squares. Z (m, k) is
+    left holding the output activations.
+    """
+    m, k = Z.shape
+    total = 0.0
+    score = 0.0
+    for i in range(m):
+        if out_id == 1:
+            zmax = -math.inf
+            for j in range(k):
+                Z[i, j] += b[j]
+                zmax = max(zmax, Z[i, j])
+            s = 0.0
+            for j in range(k):
+                z = Z[i, j] - zmax
+                total -= T[i, j] * z
+                Z[i, j] = math.exp(z)
+                s += Z[i, j]
+            log_s = math.log(s)
+            best_o, best_t = 0, 0
+            for j in range(k):
+                total += T[i, j] * log_s
+                Z[i, j] = Z[i, j] / s
+                if Z[i, j] > Z[i, best_o]:
+                    best_o = j
+                if T[i, j] > T[i, best_t]:
+                    best_t = j
+            score += 1.0 if best_o == best_t else 0.0
+        elif out_id == 0:
+            right = True
+            for j in range(k):
+                z = Z[i, j] + b[j]
+                o = _sigmoid(z)
+                t = T[i, j]
+                if loss_id == 0:
+                    total += 0.5 * (o - t) * (o - t)
+                elif loss_id == 1:
+                    total += (o - t) * (o - t)
+                else:
+                    total += max(z, 0.0) + math.log1p(math.exp(-abs(z))) - t * z
+                right = right and ((o >= 0.5) == (t >= 0.5))
+                Z[i, j] = o
+            score += 1.0 if right else 0.0
+        else:
+            for j in range(k):
+                o = Z[i, j] + b[j]
+                t = T[i, j]
+                total += (0.5 if loss_id == 0 else 1.0) * (o - t) * (o - t)
+                score += (o - t) * (o - t)
+                Z[i, j] = o
+    return total, score
+
+
+@njit(nogil=True, cache=True)
+def _sign(w):
+    return 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)
+
+
+@njit(nogil=True, cache=True)
+def _checked_update(params, G, new, w_start, w_end, lr, reg_id, reg_rate, max_abs_weight):
+    """``params -= lr (G + regularisation)``, applied only if every new weight is
+    finite and within ``max_abs_weight``. ``w_start``/``w_end`` (n_layers,) bound
+    each layer's weights in the flat vector (biases are never regularised).
+
+    Returns ``OK`` or ``WEIGHTS_EXPLODED`` (nothing applied, so a diverging run
+    keeps its last finite weights).
+    """
+    if reg_id != 0:
+        for l in range(w_start.shape[0]):
+            for p in range(w_start[l], w_end[l]):
+                G[p] += reg_rate * (params[p] if reg_id == 2 else _sign(params[p]))
+    ok = True
+    for p in range(params.shape[0]):
+        w = params[p] - lr * G[p]
+        new[p] = w
+        # NaN fails the comparison too.
+        ok = ok & (abs(w) <= max_abs_weight)
+    if not ok:
+        return WEIGHTS_EXPLODED
+    params[:] = new
+    return OK
+
+
+@njit(nogil=True, cache=True)
+def _gather(X, Y, order, start, Xb, Yb):
+    """Rows ``order[start:start + m]`` of X and Y into Xb (m, n_in), Yb (m, k)."""
+    m = Xb.shape[0]
+    for i in range(m):
+        r = order[start + i]
+        for c in range(X.shape[1]):
+            Xb[i, c] = X[r, c]
+        for c in range(Y.shape[1]):
+            Yb[i, c] = Y[r, c]
+
+
+# --- buffers and views -----------------------------------------------------------
+
+def _layer_views(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per-layer views ``W`` (n_in, n_out) and ``b`` (n_out,) of a flat vector laid
+    out as ``network.py``'s (each layer's W row-major, then its b)."""
+    Ws, bs = [], []
+    off = 0
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        Ws.append(flat[off:off + n_in * n_out].reshape(n_in, n_out))
+        off += n_in * n_out
+        bs.append(flat[off:off + n_out])
+        off += n_out
+    if off != flat.shape[0]:
+        raise ValueError(f"params has {flat.shape[0]} values, layer sizes {list(sizes)} "
+                         f"need {off}")
+    return Ws, bs
+
+
+class _Workspace:
+    """Everything one call needs for batches of up to ``rows`` rows, allocated once.
+
+    ``hidden[l]`` (rows, sizes[l + 1]) holds hidden layer l's activations and
+    ``back[l]`` its error; ``out`` (rows, k) the output layer's pre-activations,
+    then its dE/dz. ``sized(m)`` gives the same buffers cut to an m-row batch.
+    """
+
+    def __init__(self, params: np.ndarray, sizes, rows: int):
+        self.sizes = [int(s) for s in sizes]
+        self.Ws, self.bs = _layer_views(params, self.sizes)
+        self.G = np.zeros_like(params)
+        self.GWs, self.Gbs = _layer_views(self.G, self.sizes)
+        self.new = np.empty_like(params)
+        starts, ends, off = [], [], 0
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            starts.append(off)
+            ends.append(off + n_in * n_out)
+            off += n_in * n_out + n_out
+        self.w_start = np.array(starts, dtype=np.int64)
+        self.w_end = np.array(ends, dtype=np.int64)
+        self.rows = rows
+        self._hidden = [np.empty((rows, h)) for h in self.sizes[1:-1]]
+        self._back = [np.empty((rows, h)) for h in self.sizes[1:-1]]
+        self._out = np.empty((rows, self.sizes[-1]))
+        self._cut: dict[int, tuple] = {}
+
+    def sized(self, m: int) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """``(hidden, back, out)`` for an m-row batch: leading rows, still C-contiguous."""
+        if m not in self._cut:
+            # A run sees at most two batch sizes (full and the last, shorter one).
+            self._cut[m] = ([a[:m] for a in self._hidden], [d[:m] for d in self._back],
+                            self._out[:m])
+        return self._cut[m]
+
+
+def _forward(ws: _Workspace, A0: np.ndarray, hidden, out: np.ndarray, act_id: int) -> None:
+    """A0 (m, n_in) through every layer: hidden activations into ``hidden``, the
+    output layer's ``A_prev @ W`` (bias not yet added) into ``out``."""
+    a = A0
+    for W, b, h in zip(ws.Ws[:-1], ws.bs[:-1], hidden):
+        np.matmul(a, W, out=h)
+        _bias_activate(h, b, act_id)
+        a = h
+    np.matmul(a, ws.Ws[-1], out=out)
+
+
+def _gradient(ws: _Workspace, A0, T, hidden, back, out, act_id, out_id, loss_id,
+              use_bias) -> float:
+    """One batch forward and backward: ``ws.G`` receives dE/dparams (biases' left
+    at 0 without ``use_bias``); returns the batch's loss before any mean."""
+    _forward(ws, A0, hidden, out, act_id)
+    L = len(ws.Ws)
+    loss = _output_delta(out, ws.bs[-1], T, out_id, loss_id, ws.Gbs[-1], use_bias)
+    d = out
+    for l in range(L - 1, -1, -1):
+        a_prev = A0 if l == 0 else hidden[l - 1]
+        # dE/dW = A_prev^T D; the transpose is a BLAS flag, not a copy.
+        np.matmul(a_prev.T, d, out=ws.GWs[l])
+        if l > 0:
+            np.matmul(d, ws.Ws[l].T, out=back[l - 1])
+            _times_slope(back[l - 1], hidden[l - 1], act_id, ws.Gbs[l - 1], use_bias)
+            d = back[l - 1]
+    return loss
+
+
+def _loss_scale(loss_id: int, n: int, k: int) -> float:
+    """What turns a sum of row losses into the contract's loss over n rows of k outputs."""
+    return {SSE: 1.0, MSE: 1.0 / (n * k), BCE: 1.0 / (n * k), CE: 1.0 / n}[loss_id]
+
+
+def _check(X, Y, params, sizes, out_id, loss_id):
+    if loss_id not in ALLOWED_LOSSES.get(out_id, ()):
+        raise ValueError(f"loss id {loss_id} cannot train output id {out_id}; allowed: "
+                         f"{ALLOWED_LOSSES}")
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X (n, n_in) and Y (n, k) must have the same rows, got {X.shape} "
+                         f"and {Y.shape}")
+    if X.shape[1] != sizes[0] or Y.shape[1] != sizes[-1]:
+        raise ValueError(f"X {X.shape} and Y {Y.shape} do not fit layer sizes {list(sizes)}")
+    if params.dtype != np.float64 or not params.flags.c_contiguous:
+        raise ValueError("params must be a contiguous float64 vector (it is trained in place)")
+
+
+def _as_rows(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+# --- entry points ----------------------------------------------------------------
+
+class _Trainer:
+    """The state of one ``train_epochs``/``train_stops`` call: buffers and settings."""
+
+    def __init__(self, X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
+                 reg_rate, batch_size, seed):
+        n = X.shape[0]
+        self.X, self.Y, self.params = X, Y, params
+        self.act_id, self.out_id, self.loss_id = int(act_id), int(out_id), int(loss_id)
+        self.use_bias = bool(use_bias)
+        self.lr, self.reg_id, self.reg_rate = float(lr), int(reg_id), float(reg_rate)
+        self.seed = int(seed)
+        self.bs = min(int(batch_size), n)
+        self.full = self.bs >= n
+        self.ws = _Workspace(params, sizes, self.bs)
+        self.scale = _loss_scale(self.loss_id, n, int(sizes[-1]))
+        self.order = np.arange(n, dtype=np.int64)
+        if not self.full:
+            self.Xb = np.empty((self.bs, X.shape[1]))
+            self.Yb = np.empty((self.bs, Y.shape[1]))
+
+    def epochs(self, start_epoch, n_epochs, loss_out, max_abs_weight) -> tuple[int, int]:
+        """``train_epochs``' loop; returns ``(epochs_done, status)``."""
+        n = self.X.shape[0]
+        ws = self.ws
+        args = (self.act_id, self.out_id, self.loss_id, self.use_bias)
+        update = (ws.w_start, ws.w_end, self.lr, self.reg_id, self.reg_rate,
+                  float(max_abs_weight))
+        for e in range(int(n_epochs)):
+            epoch = int(start_epoch) + e
+            if not self.full:
+                epoch_permutation(self.order, self.seed, epoch)
+            epoch_loss = 0.0
+            for start in range(0, n, self.bs):
+                m = min(self.bs, n - start)
+                hidden, back, out = ws.sized(m)
+                if self.full:
+                    A0, T = self.X, self.Y
+                else:
+                    A0, T = self.Xb[:m], self.Yb[:m]
+                    _gather(self.X, self.Y, self.order, start, A0, T)
+                epoch_loss += self.scale * _gradient(ws, A0, T, hidden, back, out, *args)
+                status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
+                if status == OK:
+                    status = _checked_update(self.params, ws.G, ws.new, *update)
+                if status != OK:
+                    # A diverging mini-batch epoch has no full-set loss to report.
+                    done = status == LOSS_NOT_FINITE or self.full
+                    loss_out[epoch] = epoch_loss if done else math.nan
+                    return e, status
+            loss_out[epoch] = epoch_loss
+        return int(n_epochs), OK
+
+
+def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id, reg_rate,
+                 batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
+    """Run up to ``n_epochs`` epochs of gradient descent on ``params`` in place.
+
+    Parameters
+    ----------
+    X : float64 array of shape (n, n_in)
+    Y : float64 array of shape (n, k), targets as the network's outputs take them
+    params : float64 array of shape (n_params,), updated in place
+    sizes : int array of shape (n_layers + 1,), e.g. [64, 32, 10]
+    act_id, out_id, loss_id : hidden activation, output kind and loss ids
+    use_bias : bool; False keeps every bias at 0
+    lr, reg_id, reg_rate : learning rate, ``kernel.REG_IDS`` and its rate
+    batch_size : int, ``>= n`` for full batch
+    seed : int, the mini-batch shuffle's (``kernel.epoch_permutation``)
+    start_epoch, n_epochs : int
+    loss_out : float64 array; ``loss_out[start_epoch + e]`` receives epoch e's
+        full-set loss (of the forward passes before each batch's update)
+    max_abs_weight : float, the largest weight an update may make
+
+    Returns
+    -------
+    (epochs_done, status) : int, and ``kernel.OK``, ``LOSS_NOT_FINITE`` or
+        ``WEIGHTS_EXPLODED`` (the failing epoch is ``start_epoch + epochs_done``)
+    """
+    X, Y = _as_rows(X), _as_rows(Y)
+    _check(X, Y, params, sizes, out_id, loss_id)
+    trainer = _Trainer(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
+                       reg_rate, batch_size, seed)
+    return trainer.epochs(start_epoch, n_epochs, loss_out, max_abs_weight)
+
+
+def _loss_and_score(ws: _Workspace, X, Y, act_id, out_id, loss_id) -> tuple[float, float]:
+    """``loss_and_score`` with ``ws``'s buffers, in batches of ``ws.rows`` rows."""
+    n, k = Y.shape
+    total = score = 0.0
+    for start in range(0, n, ws.rows):
+        m = min(ws.rows, n - start)
+        hidden, _, out = ws.sized(m)
+        _forward(ws, X[start:start + m], hidden, out, act_id)
+        part, right = _output_loss_score(out, ws.bs[-1], Y[start:start + m], out_id, loss_id)
+        total += part
+        score += right
+    return (total * _loss_scale(loss_id, n, k) if n else 0.0), score
+
+
+def loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id):
+    """The loss of ``(X, Y)`` and its score, in one pass.
+
+    Parameters
+    ----------
+    X : float64 array of shape (n, n_in)
+    Y : float64 array of shape (n, k)
+    params, sizes, act_id, out_id, loss_id : as ``train_epochs``
+
+    Returns
+    -------
+    (loss, score) : the contract's loss (sse not divided; mse and bce over n k
+        elements; ce over n rows) and the number of rows classified right
+        (sigmoid, softmax) or the residual sum of squares (linear)
+    """
+    X, Y = _as_rows(X), _as_rows(Y)
+    _check(X, Y, params, sizes, out_id, loss_id)
+    return _loss_and_score(_Workspace(params, sizes, max(1, X.shape[0])), X, Y, act_id, out_id,
+                           loss_id)
+
+
+def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, use_bias, lr,
+                reg_id, reg_rate, batch_size, seed, start_epoch, stops, loss_out,
+                max_abs_weight, evals, params_at):
+    """``train_epochs`` from ``start_epoch`` to each epoch of ``stops`` in turn,
+    measuring at each (``kernel.train_stops``'s contract).
+
+    Parameters
+    ----------
+    X_test, Y_test : float64 arrays of shape (m, n_in) and (m, k); m may be 0
+    stops : int array of shape (s,), increasing, all above ``start_epoch``
+    evals : float64 array of shape (s, 4); row j receives, at ``stops[j]``,
+        the training set's loss and score, then the test set's
+        (``loss_and_score``; left as they are when m is 0)
+    params_at : float64 array of shape (s, n_params); row j receives ``params``
+        at ``stops[j]``
+    the rest : as ``train_epochs``
+
+    Returns
+    -------
+    (stops_reached, epoch, status)
+        ``epoch`` is where training stopped: ``stops[stops_reached - 1]`` when
+        all went well, or the epoch of a divergence before the next stop.
+    """
+    X, Y = _as_rows(X), _as_rows(Y)
+    X_test, Y_test = _as_rows(X_test), _as_rows(Y_test)
+    _check(X, Y, params, sizes, out_id, loss_id)
+    trainer = _Trainer(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
+                       reg_rate, batch_size, seed)
+    # Full batch measures the training set in the training buffers; mini-batches
+    # and the test set get their own, made once here.
+    train_ws = trainer.ws if trainer.full else _Workspace(params, sizes, X.shape[0])
+    test_ws = _Workspace(params, sizes, max(1, X_test.shape[0]))
+    epoch = int(start_epoch)
+    for j in range(len(stops)):
+        done, status = trainer.epochs(epoch, int(stops[j]) - epoch, loss_out, max_abs_weight)
+        epoch += done
+        if status != OK:
+            return j, epoch, status
+        evals[j, 0], evals[j, 1] = _loss_and_score(train_ws, X, Y, act_id, out_id, loss_id)
+        if X_test.shape[0] > 0:
+            evals[j, 2], evals[j, 3] = _loss_and_score(test_ws, X_test, Y_test, act_id, out_id,
+                                                       loss_id)
+        params_at[j, :] = params
+    return len(stops), epoch, OK

@@ -415,6 +415,12 @@ class _Trainer:
 
     def epochs(self, start_epoch, n_epochs, loss_out, max_abs_weight) -> tuple[int, int]:
         """``train_epochs``' loop; returns ``(epochs_done, status)``."""
+        # A diverging run overflows in a matrix product before the status says so;
+        # the status is the report (as in the compiled loops), not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._epochs(start_epoch, n_epochs, loss_out, max_abs_weight)
+
+    def _epochs(self, start_epoch, n_epochs, loss_out, max_abs_weight) -> tuple[int, int]:
         n = self.X.shape[0]
         ws = self.ws
         args = (self.act_id, self.out_id, self.loss_id, self.use_bias)

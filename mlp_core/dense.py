@@ -287,7 +287,7 @@ def _gather(X, Y, order, start, Xb, Yb):
 
 # --- buffers and views -----------------------------------------------------------
 
-def _layer_views(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def layer_views(flat: np.ndarray, sizes) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per-layer views ``W`` (n_in, n_out) and ``b`` (n_out,) of a flat vector laid
     out as ``network.py``'s (each layer's W row-major, then its b)."""
     Ws, bs = [], []
@@ -313,9 +313,9 @@ class _Workspace:
 
     def __init__(self, params: np.ndarray, sizes, rows: int):
         self.sizes = [int(s) for s in sizes]
-        self.Ws, self.bs = _layer_views(params, self.sizes)
+        self.Ws, self.bs = layer_views(params, self.sizes)
         self.G = np.zeros_like(params)
-        self.GWs, self.Gbs = _layer_views(self.G, self.sizes)
+        self.GWs, self.Gbs = layer_views(self.G, self.sizes)
         self.new = np.empty_like(params)
         starts, ends, off = [], [], 0
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .datasets import make_dataset
+from .dense import DENSE_FROM_MACS, wins_over_loops
 from .network import Network
 from .reference import apply_update, backprop
 from .sweep import SweepSpec, sweep_hidden_sizes
@@ -196,8 +197,11 @@ REAL_PROBLEMS = {
     "breast_cancer": ("load_breast_cancer", (16,), "sigmoid", "bce"),
     "digits": ("load_digits", (32,), "softmax", "ce"),
 }
-WIDTHS = (4, 8, 16, 32, 64, 128, 256)
-WIDTH_SHAPES = ((2, 200), (64, 1437))   # (inputs, rows)
+WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
+WIDTH_SHAPES = ((2, 200), (2, 1000), (8, 200), (30, 455), (64, 1437))   # (inputs, rows)
+# (inputs, rows, hidden) timed with mini-batches of BATCH_SIZES rows.
+BATCH_NETS = ((64, 1437, 32), (64, 1437, 8), (30, 455, 16), (2, 1000, 64))
+BATCH_SIZES = (16, 32, 64, 128, 256)
 # The thread settings compared, as OPENBLAS_NUM_THREADS in a fresh process
 # (OpenBLAS reads it once, when NumPy loads it); None leaves OpenBLAS's default.
 THREAD_SETTINGS = (None, "1")
@@ -379,6 +383,28 @@ def bench_widths(widths=WIDTHS, shapes=WIDTH_SHAPES, repeats: int = 3) -> list[d
     return rows
 
 
+def bench_batches(nets=BATCH_NETS, batch_sizes=BATCH_SIZES, epochs: int = 20,
+                  repeats: int = 3) -> list[dict]:
+    """The loops and dense with mini-batches: dense pays its per-call cost per batch."""
+    rows = []
+    rng = np.random.default_rng(0)
+    for n_in, n_rows, h in nets:
+        X = rng.normal(size=(n_rows, n_in))
+        Y = (X[:, :1] > 0).astype(np.float64)
+        sizes = np.array([n_in, h, 1], dtype=np.int64)
+        p = RealProblem(f"{n_in}x{n_rows}", sizes, "sigmoid", "bce", X, Y, Y[:, 0])
+        start = glorot_params(sizes, rng)
+        for bs in batch_sizes:
+            ms = _best_per_epoch({
+                "loops": lambda p=p, s=start, b=bs: _loop_epochs(p, s.copy(), epochs, 0.01, b),
+                "dense": lambda p=p, s=start, b=bs: _dense_epochs(p, s.copy(), epochs, 0.01, b),
+            }, epochs, repeats)
+            rows.append({"inputs": n_in, "rows": n_rows, "hidden": h, "batch_size": bs,
+                         "macs_per_batch": bs * (n_in * h + h), "ms_per_epoch": ms,
+                         "dense_speedup": ms["loops"] / ms["dense"]})
+    return rows
+
+
 def _machine() -> dict:
     import platform
 
@@ -403,7 +429,8 @@ def _real_worker(widths: bool) -> dict:
     """One process's measurements (``python -m mlp_core.bench --real-worker``)."""
     return {"threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
             "problems": bench_real_problems(),
-            "widths": bench_widths() if widths else []}
+            "widths": bench_widths() if widths else [],
+            "batches": bench_batches() if widths else []}
 
 
 def _run_worker(threads: str | None, widths: bool) -> dict:
@@ -421,14 +448,14 @@ def _merge_best(runs: list[dict]) -> dict:
     """Several workers' results for one thread setting: each time its best."""
     merged = json.loads(json.dumps(runs[0]))
     for run in runs[1:]:
-        for table in ("problems", "widths"):
+        for table in ("problems", "widths", "batches"):
             for row, other in zip(merged[table], run[table]):
                 for k, v in other["ms_per_epoch"].items():
                     row["ms_per_epoch"][k] = min(row["ms_per_epoch"][k], v)
     for row in merged["problems"]:
         ms = row["ms_per_epoch"]
         row["speedup_vs_sklearn"] = {k: ms["sklearn"] / v for k, v in ms.items()}
-    for row in merged["widths"]:
+    for row in merged["widths"] + merged["batches"]:
         row["dense_speedup"] = row["ms_per_epoch"]["loops"] / row["ms_per_epoch"]["dense"]
     return merged
 
@@ -454,18 +481,29 @@ def real_report(result: dict) -> str:
             lines.append(f"| {row['problem']} | {row['net']} | {run['threads']} "
                          f"| {ms['dense']:.3f} | {loops} | {ms['sklearn']:.3f} "
                          f"| **{up['dense']:.2f}x** | {loops_up} | {diff:.1e} |")
-    widths = [run for run in result["runs"] if run["widths"]]
-    if widths:
-        lines += ["", "| inputs x rows | hidden | multiply-adds per forward pass "
-                  + "".join(f"| dense vs loops ({r['threads']} threads) " for r in widths)
-                  + "| loops ms/epoch | dense ms/epoch (default threads) |",
-                  "|---|---|---" + "|---" * len(widths) + "|---|---|"]
-        for i, row in enumerate(widths[0]["widths"]):
+    runs = [run for run in result["runs"] if run["widths"]]
+    for table, batch, macs in (("widths", "full", "macs_per_epoch"),
+                               ("batches", "batch_size", "macs_per_batch")):
+        if not runs:
+            break
+        last = runs[-1]
+        kind = "full batch" if batch == "full" else "mini-batches"
+        lines += ["", f"n_in-h-1 sigmoid nets, bce, lr 0.01; {kind}. Dense is used from "
+                  f"{DENSE_FROM_MACS:,} multiply-adds per batch (the last column).", "",
+                  "| inputs x rows | hidden | batch | multiply-adds per batch "
+                  + "".join(f"| dense vs loops ({r['threads']} threads) " for r in runs)
+                  + f"| loops ms/epoch | dense ms/epoch ({last['threads']} threads) | chosen |",
+                  "|---|---|---|---" + "|---" * len(runs) + "|---|---|---|"]
+        for i, row in enumerate(last[table]):
+            ms = row["ms_per_epoch"]
+            rows_per_batch = row["rows"] if batch == "full" else row[batch]
+            sizes = (row["inputs"], row["hidden"], 1)
+            chosen = "dense" if wins_over_loops(sizes, rows_per_batch) else "loops"
             lines.append(
                 f"| {row['inputs']} x {row['rows']} | {row['hidden']} "
-                f"| {row['macs_per_epoch']:,} "
-                + "".join(f"| {r['widths'][i]['dense_speedup']:.2f}x " for r in widths)
-                + f"| {row['ms_per_epoch']['loops']:.4f} | {row['ms_per_epoch']['dense']:.4f} |")
+                f"| {row.get(batch, 'full')} | {row[macs]:,} "
+                + "".join(f"| {r[table][i]['dense_speedup']:.2f}x " for r in runs)
+                + f"| {ms['loops']:.4f} | {ms['dense']:.4f} | {chosen} |")
     return "\n".join(lines)
 
 

@@ -48,6 +48,23 @@ SSE, MSE, BCE, CE = 0, 1, 2, 3
 ALLOWED_LOSSES = {SIGMOID_OUT: (SSE, MSE, BCE), SOFTMAX_OUT: (CE,), LINEAR_OUT: (SSE, MSE)}
 
 
+# Below this many multiply-adds per batch the compiled loops (kernel.py) are
+# faster: dense.py pays ~20 us of Python and call overhead per batch, the loops
+# nothing. Measured with bench --real (docs/performance-real.md).
+DENSE_FROM_MACS = 50_000
+
+
+def multiply_adds(sizes, rows: int) -> int:
+    """Multiply-adds of one forward pass of ``rows`` rows: rows x sum of n_in n_out."""
+    return int(rows) * sum(int(a) * int(b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def wins_over_loops(sizes, rows_per_batch: int) -> bool:
+    """Whether this module trains a ``sizes`` network faster than ``kernel.py``'s loops,
+    with ``rows_per_batch`` rows per update (the row count for full batch)."""
+    return multiply_adds(sizes, rows_per_batch) >= DENSE_FROM_MACS
+
+
 # --- elementwise passes (compiled, GIL released) -------------------------------
 
 @njit(nogil=True, cache=True, inline="always")

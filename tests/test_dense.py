@@ -387,3 +387,34 @@ def test_agrees_with_the_loop_kernel(case):
     loss, correct = kernel.loss_and_correct(X, Y[:, 0], params, sizes, act_id, loss_id)
     np.testing.assert_allclose(dense.loss_and_score(X, Y, params, *case.settings()[:4]),
                                (loss, correct), rtol=TOL)
+
+
+# --- the vectorised exp and the size rule -------------------------------------------
+
+def test_exp_is_within_two_ulp_of_numpy():
+    rng = np.random.default_rng(0)
+    src = np.concatenate([rng.normal(0, 5, 20_000), rng.uniform(-700, 700, 5_000),
+                          [0.0, -0.0, 1e-300, np.log(2) / 2, -np.log(2) / 2, 707.0]])
+    pow2 = np.empty(src.size)
+    out = np.empty(src.size)
+    dense._exp_neg_abs(src, pow2, pow2.view(np.int64), out)
+    expected = np.exp(-np.abs(src))
+    assert np.all(np.abs(out - expected) <= 2 * np.spacing(expected))
+
+
+def test_exp_passes_nan_and_saturates_infinity():
+    src = np.array([np.nan, np.inf, -np.inf, 800.0])
+    pow2 = np.empty(4)
+    out = np.empty(4)
+    dense._exp_neg_abs(src, pow2, pow2.view(np.int64), out)
+    assert np.isnan(out[0])
+    # exp(-inf) is 0; the floor gives exp(-708), as far from 1 as a sigmoid can tell.
+    assert np.all((out[1:] >= 0.0) & (out[1:] < 1e-307))
+
+
+def test_size_rule_counts_multiply_adds_per_batch():
+    assert dense.multiply_adds([64, 32, 10], 1437) == 1437 * (64 * 32 + 32 * 10)
+    assert dense.wins_over_loops([64, 32, 10], 1437)
+    assert not dense.wins_over_loops([2, 3, 1], 200)
+    # The same net with small mini-batches is back on the loops.
+    assert not dense.wins_over_loops([64, 32, 10], 16)

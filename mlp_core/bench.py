@@ -529,15 +529,21 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m mlp_core.bench --real [--json]`` (and the per-process worker)."""
     import argparse
     parser = argparse.ArgumentParser(prog="python -m mlp_core.bench")
-    parser.add_argument("--real", action="store_true", required=True)
+    parser.add_argument("--real", action="store_true",
+                        help="wide nets on breast cancer and digits against scikit-learn")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="processes per BLAS thread setting (default 2)")
     parser.add_argument("--real-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-widths", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(["--real", *(argv if argv is not None else sys.argv[1:])])
+    args = parser.parse_args(argv)
     if args.real_worker:
         print(json.dumps(_real_worker(not args.no_widths)))
         return 0
+    if not args.real:
+        parser.error("only --real runs from here; the other benchmarks: python -m mlp_core bench")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     return run_real_bench(as_json=args.json, rounds=args.rounds)
 
 

@@ -123,6 +123,34 @@ def _exp_neg_abs(src, pow2, pow2_bits, out):
         out[i] *= pow2[i]
 
 
+# Cephes' tanh for |z| < 0.625: z + z^3 P(z^2) / Q(z^2), within 2 ulp of np.tanh;
+# above it (1 - e) / (1 + e) with e = exp(-2|z|) loses nothing to cancellation.
+_TANH_P = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
+_TANH_Q = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
+
+
+@njit(nogil=True, cache=True, fastmath={"contract"})
+def _tanh(z, pow2, pow2_bits, e):
+    """``z <- tanh(z)`` in place for flat z (n,); pow2, pow2_bits and e (>= n,) scratch.
+
+    Both formulas for every value, then a select: a branch per value would keep
+    the loop from running four values at a time. (libm's tanh: ~2.5x slower.)
+    """
+    n = z.shape[0]
+    p0, p1, p2 = _TANH_P
+    q0, q1, q2 = _TANH_Q
+    for i in range(n):
+        e[i] = 2.0 * z[i]
+    _exp_neg_abs(e[:n], pow2, pow2_bits, e)
+    for i in range(n):
+        x = z[i]
+        x2 = x * x
+        near0 = x + x * (x2 * ((p0 * x2 + p1) * x2 + p2) / (((x2 + q0) * x2 + q1) * x2 + q2))
+        far = (1.0 - e[i]) / (1.0 + e[i])
+        far = far if x >= 0.0 else -far
+        z[i] = near0 if abs(x) < 0.625 else far
+
+
 @njit(nogil=True, cache=True)
 def _bias_activate(Z, b, act_id, pow2, pow2_bits, e):
     """``Z <- f(Z + b)`` in place for a hidden layer; Z (m, h), b (h,); pow2,
@@ -141,7 +169,8 @@ def _bias_activate(Z, b, act_id, pow2, pow2_bits, e):
     elif act_id == 1:
         for i in range(m):
             for j in range(h):
-                Z[i, j] = math.tanh(Z[i, j] + b[j])
+                Z[i, j] += b[j]
+        _tanh(Z.reshape(m * h), pow2, pow2_bits, e)
     elif act_id == 2:
         for i in range(m):
             for j in range(h):

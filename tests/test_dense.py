@@ -418,3 +418,13 @@ def test_size_rule_counts_multiply_adds_per_batch():
     assert not dense.wins_over_loops([2, 3, 1], 200)
     # The same net with small mini-batches is back on the loops.
     assert not dense.wins_over_loops([64, 32, 10], 16)
+
+
+def test_tanh_is_within_two_ulp_of_numpy():
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.normal(0, 2, 20_000), rng.uniform(-0.7, 0.7, 5_000),
+                        [0.0, -0.0, 1e-300, 0.625, -0.625, np.nextafter(0.625, 0), 20.0, -400.0]])
+    expected = np.tanh(z)
+    pow2 = np.empty(z.size)
+    dense._tanh(z, pow2, pow2.view(np.int64), np.empty(z.size))
+    assert np.all(np.abs(z - expected) <= 2 * np.spacing(np.abs(expected)))

@@ -1,16 +1,19 @@
 """The fast path for wide networks: whole-batch matrix products through BLAS.
 
 ``kernel.py`` runs a network one row and one unit at a time in compiled loops,
-which is unbeatable on the tutorial's 2-3-1 but does not use the machine's wide
-instructions, cache blocking or second core on a 64-32-10 net over 1,437 rows.
+which is unbeatable on the tutorial's 2-3-1 but leaves BLAS's wide instructions
+and cache blocking unused on a 64-32-10 net over 1,437 rows.
 Here each layer of a batch is one matrix product, ``A_prev @ W`` (NumPy hands it
 to OpenBLAS, which releases the GIL), and everything elementwise around it (the
 bias, the activation, its slope, the loss and the output delta, the checked
 update) is one small compiled pass (numba, ``nogil=True``) over the buffers the
-product just wrote. Every buffer is allocated once per call, so an epoch
-allocates nothing.
+product just wrote. The exp of the sigmoid, tanh and softmax runs four values
+at a time (``_exp_neg_abs``), where libm's exp would be most of a wide epoch.
+Every buffer is allocated once per call, so an epoch allocates nothing.
+``wins_over_loops`` says which of the two is faster for a network and batch size
+(docs/performance-real.md).
 
-Same entry points, arguments and results as the kernel's (``docs/architecture.md``):
+Same entry points, arguments and results as the kernel's (issue 14's contract):
 
 - ``train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr,
   reg_id, reg_rate, batch_size, seed, start_epoch, n_epochs, loss_out,
@@ -28,7 +31,8 @@ reference path's, so results agree with it to rounding (1e-9), not bit for bit;
 a run split into chunks is still bit-identical to one call.
 
 Ids: hidden activations ``activations.ACTIVATION_IDS`` (sigmoid 0, tanh 1,
-relu 2, linear 3); outputs ``OUTPUT_IDS``; losses ``LOSS_IDS``.
+relu 2, linear 3); outputs ``OUTPUT_IDS``; losses ``LOSS_IDS``; regularisation
+``kernel.REG_IDS``.
 """
 
 from __future__ import annotations
@@ -412,7 +416,8 @@ class _Workspace:
 
     ``hidden[l]`` (rows, sizes[l + 1]) holds hidden layer l's activations and
     ``back[l]`` its error; ``out`` (rows, k) the output layer's pre-activations,
-    then its dE/dz. ``sized(m)`` gives the same buffers cut to an m-row batch.
+    then its dE/dz; ``scratch`` the exp's. ``sized(m)`` gives the same buffers cut
+    to an m-row batch.
     """
 
     def __init__(self, params: np.ndarray, sizes, rows: int):

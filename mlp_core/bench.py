@@ -284,23 +284,28 @@ def _dense_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = R
     return loss_out[:done]
 
 
-def _loop_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
-                 batch_size: int | None = None) -> np.ndarray:
-    """The compiled loops (``kernel.train_epochs``) on a sigmoid network with one output."""
+def _loops_take_outputs() -> bool:
+    """Whether ``kernel.train_epochs`` takes (n, k) targets and an output id (issue 14);
+    today's takes (n,) targets of one sigmoid output."""
     import inspect
 
     from . import kernel
-    loss_ids = {"sse": 0, "mse": 1, "bce": 2}
+    return "out_id" in inspect.signature(kernel.train_epochs.py_func).parameters
+
+
+def _loop_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
+                 batch_size: int | None = None) -> np.ndarray:
+    """The compiled loops (``kernel.train_epochs``) on ``p``'s network."""
+    from . import kernel
+    from .dense import LOSS_IDS, OUTPUT_IDS
     loss_out = np.zeros(epochs)
-    n = len(p.X)
-    settings = (p.sizes, 0, loss_ids[p.loss], True, lr, 0, 0.0, batch_size or n, 0, 0, epochs,
-                loss_out, 1e4)
-    # The loops take targets (n,) today and (n, k) with an output id once they
-    # learn k outputs (issue 14); either way this is a sigmoid output, id 0.
-    if "out_id" in inspect.signature(kernel.train_epochs.py_func).parameters:
-        done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, 0, *settings[2:])
+    settings = (True, lr, 0, 0.0, batch_size or len(p.X), 0, 0, epochs, loss_out, 1e4)
+    if _loops_take_outputs():
+        done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out],
+                                      LOSS_IDS[p.loss], *settings)
     else:
-        done, _ = kernel.train_epochs(p.X, p.Y[:, 0], params, *settings)
+        done, _ = kernel.train_epochs(p.X, p.Y[:, 0], params, p.sizes, 0, LOSS_IDS[p.loss],
+                                      *settings)
     return loss_out[:done]
 
 
@@ -365,7 +370,7 @@ def bench_real_problems(epochs: int = REAL_EPOCHS, repeats: int = REAL_REPEATS) 
                   "sklearn": _sklearn_epochs(model, p, start.copy(), epochs)}
         fns = {"dense": lambda p=p, s=start: _dense_epochs(p, s.copy(), epochs),
                "sklearn": lambda p=p, m=model, s=start: _sklearn_epochs(m, p, s.copy(), epochs)}
-        if p.sizes[-1] == 1:
+        if p.sizes[-1] == 1 or _loops_take_outputs():
             curves["loops"] = _loop_epochs(p, start.copy(), epochs)
             fns["loops"] = lambda p=p, s=start: _loop_epochs(p, s.copy(), epochs)
         ms = _best_per_epoch(fns, epochs, repeats)

@@ -10,11 +10,16 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import subprocess
+import sys
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from .datasets import make_dataset
+from .dense import DENSE_FROM_MACS, wins_over_loops
 from .network import Network
 from .reference import apply_update, backprop
 from .sweep import SweepSpec, sweep_hidden_sizes
@@ -69,12 +74,32 @@ def _timed(fn):
 
 
 def warmup() -> float:
-    """Compile (or load from the disk cache) the kernel; return the seconds it took."""
+    """Compile (or load from the disk cache) the kernel and ``dense.py``; return the seconds
+    it took. (Compiling dense.py takes ~8 s, loading it from the cache under 1 s.)"""
     X = OR_X.astype(float)
     y = OR_Y[:, 0].astype(float)
     t0 = time.perf_counter()
     Trainer(Network.create(2, (3,), init="tutorial"), X, y, TrainConfig(lr=0.05, epochs=2)).train()
+    _warm_dense()
     return time.perf_counter() - t0
+
+
+def _warm_dense() -> None:
+    """Every output kind and hidden activation once through ``dense.train_stops``, full batch
+    and mini-batch: the argument types every later call has, so all of it is compiled."""
+    from .dense import LOSS_IDS, OUTPUT_IDS, train_stops
+    X = np.random.default_rng(0).normal(size=(8, 3))
+    for out, loss, k in (("sigmoid", "bce", 1), ("softmax", "ce", 3), ("linear", "mse", 2)):
+        Y = np.zeros((8, k))
+        Y[:, 0] = 1.0
+        sizes = np.array([3, 4, k], dtype=np.int64)
+        n_params = 3 * 4 + 4 + 4 * k + k
+        for act_id in range(4):
+            for batch_size in (8, 3):
+                train_stops(X, Y, X, Y, np.zeros(n_params), sizes, act_id, OUTPUT_IDS[out],
+                            LOSS_IDS[loss], True, 0.1, 2, 0.01, batch_size, 0, 0,
+                            np.array([1, 2], dtype=np.int64), np.zeros(2), 1e4,
+                            np.zeros((2, 4)), np.zeros((2, n_params)))
 
 
 def _reference(epochs: int) -> float:
@@ -180,3 +205,372 @@ def bench_sweep(low: int = 1, high: int = 16, seeds: int = 10, epochs: int = 20_
             "success_rate_by_hidden": {
                 h: float(np.mean([r.success for r in rows if r.hidden == h]))
                 for h in spec.hidden_sizes}}
+
+
+# --- bench --real: wide networks on real data against scikit-learn ------------------
+
+REAL_LR = 0.1
+REAL_EPOCHS = 300
+REAL_REPEATS = 5
+# name: (scikit-learn loader, hidden layers, output kind, loss)
+REAL_PROBLEMS = {
+    "breast_cancer": ("load_breast_cancer", (16,), "sigmoid", "bce"),
+    "digits": ("load_digits", (32,), "softmax", "ce"),
+}
+WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
+WIDTH_SHAPES = ((2, 200), (2, 1000), (8, 200), (30, 455), (64, 1437))   # (inputs, rows)
+# (inputs, rows, hidden) timed with mini-batches of BATCH_SIZES rows.
+BATCH_NETS = ((64, 1437, 32), (64, 1437, 8), (30, 455, 16), (2, 1000, 64))
+BATCH_SIZES = (16, 32, 64, 128, 256)
+# The thread settings compared, as OPENBLAS_NUM_THREADS in a fresh process
+# (OpenBLAS reads it once, when NumPy loads it); None leaves OpenBLAS's default.
+THREAD_SETTINGS = (None, "1")
+
+
+@dataclass(frozen=True)
+class RealProblem:
+    """A real data set split 80/20, standardized on the training rows, as the engine takes it."""
+
+    name: str
+    sizes: np.ndarray         # (n_layers + 1,) int64
+    out: str
+    loss: str
+    X: np.ndarray             # (n_train, n_in), standardized
+    Y: np.ndarray             # (n_train, k) float64: 0/1 for k = 1, one-hot for k > 1
+    labels: np.ndarray        # (n_train,) class labels, what scikit-learn fits
+
+    @property
+    def architecture(self) -> str:
+        return "-".join(str(s) for s in self.sizes)
+
+
+def load_real_problem(name: str, seed: int = 0) -> RealProblem:
+    """``REAL_PROBLEMS[name]`` from scikit-learn's bundled copy (no download)."""
+    from sklearn import datasets
+
+    loader, hidden, out, loss = REAL_PROBLEMS[name]
+    X, y = getattr(datasets, loader)(return_X_y=True)
+    rng = np.random.default_rng(seed)
+    train = rng.permutation(len(X))[: int(round(0.8 * len(X)))]
+    X, y = X[train].astype(np.float64), y[train]
+    scale = X.std(axis=0)
+    # Constant columns (digits' always-blank corner pixels) stay as they are, centred.
+    scale[scale == 0.0] = 1.0
+    X = np.ascontiguousarray((X - X.mean(axis=0)) / scale)
+    k = int(y.max()) + 1
+    Y = y.reshape(-1, 1).astype(np.float64) if out == "sigmoid" else np.eye(k)[y]
+    sizes = np.array([X.shape[1], *hidden, Y.shape[1]], dtype=np.int64)
+    return RealProblem(name, sizes, out, loss, X, Y, y)
+
+
+def glorot_params(sizes, rng: np.random.Generator) -> np.ndarray:
+    """scikit-learn's initialisation for logistic units (uniform, bound sqrt(2 / (in + out)),
+    biases too), in the engine's flat layout, so both start from the same weights."""
+    parts = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        bound = np.sqrt(2.0 / (n_in + n_out))
+        parts += [rng.uniform(-bound, bound, (n_in, n_out)).ravel(),
+                  rng.uniform(-bound, bound, n_out)]
+    return np.concatenate(parts)
+
+
+def _dense_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
+                  batch_size: int | None = None) -> np.ndarray:
+    from .dense import LOSS_IDS, OUTPUT_IDS, train_epochs
+    loss_out = np.zeros(epochs)
+    n = len(p.X)
+    done, _ = train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out], LOSS_IDS[p.loss],
+                           True, lr, 0, 0.0, batch_size or n, 0, 0, epochs, loss_out, 1e4)
+    return loss_out[:done]
+
+
+def _loops_take_outputs() -> bool:
+    """Whether ``kernel.train_epochs`` takes (n, k) targets and an output id (issue 14);
+    today's takes (n,) targets of one sigmoid output."""
+    import inspect
+
+    from . import kernel
+    return "out_id" in inspect.signature(kernel.train_epochs.py_func).parameters
+
+
+def _loop_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
+                 batch_size: int | None = None) -> np.ndarray:
+    """The compiled loops (``kernel.train_epochs``) on ``p``'s network."""
+    from . import kernel
+    from .dense import LOSS_IDS, OUTPUT_IDS
+    loss_out = np.zeros(epochs)
+    settings = (True, lr, 0, 0.0, batch_size or len(p.X), 0, 0, epochs, loss_out, 1e4)
+    if _loops_take_outputs():
+        done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out],
+                                      LOSS_IDS[p.loss], *settings)
+    else:
+        done, _ = kernel.train_epochs(p.X, p.Y[:, 0], params, p.sizes, 0, LOSS_IDS[p.loss],
+                                      *settings)
+    return loss_out[:done]
+
+
+def _sklearn_model(p: RealProblem, params: np.ndarray):
+    """An ``MLPClassifier`` doing what the engine does (full-batch gradient descent, no
+    momentum, no penalty, no early stop, no shuffling), ready to start from ``params``."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    n = len(p.X)
+    model = MLPClassifier(
+        hidden_layer_sizes=tuple(int(h) for h in p.sizes[1:-1]), activation="logistic",
+        solver="sgd", momentum=0.0, nesterovs_momentum=False, batch_size=n,
+        learning_rate_init=REAL_LR, max_iter=1, alpha=0.0, tol=0.0, n_iter_no_change=10**9,
+        early_stopping=False, shuffle=False, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(p.X, p.labels)    # builds its label encoding and layers
+    return model
+
+
+def _sklearn_epochs(model, p: RealProblem, params: np.ndarray, epochs: int) -> np.ndarray:
+    """``epochs`` epochs of ``model`` from ``params``; its loss per epoch."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from .dense import layer_views
+    Ws, bs = layer_views(params, p.sizes)
+    # coefs_ and intercepts_ are the model's documented attributes; with warm_start
+    # the next fit continues from them.
+    model.coefs_ = [W.copy() for W in Ws]
+    model.intercepts_ = [b.copy() for b in bs]
+    model.set_params(max_iter=epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(p.X, p.labels)
+    return np.asarray(model.loss_curve_[-epochs:])
+
+
+def _best_per_epoch(fns: dict, epochs: int, repeats: int) -> dict:
+    """Each function's best time per epoch in ms, the functions' calls interleaved
+    (a burst of other work on a shared machine then hits every side alike)."""
+    best = {name: np.inf for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t, _ = _timed(fn)
+            best[name] = min(best[name], t)
+    return {name: 1e3 * t / epochs for name, t in best.items()}
+
+
+def bench_real_problems(epochs: int = REAL_EPOCHS, repeats: int = REAL_REPEATS) -> list[dict]:
+    """Per-epoch time of dense, the loops (one output only) and scikit-learn on each problem."""
+    rows = []
+    for name in REAL_PROBLEMS:
+        p = load_real_problem(name)
+        start = glorot_params(p.sizes, np.random.default_rng(0))
+        model = _sklearn_model(p, start)
+        curves = {"dense": _dense_epochs(p, start.copy(), epochs),
+                  "sklearn": _sklearn_epochs(model, p, start.copy(), epochs)}
+        fns = {"dense": lambda p=p, s=start: _dense_epochs(p, s.copy(), epochs),
+               "sklearn": lambda p=p, m=model, s=start: _sklearn_epochs(m, p, s.copy(), epochs)}
+        if p.sizes[-1] == 1 or _loops_take_outputs():
+            curves["loops"] = _loop_epochs(p, start.copy(), epochs)
+            fns["loops"] = lambda p=p, s=start: _loop_epochs(p, s.copy(), epochs)
+        ms = _best_per_epoch(fns, epochs, repeats)
+        rows.append({
+            "problem": name, "net": p.architecture, "rows": len(p.X), "epochs": epochs,
+            "ms_per_epoch": ms, "speedup_vs_sklearn": {k: ms["sklearn"] / v for k, v in ms.items()},
+            # The same work: from the same weights the loss curves must coincide.
+            "max_loss_difference_vs_sklearn": {
+                k: float(np.max(np.abs(c - curves["sklearn"]))) for k, c in curves.items()
+                if k != "sklearn"},
+            "final_loss": float(curves["dense"][-1])})
+    return rows
+
+
+def bench_widths(widths=WIDTHS, shapes=WIDTH_SHAPES, repeats: int = 3) -> list[dict]:
+    """The loops and dense on n_in-h-1 sigmoid nets (bce, full batch): where dense wins."""
+    rows = []
+    rng = np.random.default_rng(0)
+    for n_in, n_rows in shapes:
+        X = rng.normal(size=(n_rows, n_in))
+        Y = (X[:, :1] > 0).astype(np.float64)
+        for h in widths:
+            sizes = np.array([n_in, h, 1], dtype=np.int64)
+            p = RealProblem(f"{n_in}x{n_rows}", sizes, "sigmoid", "bce", X, Y, Y[:, 0])
+            start = glorot_params(sizes, rng)
+            macs = n_rows * (n_in * h + h)   # multiply-adds of one forward pass
+            # About 20 ms per timed call, at a guessed 1.5 ns per multiply-add.
+            epochs = int(np.clip(2e7 / (1.5 * 3 * macs), 10, 5000))
+            ms = _best_per_epoch({
+                "loops": lambda p=p, s=start, e=epochs: _loop_epochs(p, s.copy(), e, 0.01),
+                "dense": lambda p=p, s=start, e=epochs: _dense_epochs(p, s.copy(), e, 0.01),
+            }, epochs, repeats)
+            rows.append({"inputs": n_in, "rows": n_rows, "hidden": h, "macs_per_epoch": macs,
+                         "ms_per_epoch": ms, "dense_speedup": ms["loops"] / ms["dense"]})
+    return rows
+
+
+def bench_batches(nets=BATCH_NETS, batch_sizes=BATCH_SIZES, epochs: int = 20,
+                  repeats: int = 3) -> list[dict]:
+    """The loops and dense with mini-batches: dense pays its per-call cost per batch."""
+    rows = []
+    rng = np.random.default_rng(0)
+    for n_in, n_rows, h in nets:
+        X = rng.normal(size=(n_rows, n_in))
+        Y = (X[:, :1] > 0).astype(np.float64)
+        sizes = np.array([n_in, h, 1], dtype=np.int64)
+        p = RealProblem(f"{n_in}x{n_rows}", sizes, "sigmoid", "bce", X, Y, Y[:, 0])
+        start = glorot_params(sizes, rng)
+        for bs in batch_sizes:
+            ms = _best_per_epoch({
+                "loops": lambda p=p, s=start, b=bs: _loop_epochs(p, s.copy(), epochs, 0.01, b),
+                "dense": lambda p=p, s=start, b=bs: _dense_epochs(p, s.copy(), epochs, 0.01, b),
+            }, epochs, repeats)
+            rows.append({"inputs": n_in, "rows": n_rows, "hidden": h, "batch_size": bs,
+                         "macs_per_batch": bs * (n_in * h + h), "ms_per_epoch": ms,
+                         "dense_speedup": ms["loops"] / ms["dense"]})
+    return rows
+
+
+def _machine() -> dict:
+    import platform
+
+    import numba
+    import sklearn
+    model = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f
+                         if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "numba": numba.__version__,
+            "scikit_learn": sklearn.__version__,
+            "blas": f"{blas.get('name')} {blas.get('version')}",
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def _real_worker(widths: bool) -> dict:
+    """One process's measurements (``python -m mlp_core.bench --real-worker``)."""
+    return {"threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+            "problems": bench_real_problems(),
+            "widths": bench_widths() if widths else [],
+            "batches": bench_batches() if widths else []}
+
+
+def _run_worker(threads: str | None, widths: bool) -> dict:
+    env = dict(os.environ)
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    if threads is not None:
+        env["OPENBLAS_NUM_THREADS"] = threads
+    args = [sys.executable, "-m", "mlp_core.bench", "--real-worker"]
+    done = subprocess.run(args + ([] if widths else ["--no-widths"]), env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _merge_best(runs: list[dict]) -> dict:
+    """Several workers' results for one thread setting: each time its best."""
+    merged = json.loads(json.dumps(runs[0]))
+    for run in runs[1:]:
+        for table in ("problems", "widths", "batches"):
+            for row, other in zip(merged[table], run[table]):
+                for k, v in other["ms_per_epoch"].items():
+                    row["ms_per_epoch"][k] = min(row["ms_per_epoch"][k], v)
+    for row in merged["problems"]:
+        ms = row["ms_per_epoch"]
+        row["speedup_vs_sklearn"] = {k: ms["sklearn"] / v for k, v in ms.items()}
+    for row in merged["widths"] + merged["batches"]:
+        row["dense_speedup"] = row["ms_per_epoch"]["loops"] / row["ms_per_epoch"]["dense"]
+    return merged
+
+
+def real_report(result: dict) -> str:
+    """The ``bench --real`` tables as Markdown."""
+    m = result["machine"]
+    lines = [f"{m['date']}; {m['cpu']}, {m['cores']} cores; Python {m['python']}, NumPy "
+             f"{m['numpy']} ({m['blas']}), numba {m['numba']}, scikit-learn "
+             f"{m['scikit_learn']}. Full batch, lr {REAL_LR}, {REAL_EPOCHS} epochs from the "
+             f"same weights, best of {REAL_REPEATS} interleaved calls x {result['rounds']} "
+             "processes per thread setting.", "",
+             "| problem | net | BLAS threads | dense ms/epoch | loops ms/epoch "
+             "| scikit-learn ms/epoch | dense vs scikit-learn | loops vs scikit-learn "
+             "| max loss difference vs scikit-learn |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for run in result["runs"]:
+        for row in run["problems"]:
+            ms, up = row["ms_per_epoch"], row["speedup_vs_sklearn"]
+            diff = max(row["max_loss_difference_vs_sklearn"].values())
+            loops = f"{ms['loops']:.3f}" if "loops" in ms else "-"
+            loops_up = f"{up['loops']:.2f}x" if "loops" in up else "-"
+            lines.append(f"| {row['problem']} | {row['net']} | {run['threads']} "
+                         f"| {ms['dense']:.3f} | {loops} | {ms['sklearn']:.3f} "
+                         f"| **{up['dense']:.2f}x** | {loops_up} | {diff:.1e} |")
+    runs = [run for run in result["runs"] if run["widths"]]
+    for table, batch, macs in (("widths", "full", "macs_per_epoch"),
+                               ("batches", "batch_size", "macs_per_batch")):
+        if not runs:
+            break
+        last = runs[-1]
+        kind = "full batch" if batch == "full" else "mini-batches"
+        lines += ["", f"n_in-h-1 sigmoid nets, bce, lr 0.01; {kind}. Dense is used from "
+                  f"{DENSE_FROM_MACS:,} multiply-adds per batch (the last column).", "",
+                  "| inputs x rows | hidden | batch | multiply-adds per batch "
+                  + "".join(f"| dense vs loops ({r['threads']} threads) " for r in runs)
+                  + f"| loops ms/epoch | dense ms/epoch ({last['threads']} threads) | chosen |",
+                  "|---|---|---|---" + "|---" * len(runs) + "|---|---|---|"]
+        for i, row in enumerate(last[table]):
+            ms = row["ms_per_epoch"]
+            rows_per_batch = row["rows"] if batch == "full" else row[batch]
+            sizes = (row["inputs"], row["hidden"], 1)
+            chosen = "dense" if wins_over_loops(sizes, rows_per_batch) else "loops"
+            lines.append(
+                f"| {row['inputs']} x {row['rows']} | {row['hidden']} "
+                f"| {row.get(batch, 'full')} | {row[macs]:,} "
+                + "".join(f"| {r[table][i]['dense_speedup']:.2f}x " for r in runs)
+                + f"| {ms['loops']:.4f} | {ms['dense']:.4f} | {chosen} |")
+    return "\n".join(lines)
+
+
+def run_real_bench(as_json: bool = False, rounds: int = 2) -> int:
+    """``bench --real``: each thread setting in its own processes, alternating, ``rounds`` times."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("bench --real needs scikit-learn: pip install -r requirements-dev.txt",
+              file=sys.stderr)
+        return 2
+    per_setting: dict = {t: [] for t in THREAD_SETTINGS}
+    for _ in range(rounds):
+        for threads in THREAD_SETTINGS:
+            per_setting[threads].append(_run_worker(threads, widths=True))
+    result = {"machine": _machine(), "rounds": rounds,
+              "runs": [_merge_best(runs) for runs in per_setting.values()]}
+    print(json.dumps(result, indent=1) if as_json else real_report(result))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mlp_core.bench --real [--json]`` (and the per-process worker)."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m mlp_core.bench")
+    parser.add_argument("--real", action="store_true",
+                        help="wide nets on breast cancer and digits against scikit-learn")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="processes per BLAS thread setting (default 2)")
+    parser.add_argument("--real-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-widths", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.real_worker:
+        print(json.dumps(_real_worker(not args.no_widths)))
+        return 0
+    if not args.real:
+        parser.error("only --real runs from here; the other benchmarks: python -m mlp_core bench")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return run_real_bench(as_json=args.json, rounds=args.rounds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

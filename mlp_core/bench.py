@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import OUTPUT_IDS
 from .datasets import make_dataset
 from .dense import DENSE_FROM_MACS, wins_over_loops
+from .losses import LOSS_IDS
 from .network import Network
 from .reference import apply_update, backprop
 from .sweep import SweepSpec, sweep_hidden_sizes
@@ -87,7 +89,7 @@ def warmup() -> float:
 def _warm_dense() -> None:
     """Every output kind and hidden activation once through ``dense.train_stops``, full batch
     and mini-batch: the argument types every later call has, so all of it is compiled."""
-    from .dense import LOSS_IDS, OUTPUT_IDS, train_stops
+    from .dense import train_stops
     X = np.random.default_rng(0).normal(size=(8, 3))
     for out, loss, k in (("sigmoid", "bce", 1), ("softmax", "ce", 3), ("linear", "mse", 2)):
         Y = np.zeros((8, k))
@@ -276,7 +278,7 @@ def glorot_params(sizes, rng: np.random.Generator) -> np.ndarray:
 
 def _dense_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
                   batch_size: int | None = None) -> np.ndarray:
-    from .dense import LOSS_IDS, OUTPUT_IDS, train_epochs
+    from .dense import train_epochs
     loss_out = np.zeros(epochs)
     n = len(p.X)
     done, _ = train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out], LOSS_IDS[p.loss],
@@ -284,28 +286,14 @@ def _dense_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = R
     return loss_out[:done]
 
 
-def _loops_take_outputs() -> bool:
-    """Whether ``kernel.train_epochs`` takes (n, k) targets and an output id (issue 14);
-    today's takes (n,) targets of one sigmoid output."""
-    import inspect
-
-    from . import kernel
-    return "out_id" in inspect.signature(kernel.train_epochs.py_func).parameters
-
-
 def _loop_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = REAL_LR,
                  batch_size: int | None = None) -> np.ndarray:
     """The compiled loops (``kernel.train_epochs``) on ``p``'s network."""
     from . import kernel
-    from .dense import LOSS_IDS, OUTPUT_IDS
     loss_out = np.zeros(epochs)
-    settings = (True, lr, 0, 0.0, batch_size or len(p.X), 0, 0, epochs, loss_out, 1e4)
-    if _loops_take_outputs():
-        done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out],
-                                      LOSS_IDS[p.loss], *settings)
-    else:
-        done, _ = kernel.train_epochs(p.X, p.Y[:, 0], params, p.sizes, 0, LOSS_IDS[p.loss],
-                                      *settings)
+    done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out],
+                                  LOSS_IDS[p.loss], True, lr, 0, 0.0, batch_size or len(p.X), 0,
+                                  0, epochs, loss_out, 1e4)
     return loss_out[:done]
 
 
@@ -367,12 +355,11 @@ def bench_real_problems(epochs: int = REAL_EPOCHS, repeats: int = REAL_REPEATS) 
         start = glorot_params(p.sizes, np.random.default_rng(0))
         model = _sklearn_model(p, start)
         curves = {"dense": _dense_epochs(p, start.copy(), epochs),
+                  "loops": _loop_epochs(p, start.copy(), epochs),
                   "sklearn": _sklearn_epochs(model, p, start.copy(), epochs)}
         fns = {"dense": lambda p=p, s=start: _dense_epochs(p, s.copy(), epochs),
+               "loops": lambda p=p, s=start: _loop_epochs(p, s.copy(), epochs),
                "sklearn": lambda p=p, m=model, s=start: _sklearn_epochs(m, p, s.copy(), epochs)}
-        if p.sizes[-1] == 1 or _loops_take_outputs():
-            curves["loops"] = _loop_epochs(p, start.copy(), epochs)
-            fns["loops"] = lambda p=p, s=start: _loop_epochs(p, s.copy(), epochs)
         ms = _best_per_epoch(fns, epochs, repeats)
         rows.append({
             "problem": name, "net": p.architecture, "rows": len(p.X), "epochs": epochs,

@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="time the tutorial's loop, reference and fast paths")
     bench.add_argument("--epochs", type=int, default=200_000)
     bench.add_argument("--sweep", action="store_true", help="also time a 16x10x20,000 XOR sweep")
+    bench.add_argument("--real", action="store_true",
+                       help="wide nets on breast cancer and digits against scikit-learn")
     bench.add_argument("--json", action="store_true")
     sub.add_parser("warmup", help="compile the kernel into numba's on-disk cache")
     return parser
@@ -244,6 +246,9 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.real:
+        from .bench import run_real_bench
+        return run_real_bench(as_json=args.json)
     from .bench import run_bench
     check_int("epochs", args.epochs, 1, MAX_EPOCHS)
     return run_bench(epochs=args.epochs, sweep=args.sweep, as_json=args.json)

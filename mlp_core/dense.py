@@ -31,7 +31,7 @@ reference path's, so results agree with it to rounding (1e-9), not bit for bit;
 a run split into chunks is still bit-identical to one call.
 
 Ids: hidden activations ``activations.ACTIVATION_IDS`` (sigmoid 0, tanh 1,
-relu 2, linear 3); outputs ``OUTPUT_IDS``; losses ``LOSS_IDS``; regularisation
+relu 2, linear 3); outputs ``activations.OUTPUT_IDS``; losses ``losses.LOSS_IDS``; regularisation
 ``kernel.REG_IDS``.
 """
 
@@ -44,8 +44,6 @@ from numba import njit
 
 from .kernel import LOSS_NOT_FINITE, OK, WEIGHTS_EXPLODED, epoch_permutation
 
-OUTPUT_IDS = {"sigmoid": 0, "softmax": 1, "linear": 2}
-LOSS_IDS = {"sse": 0, "mse": 1, "bce": 2, "ce": 3}
 SIGMOID_OUT, SOFTMAX_OUT, LINEAR_OUT = 0, 1, 2
 SSE, MSE, BCE, CE = 0, 1, 2, 3
 # Which losses each output kind may be trained with (the contract's pairs).

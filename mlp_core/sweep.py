@@ -85,7 +85,7 @@ def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
     y = np.ascontiguousarray(data.y_train, dtype=np.float64)
     Y = net.encode_targets(y)
     k = kernel_settings(net, config, len(X))
-    compiled = kernel_for(net.layer_sizes, len(X))
+    compiled = kernel_for(net.layer_sizes, min(k.batch_size, len(X)))
     losses = np.zeros(config.epochs)
     chunk = max(1, config.epochs // CHECKS_PER_RUN)
     epoch, first_success, diverged = 0, None, False

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import kernel
+from . import dense, kernel
 from ._validate import MAX_SEED, check_choice, check_float, check_int
 from .activations import ACTIVATION_IDS, OUTPUT_IDS
 from .kernel import LOSS_NOT_FINITE, OK, REG_IDS
@@ -93,16 +93,17 @@ def kernel_settings(net: Network, config: TrainConfig, n_rows: int) -> KernelSet
 
 
 def kernel_for(sizes, n_rows: int) -> ModuleType:
-    """The compiled module that trains a network of ``sizes`` on ``n_rows`` rows.
+    """The compiled module that trains a network of ``sizes`` on ``n_rows`` rows per update
+    (or evaluates it on ``n_rows`` rows).
 
     Both candidates have the same entry points (``train_epochs``, ``train_stops``,
     ``loss_and_score``) with the same arguments and agree with ``reference.py``
     to 1e-9, so the choice changes speed only. ``kernel``'s row-at-a-time loops
     win on the tutorial's tiny networks; wide networks are the place for
-    ``dense`` (BLAS matrix products over the whole batch) once it is merged:
-    this is the one place that decides.
+    ``dense`` (BLAS matrix products over the whole batch): this is the one place
+    that decides, by ``dense.wins_over_loops`` (docs/performance-real.md).
     """
-    return kernel
+    return dense if dense.wins_over_loops(sizes, n_rows) else kernel
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ class Trainer:
         first = self.epoch
         cfg = self.config
         settings = kernel_settings(self.net, cfg, len(self.X))
-        compiled = kernel_for(self.net.layer_sizes, len(self.X))
+        compiled = kernel_for(self.net.layer_sizes, min(settings.batch_size, len(self.X)))
         rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and self.diverged is None:
             cut, more = None, 0.0

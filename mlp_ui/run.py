@@ -14,8 +14,9 @@ import streamlit as st
 from mlp_core import model_io
 from mlp_core.datasets import CSVError, Dataset, load_csv
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
+from mlp_core.problems import problem_for
 from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings, data_for
-from mlp_core.training import MAX_LR, Trainer
+from mlp_core.training import MAX_LR, TrainConfig, Trainer
 
 from . import keys
 from .navigation import reroute_deep_link
@@ -121,8 +122,9 @@ def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
     key = _data_key(settings, data)
     if run is not None and run.arch_key == key:
         if run.settings != settings:
-            if run.trainer.config != settings.train_config():
-                run.trainer.set_config(settings.train_config())
+            config = train_config(settings, data)
+            if run.trainer.config != config:
+                run.trainer.set_config(config)
             run.settings = settings
         return run, None
     try:
@@ -137,16 +139,23 @@ def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
 def new_run(settings: Settings, data: Dataset, key: tuple) -> Run:
     pending = st.session_state.pop(keys.MODEL_PENDING, None)
     source = "init"
-    net = Network.create(data.n_features, settings.hidden_layers, activation=settings.activation,
+    problem = problem_for(data, settings.loss)
+    net = Network.create(data.n_features, settings.hidden_layers, n_outputs=problem.n_outputs,
+                         output=problem.output, activation=settings.activation,
                          bias=settings.bias, init=settings.init, seed=settings.seed)
     if pending is not None:
         loaded, name = pending
         if loaded.layer_sizes == net.layer_sizes and loaded.bias == net.bias \
                 and loaded.hidden_activation == net.hidden_activation:
             net, source = loaded, name
-    trainer = Trainer(net, data.X_train, data.y_train, settings.train_config(),
+    trainer = Trainer(net, data.X_train, data.y_train, train_config(settings, data),
                       data.X_test, data.y_test)
     return Run(settings, data, trainer, key, source)
+
+
+def train_config(settings: Settings, data: Dataset) -> TrainConfig:
+    """The sidebar's training settings, with the loss that fits ``data``'s output layer."""
+    return replace(settings.train_config(), loss=problem_for(data, settings.loss).loss)
 
 
 def reset_run() -> None:

@@ -327,12 +327,12 @@ BAD_MODELS = {
     "weight 1e300": (with_first_weight("1e300"),
                      "weights[0] holds 1e+300, outside the allowed ±10000"),
     "10**6 hidden nodes": (changed(layer_sizes=[2, 10**6, 1]),
-                           "hidden layer sizes must be in [1, 64], got 1000000"),
+                           "hidden layer sizes must be in [1, 256], got 1000000"),
     "10**6 inputs": (changed(layer_sizes=[10**6, 4, 1]),
-                     "the input size must be in [1, 32], got 1000000"),
+                     "the input size must be in [1, 784], got 1000000"),
     # A 4,000-digit size: the message used to quote all 4,000 digits.
     "4000-digit hidden size": (changed(layer_sizes=[2, 10**3999, 1]),
-                               "hidden layer sizes must be in [1, 64], got 1" + "0" * 36
+                               "hidden layer sizes must be in [1, 256], got 1" + "0" * 36
                                + "..."),
     "1.9 MB file": (padded_to(1_900_000),
                     f"the model file is 1,900,000 bytes; the limit is {MAX_MODEL_BYTES:,}"),
@@ -410,10 +410,10 @@ BAD_LINKS = {
                 "using 1e-06."),
     "hidden=0": ({"hidden": "0"},
                  "Link parameter hidden='0' is not valid (hidden nodes must be an integer in "
-                 "[1, 64], got 0); using 3."),
+                 "[1, 256], got 0); using 3."),
     "hidden=1000": ({"hidden": "1000"},
                     "Link parameter hidden='1000' is not valid (hidden nodes must be an integer "
-                    "in [1, 64], got 1,000); using 3."),
+                    "in [1, 256], got 1,000); using 3."),
     "hidden=four": ({"hidden": "four"},
                     "Link parameter hidden='four' is not valid (not a number); using 3."),
     "layers=9": ({"layers": "9"},

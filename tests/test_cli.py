@@ -196,8 +196,8 @@ def _assert_one_error_line(returncode, stdout: str, stderr: str, message: str) -
 BAD_ARGS = {
     "--lr -1": (["train", "--lr", "-1"],
                 r"--lr: learning rate must be a number in \(0, 1e\+06\], got -1$"),
-    "--hidden 100": (["train", "--hidden", "100"],
-                     r"hidden nodes must be an integer in \[1, 64\], got 100$"),
+    "--hidden 300": (["train", "--hidden", "300"],
+                     r"hidden nodes must be an integer in \[1, 256\], got 300$"),
     "--hidden x": (["train", "--hidden", "x"], r"--hidden takes sizes like 3 or 8,4 or none"),
     "--epochs 0": (["train", "--epochs", "0"], r"epochs must be an integer in \[1, "),
     "--data nope": (["train", "--data", "nope"], r"argument --data: invalid choice: 'nope'"),

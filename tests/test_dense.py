@@ -374,19 +374,17 @@ KERNEL_CASES = {
 @pytest.mark.parametrize("case", list(KERNEL_CASES.values()), ids=list(KERNEL_CASES))
 def test_agrees_with_the_loop_kernel(case):
     X, Y = case.data()
-    sizes, act_id, _, loss_id, bias, lr, reg_id, reg_rate, batch_size, seed = case.settings()
     expected = case.params()
     expected_losses = np.zeros(80)
-    assert kernel.train_epochs(X, Y[:, 0], expected, sizes, act_id, loss_id, bias, lr, reg_id,
-                               reg_rate, batch_size, seed, 0, 80, expected_losses,
+    assert kernel.train_epochs(X, Y, expected, *case.settings(), 0, 80, expected_losses,
                                1e4) == (80, OK)
     params, losses, done, status = run_dense(case, 80)
     assert (done, status) == (80, OK)
     np.testing.assert_allclose(losses, expected_losses, rtol=TOL, atol=TOL)
     np.testing.assert_allclose(params, expected, rtol=TOL, atol=TOL)
-    loss, correct = kernel.loss_and_correct(X, Y[:, 0], params, sizes, act_id, loss_id)
     np.testing.assert_allclose(dense.loss_and_score(X, Y, params, *case.settings()[:4]),
-                               (loss, correct), rtol=TOL)
+                               kernel.loss_and_score(X, Y, params, *case.settings()[:4]),
+                               rtol=TOL)
 
 
 # --- the vectorised exp and the size rule -------------------------------------------

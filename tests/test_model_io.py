@@ -169,11 +169,11 @@ BAD_FILES = {
     "one layer": (_changed(layer_sizes=[2]), r"^layer_sizes must be a list of 2 to 6 integers"),
     "fractional size": (_changed(layer_sizes=[2, 3.0, 1]), r"^layer_sizes must be a list"),
     "bool size": (_changed(layer_sizes=[2, True, 1]), r"^layer_sizes must be a list"),
-    "65 hidden nodes": (_changed(layer_sizes=[2, 65, 1]),
-                        r"^hidden layer sizes must be in \[1, 64\], got 65$"),
+    "257 hidden nodes": (_changed(layer_sizes=[2, 257, 1]),
+                         r"^hidden layer sizes must be in \[1, 256\], got 257$"),
     "0 hidden nodes": (_changed(layer_sizes=[2, 0, 1]), r"^hidden layer sizes must be in"),
-    "33 inputs": (_changed(layer_sizes=[33, 3, 1]), r"^the input size must be in \[1, 32\], "
-                                                    r"got 33$"),
+    "785 inputs": (_changed(layer_sizes=[785, 3, 1]), r"^the input size must be in \[1, 784\], "
+                                                      r"got 785$"),
     "output size 2": (_changed(layer_sizes=[2, 3, 2]),
                       r"^the output layer must have 1 node, got 2$"),
     "unknown activation": (_changed(hidden_activation="softmax"),

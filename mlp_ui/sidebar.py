@@ -128,8 +128,9 @@ def _csv_upload(sb) -> None:
     uploaded = sb.file_uploader(
         f"CSV file (at most {MAX_CSV_BYTES // 1_000_000} MB)", type=["csv", "txt"],
         key=keys.CSV_UPLOADER,
-        help="Two or more numeric feature columns, then a 0/1 label column; header optional; "
-             "comma-separated, saved as UTF-8.")
+        help="Numeric feature columns, then the target: whole numbers 0..k-1 for k classes, "
+             "other numbers for a regression (the CSV task below can override); header "
+             "optional; comma-separated, saved as UTF-8.")
     if uploaded is None:
         # The rejected file was removed (or the uploader was redrawn empty): its
         # message no longer describes anything on screen.

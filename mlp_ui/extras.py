@@ -106,7 +106,7 @@ def _pick_row(container, run: Run) -> np.ndarray:
         raw = views.raw_images(data, X[i:i + 1])[0].reshape(data.image_shape)
         ink = np.clip(raw / 16.0, 0.0, 1.0)    # digits' pixels run 0..16: black ink on white
         pixels = np.kron(1.0 - ink, np.ones((DIGIT_PIXELS, DIGIT_PIXELS)))
-        c2.image(pixels, width=8 * DIGIT_PIXELS, clamp=True, caption="the image as 8x8 pixels")
+        c2.image(pixels, width=8 * DIGIT_PIXELS, clamp=True, caption="8x8 pixels")
     return X[i]
 
 

@@ -37,6 +37,7 @@ WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
 MAX_HEATMAP_CELLS = 32 * 32
 # Layers wider than this are drawn in part by the network diagram (figs' own cap).
 DIAGRAM_UNITS = 16
+SUBTITLE_PX = 36     # room for a subtitle: the diagram's own note sits under it, not beside
 CURVE_POINTS = 200   # x values of a 1-D regression's curves
 
 
@@ -366,7 +367,7 @@ def regression_figure(data: Dataset, net: Network, plane: Plane | None = None):
             data.X_test[:, 0] if data.n_test else None,
             _first_target(data.y_test) if data.n_test else None, grid, acts[-1][:, 0],
             contributions, names, output_bias=bias, x_title=x_name, y_title=target,
-            title="Network fit: each hidden unit's part adds up to the curve")
+            title="Network fit, made of each hidden unit's part")
     xs, ys, inputs, coords = _plane_inputs(data, plane, GRID_RESOLUTION)
     surface = net.outputs(inputs)[:, 0].reshape(len(ys), len(xs))
     titles = plane.titles if plane is not None else _input_titles(data)
@@ -409,11 +410,13 @@ def weight_views(net: Network) -> list:
 
 def network_view(net: Network):
     """The network diagram, its title saying when wide layers are drawn in part."""
-    title = f"Network {net.architecture()}"
+    fig = network_figure(net)
     if max(net.layer_sizes) > DIAGRAM_UNITS:
-        title += f" (first {DIAGRAM_UNITS} units of wider layers drawn)"
-    return figs.network_diagram(list(net.layer_sizes), list(net.weights),
-                                list(net.biases) if net.bias else None, title=title)
+        # A subtitle, not a longer title: "Network 784-256-256-10 (...)" ran out of the
+        # diagram's two-fifths of the page and was cut off.
+        fig.layout.title.subtitle.text = f"first {DIAGRAM_UNITS} units of wider layers drawn"
+        fig.layout.margin.t = (fig.layout.margin.t or 0) + SUBTITLE_PX
+    return fig
 
 
 # Widget keys of the plane picker (page widgets, not settings: they change the view only).

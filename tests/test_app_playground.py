@@ -546,8 +546,8 @@ def test_digits_shows_regions_on_a_plane_confusion_matrix_and_images():
     # 64x32 is no readable heatmap: a note instead; the diagram says it draws a part.
     assert "weight_hidden (64x32)" not in titles
     assert any("too many cells" in c.value for c in at.main.caption)
-    assert chart_named(at, "Network 64-32-10")["layout"]["title"]["text"].endswith(
-        "(first 16 units of wider layers drawn)")
+    diagram = chart_named(at, "Network 64-32-10")["layout"]["title"]
+    assert diagram["subtitle"]["text"] == "first 16 units of wider layers drawn"
     assert_charts_ok(at)
     assert_no_nan_metric(at)
 

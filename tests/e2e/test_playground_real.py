@@ -92,7 +92,8 @@ def test_digits_live_then_paused(page, streamlit_server, server_log, console_err
     images = chart(page, "First-layer weights as 8x8 images")
     assert images.locator(".heatmaplayer image, .hm image, image").count() >= 1
     chart(page, "Misclassified test images")
-    chart(page, "Network 64-32-10 (first 16")
+    diagram = chart(page, "Network 64-32-10")
+    expect(diagram.get_by_text("first 16 units of wider layers drawn")).to_be_visible()
     expect(page.locator(MAIN).get_by_text("too many cells to read as a heatmap")).to_be_visible()
     screenshot(page, "playground-real-digits-paused")
 
@@ -131,7 +132,8 @@ def test_sine_curve_with_unit_contributions(page, streamlit_server, server_log, 
     assert float(metric_value(page, "R²")) > 0.8
     assert float(metric_value(page, "RMSE")) < 0.4
     fit = chart(page, "Network fit")
-    assert "hidden units" in fit.locator(".legendtext").all_text_contents()
+    legend = fit.locator(".legendtext").all_text_contents()
+    assert any(t.startswith("hidden units") for t in legend), legend
     titles = chart_titles(page)
     assert not any(t.startswith(("Decision", "Confusion")) for t in titles), titles
     expect(page.locator("[data-testid=stCheckbox]").filter(has_text="Hidden-unit lines")

@@ -668,3 +668,59 @@ def test_a_model_file_of_a_wide_data_set_loads_with_that_sets_input_count():
     np.testing.assert_array_equal(run.net.weights[0], net.weights[0])
     assert "Test accuracy" in metrics(at)
     chart_named(at, "Confusion matrix")
+
+
+def _upload_csv(at: AppTest, name: str, rows: np.ndarray) -> AppTest:
+    text = "\n".join(",".join(f"{v:g}" for v in row) for row in rows) + "\n"
+    set_widget(at, "selectbox", "dataset", "upload")
+    at.file_uploader(key="csv_uploader").set_value((name, text.encode(), "text/csv"))
+    at.run()
+    assert_no_error(at)
+    return at
+
+
+def test_a_three_class_csv_with_two_features_gets_k_colour_regions():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 30)
+    X = rng.normal(size=(90, 2)) + np.array([[0, 0], [4, 0], [0, 4]])[labels]
+    at = _upload_csv(open_app(), "three.csv", np.column_stack([X, labels]))
+    assert run_of(at).net.layer_sizes[-1] == 3
+    assert np.array(chart_named(at, "Decision regions")["data"][0]["z"]).shape[:2] == (40, 40)
+    assert np.array(chart_named(at, "Confusion matrix")["data"][0]["z"]).shape == (3, 3)
+
+
+def test_a_regression_csv_with_three_features_gets_a_surface_on_a_plane():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = X @ np.array([0.5, -1.0, 2.0]) + 0.37
+    at = _upload_csv(open_app(), "wide.csv", np.column_stack([X, y]))
+    assert run_of(at).net.task == "regress"
+    assert {"R²", "RMSE"} <= set(metrics(at))
+    surface = chart_named(at, "Predicted surface on a 2-D view")
+    assert surface["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
+    assert "View: first two principal components" in [
+        o for o in at.selectbox(key=views.PLANE_VIEW_KEY).options]
+    assert_charts_ok(at)
+
+
+def test_picking_digits_after_the_tutorial_gate_trains_instead_of_erroring():
+    # The tutorial's fixed weights build 2-3-1 only: the sidebar moves to Xavier's.
+    at = open_app()
+    assert at.selectbox(key="init").value == "tutorial"
+    set_widget(at, "selectbox", "dataset", "digits")
+    assert_no_error(at)
+    assert at.selectbox(key="init").value == "xavier"
+    assert run_of(at).net.architecture() == "64-3-10"
+    # A link naming only the data set does the same; one that asks for the tutorial's
+    # weights is told why it gets others.
+    at = open_app(dataset="sine")
+    assert_no_error(at)
+    assert at.selectbox(key="init").value == "xavier"
+    at = open_app(dataset="sine", init="tutorial")
+    assert_no_error(at)
+    assert "fixed weights exist only for" in sidebar_warnings(at)[0]
+    # Back on a gate, the tutorial's weights are the person's to pick again.
+    set_widget(at, "selectbox", "dataset", "xor")
+    set_widget(at, "selectbox", "init", "tutorial")
+    assert_no_error(at)
+    assert run_of(at).net.architecture() == "2-3-1"

@@ -35,6 +35,7 @@ WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
 # A weight matrix with more cells than this is a wall of colour as a heatmap (64x32
 # on digits: 2,048 cells in a third of the page): it gets a one-line summary instead.
 MAX_HEATMAP_CELLS = 32 * 32
+MAX_BIAS_CELLS = 64   # a 1x256 bias row is a barcode: a note too
 # Layers wider than this are drawn in part by the network diagram (figs' own cap).
 DIAGRAM_UNITS = 16
 SUBTITLE_PX = 36     # room for a subtitle: the diagram's own note sits under it, not beside
@@ -403,7 +404,7 @@ def weight_views(net: Network) -> list:
         if net.bias:
             bname = name.replace("weight", "bias")
             out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})")
-                       if cols <= MAX_HEATMAP_CELLS else
+                       if cols <= MAX_BIAS_CELLS else
                        f"**{bname}** (1x{cols}): mean |b| {np.abs(b).mean():.3g}.")
     return out
 

@@ -724,3 +724,18 @@ def test_picking_digits_after_the_tutorial_gate_trains_instead_of_erroring():
     set_widget(at, "selectbox", "init", "tutorial")
     assert_no_error(at)
     assert run_of(at).net.architecture() == "2-3-1"
+
+
+def test_wide_matrices_step_aside_for_a_note_and_the_diagram_says_it_draws_a_part():
+    net = Network.create(64, (256,), n_outputs=10, output="softmax", bias=True, seed=0)
+    views_ = views.weight_views(net)
+    kinds = ["str" if isinstance(v, str) else "Figure" for v in views_]
+    # weight_hidden 64x256, bias_hidden 1x256, weight_output 256x10: notes; bias_output drawn
+    assert kinds == ["str", "str", "str", "Figure"]
+    assert views_[0].startswith("**weight_hidden** (64x256, 16,384 weights)")
+    assert f"{np.abs(net.weights[0]).max():.3g}" in views_[0]
+    fig = views.network_view(net)
+    assert fig.layout.title.text == "Network 64-256-10"
+    assert fig.layout.title.subtitle.text == "first 16 units of wider layers drawn"
+    small = views.network_view(Network.create(2, (3,)))
+    assert not small.layout.title.subtitle.text

@@ -24,7 +24,8 @@ CHART_CONFIG = {"displaylogo": False, "responsive": True}
 GRID_RESOLUTION = 40
 PARAM_DELTA_CHARS = 26
 # Pixels: "1,000,000", "0.000265016" and "100.0%" at the metric font, and a
-# 26-character parameter breakdown; all five fit one row of a 1400 px wide window.
+# 26-character parameter breakdown; all five fit one row of a 1400 px wide window
+# (with a test set's accuracy, or R² and RMSE, "Parameters" wraps to a second row).
 METRIC_WIDTHS = {"epoch": 155, "loss": 195, "accuracy": 120, "parameters": 195}
 # Weight charts: widths in "units" of one matrix column; a chart's labels and colour
 # bar take about WEIGHT_CHART_OVERHEAD units, and a row of the page's weight area

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 
 from mlp_core import model_io
-from mlp_core.datasets import CSVError, Dataset, load_csv
+from mlp_core.datasets import DATASET_INFO, CSVError, Dataset, load_csv
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.problems import problem_for
 from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings, data_for
@@ -35,6 +35,8 @@ class Run:
     # chunk of epochs, so code that reads or changes the trainer first waits for that
     # chunk: see ``settled``.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # The Download tab's files of the run as it was last drawn (see extras._files).
+    files: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def net(self) -> Network:
@@ -167,7 +169,8 @@ def reset_run() -> None:
 # A model file's training fields that say what data it learned (and with which loss),
 # by the sidebar key each sets. Written by the Download tab and the CLI; older files have only some.
 _DATA_FIELDS = {"data": "dataset", "samples": "samples", "noise": "noise", "test": "test",
-                "seed": "seed", "loss": "loss"}
+                "seed": "seed", "loss": "loss", "classes": "classes",
+                "standardize": "standardize"}
 
 
 def _data_of(training: dict) -> dict:
@@ -182,7 +185,7 @@ def _data_of(training: dict) -> dict:
         default = getattr(defaults, key)
         # JSON's own types only: "0.3" or true is a file written by hand, not by us
         kinds = (int, float) if isinstance(default, float) else (type(default),)
-        if isinstance(value, bool) or not isinstance(value, kinds):
+        if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
             continue
         try:
             values[key] = getattr(replace(defaults, **{key: value}), key)
@@ -211,8 +214,10 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
                          f"train --model-in {name}` instead.")
     data = _data_of(training)
     run: Run | None = st.session_state.get(keys.RUN)
-    # every built-in data set has 2 features
-    n_inputs = run.data.n_features if run is not None and "dataset" not in data else 2
+    if "dataset" in data and data["dataset"] in DATASET_INFO:
+        n_inputs = DATASET_INFO[data["dataset"]].n_inputs
+    else:
+        n_inputs = run.data.n_features if run is not None else 2
     if net.layer_sizes[0] != n_inputs:
         return "error", (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current "
                          f"data has {n_inputs} features.")

@@ -17,7 +17,7 @@ from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings
 
 from . import keys
 from .controls import button
-from .run import accept_csv, reset_run
+from .run import accept_csv, current_data, reset_run
 from .safe import plain
 
 
@@ -53,6 +53,8 @@ def _seed_from_url() -> None:
                        f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
         settings = replace(settings, lr=MIN_SIDEBAR_LR)
     st.session_state.update(asdict(settings))
+    if "init" not in st.query_params:
+        _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
     st.session_state[keys.URL_LOADED] = True
 
@@ -77,7 +79,7 @@ def render_sidebar() -> Settings:
         for name, preset in PRESETS.items():
             button(st, preset.label, key=f"preset-{name}", help=preset.description,
                    on_click=apply_preset, args=(name,), width="stretch")
-    widget(sb, "dataset")
+    widget(sb, "dataset", on_change=_dataset_changed)
     if st.session_state["dataset"] == UPLOAD:
         _csv_upload(sb)
     c1, c2 = sb.columns(2)
@@ -105,6 +107,25 @@ def render_sidebar() -> Settings:
     return settings
 
 
+def _leave_tutorial_weights(n_inputs: int, classes: int) -> None:
+    """Start from Xavier's weights when the tutorial's cannot build the data's network.
+
+    The tutorial's fixed weights exist for 2-3-1 only: digits, three blobs or a curve
+    would otherwise open on an error telling the person to change the init.
+    """
+    if st.session_state.get("init") == "tutorial" and not (n_inputs == 2 and classes == 2):
+        st.session_state["init"] = "xavier"
+
+
+def _dataset_changed() -> None:
+    name = st.session_state["dataset"]
+    info = DATASET_INFO.get(name)
+    if info is not None:
+        classes = st.session_state.get("classes") or info.n_classes \
+            if name in MULTICLASS_GENERATORS else info.n_classes
+        _leave_tutorial_weights(info.n_inputs, classes)
+
+
 def _data_options(sb, dataset: str) -> None:
     """The data set's own settings; those that do not apply to ``dataset`` are greyed out."""
     kind = DATASET_INFO[dataset].kind if dataset in DATASET_INFO else "csv"
@@ -119,7 +140,8 @@ def _data_options(sb, dataset: str) -> None:
         elif kind == "real":
             st.caption(plain(DATASET_INFO[dataset].description))
         for name, used in applies.items():
-            widget(st, name, disabled=not used)
+            extra = {"on_change": _dataset_changed} if name == "classes" else {}
+            widget(st, name, disabled=not used, **extra)
 
 
 def _csv_upload(sb) -> None:
@@ -128,8 +150,9 @@ def _csv_upload(sb) -> None:
     uploaded = sb.file_uploader(
         f"CSV file (at most {MAX_CSV_BYTES // 1_000_000} MB)", type=["csv", "txt"],
         key=keys.CSV_UPLOADER,
-        help="Two or more numeric feature columns, then a 0/1 label column; header optional; "
-             "comma-separated, saved as UTF-8.")
+        help="Numeric feature columns, then the target: whole numbers 0..k-1 for k classes, "
+             "other numbers for a regression (the CSV task below can override); header "
+             "optional; comma-separated, saved as UTF-8.")
     if uploaded is None:
         # The rejected file was removed (or the uploader was redrawn empty): its
         # message no longer describes anything on screen.
@@ -142,6 +165,9 @@ def _csv_upload(sb) -> None:
         error = accept_csv(raw, uploaded.name, settings)
         st.session_state[keys.CSV_ERROR] = error
         if error is None:
+            data = current_data(settings)
+            _leave_tutorial_weights(data.n_features,
+                                    data.n_classes if data.task == "classify" else 0)
             reset_run()
     if st.session_state.get(keys.CSV_ERROR):
         sb.error(plain(st.session_state[keys.CSV_ERROR]))

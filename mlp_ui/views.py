@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 import mlp_figures as figs
+from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
 from mlp_core.grid import decision_grid, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
+from mlp_core.projection import Plane, feature_plane, plane_grid, principal_plane
 from mlp_core.reference import evaluate
 from mlp_core.training import downsample_indices
 
@@ -22,7 +24,8 @@ CHART_CONFIG = {"displaylogo": False, "responsive": True}
 GRID_RESOLUTION = 40
 PARAM_DELTA_CHARS = 26
 # Pixels: "1,000,000", "0.000265016" and "100.0%" at the metric font, and a
-# 26-character parameter breakdown; all five fit one row of a 1400 px wide window.
+# 26-character parameter breakdown; all five fit one row of a 1400 px wide window
+# (with a test set's accuracy, or R² and RMSE, "Parameters" wraps to a second row).
 METRIC_WIDTHS = {"epoch": 155, "loss": 195, "accuracy": 120, "parameters": 195}
 # Weight charts: widths in "units" of one matrix column; a chart's labels and colour
 # bar take about WEIGHT_CHART_OVERHEAD units, and a row of the page's weight area
@@ -30,6 +33,14 @@ METRIC_WIDTHS = {"epoch": 155, "loss": 195, "accuracy": 120, "parameters": 195}
 WEIGHT_CHART_OVERHEAD = 6
 WEIGHT_ROW_UNITS = 24
 WEIGHTS_EVERY = 6    # live frames between redraws of the weight charts
+# A weight matrix with more cells than this is a wall of colour as a heatmap (64x32
+# on digits: 2,048 cells in a third of the page): it gets a one-line summary instead.
+MAX_HEATMAP_CELLS = 32 * 32
+MAX_BIAS_CELLS = 64   # a 1x256 bias row is a barcode: a note too
+# Layers wider than this are drawn in part by the network diagram (figs' own cap).
+DIAGRAM_UNITS = 16
+SUBTITLE_PX = 36     # room for a subtitle: the diagram's own note sits under it, not beside
+CURVE_POINTS = 200   # x values of a 1-D regression's curves
 
 
 def fmt_loss(value: float | None) -> str:
@@ -71,15 +82,43 @@ def metrics(container, run: Run, net: Network, epoch: int, last_loss: float) -> 
     if data.n_test:
         test_loss = _eval(run, net, data.X_test, data.y_test)[0]
         row.metric("Test loss", fmt_loss(test_loss), width=METRIC_WIDTHS["loss"])
-    acc = _eval(run, net, data.X_train, data.y_train)[1]
-    row.metric("Accuracy", fmt_accuracy(acc, data.n_train), width=METRIC_WIDTHS["accuracy"],
-               help="On the training set.")
+    score_metrics(row, run, net)
     total, breakdown = parameter_breakdown(net.layer_sizes, net.bias)
     # The delta is one line of the metric's width: a longer breakdown shows on hover only.
     short = len(breakdown) <= PARAM_DELTA_CHARS
     row.metric("Parameters", f"{total:,}", delta=breakdown if short else None,
                delta_color="off", delta_arrow="off", width=METRIC_WIDTHS["parameters"],
                help=f"Weights and biases per layer: {breakdown}")
+
+
+def score_metrics(row, run: Run, net: Network) -> None:
+    """Accuracy (train, and test when there is a test set); R² and RMSE for regression."""
+    data = run.data
+    if net.task == "regress":
+        # The test set when there is one: a curve through every training point scores
+        # R² = 1 there and says nothing about the rest of the curve.
+        which, X, y = (("test", data.X_test, data.y_test) if data.n_test
+                       else ("training", data.X_train, data.y_train))
+        out, target = net.outputs(X), net.encode_targets(y)
+        where = f"On the {which} set ({len(X):,} rows)."
+        row.metric("R²", fmt_score(scores.r2(out, target)), width=METRIC_WIDTHS["accuracy"],
+                   help=f"{where} 1 - (residual sum of squares) / (total sum of squares "
+                        "about the mean): 1 is a perfect fit, 0 no better than the mean.")
+        row.metric("RMSE", fmt_score(scores.rmse(out, target)), width=METRIC_WIDTHS["accuracy"],
+                   help=f"{where} Root mean squared error, in the target's units.")
+        return
+    acc = _eval(run, net, data.X_train, data.y_train)[1]
+    row.metric("Accuracy", fmt_accuracy(acc, data.n_train), width=METRIC_WIDTHS["accuracy"],
+               help="On the training set.")
+    if data.n_test and not data.is_gate:
+        test_acc = _eval(run, net, data.X_test, data.y_test)[1]
+        row.metric("Test accuracy", fmt_accuracy(test_acc, data.n_test),
+                   width=METRIC_WIDTHS["accuracy"],
+                   help=f"On the {data.n_test:,} held-out test rows.")
+
+
+def fmt_score(value: float) -> str:
+    return "—" if value != value or not np.isfinite(value) else f"{value:.4g}"
 
 
 def _eval(run: Run, net: Network, X, y):
@@ -187,3 +226,222 @@ def truth_table(container, data: Dataset, net: Network) -> None:
 def chart(container, fig, key: str) -> None:
     if fig is not None:
         container.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
+
+
+# --------------------------------------------------------------------------- real problems
+# What the Playground draws beside the loss depends on the data and the output layer:
+# the tutorial's two-colour boundary for a 2-input sigmoid net, k-colour regions for
+# more classes or more inputs (on a plane through the data), curves and surfaces for
+# regression.
+
+PLANE_VIEWS = {"pca": "first two principal components", "features": "pick two features"}
+
+
+def picture_kind(data: Dataset, net: Network) -> str:
+    """Which chart shows what ``net`` does with ``data``.
+
+    ``"boundary"`` (2 inputs, one sigmoid output: the tutorial's picture),
+    ``"regions"`` (2 inputs, k outputs), ``"regions-plane"`` (more inputs: regions
+    on a plane), ``"curve"`` (1-input regression), ``"surface"`` (2-input
+    regression), ``"surface-plane"`` (wider regression), or ``"none"``.
+    """
+    n_in = net.layer_sizes[0]
+    if net.task == "regress":
+        return {1: "curve", 2: "surface"}.get(n_in, "surface-plane")
+    if n_in == 2:
+        binary = net.output_activation == "sigmoid" and net.n_outputs == 1
+        return "boundary" if binary else "regions"
+    return "regions-plane" if n_in > 2 else "none"
+
+
+def shows_classes(data: Dataset, net: Network) -> bool:
+    """True when a confusion matrix and per-class accuracy belong on the page.
+
+    Every classifier but the tutorial's 2-input, one-output picture (whose boundary
+    and truth table already show each point) and multi-label sigmoid nets.
+    """
+    if net.task != "classify" or picture_kind(data, net) == "boundary":
+        return False
+    return net.output_activation == "softmax" or net.n_outputs == 1
+
+
+def make_plane(data: Dataset, view: str = "pca", features: tuple[int, int] = (0, 1)) -> Plane:
+    """The plane a many-input picture is drawn on: ``view`` is a key of ``PLANE_VIEWS``."""
+    if view == "features":
+        return feature_plane(data.X_train, *features, feature_names=data.feature_names)
+    return principal_plane(data.X_train)
+
+
+def _class_names(data: Dataset, net: Network) -> list[str] | None:
+    k = max(net.n_outputs, 2)
+    return list(data.classes) if len(data.classes) == k else None
+
+
+def _plane_inputs(data: Dataset, plane: Plane | None, resolution: int):
+    """Grid ``xs, ys``, the inputs at its cells, and a ``coords`` function for the points."""
+    if plane is None:   # 2 inputs: the plane is the input space itself
+        x0, x1, y0, y1 = data.bounds()
+        xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+        gx, gy = np.meshgrid(xs, ys)
+        return xs, ys, np.column_stack([gx.ravel(), gy.ravel()]), (lambda X: X)
+    points = np.vstack([data.X_train, data.X_test]) if data.n_test else data.X_train
+    xs, ys, inputs = plane_grid(plane, points, resolution)
+    return xs, ys, inputs, plane.coords
+
+
+def regions_figure(data: Dataset, net: Network, plane: Plane | None = None):
+    """k-colour decision regions on the input plane (2 inputs) or on ``plane``."""
+    xs, ys, inputs, coords = _plane_inputs(data, plane, GRID_RESOLUTION)
+    probs = net.outputs(inputs).reshape(len(ys), len(xs), -1)
+    if plane is None:
+        x_title, y_title = _input_titles(data)
+        title, equal = "Decision regions", True
+    else:
+        x_title, y_title = plane.titles
+        title = "Decision regions on a 2-D view of the data"
+        equal = False
+    return figs.class_regions(
+        xs, ys, probs, X_train=coords(data.X_train), y_train=data.y_train,
+        X_test=coords(data.X_test) if data.n_test else None,
+        y_test=data.y_test if data.n_test else None, class_names=_class_names(data, net),
+        x_title=x_title, y_title=y_title, equal_aspect=equal, title=title)
+
+
+def scored_split(data: Dataset) -> tuple[str, np.ndarray, np.ndarray]:
+    """``(name, X, labels)`` of the rows the confusion matrix counts: test if any, else train."""
+    if data.n_test:
+        return "test set", data.X_test, data.y_test
+    return "training set", data.X_train, data.y_train
+
+
+def class_figures(data: Dataset, net: Network) -> tuple:
+    """The confusion matrix (with per-class recall) and per-class accuracy bars."""
+    which, X, y = scored_split(data)
+    k = max(net.n_outputs, 2)
+    counts = scores.confusion_matrix(y, net.predict(X), k)
+    names = _class_names(data, net)
+    suffix = f" ({which}, {len(X):,} rows)"
+    return (figs.confusion_matrix_figure(counts, names, title="Confusion matrix" + suffix),
+            figs.per_class_accuracy_figure(scores.per_class_recall(counts), names,
+                                           title="Per-class accuracy" + suffix))
+
+
+def is_digits(data: Dataset) -> bool:
+    return data.image_shape == (8, 8)
+
+
+def raw_images(data: Dataset, X: np.ndarray) -> np.ndarray:
+    """``X`` in the data's own units (undo the standardization): digits' 0..16 pixels."""
+    if data.feature_mean is None or data.feature_scale is None:
+        return X
+    return X * data.feature_scale + data.feature_mean
+
+
+def image_figures(data: Dataset, net: Network) -> tuple:
+    """Digits: first-layer weights as 8x8 images, and the misclassified test images."""
+    which, X, y = scored_split(data)
+    weights = figs.digit_weight_images(net.weights[0]) if net.n_hidden_layers else None
+    wrong = figs.misclassified_images(
+        raw_images(data, X), y.astype(int), net.predict(X), _class_names(data, net),
+        title=None if which == "test set" else "Misclassified training images")
+    return weights, wrong
+
+
+def regression_figure(data: Dataset, net: Network, plane: Plane | None = None):
+    """1 input: points, fit and each last-hidden-unit's part; else the predicted surface."""
+    target = data.target_names[0] if data.target_names else "y"
+    if net.layer_sizes[0] == 1:
+        lo = min(data.X_train.min(), data.X_test.min() if data.n_test else np.inf)
+        hi = max(data.X_train.max(), data.X_test.max() if data.n_test else -np.inf)
+        pad = 0.05 * (hi - lo if hi > lo else 1.0)
+        grid = np.linspace(lo - pad, hi + pad, CURVE_POINTS)
+        _, acts = net.forward(grid.reshape(-1, 1))
+        contributions = bias = None
+        if net.n_hidden_layers:
+            # The output is linear: sum_j a_j * w_j + b, so each term is one unit's part.
+            contributions = acts[-2] * net.weights[-1][:, 0]
+            bias = float(net.biases[-1][0]) if net.bias else None
+        names = [f"h{j + 1}" for j in range(net.layer_sizes[-2])] if net.n_hidden_layers \
+            else None
+        x_name = data.feature_names[0] if data.feature_names else "x"
+        return figs.regression_fit_1d(
+            data.X_train[:, 0], _first_target(data.y_train),
+            data.X_test[:, 0] if data.n_test else None,
+            _first_target(data.y_test) if data.n_test else None, grid, acts[-1][:, 0],
+            contributions, names, output_bias=bias, x_title=x_name, y_title=target,
+            title="Network fit, made of each hidden unit's part")
+    xs, ys, inputs, coords = _plane_inputs(data, plane, GRID_RESOLUTION)
+    surface = net.outputs(inputs)[:, 0].reshape(len(ys), len(xs))
+    titles = plane.titles if plane is not None else _input_titles(data)
+    return figs.regression_surface_2d(
+        xs, ys, surface, coords(data.X_train), _first_target(data.y_train),
+        test_points=coords(data.X_test) if data.n_test else None,
+        test_targets=_first_target(data.y_test) if data.n_test else None,
+        x_title=titles[0], y_title=titles[1], target_name=target,
+        title="Predicted surface" if plane is None else "Predicted surface on a 2-D view")
+
+
+def _input_titles(data: Dataset) -> tuple[str, str]:
+    names = data.feature_names
+    return (names[0], names[1]) if len(names) == 2 else ("x\u2081", "x\u2082")
+
+
+def _first_target(y: np.ndarray) -> np.ndarray:
+    return y[:, 0] if y.ndim == 2 else y
+
+
+def weight_views(net: Network) -> list:
+    """As ``weight_figures``, but a matrix too big to read is a one-line note (a str)."""
+    out = []
+    for name, W, b in zip(weight_names(net), net.weights, net.biases):
+        rows, cols = W.shape
+        if rows * cols > MAX_HEATMAP_CELLS:
+            a = np.abs(W)
+            out.append(f"**{name}** ({rows}x{cols}, {rows * cols:,} weights): too many "
+                       f"cells to read as a heatmap. Mean |w| {a.mean():.3g}, largest "
+                       f"{a.max():.3g}.")
+        else:
+            out.append(figs.weight_heatmap(W, title=f"{name} ({rows}x{cols})"))
+        if net.bias:
+            bname = name.replace("weight", "bias")
+            out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})")
+                       if cols <= MAX_BIAS_CELLS else
+                       f"**{bname}** (1x{cols}): mean |b| {np.abs(b).mean():.3g}.")
+    return out
+
+
+def network_view(net: Network):
+    """The network diagram, its title saying when wide layers are drawn in part."""
+    fig = network_figure(net)
+    if max(net.layer_sizes) > DIAGRAM_UNITS:
+        # A subtitle, not a longer title: "Network 784-256-256-10 (...)" ran out of the
+        # diagram's two-fifths of the page and was cut off.
+        fig.layout.title.subtitle.text = f"first {DIAGRAM_UNITS} units of wider layers drawn"
+        fig.layout.margin.t = (fig.layout.margin.t or 0) + SUBTITLE_PX
+    return fig
+
+
+# Widget keys of the plane picker (page widgets, not settings: they change the view only).
+PLANE_VIEW_KEY, PLANE_X_KEY, PLANE_Y_KEY = "plane_view", "plane_x", "plane_y"
+
+
+def plane_picker(container, data: Dataset) -> Plane:
+    """The "View" select above a many-input picture, and the plane it picks."""
+    view = container.selectbox(
+        "View", list(PLANE_VIEWS), format_func=lambda v: f"View: {PLANE_VIEWS[v]}",
+        key=PLANE_VIEW_KEY, label_visibility="collapsed",
+        help="The network has more inputs than a chart has axes: its regions are drawn "
+             "on a plane through the data, the one the training points spread most in "
+             "(principal components), or two features with the others at their mean.")
+    if view != "features":
+        return make_plane(data)
+    names = list(data.feature_names)
+    c1, c2 = container.columns(2)
+    i = c1.selectbox("x axis", range(len(names)), format_func=names.__getitem__,
+                     key=PLANE_X_KEY)
+    j = c2.selectbox("y axis", range(len(names)), index=1, format_func=names.__getitem__,
+                     key=PLANE_Y_KEY)
+    if i == j:
+        container.caption("Pick two different features; showing the next one on the y axis.")
+        j = (i + 1) % len(names)
+    return make_plane(data, "features", (i, j))

@@ -22,17 +22,47 @@ if run is None:
     st.stop()
 
 trainer = run.trainer
+data = run.data
+# What the page draws follows the data and the output layer, which a run keeps.
+kind = views.picture_kind(data, trainer.net)
+classes = views.shows_classes(data, trainer.net)
+digits = classes and views.is_digits(data)
 status = st.container()
 metrics_ph = st.empty()
 left, right = st.columns(2)
-loss_ph, boundary_ph = left.empty(), right.empty()
+loss_ph = left.empty()
+plane = views.plane_picker(right, data) if kind.endswith("-plane") else None
+picture_ph = right.empty()
 opts = st.columns([1, 1, 2])  # wide enough for "Hidden-unit lines" in one line
 log_y = opts[0].toggle("Log-scale loss", key=keys.LOG_LOSS)
-lines = opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES,
-                       help="Each first-layer hidden unit's line w1·x1 + w2·x2 + b = 0.")
+if kind == "boundary":
+    lines = opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES,
+                           help="Each first-layer hidden unit's line w1·x1 + w2·x2 + b = 0.")
+else:
+    # A unit's line lives in a 2-input plane and splits it in two classes: it says
+    # nothing about k classes, a curve, or a plane through many inputs.
+    opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES, disabled=True,
+                   help="Only for a 2-input network with one sigmoid output: each first-layer "
+                        "unit's line w1·x1 + w2·x2 + b = 0 on the tutorial's boundary.")
+    lines = False
+if classes:
+    c_left, c_right = st.columns(2)
+    confusion_ph, per_class_ph = c_left.empty(), c_right.empty()
+if digits:
+    images_ph, wrong_ph = st.empty(), st.empty()
 w_col, n_col = st.columns([3, 2])
 weights_ph, network_ph = w_col.empty(), n_col.empty()
 table_ph = st.empty()
+
+
+def picture(net):
+    if kind == "boundary":
+        return views.boundary_figure(data, net, show_lines=lines)
+    if kind.startswith("regions"):
+        return views.regions_figure(data, net, plane)
+    if kind == "none":
+        return None
+    return views.regression_figure(data, net, plane)
 
 
 def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
@@ -42,23 +72,34 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     with metrics_ph.container():
         views.metrics(st, run, net, epoch, last_loss)
     views.chart(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), f"loss-{frame}")
-    views.chart(boundary_ph, views.boundary_figure(run.data, net, show_lines=lines), f"bd-{frame}")
-    if run.data.is_gate:
+    views.chart(picture_ph, picture(net), f"bd-{frame}")
+    if classes:
+        confusion, per_class = views.class_figures(data, net)
+        views.chart(confusion_ph, confusion, f"cm-{frame}")
+        views.chart(per_class_ph, per_class, f"pc-{frame}")
+    if data.is_gate:
         with table_ph.container():
-            views.truth_table(st, run.data, net)
-    # Weight charts are many small figures: while training they refresh on every
-    # WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
+            views.truth_table(st, data, net)
+    # Weight charts and image grids are many small figures: while training they refresh
+    # on every WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
     if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
         return
+    if digits:
+        unit_images, wrong = views.image_figures(data, net)
+        views.chart(images_ph, unit_images, f"img-{frame}")
+        views.chart(wrong_ph, wrong, f"wrong-{frame}")
     with weights_ph.container():
         # Widths follow the matrices' columns: equal quarters squeezed a 2x4's labels
         # and made 16-column matrices unreadable.
-        figures = views.weight_figures(net)
+        figures = views.weight_views(net)
         for row in views.weight_rows(net):
             cols = st.columns([units for _, units in row])
             for col, (i, _) in zip(cols, row):
-                views.chart(col, figures[i], f"w{i}-{frame}")
-    views.chart(network_ph, views.network_figure(net), f"net-{frame}")
+                if isinstance(figures[i], str):
+                    col.caption(figures[i])
+                else:
+                    views.chart(col, figures[i], f"w{i}-{frame}")
+    views.chart(network_ph, views.network_view(net), f"net-{frame}")
 
 
 if st.session_state.get(keys.TRAINING):
@@ -94,7 +135,7 @@ if len(snaps) > 1:
         e = snaps[picked]
         view.update(net=trainer.network_at(picked), epoch=e, marker=e,
                     last_loss=trainer.loss_after(e))
-for warning in health_warnings(view.get("net") or trainer.net, run.data.X_train):
+for warning in health_warnings(view.get("net") or trainer.net, data.X_train):
     status.warning(warning)
 draw(**view)
 

@@ -295,7 +295,8 @@ def test_every_preset_loads_and_trains(name):
 def test_two_d_data_set_shows_a_test_loss():
     at = set_widget(open_app(), "selectbox", "dataset", "moons")
     m = metrics(at)
-    assert list(m)[:5] == ["Epoch", "Train loss", "Test loss", "Accuracy", "Parameters"]
+    assert list(m)[:6] == ["Epoch", "Train loss", "Test loss", "Accuracy", "Test accuracy",
+                           "Parameters"]
     assert m["Accuracy"].endswith("%")
     data = run_of(at).data
     assert data.n_test == 40 and data.n_train == 160
@@ -422,7 +423,10 @@ def test_chart_specs_are_small_and_finite():
     train(at)
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
-    assert assert_charts_ok(at) == 3 + 2 * 5 + 1
+    # loss, boundary, network, replay; 5 weight and 5 bias heatmaps, but the three
+    # 64x64 matrices are a one-line note each (4,096 cells do not read as a heatmap)
+    assert assert_charts_ok(at) == 4 + 2 * 5 - 3
+    assert sum("too many cells" in c.value for c in at.main.caption) == 3
     assert_no_nan_metric(at)
     assert all(math.isfinite(float(v)) for k, v in metrics(at).items()
                if k in ("Train loss", "Test loss"))
@@ -494,3 +498,244 @@ def test_a_model_file_sets_only_the_data_fields_the_sidebar_can_show(training, a
     assert not at.main.error, texts(at.main.error)
     assert {k: at.session_state[k] for k in before} == {**before, **adopted}
     assert run_of(at).source == "m.json"
+
+
+# --------------------------------------------------------------------------- real problems
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def chart_named(at: AppTest, start: str) -> dict:
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
+             if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(start)]
+    assert len(found) == 1, (start, chart_titles(at))
+    return found[0]
+
+
+def assert_no_error(at: AppTest) -> None:
+    assert_clean(at)
+    assert not at.error, texts(at.error)
+
+
+DIGITS = dict(dataset="digits", hidden="32", init="xavier", loss="ce", lr="0.5", epochs="40")
+
+
+def test_digits_shows_regions_on_a_plane_confusion_matrix_and_images():
+    at = train(open_app(**DIGITS))
+    assert_no_error(at)
+    m = metrics(at)
+    assert m["Epoch"] == "40"
+    assert m["Accuracy"].endswith("%") and m["Test accuracy"].endswith("%")
+    assert "R²" not in m
+    titles = chart_titles(at)
+    assert titles[:2] == ["Loss (ce)", "Decision regions on a 2-D view of the data"]
+    regions = chart_named(at, "Decision regions")
+    assert regions["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
+    assert regions["layout"]["xaxis"]["title"]["text"].endswith("% of variance)")
+    confusion = chart_named(at, "Confusion matrix")
+    assert "test set, 359 rows" in confusion["layout"]["title"]["text"]
+    assert np.array(confusion["data"][0]["z"]).shape == (10, 10)
+    recalls = [a["text"] for a in confusion["layout"]["annotations"] if "recall" in a["text"]]
+    assert len(recalls) == 10
+    assert len(chart_named(at, "Per-class accuracy")["data"][0]["y"]) == 10
+    images = chart_named(at, "First-layer weights as 8x8 images")
+    assert len(images["data"]) == 32 and np.array(images["data"][0]["z"]).shape == (8, 8)
+    chart_named(at, "Misclassified test images")
+    # 64x32 is no readable heatmap: a note instead; the diagram says it draws a part.
+    assert "weight_hidden (64x32)" not in titles
+    assert any("too many cells" in c.value for c in at.main.caption)
+    diagram = chart_named(at, "Network 64-32-10")["layout"]["title"]
+    assert diagram["subtitle"]["text"] == "first 16 units of wider layers drawn"
+    assert_charts_ok(at)
+    assert_no_nan_metric(at)
+
+
+def test_digits_view_can_pick_two_features():
+    at = open_app(**DIGITS)
+    set_widget(at, "selectbox", views.PLANE_VIEW_KEY, "features")
+    set_widget(at, "selectbox", views.PLANE_X_KEY, 20)
+    set_widget(at, "selectbox", views.PLANE_Y_KEY, 43)
+    regions = chart_named(at, "Decision regions")
+    assert regions["layout"]["xaxis"]["title"]["text"] == "pixel_2_4"
+    assert regions["layout"]["yaxis"]["title"]["text"] == "pixel_5_3"
+    assert_no_error(at)
+
+
+def test_digits_predict_picks_a_test_row_and_shows_the_softmax_step():
+    at = open_app(**DIGITS)
+    set_widget(at, "number_input", extras.PREDICT_ROW, 7)
+    run = run_of(at)
+    x, label = run.data.X_test[7], int(run.data.y_test[7])
+    assert f"Row 7: true class **{label}**" in [md.value for md in at.tabs[0].markdown]
+    steps, softmax = at.tabs[0].dataframe
+    assert list(steps.value["what"])[-1] == "softmax(result3)"
+    p = run.net.outputs(x.reshape(1, -1))[0]
+    np.testing.assert_allclose([float(v) for v in softmax.value["probability"]], p, atol=1e-4)
+    assert metrics(at)["Predicted class"] == str(int(np.argmax(p)))
+    assert len(at.tabs[0].get("image")) == 1    # the row's 8x8 image
+    # Replay explains why not; Download does not crash.
+    assert "has 64" in at.tabs[1].info[0].value
+    assert_no_error(at)
+
+
+def test_three_class_blobs_shows_k_colour_regions_and_a_confusion_matrix():
+    at = train(open_app(dataset="blobs", classes="3", hidden="8", init="xavier", loss="ce",
+                        lr="0.3", epochs="200"))
+    assert_no_error(at)
+    titles = chart_titles(at)
+    assert "Decision regions" in titles and "Decision boundary" not in titles
+    regions = chart_named(at, "Decision regions")
+    # Three classes in the legend: one train trace per class, named as the data set names them.
+    names = [t.get("name") for t in regions["data"] if t.get("showlegend", True)]
+    assert {"class 0", "class 1", "class 2"} <= set(names)
+    assert np.array(chart_named(at, "Confusion matrix")["data"][0]["z"]).shape == (3, 3)
+    assert at.toggle(key="show_neuron_lines").disabled
+    assert "Test accuracy" in metrics(at)
+    assert_charts_ok(at)
+
+
+SINE = dict(dataset="sine", hidden="16", activation="tanh", bias="true", init="xavier",
+            loss="mse", lr="0.1", epochs="3000")
+
+
+def test_sine_shows_r2_rmse_and_the_curve_with_each_units_part():
+    at = train(open_app(**SINE))
+    assert_no_error(at)
+    m = metrics(at)
+    assert "Accuracy" not in m and "Test accuracy" not in m
+    assert float(m["R²"]) > 0.8 and 0 < float(m["RMSE"]) < 0.4
+    run = run_of(at)
+    from mlp_core.metrics import r2
+    assert float(m["R²"]) == pytest.approx(
+        r2(run.net.outputs(run.data.X_test), run.data.y_test), abs=1e-3)
+    fit = chart_named(at, "Network fit")
+    groups = [t.get("legendgroup") for t in fit["data"]]
+    assert groups.count("hidden units") >= 16      # 16 unit curves and the bias line
+    titles = chart_titles(at)
+    assert not any(t.startswith(("Decision", "Confusion")) for t in titles)
+    assert not at.main.dataframe or all("x1" not in d.value.columns for d in at.main.dataframe)
+    assert at.toggle(key="show_neuron_lines").disabled
+    assert "regression network has none" in at.tabs[1].info[0].value
+    assert metrics(at)["Output"]
+    assert_charts_ok(at)
+    assert_no_nan_metric(at)
+
+
+def test_plane_shows_the_predicted_surface():
+    at = train(open_app(dataset="plane", hidden="8", bias="true", init="xavier", loss="mse",
+                        lr="0.1", epochs="300"))
+    assert_no_error(at)
+    m = metrics(at)
+    assert {"R²", "RMSE"} <= set(m) and "Accuracy" not in m
+    surface = chart_named(at, "Predicted surface")
+    assert [t["type"] for t in surface["data"]][:2] == ["heatmap", "contour"]
+    assert not any(t.startswith(("Decision", "Confusion")) for t in chart_titles(at))
+    assert_charts_ok(at)
+
+
+def test_a_digits_model_file_loads_with_its_64_inputs():
+    net = Network.create(64, (32,), n_outputs=10, output="softmax", init="xavier", seed=0)
+    try:
+        model_io.loads(model_io.dumps(net))
+    except ValueError as err:   # version 1 files hold one sigmoid output (core2 adds v2)
+        pytest.skip(f"model files cannot hold a softmax network yet: {err}")
+    at = open_app()  # on the OR gate: the file's data set (64 inputs) decides, not the page's
+    at.file_uploader(key="model_uploader").set_value(
+        ("digits.json", model_bytes(net, data="digits", loss="ce", seed=0), "application/json"))
+    at.run()
+    assert_no_error(at)
+    assert "Loaded digits.json." in texts(at.main.success)[0]
+    run = run_of(at)
+    assert run.source == "digits.json" and run.data.name == "digits"
+    np.testing.assert_array_equal(run.net.weights[0], net.weights[0])
+    chart_named(at, "Confusion matrix")
+
+
+def test_a_model_file_of_a_wide_data_set_loads_with_that_sets_input_count():
+    # breast_cancer has 30 inputs and two classes: one sigmoid output, a version 1 file.
+    net = Network.create(30, (8,), init="xavier", seed=0)
+    at = open_app()
+    at.file_uploader(key="model_uploader").set_value(
+        ("bc.json", model_bytes(net, data="breast_cancer", loss="bce", seed=0),
+         "application/json"))
+    at.run()
+    assert_no_error(at)
+    assert texts(at.main.success)[0].startswith("Loaded bc.json.")
+    run = run_of(at)
+    assert run.source == "bc.json" and run.data.name == "breast_cancer"
+    np.testing.assert_array_equal(run.net.weights[0], net.weights[0])
+    assert "Test accuracy" in metrics(at)
+    chart_named(at, "Confusion matrix")
+
+
+def _upload_csv(at: AppTest, name: str, rows: np.ndarray) -> AppTest:
+    text = "\n".join(",".join(f"{v:g}" for v in row) for row in rows) + "\n"
+    set_widget(at, "selectbox", "dataset", "upload")
+    at.file_uploader(key="csv_uploader").set_value((name, text.encode(), "text/csv"))
+    at.run()
+    assert_no_error(at)
+    return at
+
+
+def test_a_three_class_csv_with_two_features_gets_k_colour_regions():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 30)
+    X = rng.normal(size=(90, 2)) + np.array([[0, 0], [4, 0], [0, 4]])[labels]
+    at = _upload_csv(open_app(), "three.csv", np.column_stack([X, labels]))
+    assert run_of(at).net.layer_sizes[-1] == 3
+    assert np.array(chart_named(at, "Decision regions")["data"][0]["z"]).shape[:2] == (40, 40)
+    assert np.array(chart_named(at, "Confusion matrix")["data"][0]["z"]).shape == (3, 3)
+
+
+def test_a_regression_csv_with_three_features_gets_a_surface_on_a_plane():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = X @ np.array([0.5, -1.0, 2.0]) + 0.37
+    at = _upload_csv(open_app(), "wide.csv", np.column_stack([X, y]))
+    assert run_of(at).net.task == "regress"
+    assert {"R²", "RMSE"} <= set(metrics(at))
+    surface = chart_named(at, "Predicted surface on a 2-D view")
+    assert surface["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
+    assert "View: first two principal components" in [
+        o for o in at.selectbox(key=views.PLANE_VIEW_KEY).options]
+    assert_charts_ok(at)
+
+
+def test_picking_digits_after_the_tutorial_gate_trains_instead_of_erroring():
+    # The tutorial's fixed weights build 2-3-1 only: the sidebar moves to Xavier's.
+    at = open_app()
+    assert at.selectbox(key="init").value == "tutorial"
+    set_widget(at, "selectbox", "dataset", "digits")
+    assert_no_error(at)
+    assert at.selectbox(key="init").value == "xavier"
+    assert run_of(at).net.architecture() == "64-3-10"
+    # A link naming only the data set does the same; one that asks for the tutorial's
+    # weights is told why it gets others.
+    at = open_app(dataset="sine")
+    assert_no_error(at)
+    assert at.selectbox(key="init").value == "xavier"
+    at = open_app(dataset="sine", init="tutorial")
+    assert_no_error(at)
+    assert "fixed weights exist only for" in sidebar_warnings(at)[0]
+    # Back on a gate, the tutorial's weights are the person's to pick again.
+    set_widget(at, "selectbox", "dataset", "xor")
+    set_widget(at, "selectbox", "init", "tutorial")
+    assert_no_error(at)
+    assert run_of(at).net.architecture() == "2-3-1"
+
+
+def test_wide_matrices_step_aside_for_a_note_and_the_diagram_says_it_draws_a_part():
+    net = Network.create(64, (256,), n_outputs=10, output="softmax", bias=True, seed=0)
+    views_ = views.weight_views(net)
+    kinds = ["str" if isinstance(v, str) else "Figure" for v in views_]
+    # weight_hidden 64x256, bias_hidden 1x256, weight_output 256x10: notes; bias_output drawn
+    assert kinds == ["str", "str", "str", "Figure"]
+    assert views_[0].startswith("**weight_hidden** (64x256, 16,384 weights)")
+    assert f"{np.abs(net.weights[0]).max():.3g}" in views_[0]
+    fig = views.network_view(net)
+    assert fig.layout.title.text == "Network 64-256-10"
+    assert fig.layout.title.subtitle.text == "first 16 units of wider layers drawn"
+    small = views.network_view(Network.create(2, (3,)))
+    assert not small.layout.title.subtitle.text

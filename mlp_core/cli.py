@@ -174,7 +174,7 @@ def _dataset(args, seed: int, standardize: bool | None = None) -> Dataset:
                         standardize=standardize,
                         task=None if args.task == "auto" else args.task)
     if args.samples is None:
-        args.samples = _default_samples(args.data)
+        args.samples = _default_samples(args.data, args.classes)
     real = DATASET_INFO[args.data].kind == "real"
     return make_dataset(args.data, samples=args.samples, noise=args.noise,
                         test_fraction=args.test, seed=seed, classes=args.classes or None,
@@ -184,8 +184,8 @@ def _dataset(args, seed: int, standardize: bool | None = None) -> Dataset:
 _DEFAULTED = ("hidden", "activation", "loss", "lr", "epochs", "init", "bias", "batch_size")
 
 
-def _default_samples(name: str) -> int:
-    own = training_defaults(name)
+def _default_samples(name: str, classes: int | None) -> int:
+    own = training_defaults(name, classes=classes)
     return own.samples if own is not None and own.samples else Settings().samples
 
 
@@ -195,10 +195,10 @@ def fill_defaults(args, data: Dataset) -> None:
     The data set's defaults are ``problems.training_defaults``; the tutorial's are
     ``Settings()`` (the gates and two-class 2-D shapes have none of their own).
     """
-    own = training_defaults(None if args.csv else data.name, data.task)
+    own = training_defaults(None if args.csv else data.name, data.task, data.n_classes)
     tutorial = Settings()
     if getattr(args, "samples", 0) is None:
-        args.samples = _default_samples(data.name)
+        args.samples = _default_samples(data.name, data.n_classes)
     for name in _DEFAULTED:
         if getattr(args, name) is not None:
             continue
@@ -252,9 +252,10 @@ def _network_and_data(args):
         net, meaning = model.net, model.data
         # A version 2 file says how its inputs were scaled: the data follow it.
         standardize = False if model.version == 2 else None
-        data = _standardized(_dataset(args, args.seed, standardize), meaning)
-        fill_defaults(args, data)
+        data = _dataset(args, args.seed, standardize)
         _check_fits(net, data)
+        data = _standardized(data, meaning)
+        fill_defaults(args, data)
         if args.loss not in ALLOWED_LOSSES[net.output_activation]:
             fitting = model.training.get("loss")
             if fitting not in ALLOWED_LOSSES[net.output_activation]:
@@ -266,7 +267,6 @@ def _network_and_data(args):
         data = _dataset(args, args.seed)
         fill_defaults(args, data)
         problem = problem_for(data, args.loss)
-        _notice(problem.notice)
         args.loss = problem.loss
         net = Network.create(data.n_features, args.hidden, n_outputs=problem.n_outputs,
                              output=problem.output, activation=args.activation,
@@ -274,6 +274,9 @@ def _network_and_data(args):
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
                          seed=args.seed)
+    # Only once nothing can fail: a bad argument's error is the one line on stderr.
+    if not getattr(args, "model_in", None):
+        _notice(problem.notice)
     return net, data, config
 
 

@@ -95,6 +95,8 @@ TRAINING_DEFAULTS: dict[str, TrainingDefaults] = {
     "multi-gauss": TrainingDefaults((16, 16), "tanh", 0.05, 1000, "mse", batch_size=32,
                                     samples=500),
 }
+# The spiral keeps the tutorial's defaults with its two arms; more arms are another problem.
+SPIRAL_ARMS_DEFAULTS = TrainingDefaults((32, 32), "tanh", 0.3, 3000, "ce", samples=300)
 # A CSV file has no name to look up: a small tanh network that suits most tables.
 CSV_DEFAULTS: dict[str, TrainingDefaults] = {
     "classify": TrainingDefaults((8,), "tanh", 0.1, 1000, "ce"),
@@ -102,11 +104,15 @@ CSV_DEFAULTS: dict[str, TrainingDefaults] = {
 }
 
 
-def training_defaults(name: str, task: str | None = None) -> TrainingDefaults | None:
-    """The defaults of built-in data set ``name``, or of a CSV file's ``task`` (name None).
+def training_defaults(name: str | None, task: str | None = None,
+                      classes: int | None = None) -> TrainingDefaults | None:
+    """The defaults of built-in data set ``name`` (drawn with ``classes`` classes, None: its
+    own count), or of a CSV file whose last column holds ``task`` (``name`` None).
 
     None for the gates and the two-class 2-D shapes: the tutorial's ``Settings()`` apply.
     """
     if name is None:
         return CSV_DEFAULTS[task]
+    if name == "spiral" and classes is not None and classes > 2:
+        return SPIRAL_ARMS_DEFAULTS
     return TRAINING_DEFAULTS.get(name)

@@ -90,10 +90,13 @@ TRAINING_DEFAULTS: dict[str, TrainingDefaults] = {
     # A jump needs steep units: small batches get there in fewer epochs.
     "step": TrainingDefaults((16,), "tanh", 0.05, 1000, "mse", batch_size=16),
     "abs": TrainingDefaults((16,), "tanh", 0.1, 2000, "mse"),
-    "nielsen": TrainingDefaults((32,), "tanh", 0.02, 2000, "mse", batch_size=8),
+    # Nielsen's wiggles: two layers bend more per unit than one wide layer (R² 0.89-0.95
+    # against 0.58-0.83 for 32 units in one layer).
+    "nielsen": TrainingDefaults((16, 16), "tanh", 0.05, 2000, "mse", batch_size=8),
     "plane": TrainingDefaults((8,), "tanh", 0.1, 1000, "mse"),
-    "multi-gauss": TrainingDefaults((16, 16), "tanh", 0.05, 1000, "mse", batch_size=32,
-                                    samples=500),
+    # Six cones: ReLU units make their points (R² 0.89-0.94; 16-16 tanh: 0.69-0.80).
+    "multi-gauss": TrainingDefaults((32, 32), "relu", 0.05, 1000, "mse", init="he",
+                                    batch_size=16, samples=500),
 }
 # The spiral keeps the tutorial's defaults with its two arms; more arms are another problem.
 SPIRAL_ARMS_DEFAULTS = TrainingDefaults((32, 32), "tanh", 0.3, 3000, "ce", samples=300)

@@ -242,32 +242,25 @@ def _check_fits(net: Network, data: Dataset) -> None:
 
 def _network_and_data(args):
     """The network to train, its data (standardized as the network expects) and config."""
-    meaning = None
     if getattr(args, "model_in", None):
         try:
             with open(args.model_in, "rb") as f:
                 model = model_io.read(f.read(model_io.MAX_MODEL_BYTES + 1))
         except OSError as err:
             raise ValueError(f"cannot read {args.model_in}: {err.strerror}") from None
-        net, meaning = model.net, model.data
+        net = model.net
         # A version 2 file says how its inputs were scaled: the data follow it.
-        standardize = False if model.version == 2 else None
-        data = _dataset(args, args.seed, standardize)
+        data = _dataset(args, args.seed, False if model.version == 2 else None)
         _check_fits(net, data)
-        data = _standardized(data, meaning)
+        data = _standardized(data, model.data)
+        asked = args.loss
         fill_defaults(args, data)
-        if args.loss not in ALLOWED_LOSSES[net.output_activation]:
-            fitting = model.training.get("loss")
-            if fitting not in ALLOWED_LOSSES[net.output_activation]:
-                fitting = ALLOWED_LOSSES[net.output_activation][-1]
-            _notice(f"the model's {net.output_activation} outputs train with {fitting}; "
-                    f"the loss {args.loss} does not fit them.")
-            args.loss = fitting
+        args.loss, notice = _loss_for_model(net, asked, model.training.get("loss"), args.loss)
     else:
         data = _dataset(args, args.seed)
         fill_defaults(args, data)
         problem = problem_for(data, args.loss)
-        args.loss = problem.loss
+        args.loss, notice = problem.loss, problem.notice
         net = Network.create(data.n_features, args.hidden, n_outputs=problem.n_outputs,
                              output=problem.output, activation=args.activation,
                              bias=args.bias, init=args.init, seed=args.seed)
@@ -275,9 +268,28 @@ def _network_and_data(args):
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
                          seed=args.seed)
     # Only once nothing can fail: a bad argument's error is the one line on stderr.
-    if not getattr(args, "model_in", None):
-        _notice(problem.notice)
+    _notice(notice)
     return net, data, config
+
+
+def _loss_for_model(net: Network, asked: str | None, saved, default: str
+                    ) -> tuple[str, str | None]:
+    """The loss a loaded model trains with, and a notice when ``--loss`` had to give way.
+
+    ``asked`` is ``--loss`` (None: not given), ``saved`` the file's training loss,
+    ``default`` the data set's: the first of them that fits the model's outputs.
+    """
+    allowed = ALLOWED_LOSSES[net.output_activation]
+    for loss in (asked, saved, default):
+        if loss in allowed:
+            break
+    else:
+        loss = allowed[-1]
+    notice = None
+    if asked is not None and asked != loss:
+        notice = (f"the model's {net.output_activation} outputs train with {loss}; "
+                  f"the loss {asked} does not fit them.")
+    return loss, notice
 
 
 def scores(net: Network, data: Dataset) -> dict:

@@ -283,3 +283,19 @@ def test_bad_arguments_on_new_data_exit_2_with_one_line(name, tmp_path, capsys):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mlp_core: error: ")
     assert re.search(message, lines[0]), lines[0]
+
+
+def test_a_loaded_model_trains_with_a_loss_that_fits_it(tmp_path, capsys):
+    # breast cancer with ce: two softmax outputs; the data set's own loss (bce) would not fit
+    path = tmp_path / "two-softmax.json"
+    main_json(capsys, "train", "--data", "breast_cancer", "--loss", "ce", "--epochs", "5",
+              "--model-out", str(path))
+    result, err = main_json(capsys, "train", "--data", "breast_cancer", "--epochs", "5",
+                            "--model-in", str(path))
+    assert err == "" and result["model"]["training"]["loss"] == "ce"
+    assert result["model"]["output_activation"] == "softmax"
+    result, err = main_json(capsys, "train", "--data", "breast_cancer", "--epochs", "5",
+                            "--loss", "mse", "--model-in", str(path))
+    assert result["model"]["training"]["loss"] == "ce"
+    assert err.strip() == ("mlp_core: note: the model's softmax outputs train with ce; the "
+                           "loss mse does not fit them.")

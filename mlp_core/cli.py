@@ -2,19 +2,32 @@
 
 Every bad argument ends the program with exit code 2 and one line on stderr,
 never a traceback.
+
+A training flag that is not given takes the data set's own default
+(``problems.TRAINING_DEFAULTS``: e.g. digits trains 64-32-10 tanh, softmax, ce),
+else the tutorial's (``Settings()``): the gates and the two-class 2-D shapes keep
+the tutorial's 2-3-1 network. The output layer follows the data
+(``problems.problem_for``); a model file given with ``--model-in`` decides the
+network, its output layer and its standardization.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from dataclasses import replace
 
-from . import model_io
+import numpy as np
+
+from . import metrics, model_io
 from ._validate import check_int
-from .datasets import ALL_DATASET_NAMES, DATASET_INFO, load_csv, make_dataset
+from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_dataset
+from .losses import ALLOWED_LOSSES
 from .network import Network
+from .problems import problem_for, training_defaults
 from .script import standalone_script
 from .settings import SPECS, Settings, Spec
 from .sweep import SweepSpec, rows_to_csv, summarize, sweep_hidden_sizes
@@ -60,13 +73,25 @@ def _setting_type(spec: Spec):
     return convert
 
 
+_PER_DATA = object()   # a flag whose default is the data set's (``fill_defaults``)
+
+
 def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
-    """Add setting ``name``'s flag (``Spec.cli``) with its type, range and help."""
+    """Add setting ``name``'s flag (``Spec.cli``) with its type, range and help.
+
+    ``default=_PER_DATA``: the flag stays None when not given, and ``fill_defaults``
+    takes the data set's value, else the ``Settings`` default.
+    """
     spec = SPECS[name]
-    default = getattr(Settings(), name) if default is None else default
+    tutorial = getattr(Settings(), name)
+    if default is _PER_DATA:
+        default, said = None, f"the data set's, else {tutorial}"
+    else:
+        default = tutorial if default is None else default
+        said = default
     p.add_argument(spec.cli, type=_setting_type(spec), default=default,
                    metavar="NAME" if spec.choices else None,
-                   help=f"{spec.what}: {spec.allowed()} (default {default})")
+                   help=f"{spec.what}: {spec.allowed()} (default {said})")
 
 
 def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None:
@@ -74,7 +99,7 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
                    help=f"data set: {', '.join(ALL_DATASET_NAMES)} (default or)")
     p.add_argument("--csv", metavar="FILE", help="train on a CSV file instead of --data")
     _flag(p, "task")
-    _flag(p, "samples")
+    _flag(p, "samples", None if sweep else _PER_DATA)
     _flag(p, "noise")
     _flag(p, "classes")
     standardize = p.add_mutually_exclusive_group()
@@ -88,19 +113,23 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
         p.add_argument("--seeds", type=int, default=10, help="seeds per size (default 10)")
         p.add_argument("--layers", type=int, default=1, help="hidden layers (default 1)")
     else:
-        p.add_argument("--hidden", type=_hidden, default=(3,),
-                       help="hidden layer sizes: 3, 8,4 or none (default 3)")
+        p.add_argument("--hidden", type=_hidden, default=None,
+                       help="hidden layer sizes: 3, 8,4 or none (default: the data set's, "
+                            "else 3)")
         _flag(p, "seed")
-    _flag(p, "activation")
-    _flag(p, "loss")
+    own = None if sweep else _PER_DATA
+    _flag(p, "activation", own)
+    _flag(p, "loss", own)
     # A sweep trains many networks from random starts: faster defaults than the tutorial's.
-    _flag(p, "lr", 0.5 if sweep else None)
-    _flag(p, "epochs", 20_000 if sweep else None)
-    _flag(p, "init", "xavier" if sweep else None)
+    _flag(p, "lr", 0.5 if sweep else own)
+    _flag(p, "epochs", 20_000 if sweep else own)
+    _flag(p, "init", "xavier" if sweep else own)
     bias = p.add_mutually_exclusive_group()
-    bias.add_argument("--bias", dest="bias", action="store_true", default=sweep)
+    bias.add_argument("--bias", dest="bias", action="store_true",
+                      default=True if sweep else None)
     bias.add_argument("--no-bias", dest="bias", action="store_false")
-    p.add_argument("--batch-size", type=int, default=None, help="mini-batch size (default: all)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="mini-batch size (default: the data set's, else all rows)")
     p.add_argument("--reg", default="none", help="regularization: none, l1 or l2")
     p.add_argument("--reg-rate", type=float, default=0.0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -132,7 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dataset(args, seed: int):
+def _dataset(args, seed: int, standardize: bool | None = None) -> Dataset:
+    """The data ``args`` name; ``standardize`` None: as ``--standardize`` says."""
+    standardize = args.standardize if standardize is None else standardize
     if args.csv:
         try:
             with open(args.csv, "rb") as f:
@@ -140,58 +171,189 @@ def _dataset(args, seed: int):
         except OSError as err:
             raise ValueError(f"cannot read {args.csv}: {err.strerror}") from None
         return load_csv(raw, name=args.csv, test_fraction=args.test, seed=seed,
-                        standardize=args.standardize,
+                        standardize=standardize,
                         task=None if args.task == "auto" else args.task)
+    if args.samples is None:
+        args.samples = _default_samples(args.data, args.classes)
     real = DATASET_INFO[args.data].kind == "real"
     return make_dataset(args.data, samples=args.samples, noise=args.noise,
                         test_fraction=args.test, seed=seed, classes=args.classes or None,
-                        standardize=args.standardize if real else None)
+                        standardize=standardize if real else None)
+
+
+_DEFAULTED = ("hidden", "activation", "loss", "lr", "epochs", "init", "bias", "batch_size")
+
+
+def _default_samples(name: str, classes: int | None) -> int:
+    own = training_defaults(name, classes=classes)
+    return own.samples if own is not None and own.samples else Settings().samples
+
+
+def fill_defaults(args, data: Dataset) -> None:
+    """Set every training flag not given to ``data``'s default, else the tutorial's.
+
+    The data set's defaults are ``problems.training_defaults``; the tutorial's are
+    ``Settings()`` (the gates and two-class 2-D shapes have none of their own).
+    """
+    own = training_defaults(None if args.csv else data.name, data.task, data.n_classes)
+    tutorial = Settings()
+    if getattr(args, "samples", 0) is None:
+        args.samples = _default_samples(data.name, data.n_classes)
+    for name in _DEFAULTED:
+        if getattr(args, name) is not None:
+            continue
+        if own is not None:
+            value = getattr(own, name)
+        elif name == "hidden":
+            value = tutorial.hidden_layers
+        else:
+            value = getattr(tutorial, name, None)   # batch_size: full batch
+        setattr(args, name, value)
+
+
+def _notice(text: str | None) -> None:
+    if text:
+        print(f"mlp_core: note: {text}", file=sys.stderr)
+
+
+def _standardized(data: Dataset, meaning: model_io.ModelData) -> Dataset:
+    """Raw-feature ``data`` standardized as a model file says its network expects."""
+    if meaning.mean is None:
+        return data
+    return replace(data, X_train=meaning.prepare(data.X_train),
+                   X_test=meaning.prepare(data.X_test),
+                   feature_mean=meaning.mean, feature_scale=meaning.scale)
+
+
+def _check_fits(net: Network, data: Dataset) -> None:
+    """Raise unless ``net``'s output layer can learn ``data``'s labels or targets."""
+    if net.layer_sizes[0] != data.n_features:
+        raise ValueError(f"the model takes {net.layer_sizes[0]} inputs but the data has "
+                         f"{data.n_features} features")
+    k = net.n_outputs
+    needs = (data.n_targets if data.task == "regress" else 1 if data.n_classes == 2
+             and net.output_activation == "sigmoid" else data.n_classes)
+    if net.task != data.task or k != needs:
+        what = (f"{data.n_targets} regression target(s)" if data.task == "regress"
+                else f"{data.n_classes} classes")
+        raise ValueError(f"the model has {k} {net.output_activation} output(s) but "
+                         f"{data.name} has {what}")
 
 
 def _network_and_data(args):
-    training = {}
-    data = _dataset(args, args.seed)
+    """The network to train, its data (standardized as the network expects) and config."""
     if getattr(args, "model_in", None):
         try:
             with open(args.model_in, "rb") as f:
-                net, training = model_io.loads(f.read(model_io.MAX_MODEL_BYTES + 1))
+                model = model_io.read(f.read(model_io.MAX_MODEL_BYTES + 1))
         except OSError as err:
             raise ValueError(f"cannot read {args.model_in}: {err.strerror}") from None
-        if net.layer_sizes[0] != data.n_features:
-            raise ValueError(f"the model takes {net.layer_sizes[0]} inputs but the data has "
-                             f"{data.n_features} features")
+        net = model.net
+        # A version 2 file says how its inputs were scaled: the data follow it.
+        data = _dataset(args, args.seed, False if model.version == 2 else None)
+        _check_fits(net, data)
+        data = _standardized(data, model.data)
+        asked = args.loss
+        fill_defaults(args, data)
+        args.loss, notice = _loss_for_model(net, asked, model.training.get("loss"), args.loss)
     else:
-        net = Network.create(data.n_features, args.hidden, activation=args.activation,
+        data = _dataset(args, args.seed)
+        fill_defaults(args, data)
+        problem = problem_for(data, args.loss)
+        args.loss, notice = problem.loss, problem.notice
+        net = Network.create(data.n_features, args.hidden, n_outputs=problem.n_outputs,
+                             output=problem.output, activation=args.activation,
                              bias=args.bias, init=args.init, seed=args.seed)
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
                          seed=args.seed)
+    # Only once nothing can fail: a bad argument's error is the one line on stderr.
+    _notice(notice)
     return net, data, config
+
+
+def _loss_for_model(net: Network, asked: str | None, saved, default: str
+                    ) -> tuple[str, str | None]:
+    """The loss a loaded model trains with, and a notice when ``--loss`` had to give way.
+
+    ``asked`` is ``--loss`` (None: not given), ``saved`` the file's training loss,
+    ``default`` the data set's: the first of them that fits the model's outputs.
+    """
+    allowed = ALLOWED_LOSSES[net.output_activation]
+    for loss in (asked, saved, default):
+        if loss in allowed:
+            break
+    else:
+        loss = allowed[-1]
+    notice = None
+    if asked is not None and asked != loss:
+        notice = (f"the model's {net.output_activation} outputs train with {loss}; "
+                  f"the loss {asked} does not fit them.")
+    return loss, notice
+
+
+def scores(net: Network, data: Dataset) -> dict:
+    """What ``--json`` adds: test accuracy, the confusion matrix (rows true, columns
+    predicted), class names and per-class recall for a classifier; R^2 and RMSE on both
+    splits for a regression network. Test values are None without a test set."""
+    def outputs_and_targets(X, y):
+        return net.outputs(X), net.encode_targets(y)
+
+    has_test = data.n_test > 0
+    if net.task == "regress":
+        result = {}
+        for split, X, y in (("train", data.X_train, data.y_train),
+                            ("test", data.X_test, data.y_test)):
+            if split == "test" and not has_test:
+                result.update(test_r2=None, test_rmse=None)
+                continue
+            out, Y = outputs_and_targets(X, y)
+            result[f"{split}_r2"] = _number(metrics.r2(out, Y))
+            result[f"{split}_rmse"] = _number(metrics.rmse(out, Y))
+        return result
+    result = {"classes": list(data.classes), "test_accuracy": None, "confusion_matrix": None,
+              "per_class_recall": None}
+    if not has_test or net.output_activation == "sigmoid" and net.n_outputs > 1:
+        return result
+    predicted = net.predict(data.X_test)
+    matrix = metrics.confusion_matrix(data.y_test, predicted, data.n_classes)
+    result.update(test_accuracy=float(np.mean(predicted == data.y_test)),
+                  confusion_matrix=matrix.tolist(),
+                  per_class_recall=[_number(r) for r in metrics.per_class_recall(matrix)])
+    return result
+
+
+def _number(value: float) -> float | None:
+    """JSON has no NaN: a score that does not exist (no rows, a class never seen) is null."""
+    return None if value != value else float(value)
 
 
 def cmd_train(args) -> int:
     net, data, config = _network_and_data(args)
     trainer = Trainer(net, data.X_train, data.y_train, config, data.X_test, data.y_test)
     trainer.train()
-    metrics = trainer.current_metrics()
+    measured = trainer.current_metrics()
     settings = {"data": data.name, "lr": config.lr, "epochs": trainer.epoch, "loss": config.loss,
                 "batch_size": config.batch_size, "reg": config.reg,
                 "reg_rate": config.reg_rate, "seed": config.seed}
     if not data.is_gate and not args.csv:
         settings.update(model_io.data_fields(args.samples, args.noise, args.test))
-    model = model_io.to_dict(net, settings)
+    if args.csv or DATASET_INFO[args.data].kind == "real":
+        settings["standardize"] = data.feature_mean is not None
+    model = model_io.to_dict(net, settings, data)
     if args.model_out:
         try:
             with open(args.model_out, "w") as f:
-                f.write(model_io.dumps(net, settings))
+                f.write(model_io.dumps(net, settings, data))
         except OSError as err:
             raise ValueError(f"cannot write {args.model_out}: {err.strerror}") from None
     result = {
         "final_loss": trainer.last_loss,
         "epochs": trainer.epoch,
         "seconds": trainer.seconds,
-        "train_accuracy": metrics["train_accuracy"],
-        "test_accuracy": metrics["test_accuracy"],
+        "task": net.task,
+        **({"train_accuracy": measured["train_accuracy"]} if net.task == "classify" else {}),
+        **scores(net, data),
         "diverged": trainer.diverged is not None,
         "divergence": trainer.diverged.message if trainer.diverged else None,
         "model": model,
@@ -199,25 +361,51 @@ def cmd_train(args) -> int:
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"network {net.architecture()} on {data.name}: {trainer.epoch:,} epochs in "
-              f"{trainer.seconds:.3f} s")
-        if trainer.diverged:
-            print(trainer.diverged.message)
-        print(f"train accuracy {metrics['train_accuracy']:.1%}"
-              + (f", test accuracy {metrics['test_accuracy']:.1%}"
-                 if metrics["test_accuracy"] is not None else ""))
-        print(f"final loss {trainer.last_loss!r}")
+        _print_result(net, data, trainer, result)
     return 0
+
+
+def _print_result(net: Network, data: Dataset, trainer: Trainer, result: dict) -> None:
+    config = trainer.config
+    print(f"network {net.architecture()} on {data.name}: {trainer.epoch:,} epochs in "
+          f"{trainer.seconds:.3f} s ({net.hidden_activation} hidden units, "
+          f"{net.output_activation} output{'s' if net.n_outputs > 1 else ''}, {config.loss})")
+    if trainer.diverged:
+        print(trainer.diverged.message)
+    if net.task == "regress":
+        test = ("" if result["test_r2"] is None else
+                f", test R² {result['test_r2']:.4f}, test RMSE {result['test_rmse']:.4g}")
+        print(f"train R² {result['train_r2']:.4f}, train RMSE {result['train_rmse']:.4g}{test}")
+    else:
+        print(f"train accuracy {result['train_accuracy']:.1%}"
+              + (f", test accuracy {result['test_accuracy']:.1%}"
+                 if result["test_accuracy"] is not None else ""))
+        if result["confusion_matrix"] is not None:
+            names = result["classes"]
+            width = max(len(n) for n in names)
+            print("confusion matrix (rows: true class, columns: predicted class), recall:")
+            print(f"  {'':>{width}} " + " ".join(f"{j:4d}" for j in range(len(names))))
+            for name, row, recall in zip(names, result["confusion_matrix"],
+                                         result["per_class_recall"]):
+                shown = "-" if recall is None else f"{recall:.0%}"
+                print(f"  {name:>{width}} " + " ".join(f"{c:4d}" for c in row) + f"  {shown}")
+    print(f"final loss {trainer.last_loss!r}")
 
 
 def cmd_script(args) -> int:
     net, data, config = _network_and_data(args)
-    print(standalone_script(net, data.X_train, data.y_train, config))
+    print(standalone_script(net, data.X_train, data.y_train, config,
+                            standardize=(data.feature_mean, data.feature_scale)
+                            if data.feature_mean is not None else None))
     return 0
 
 
 def cmd_sweep(args) -> int:
     data = _dataset(args, 0)
+    if data.task != "classify" or data.n_classes != 2:
+        what = "a regression target" if data.task == "regress" else f"{data.n_classes} classes"
+        raise ValueError(f"sweep trains networks with one sigmoid output, for two classes; "
+                         f"{data.name} has {what}")
     low, high = args.hidden
     spec = SweepSpec(low=low, high=high, seeds=args.seeds, layers=args.layers,
                      activation=args.activation, bias=args.bias, init=args.init,
@@ -265,11 +453,31 @@ COMMANDS = {"train": cmd_train, "script": cmd_script, "sweep": cmd_sweep,
             "bench": cmd_bench, "warmup": cmd_warmup}
 
 
+def _one_blas_thread() -> None:
+    """Run BLAS (dense.py's matrix products) on one thread, as the server does.
+
+    Two OpenBLAS threads spin against each other on a busy 2-core machine: digits'
+    1,000 epochs took 21.6 s with two and 3.5 s with one (docs/performance-real.md).
+    threadpoolctl is the app's requirement, not the engine's: without it, nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("train", "script", "sweep"):
+        _one_blas_thread()
     try:
         return COMMANDS[args.command](args)
     except ValueError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
         return _fail("interrupted")
+    except BrokenPipeError:
+        # The reader left (`... | head`): nothing more to say, and no traceback.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (Python flushes it at exit)
+        return 0

@@ -1,12 +1,26 @@
-"""Model files: a network and how it was trained, as plain JSON.
+"""Model files: a network, what its inputs and outputs mean, and how it was trained, as JSON.
 
 ::
 
-    {"format": "mlp-playground-model", "version": 1,
-     "layer_sizes": [2, 3, 1], "hidden_activation": "sigmoid",
-     "output_activation": "sigmoid", "bias": false,
-     "weights": [W1, W2], "biases": null,
-     "training": {"lr": 0.05, "epochs": 200000, "loss": "sse", ...}}
+    {"format": "mlp-playground-model", "version": 2,
+     "layer_sizes": [4, 8, 3], "hidden_activation": "tanh",
+     "output_activation": "softmax", "bias": true,
+     "weights": [W1, W2], "biases": [b1, b2],
+     "task": "classify", "classes": ["setosa", "versicolor", "virginica"],
+     "feature_names": ["sepal length (cm)", ...],
+     "standardize": {"mean": [...], "scale": [...]},
+     "training": {"lr": 0.3, "epochs": 500, "loss": "ce", ...}}
+
+``output_activation`` is ``sigmoid`` (k = 1: two classes; k > 1: k independent
+labels), ``softmax`` (k >= 2 classes) or ``linear`` (regression, k targets).
+``task`` is ``regress`` for a linear output and ``classify`` otherwise; ``classes``
+names the classes (2 for one sigmoid output, k otherwise; empty for regression);
+``feature_names`` the n_in inputs. ``standardize`` (or null) holds what the inputs
+were standardized with: the network sees ``(raw - mean) / scale``, so raw features
+go through ``ModelData.prepare`` first.
+
+Version 1 files (one sigmoid output, nothing but the network) still load, as a
+two-class model of raw features ``x1 .. xn``.
 
 ``training`` is free-form; the app reads ``data`` (a built-in data set's name),
 ``samples``, ``noise``, ``test`` (per cent), ``seed``, ``loss`` and ``lr`` from it
@@ -15,38 +29,127 @@ to line its sidebar up with the model, and ignores what it cannot use.
 Each ``W`` is a list of rows of shape ``(n_in, n_out)``; ``biases`` is a list
 of ``(n_out,)`` lists, or null when the network has no bias. Loading checks
 everything and raises ``ModelFileError`` (a ValueError) with one clear sentence.
+
+``loads`` returns ``(net, training)`` as it always has; ``read`` returns a
+``ModelFile`` that adds the data fields (a ``ModelData``). Callers that show or
+continue a model on data of their own need ``read``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, MAX_INPUTS, Network
+from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .network import (
+    MAX_HIDDEN_LAYERS,
+    MAX_HIDDEN_NODES,
+    MAX_INPUTS,
+    MAX_OUTPUTS,
+    Network,
+    check_outputs,
+)
 from .training import MAX_ABS_WEIGHT
 
 FORMAT = "mlp-playground-model"
-VERSION = 1
-MAX_MODEL_BYTES = 1_000_000
+VERSION = 2
+VERSIONS = (1, 2)
+# The largest network (784-256-256-256-256-10 with bias, 399,882 numbers) is about
+# 10.3 MB; 784-256-256-10 about 7 MB (measured: tests/test_model_io.py).
+MAX_MODEL_BYTES = 12_000_000
+MAX_NAME_CHARS = 200
+MAX_FEATURE = 1e300
+TASKS = ("classify", "regress")
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """What a model's inputs and outputs mean: the data fields of a version 2 file.
+
+    Parameters
+    ----------
+    task : {"classify", "regress"}
+    classes : tuple of str
+        Class names: 2 for one sigmoid output, k for k sigmoid or softmax outputs;
+        empty for regression.
+    feature_names : tuple of str, length n_in
+    mean, scale : ndarray of shape (n_in,) or None
+        The standardization the network was trained behind (both or neither).
+    """
+
+    task: str
+    classes: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    mean: np.ndarray | None = None
+    scale: np.ndarray | None = None
+
+    @classmethod
+    def default_for(cls, net: Network) -> ModelData:
+        """A version 1 file's meaning: generic names, raw features."""
+        k = net.n_outputs
+        classes = () if net.task == "regress" else tuple(
+            f"class {j}" for j in range(2 if k == 1 else k))
+        n = net.layer_sizes[0]
+        names = ("x",) if n == 1 else tuple(f"x{j}" for j in range(1, n + 1))
+        return cls(net.task, classes, names)
+
+    @classmethod
+    def of(cls, data) -> ModelData:
+        """The fields of a ``datasets.Dataset`` (any object with its attributes)."""
+        return cls(data.task, tuple(data.classes), tuple(data.feature_names),
+                   data.feature_mean, data.feature_scale)
+
+    @property
+    def standardized(self) -> bool:
+        return self.mean is not None
+
+    def prepare(self, X_raw: np.ndarray) -> np.ndarray:
+        """Raw features ``(n, n_in)`` as the network takes them (standardized if it was)."""
+        X_raw = np.asarray(X_raw, dtype=float)
+        return X_raw if self.mean is None else (X_raw - self.mean) / self.scale
+
+
+class ModelFile(NamedTuple):
+    """A loaded model file: the network, its ``training`` fields and its ``ModelData``."""
+
+    net: Network
+    training: dict
+    data: ModelData
+    version: int
 
 
 class ModelFileError(ValueError):
     """A model file that cannot be loaded; the message says why."""
 
 
-def to_dict(net: Network, training: dict | None = None) -> dict:
+def to_dict(net: Network, training: dict | None = None, data=None) -> dict:
+    """The version 2 file as a dict. ``data``: a ``ModelData``, a ``Dataset`` or None
+    (generic class and feature names, no standardization)."""
+    if data is None:
+        data = ModelData.default_for(net)
+    elif not isinstance(data, ModelData):
+        data = ModelData.of(data)
+    standardize = None
+    if data.mean is not None:
+        standardize = {"mean": np.asarray(data.mean, dtype=float).tolist(),
+                       "scale": np.asarray(data.scale, dtype=float).tolist()}
     return {
         "format": FORMAT,
         "version": VERSION,
         "layer_sizes": list(net.layer_sizes),
         "hidden_activation": net.hidden_activation,
-        "output_activation": "sigmoid",
+        "output_activation": net.output_activation,
         "bias": net.bias,
         "weights": [W.tolist() for W in net.weights],
         "biases": [b.tolist() for b in net.biases] if net.bias else None,
+        "task": data.task,
+        "classes": list(data.classes),
+        "feature_names": list(data.feature_names),
+        "standardize": standardize,
         "training": dict(training or {}),
     }
 
@@ -64,13 +167,19 @@ def data_fields(samples: int, noise: float, test_fraction: float) -> dict:
     return fields
 
 
-def dumps(net: Network, training: dict | None = None) -> str:
+def dumps(net: Network, training: dict | None = None, data=None) -> str:
     """The model file's text. ``repr``-exact floats, so a reload gives the same bits."""
-    return json.dumps(to_dict(net, training), indent=1)
+    return json.dumps(to_dict(net, training, data), indent=1)
 
 
 def loads(text: str | bytes) -> tuple[Network, dict]:
     """Parse and validate a model file; return the network and its training settings."""
+    model = read(text)
+    return model.net, model.training
+
+
+def read(text: str | bytes) -> ModelFile:
+    """Parse and validate a model file (version 1 or 2) into a ``ModelFile``."""
     if isinstance(text, bytes):
         if len(text) > MAX_MODEL_BYTES:
             raise ModelFileError(
@@ -93,10 +202,16 @@ def loads(text: str | bytes) -> tuple[Network, dict]:
         raise ModelFileError("the model file holds a number with too many digits") from None
     except RecursionError:
         raise ModelFileError("the model file is not valid JSON (nested too deeply)") from None
-    return from_dict(data)
+    return read_dict(data)
 
 
 def from_dict(data) -> tuple[Network, dict]:
+    model = read_dict(data)
+    return model.net, model.training
+
+
+def read_dict(data) -> ModelFile:
+    """``read`` for a parsed JSON value."""
     if not isinstance(data, dict):
         raise ModelFileError("a model file must be a JSON object")
     if "format" not in data:
@@ -104,8 +219,9 @@ def from_dict(data) -> tuple[Network, dict]:
                              f"is it a model file saved by MLP Playground?")
     if data["format"] != FORMAT:
         raise ModelFileError(f"format must be {FORMAT!r}, got {_short(data['format'])}")
-    if data.get("version") != VERSION:
-        raise ModelFileError(f"version must be {VERSION}, got {_short(data.get('version'))}")
+    version = data.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        raise ModelFileError(f"version must be 1 or 2, got {_short(version)}")
     sizes = data.get("layer_sizes")
     if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_HIDDEN_LAYERS + 2
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes)):
@@ -119,19 +235,30 @@ def from_dict(data) -> tuple[Network, dict]:
     if bad:
         raise ModelFileError(
             f"hidden layer sizes must be in [1, {MAX_HIDDEN_NODES}], got {_short(bad[0])}")
-    if sizes[-1] != 1:
+    if version == 1 and sizes[-1] != 1:
         raise ModelFileError(f"the output layer must have 1 node, got {_short(sizes[-1])}")
+    if not 1 <= sizes[-1] <= MAX_OUTPUTS:
+        raise ModelFileError(
+            f"the output layer must have 1 to {MAX_OUTPUTS} nodes, got {_short(sizes[-1])}")
     activation = data.get("hidden_activation")
     if activation not in ACTIVATIONS:
         raise ModelFileError(
             f"hidden_activation must be one of {', '.join(ACTIVATIONS)}, got {_short(activation)}"
         )
-    if data.get("output_activation", "sigmoid") != "sigmoid":
-        raise ModelFileError("output_activation must be 'sigmoid'")
+    output = data.get("output_activation", "sigmoid")
+    if version == 1 and output != "sigmoid":
+        raise ModelFileError("output_activation must be 'sigmoid' in a version 1 file")
+    if output not in OUTPUT_ACTIVATIONS:
+        raise ModelFileError(f"output_activation must be one of "
+                             f"{', '.join(OUTPUT_ACTIVATIONS)}, got {_short(output)}")
+    try:
+        check_outputs(output, sizes[-1])
+    except ValueError as err:
+        raise ModelFileError(str(err)) from None
     bias = data.get("bias")
     if not isinstance(bias, bool):
         raise ModelFileError(f"bias must be true or false, got {_short(bias)}")
-    net = Network(tuple(sizes), activation, bias)
+    net = Network(tuple(sizes), activation, bias, output_activation=output)
     weights = data.get("weights")
     if not isinstance(weights, list) or len(weights) != len(net.weights):
         raise ModelFileError(f"weights must be a list of {len(net.weights)} matrices")
@@ -148,10 +275,45 @@ def from_dict(data) -> tuple[Network, dict]:
     training = data.get("training", {})
     if not isinstance(training, dict):
         raise ModelFileError("training must be an object")
-    return net, training
+    meaning = ModelData.default_for(net) if version == 1 else _model_data(data, net)
+    return ModelFile(net, training, meaning, version)
 
 
-def _matrix(given, shape, name) -> np.ndarray:
+def _model_data(data: dict, net: Network) -> ModelData:
+    """A version 2 file's ``task``, ``classes``, ``feature_names`` and ``standardize``."""
+    task = data.get("task")
+    if task not in TASKS:
+        raise ModelFileError(f"task must be classify or regress, got {_short(task)}")
+    if task != net.task:
+        raise ModelFileError(f"task must be {net.task!r} for {net.output_activation} outputs, "
+                             f"got {task!r}")
+    k = net.n_outputs
+    n_classes = 0 if task == "regress" else 2 if k == 1 else k
+    classes = _names(data.get("classes"), n_classes, "classes")
+    n_in = net.layer_sizes[0]
+    names = _names(data.get("feature_names"), n_in, "feature_names")
+    standardize = data.get("standardize")
+    if standardize is None:
+        return ModelData(task, classes, names)
+    if not isinstance(standardize, dict) or set(standardize) != {"mean", "scale"}:
+        raise ModelFileError('standardize must be null or an object with "mean" and "scale"')
+    # Features are any finite numbers (a CSV's may be large): only the float range limits them.
+    mean = _matrix([standardize["mean"]], (1, n_in), "standardize mean", MAX_FEATURE)[0]
+    scale = _matrix([standardize["scale"]], (1, n_in), "standardize scale", MAX_FEATURE)[0]
+    if np.any(scale <= 0):
+        raise ModelFileError("standardize scale must hold positive numbers only")
+    return ModelData(task, classes, names, mean, scale)
+
+
+def _names(given, count: int, field: str) -> tuple[str, ...]:
+    if (not isinstance(given, list) or len(given) != count
+            or not all(isinstance(n, str) and 0 < len(n) <= MAX_NAME_CHARS for n in given)):
+        raise ModelFileError(f"{field} must be a list of {count} names of 1 to "
+                             f"{MAX_NAME_CHARS} characters, got {_short(given)}")
+    return tuple(given)
+
+
+def _matrix(given, shape, name, limit: float = MAX_ABS_WEIGHT) -> np.ndarray:
     rows, cols = shape
     if (not isinstance(given, list) or len(given) != rows
             or not all(isinstance(r, list) and len(r) == cols for r in given)):
@@ -161,14 +323,14 @@ def _matrix(given, shape, name) -> np.ndarray:
         for v in row:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ModelFileError(f"{name} holds a non-number: {_short(v)}")
-            if isinstance(v, int) and abs(v) > MAX_ABS_WEIGHT:  # may be too big for a float
+            if isinstance(v, int) and abs(v) > limit:  # may be too big for a float
                 raise ModelFileError(f"{name} holds an integer outside the allowed "
-                                     f"±{MAX_ABS_WEIGHT:g}")
+                                     f"±{limit:g}")
             if not math.isfinite(v):
                 raise ModelFileError(f"{name} holds a non-finite number ({v})")
-            if abs(v) > MAX_ABS_WEIGHT:
+            if abs(v) > limit:
                 raise ModelFileError(
-                    f"{name} holds {v:g}, outside the allowed ±{MAX_ABS_WEIGHT:g}"
+                    f"{name} holds {v:g}, outside the allowed ±{limit:g}"
                 )
     return np.array(given, dtype=float)
 

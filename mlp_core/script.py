@@ -2,13 +2,16 @@
 repeats a training run exactly: same data, same starting weights, same updates.
 
 The script imports only NumPy. Its last printed line is the final loss (the
-loss of the last epoch's forward pass), the number ``train`` reports.
+loss of the last epoch's forward pass), the number ``train`` reports. Every output
+kind and loss the engine trains is written out: sigmoid (sse, mse, bce; one output or
+k independent ones), softmax with cross-entropy, linear with sse or mse.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .losses import check_loss_for_output
 from .network import Network
 from .training import TrainConfig
 
@@ -18,17 +21,44 @@ _ACTIVATION_CODE = {
     "relu": ("np.maximum(x, 0.0)", "(x > 0).astype(float)"),
     "linear": ("x + 0.0", "np.ones_like(x)"),
 }
+# (output activation, loss) -> the error line and the lines that give derror_dino, the
+# gradient at the output layer's input (contract: "dE/dz at the output").
 _LOSS_CODE = {
-    "sse": ("error = np.sum((1 / 2) * np.power(output_op - target_output, 2))",
-            "derror_douto = output_op - target_output",
-            "derror_dino = derror_douto * douto_dino"),
-    "mse": ("error = np.mean(np.power(output_op - target_output, 2))",
-            "derror_douto = 2 * (output_op - target_output) / len(target_output)",
-            "derror_dino = derror_douto * douto_dino"),
-    "bce": ("error = np.mean(np.logaddexp(0, input_op) - target_output * input_op)",
-            "# For cross-entropy, derror_douto * douto_dino simplifies to (o - t) / n",
-            "derror_dino = (output_op - target_output) / len(target_output)"),
+    ("sigmoid", "sse"): ("error = np.sum((1 / 2) * np.power(output_op - target_output, 2))",
+                         ["derror_douto = output_op - target_output",
+                          "douto_dino = sigmoid_der(input_op)",
+                          "derror_dino = derror_douto * douto_dino"]),
+    ("sigmoid", "mse"): ("error = np.mean(np.power(output_op - target_output, 2))",
+                         ["derror_douto = 2 * (output_op - target_output) / target_output.size",
+                          "douto_dino = sigmoid_der(input_op)",
+                          "derror_dino = derror_douto * douto_dino"]),
+    ("sigmoid", "bce"): ("error = np.mean(np.logaddexp(0, input_op) - target_output * input_op)",
+                         ["# For cross-entropy, derror_douto * douto_dino simplifies to "
+                          "(o - t) / (n k)",
+                          "derror_dino = (output_op - target_output) / target_output.size"]),
+    ("softmax", "ce"): ("error = -np.mean(np.sum(target_output * log_softmax(input_op), "
+                        "axis=1))",
+                        ["# Softmax with cross-entropy: derror_dino simplifies to (p - t) / n",
+                         "derror_dino = (output_op - target_output) / len(target_output)"]),
+    ("linear", "sse"): ("error = np.sum((1 / 2) * np.power(output_op - target_output, 2))",
+                        ["# A linear output: douto_dino is 1",
+                         "derror_dino = output_op - target_output"]),
+    ("linear", "mse"): ("error = np.mean(np.power(output_op - target_output, 2))",
+                        ["# A linear output: douto_dino is 1",
+                         "derror_dino = 2 * (output_op - target_output) / target_output.size"]),
 }
+_OUTPUT_CODE = {"sigmoid": "sigmoid(input_op)", "softmax": "softmax(input_op)",
+                "linear": "input_op + 0.0"}
+_SOFTMAX_CODE = [
+    "",
+    "def log_softmax(x):",
+    "    # Shift each row by its largest entry so exp never overflows",
+    "    shifted = x - np.max(x, axis=1, keepdims=True)",
+    "    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
+    "",
+    "def softmax(x):",
+    "    return np.exp(log_softmax(x))",
+]
 _SHUFFLE = '''
 def epoch_order(n, seed, epoch):
     """The same mini-batch order as MLP Playground's engine (splitmix64 Fisher-Yates)."""
@@ -51,8 +81,23 @@ def _array(a: np.ndarray) -> str:
     return "np.array(" + repr(np.asarray(a, dtype=float).tolist()) + ")"
 
 
-def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> str:
-    """The script's source text for training ``net`` (its current weights are the start)."""
+def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainConfig, *,
+                      standardize: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+    """The script's source text for training ``net`` (its current weights are the start).
+
+    Parameters
+    ----------
+    net : Network, any output kind
+    X : ndarray of shape (n, n_in), the features the network trains on
+    y : ndarray of shape (n,) or (n, k), class labels or targets (``net.encode_targets``)
+    config : TrainConfig, whose loss fits ``net``'s output
+    standardize : (mean, scale), each of shape (n_in,), or None
+        When ``X`` was standardized: the script keeps both and a ``prepare`` function
+        that maps raw features the same way (``X`` itself is already standardized).
+    """
+    check_loss_for_output(net.output_activation, config.loss)
+    Y = net.encode_targets(y)
+    output = net.output_activation
     n_layers = len(net.weights)
     hidden = n_layers - 1
     wname = [("weight_hidden" if hidden == 1 else f"weight_hidden_{l + 1}")
@@ -60,11 +105,13 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     bname = [w.replace("weight", "bias") for w in wname]
     suffix = [("" if hidden == 1 else f"_{l + 1}") for l in range(hidden)]
     act, act_der = _ACTIVATION_CODE[net.hidden_activation]
-    loss_line, douto_line, dino_line = _LOSS_CODE[config.loss]
+    loss_line, dino_lines = _LOSS_CODE[output, config.loss]
     minibatch = config.batch_size is not None and config.batch_size < len(X)
     out = [
         "# Standalone training script written by MLP Playground.",
         f"# Network {net.architecture()}, hidden activation {net.hidden_activation}, "
+        + (f"{net.n_outputs} {output} outputs, " if (output, net.n_outputs) != ("sigmoid", 1)
+           else "") +
         f"{'with' if net.bias else 'no'} bias, loss {config.loss}, lr {config.lr!r}, "
         f"{config.epochs} epochs" + (f", mini-batches of {config.batch_size}" if minibatch else "")
         + (f", {config.reg} regularization {config.reg_rate!r}" if config.reg != "none" else "")
@@ -72,13 +119,31 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         "# Weights have shape (n_in, n_out) and are applied as X . W (+ b).",
         "import numpy as np",
         "",
-        f"# Input features, shape {X.shape}:",
+        f"# Input features, shape {X.shape}"
+        + (", standardized (see prepare below):" if standardize is not None else ":"),
         f"input_features = {_array(X)}",
-        f"# Target output, shape ({len(y)}, 1):",
-        f"target_output = {_array(y)}.reshape({len(y)}, 1)",
-        "",
-        "# Starting weights:",
     ]
+    if output == "sigmoid" and net.n_outputs == 1:
+        out += [f"# Target output, shape ({len(Y)}, 1):",
+                f"target_output = {_array(Y[:, 0])}.reshape({len(Y)}, 1)"]
+    else:
+        what = {"softmax": "one-hot classes", "linear": "targets",
+                "sigmoid": "0/1 labels"}[output]
+        out += [f"# Target output ({what}), shape {Y.shape}:",
+                f"target_output = {_array(Y)}"]
+    if standardize is not None:
+        mean, scale = standardize
+        out += [
+            "",
+            "# The features above are (raw - feature_mean) / feature_scale, both measured on",
+            "# the training rows: new raw points must go through prepare() first.",
+            f"feature_mean = {_array(mean)}",
+            f"feature_scale = {_array(scale)}",
+            "",
+            "def prepare(raw_features):",
+            "    return (raw_features - feature_mean) / feature_scale",
+        ]
+    out += ["", "# Starting weights:"]
     for l in range(n_layers):
         out.append(f"{wname[l]} = {_array(net.weights[l])}")
         if net.bias:
@@ -102,6 +167,8 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         "def hidden_activation_der(x):",
         f"    return {act_der}",
     ]
+    if output == "softmax":
+        out += _SOFTMAX_CODE
     if minibatch:
         out += _SHUFFLE.splitlines()
     out += ["", "def train_step(input_features, target_output):"]
@@ -116,9 +183,8 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     top = f"output_hidden{suffix[-1]}" if hidden else "input_features"
     b = f" + {bname[-1]}" if net.bias else ""
     body += ["# Input for output layer:", f"input_op = np.dot({top}, {wname[-1]}){b}",
-             "output_op = sigmoid(input_op)", loss_line, "",
-             "# Phase 1: the output layer", douto_line,
-             "douto_dino = sigmoid_der(input_op)", f"dino_dwo = {top}", dino_line,
+             f"output_op = {_OUTPUT_CODE[output]}", loss_line, "",
+             "# Phase 1: the output layer", *dino_lines, f"dino_dwo = {top}",
              f"derror_dwo = np.dot(dino_dwo.T, derror_dino){_reg(config, wname[-1])}"]
     if net.bias:
         body.append("derror_dbo = derror_dino.sum(axis=0)")

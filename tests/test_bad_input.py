@@ -314,13 +314,13 @@ BAD_MODELS = {
     "no format": (without("format"),
                   "format must be 'mlp-playground-model', but the file has no format field; is "
                   "it a model file saved by MLP Playground?"),
-    "wrong version": (changed(version=2), "version must be 1, got 2"),
-    "version as text": (changed(version="1"), "version must be 1, got '1'"),
+    "wrong version": (changed(version=3), "version must be 1 or 2, got 3"),
+    "version as text": (changed(version="1"), "version must be 1 or 2, got '1'"),
     "layer sizes do not match the weights": (
         changed(layer_sizes=[2, 5, 1]),
         "weights[0] must have shape (2, 5) as a list of 2 rows of 5 numbers, got (2, 4)"),
-    "three outputs": (changed(layer_sizes=[2, 4, 3]),
-                      "the output layer must have 1 node, got 3"),
+    "three outputs in a version 1 file": (changed(version=1, layer_sizes=[2, 4, 3]),
+                                          "the output layer must have 1 node, got 3"),
     "NaN weight": (with_first_weight("NaN"), "the model file contains NaN, which is not a number"),
     "Infinity weight": (with_first_weight("-Infinity"),
                         "the model file contains -Infinity, which is not a number"),
@@ -334,8 +334,9 @@ BAD_MODELS = {
     "4000-digit hidden size": (changed(layer_sizes=[2, 10**3999, 1]),
                                "hidden layer sizes must be in [1, 256], got 1" + "0" * 36
                                + "..."),
-    "1.9 MB file": (padded_to(1_900_000),
-                    f"the model file is 1,900,000 bytes; the limit is {MAX_MODEL_BYTES:,}"),
+    "file over the limit": (padded_to(MAX_MODEL_BYTES + 1),
+                            f"the model file is {MAX_MODEL_BYTES + 1:,} bytes; the limit is "
+                            f"{MAX_MODEL_BYTES:,}"),
     "binary": (tiny_png(), "the model file is not UTF-8 text (is it a JSON file?)"),
     "a CSV instead": (good_csv(), "the model file is not valid JSON (line 1: Expecting value)"),
 }

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from mlp_core.cli import main
-from mlp_core.model_io import dumps, loads
+from mlp_core.model_io import dumps, loads, read
 from mlp_core.network import Network
 from mlp_core.sweep import SweepRow
 
@@ -25,8 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL_FINAL_LOSS = 0.00026501585489401594  # tests/data/seed_tutorial_numbers.json
 TUTORIAL_OR = ["--data", "or", "--hidden", "3", "--activation", "sigmoid", "--loss", "sse",
                "--lr", "0.05", "--init", "tutorial", "--no-bias", "--seed", "0"]
-RESULT_KEYS = {"final_loss", "epochs", "seconds", "train_accuracy", "test_accuracy",
-               "diverged", "divergence", "model"}
+RESULT_KEYS = {"final_loss", "epochs", "seconds", "task", "train_accuracy", "test_accuracy",
+               "classes", "confusion_matrix", "per_class_recall", "diverged", "divergence",
+               "model"}
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -72,6 +73,9 @@ def test_train_tutorial_or_json():
     assert result["seconds"] >= 0
     assert result["train_accuracy"] == 1.0
     assert result["test_accuracy"] is None
+    # a gate has no test set: nothing to count in a confusion matrix
+    assert result["task"] == "classify" and result["classes"] == ["0", "1"]
+    assert result["confusion_matrix"] is None and result["per_class_recall"] is None
     assert result["diverged"] is False and result["divergence"] is None
     model = result["model"]
     assert model["layer_sizes"] == [2, 3, 1] and model["bias"] is False
@@ -101,9 +105,9 @@ def test_model_out_then_model_in_continues(tmp_path, capsys):
     options = ["--data", "xor", "--init", "xavier", "--seed", "3", "--lr", "0.3", "--loss", "bce"]
     first = run_json("train", *options, "--hidden", "4,3", "--activation", "tanh", "--bias",
                      "--epochs", "500", "--model-out", str(first_file))
-    saved, training = loads(first_file.read_bytes())
+    saved, training, meaning, _ = read(first_file.read_bytes())
     assert training["epochs"] == 500
-    assert json.loads(dumps(saved, training)) == first["model"]
+    assert json.loads(dumps(saved, training, meaning)) == first["model"]
 
     # The file decides the architecture: these --hidden/--activation/--no-bias are ignored.
     second = run_json("train", *options, "--hidden", "7", "--activation", "relu", "--no-bias",

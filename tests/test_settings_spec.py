@@ -14,6 +14,7 @@ from dataclasses import fields, replace
 import pytest
 
 from mlp_core import cli
+from mlp_core.datasets import make_dataset
 from mlp_core.settings import MIN_SIDEBAR_LR, SPECS, Settings, Spec
 from tests.apptest_support import open_app
 
@@ -100,7 +101,10 @@ def _dest(name: str) -> str:
 
 
 def test_cli_flags_default_to_the_settings_defaults():
+    # A flag not given takes the data set's default (problems.TRAINING_DEFAULTS), else
+    # the Settings default: the CLI's default data, the OR gate, has none of its own.
     parsed = cli.build_parser().parse_args(["train"])
+    cli.fill_defaults(parsed, make_dataset(parsed.data))
     for name in CLI_SETTINGS:
         assert getattr(parsed, _dest(name)) == getattr(Settings(), name), name
 

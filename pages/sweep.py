@@ -172,6 +172,9 @@ def held_out_sweep() -> None:
     st.header("Open one run")
     st.caption("Click a run's point on the chart (the small circles), or pick it here.")
     kept = {(r.hidden, r.seed): r for r in rows if r.params is not None}
+    if not kept:   # a sweep cancelled before any run that keeps its model finished
+        st.info("No finished run kept its model; run the sweep to the end to open one.")
+        return
     choices = sorted(kept)
     if st.session_state.get(OPEN_KEY) not in kept:
         st.session_state[OPEN_KEY] = (best, 0) if (best, 0) in kept else choices[0]

@@ -614,3 +614,22 @@ def test_compare_without_a_hidden_layer_on_real_problems(query, score):
         assert hidden_r2 > 0.8 > none_r2
     else:
         assert problem_output == "softmax" and pair.none.net.n_outputs == 3
+
+
+def test_sweep_sine_scores_r2_and_opens_the_fit():
+    at = open_page(SWEEP, dataset="sine", bias="true", activation="tanh", loss="mse",
+                   lr="0.1", epochs="500", init="xavier")
+    at.text_input(key="sweep_widths").set_value("1, 8").run()
+    set_number(at, "sweep_seeds_scores", 2)
+    click(at, "sweep-run")
+    assert not at.main.error, [e.value for e in at.main.error]
+    key, rows = at.session_state["sweep_result"]
+    assert key[1].output == "linear" and key[2].loss == "mse"
+    table = at.main.dataframe[0].value
+    assert "median held-out R²" in table.columns
+    widths, _, test = score_matrix(rows)
+    np.testing.assert_allclose(table["median held-out R²"], np.median(test, axis=1))
+    m = metrics(at)
+    opened = next(r for r in rows if (r.hidden, r.seed) == at.selectbox(key="sweep_open").value)
+    assert m["Held-out R²"] == f"{opened.heldout_score:.3f}"
+    assert len(at.get("plotly_chart")) == 1 + 2 + 4   # scores; loss, fit; W, b x 2

@@ -364,14 +364,16 @@ def best_width(widths: np.ndarray, scores: np.ndarray) -> tuple[int | None, int 
     return int(widths[b]), int(np.min(np.asarray(widths)[within]))
 
 
-# Per-epoch cost models, deliberately pessimistic (about 2x what a quiet core measures;
-# docs/performance-real.md): the compiled loops pay per row and unit; the BLAS path
-# (dense.py) pays per multiply-add (~2-5e-10 s measured on breast cancer 30-16-1 and
-# digits 64-32-10, forward and backward) plus a fixed cost per batch.
+# Per-epoch cost models, deliberately pessimistic (2-3x what one quiet core measures):
+# the compiled loops pay per row and unit; the BLAS path (dense.py) pays per batch, per
+# row (the elementwise passes) and per multiply-add. Measured best-of-3 on digits
+# 64-h-10, 1,438 rows: 0.19 ms/epoch at h = 1, 0.68 ms at 32 (~2e-10 s per multiply-add),
+# 4.2 ms at 256; breast cancer 30-16-1: 0.11 ms.
 LOOP_SECONDS_PER_EPOCH = 5e-7
 LOOP_SECONDS_PER_ROW_UNIT = 1e-8
-DENSE_SECONDS_PER_MAC = 1e-9
-DENSE_SECONDS_PER_BATCH = 2e-5
+DENSE_SECONDS_PER_BATCH = 4e-5
+DENSE_SECONDS_PER_ROW = 2e-7
+DENSE_SECONDS_PER_MAC = 5e-10
 
 
 def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> float:
@@ -389,7 +391,8 @@ def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> fl
         sizes = (data.n_features, *(h,) * spec.layers, spec.n_outputs)
         macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
         if kernel_for(sizes, batch) is dense:
-            per_epoch = batches * DENSE_SECONDS_PER_BATCH + DENSE_SECONDS_PER_MAC * rows * macs
+            per_epoch = (batches * DENSE_SECONDS_PER_BATCH
+                         + rows * (DENSE_SECONDS_PER_ROW + DENSE_SECONDS_PER_MAC * macs))
         else:
             per_epoch = (LOOP_SECONDS_PER_EPOCH
                          + LOOP_SECONDS_PER_ROW_UNIT * rows * (macs + sum(sizes)))

@@ -2,9 +2,14 @@
 
 Each (hidden size, seed) run is independent, so the sweep hands them to a
 thread pool; the kernel releases the GIL, so two cores train two networks at
-once. Runs are checked every ``epochs // 100`` epochs for success (every
-training point right, or a chosen accuracy), which gives epochs-to-success to
-within 1 % of the run.
+once. Two kinds of sweep share the pool:
+
+- ``sweep_hidden_sizes``, the tutorial's question on gates and 2-D sets: runs are
+  checked every ``epochs // 100`` epochs for success (every training point
+  right, or a chosen accuracy), which gives epochs-to-success to within 1 %.
+- ``sweep_scores``, the practitioner's on real data: each run is scored on
+  held-out rows (the test split, or each fold of a k-fold split of the training
+  rows), so under- and over-fitting show, and ``best_width`` picks a width.
 """
 
 from __future__ import annotations
@@ -12,22 +17,30 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from . import dense
 from ._validate import check_float, check_int
+from .activations import OUTPUT_ACTIVATIONS
 from .datasets import Dataset
 from .kernel import OK
-from .network import MAX_HIDDEN_LAYERS, Network, parameter_breakdown
+from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_breakdown
 from .reference import evaluate
-from .training import MAX_ABS_WEIGHT, TrainConfig, kernel_for, kernel_settings
+from .training import MAX_ABS_WEIGHT, TrainConfig, downsample_indices, kernel_for, kernel_settings
 
 MAX_SWEEP_RUNS = 2_000
 # The sweep's widths stay within what a tutorial-sized sweep needs (and what its
 # page offers) until sweeps on real data sets get their own page.
 MAX_SWEEP_HIDDEN = 64
 CHECKS_PER_RUN = 100
+MAX_FOLDS = 10
+# Held-out rows of a k-fold split are drawn by a generator of this seed (not the
+# run's seed), so every run of a sweep sees the same folds.
+FOLD_SEED = 0
+# Points of each run's loss history kept for the page (a chart, not an analysis).
+HISTORY_POINTS = 200
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,13 @@ class SweepSpec:
     bias: bool = True
     init: str = "xavier"
     success_accuracy: float = 1.0
+    #: explicit widths (ascending, 1..MAX_HIDDEN_NODES), e.g. 1, 2, 4, ..., 128; they
+    #: replace ``low..high`` (which stays within MAX_SWEEP_HIDDEN)
+    widths: tuple[int, ...] = ()
+    #: 0: score on the test split; 2..MAX_FOLDS: k-fold cross-validation on the training rows
+    folds: int = 0
+    output: str = "sigmoid"
+    n_outputs: int = 1
 
     def __post_init__(self):
         check_int("sweep low", self.low, 1, MAX_SWEEP_HIDDEN)
@@ -63,24 +83,41 @@ class SweepSpec:
         check_int("seeds", self.seeds, 1, 100)
         check_int("hidden layers", self.layers, 1, MAX_HIDDEN_LAYERS)
         check_float("success accuracy", self.success_accuracy, 0.0, 1.0, lo_open=True)
+        widths = tuple(self.widths)
+        for w in widths:
+            check_int("width", w, 1, MAX_HIDDEN_NODES)
+        if any(b <= a for a, b in zip(widths, widths[1:])):
+            raise ValueError(f"widths must be ascending without repeats, got "
+                             f"{', '.join(str(w) for w in widths)}")
+        object.__setattr__(self, "widths", tuple(int(w) for w in widths))
+        if self.folds != 0:
+            check_int("folds", self.folds, 2, MAX_FOLDS)
+        if self.output not in OUTPUT_ACTIVATIONS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUT_ACTIVATIONS)}, "
+                             f"got {self.output!r}")
         if self.n_runs > MAX_SWEEP_RUNS:
             raise ValueError(f"a sweep may have at most {MAX_SWEEP_RUNS:,} runs, "
                              f"this one has {self.n_runs:,}")
 
     @property
     def hidden_sizes(self) -> list[int]:
-        return list(range(self.low, self.high + 1))
+        return list(self.widths) if self.widths else list(range(self.low, self.high + 1))
 
     @property
     def n_runs(self) -> int:
-        return (self.high - self.low + 1) * self.seeds
+        """Networks trained: one per width, seed and fold."""
+        return len(self.hidden_sizes) * self.seeds * max(1, self.folds)
+
+    def network(self, n_inputs: int, hidden: int, seed: int) -> Network:
+        return Network.create(n_inputs, (hidden,) * self.layers, n_outputs=self.n_outputs,
+                              output=self.output, activation=self.activation, bias=self.bias,
+                              init=self.init, seed=seed)
 
 
 def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
             config: TrainConfig, cancel: threading.Event | None = None) -> SweepRow:
     """Train one network of the sweep and summarise it."""
-    net = Network.create(data.n_features, (hidden,) * spec.layers, activation=spec.activation,
-                         bias=spec.bias, init=spec.init, seed=seed)
+    net = spec.network(data.n_features, hidden, seed)
     X = np.ascontiguousarray(data.X_train, dtype=np.float64)
     y = np.ascontiguousarray(data.y_train, dtype=np.float64)
     Y = net.encode_targets(y)
@@ -126,13 +163,24 @@ def sweep_hidden_sizes(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
     """
     jobs = [(h, s) for h in spec.hidden_sizes for s in range(spec.seeds)]
     # Fail on a bad init/shape before starting threads, with the engine's own message.
-    Network.create(data.n_features, (spec.low,) * spec.layers, activation=spec.activation,
-                   bias=spec.bias, init=spec.init, seed=0)
-    rows: list[SweepRow] = []
+    spec.network(data.n_features, spec.hidden_sizes[0], 0)
+    rows = _run_pool([(train_one, (data, h, s, spec, config)) for h, s in jobs],
+                     progress, cancel, workers)
+    return sorted(rows, key=lambda r: (r.hidden, r.seed))
+
+
+def _run_pool(jobs: list, progress, cancel: threading.Event | None, workers: int | None) -> list:
+    """Results of ``fn(*args, cancel)`` for each ``(fn, args)`` of ``jobs``, in finishing order.
+
+    Stops early (returning what finished) when ``cancel`` is set or ``progress`` raises.
+    """
+    rows: list = []
+    if not jobs:
+        return rows
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     cancel = cancel if cancel is not None else threading.Event()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(train_one, data, h, s, spec, config, cancel) for h, s in jobs]
+        futures = [pool.submit(fn, *args, cancel) for fn, args in jobs]
         try:
             for future in as_completed(futures):
                 if cancel.is_set():
@@ -147,17 +195,209 @@ def sweep_hidden_sizes(data: Dataset, spec: SweepSpec, config: TrainConfig, *,
                 cancel.set()
                 for f in futures:
                     f.cancel()
-    return sorted(rows, key=lambda r: (r.hidden, r.seed))
+    return rows
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One run of a held-out sweep: a width, a seed, and the fold it held out.
+
+    Scores are accuracy (classification) or R² (regression); ``heldout`` is the
+    test split (``fold == -1``) or fold ``fold`` of the training rows. ``params``
+    (the final weights, ``Network.params`` layout) and ``history`` (epochs (p,)
+    and losses (p,), downsampled) are kept for the runs that open as a model on
+    the page (the test split's, or fold 0's), None otherwise; they are left out
+    of comparisons and of the CSV.
+    """
+
+    hidden: int
+    seed: int
+    fold: int
+    n_params: int
+    train_loss: float
+    heldout_loss: float
+    train_score: float
+    heldout_score: float
+    diverged: bool
+    epochs: int
+    params: np.ndarray | None = field(default=None, repr=False, compare=False)
+    history: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False,
+                                                          compare=False)
+
+
+def fold_labels(y: np.ndarray, folds: int, *, stratify: bool, seed: int = FOLD_SEED) -> np.ndarray:
+    """Which fold (0..folds-1) each training row belongs to, shape ``(n,)`` int64.
+
+    Rows are shuffled by a generator of ``seed``; with ``stratify`` (class labels
+    ``y`` of shape (n,)) each class's rows are dealt out in turn, so every fold
+    holds each class's share to within one row. The same ``y`` always gives the
+    same folds, wherever and by however many workers the runs are trained.
+    """
+    y = np.asarray(y)
+    n = len(y)
+    if not 2 <= folds <= n:
+        raise ValueError(f"{folds}-fold cross-validation needs at least {folds} training rows, "
+                         f"this data has {n}")
+    rng = np.random.default_rng(seed)
+    if stratify:
+        labels = y.reshape(n, -1)[:, 0]
+        order = np.concatenate([rng.permutation(np.flatnonzero(labels == c))
+                                for c in np.unique(labels)])
+    else:
+        order = rng.permutation(n)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = np.arange(n) % folds
+    return out
+
+
+def _split(data: Dataset, fold: int, labels: np.ndarray | None):
+    """``(X_fit, y_fit, X_held, y_held)``: the training rows minus ``fold``, and ``fold``
+    (or all training rows and the test split when ``fold`` is -1)."""
+    if fold < 0:
+        return data.X_train, data.y_train, data.X_test, data.y_test
+    held = labels == fold
+    return (np.ascontiguousarray(data.X_train[~held]), np.ascontiguousarray(data.y_train[~held]),
+            np.ascontiguousarray(data.X_train[held]), np.ascontiguousarray(data.y_train[held]))
+
+
+def score_one(data: Dataset, hidden: int, seed: int, fold: int, spec: SweepSpec,
+              config: TrainConfig, labels: np.ndarray | None = None,
+              cancel: threading.Event | None = None) -> ScoreRow:
+    """Train one network on the rows not held out and score it on those held out.
+
+    ``fold`` -1 holds out the test split; otherwise ``labels`` (``fold_labels``)
+    says which training rows fold ``fold`` holds out.
+    """
+    X_fit, y_fit, X_held, y_held = _split(data, fold, labels)
+    net = spec.network(data.n_features, hidden, seed)
+    Y = net.encode_targets(y_fit)
+    k = kernel_settings(net, config, len(X_fit))
+    compiled = kernel_for(net.layer_sizes, min(k.batch_size, len(X_fit)))
+    losses = np.zeros(config.epochs)
+    # ~20 calls a run: enough for cancelling to take effect quickly, few enough to cost nothing
+    chunk = max(1, config.epochs // 20)
+    epoch, diverged = 0, False
+    while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
+        done, status = compiled.train_epochs(X_fit, Y, net.params, *k, epoch,
+                                             min(chunk, config.epochs - epoch), losses,
+                                             MAX_ABS_WEIGHT)
+        epoch += int(done)
+        if status != OK:
+            diverged = True
+            break
+    train_loss, train_score = evaluate(net, X_fit, y_fit, config.loss)
+    held_loss, held_score = evaluate(net, X_held, y_held, config.loss)
+    keep = fold <= 0
+    idx = downsample_indices(epoch, HISTORY_POINTS)
+    return ScoreRow(
+        hidden=hidden, seed=seed, fold=fold,
+        n_params=parameter_breakdown(net.layer_sizes, spec.bias)[0],
+        train_loss=float(train_loss), heldout_loss=float(held_loss),
+        train_score=float(train_score), heldout_score=float(held_score), diverged=diverged,
+        epochs=epoch, params=net.params.copy() if keep else None,
+        history=(idx + 1, losses[idx].copy()) if keep else None,
+    )
+
+
+def sweep_scores(data: Dataset, spec: SweepSpec, config: TrainConfig, *, progress=None,
+                 cancel: threading.Event | None = None,
+                 workers: int | None = None) -> list[ScoreRow]:
+    """Every (width, seed, fold) run of ``spec``, scored on held-out rows, sorted so.
+
+    ``spec.folds`` 0 scores on the test split (which must have rows); k >= 2
+    splits the training rows into k folds by ``fold_labels`` (stratified for
+    classification). ``progress`` and ``cancel`` as for ``sweep_hidden_sizes``.
+    """
+    labels = None
+    if spec.folds:
+        labels = fold_labels(data.y_train, spec.folds, stratify=data.task == "classify")
+        folds = list(range(spec.folds))
+    elif data.n_test == 0:
+        raise ValueError(f"{data.name} has no test split to score on; use k-fold "
+                         "cross-validation instead")
+    else:
+        folds = [-1]
+    spec.network(data.n_features, spec.hidden_sizes[0], 0)
+    jobs = [(score_one, (data, h, s, f, spec, config, labels))
+            for h in spec.hidden_sizes for s in range(spec.seeds) for f in folds]
+    rows = _run_pool(jobs, progress, cancel, workers)
+    return sorted(rows, key=lambda r: (r.hidden, r.seed, r.fold))
+
+
+def score_matrix(rows: list[ScoreRow], which: str = "heldout_score"
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(widths (w,), seeds (s,), scores (w, s))``: each width and seed's score, averaged
+    over its folds; NaN where a run is missing (a cancelled sweep) or not finite."""
+    widths = np.array(sorted({r.hidden for r in rows}), dtype=np.int64)
+    seeds = np.array(sorted({r.seed for r in rows}), dtype=np.int64)
+    sums = np.zeros((widths.size, seeds.size))
+    counts = np.zeros((widths.size, seeds.size))
+    wi = {int(w): i for i, w in enumerate(widths)}
+    si = {int(s): j for j, s in enumerate(seeds)}
+    for r in rows:
+        v = getattr(r, which)
+        if np.isfinite(v):
+            sums[wi[r.hidden], si[r.seed]] += v
+            counts[wi[r.hidden], si[r.seed]] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return widths, seeds, np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def best_width(widths: np.ndarray, scores: np.ndarray) -> tuple[int | None, int | None]:
+    """The width with the highest mean score and the smallest width within one SE of it.
+
+    ``scores`` (w, s), higher is better, NaN left out. SE is the best width's
+    sample standard deviation over the square root of its count (0 with one
+    value). ``(None, None)`` when no score is finite. The same rule as
+    ``mlp_figures.best_widths``, which marks it on the chart.
+    """
+    S = np.asarray(scores, dtype=float)
+    ok = np.isfinite(S)
+    n = ok.sum(axis=1)
+    if not n.any():
+        return None, None
+    mean = np.where(n > 0, np.where(ok, S, 0.0).sum(axis=1) / np.maximum(n, 1), -np.inf)
+    b = int(np.argmax(mean))
+    vals = S[b][ok[b]]
+    se = float(np.std(vals, ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else 0.0
+    within = np.flatnonzero(mean >= mean[b] - se - 1e-12)
+    return int(widths[b]), int(np.min(np.asarray(widths)[within]))
+
+
+# Per-epoch cost models, deliberately pessimistic (2-3x what one quiet core measures):
+# the compiled loops pay per row and unit; the BLAS path (dense.py) pays per batch, per
+# row (the elementwise passes) and per multiply-add. Measured best-of-3 on digits
+# 64-h-10, 1,438 rows: 0.19 ms/epoch at h = 1, 0.68 ms at 32 (~2e-10 s per multiply-add),
+# 4.2 ms at 256; breast cancer 30-16-1: 0.11 ms.
+LOOP_SECONDS_PER_EPOCH = 5e-7
+LOOP_SECONDS_PER_ROW_UNIT = 1e-8
+DENSE_SECONDS_PER_BATCH = 4e-5
+DENSE_SECONDS_PER_ROW = 2e-7
+DENSE_SECONDS_PER_MAC = 5e-10
 
 
 def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> float:
-    """A rough, deliberately pessimistic run time, to refuse sweeps too big for a shared server."""
-    per_epoch = 0.0
+    """A rough, deliberately pessimistic run time, to refuse sweeps too big for a shared server.
+
+    Each run is costed on the kernel ``training.kernel_for`` would pick for it, on
+    the rows it trains on (k-1 of k folds with cross-validation).
+    """
+    rows = data.n_train * (spec.folds - 1) // spec.folds if spec.folds else data.n_train
+    rows = max(1, rows)
+    batch = min(config.batch_size or rows, rows)
+    batches = -(-rows // batch)
+    total = 0.0
     for h in spec.hidden_sizes:
-        sizes = (data.n_features, *(h,) * spec.layers, 1)
+        sizes = (data.n_features, *(h,) * spec.layers, spec.n_outputs)
         macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        per_epoch += spec.seeds * (5e-7 + 1e-8 * data.n_train * (macs + sum(sizes)))
-    return per_epoch * config.epochs / max(1, min(2, os.cpu_count() or 1))
+        if kernel_for(sizes, batch) is dense:
+            per_epoch = (batches * DENSE_SECONDS_PER_BATCH
+                         + rows * (DENSE_SECONDS_PER_ROW + DENSE_SECONDS_PER_MAC * macs))
+        else:
+            per_epoch = (LOOP_SECONDS_PER_EPOCH
+                         + LOOP_SECONDS_PER_ROW_UNIT * rows * (macs + sum(sizes)))
+        total += spec.seeds * max(1, spec.folds) * per_epoch
+    return total * config.epochs / max(1, min(2, os.cpu_count() or 1))
 
 
 def summarize(rows: list[SweepRow]) -> dict[str, np.ndarray]:
@@ -188,12 +428,16 @@ def summarize(rows: list[SweepRow]) -> dict[str, np.ndarray]:
     return {k: np.array(v, dtype=float) for k, v in out.items()}
 
 
-def rows_to_csv(rows: list[SweepRow]) -> str:
-    """The sweep's rows as CSV text, one line per (hidden, seed)."""
+def rows_to_csv(rows: list) -> str:
+    """The sweep's rows (``SweepRow``s or ``ScoreRow``s) as CSV text, one line per run.
+
+    A ``ScoreRow``'s weights and loss history stay out: the columns are its numbers.
+    """
     if not rows:
         return ""
-    names = list(asdict(rows[0]))
+    names = [f.name for f in fields(rows[0]) if f.compare]
     lines = [",".join(names)]
     for r in rows:
-        lines.append(",".join("" if v is None else str(v) for v in asdict(r).values()))
+        lines.append(",".join("" if v is None else str(v)
+                              for v in (getattr(r, n) for n in names)))
     return "\n".join(lines) + "\n"

@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mlp_core.activations import DERIVATIVE_LATEX
+from mlp_core.activations import DERIVATIVE_LATEX, OUTPUT_LATEX
 from mlp_core.losses import LOSS_DERIVATIVE_LATEX, LOSS_LATEX
 from mlp_core.reference import Step
 
 MAX_ROWS_SHOWN = 8
+# Columns of a matrix shown; a 64-input layer's 64 columns would be a wall of numbers.
+MAX_COLS_SHOWN = 16
 
 # How each of the tutorial's quantities is written as math, and what it means.
 STEP_LATEX = {
@@ -50,29 +52,82 @@ STEP_LATEX = {
 }
 
 
+# What changes with the output layer (activations.OUTPUT_LATEX has each one's formula):
+# its prediction, its slope, and phase 1's error signal. Softmax + cross-entropy has no
+# elementwise slope (each p_j depends on every z_l); the product cancels to (p - t) / n.
+OUTPUT_STEP_LATEX = {
+    "sigmoid": {},
+    "softmax": {
+        "output_op": (r"\text{output\_op} = \operatorname{softmax}(\text{input\_op})",
+                      "the predicted probability of each class (each row sums to 1)"),
+        "derror_dino": (r"\frac{\partial E}{\partial\,\text{input\_op}}="
+                        r"\frac{1}{n}(\text{output\_op}-\text{target\_output})",
+                        "error signal at the output's input: softmax and cross-entropy "
+                        "cancel to p − t"),
+        "derror_dwo": (r"\frac{\partial E}{\partial W_o}=\text{dino\_dwo}^{T}\cdot"
+                       r"\text{derror\_dino}", "gradient of the output weights"),
+    },
+    "linear": {
+        "output_op": (r"\text{output\_op} = \text{input\_op}",
+                      "the predicted value of each target (no squashing)"),
+        "douto_dino": (r"\frac{\partial\,\text{output\_op}}{\partial\,\text{input\_op}}=1",
+                       "slope of the linear output: 1 everywhere"),
+    },
+}
+
+
+def step_entry(name: str, output: str = "sigmoid") -> tuple[str, str]:
+    """``(latex, meaning)`` of a step for a network with ``output`` units."""
+    return OUTPUT_STEP_LATEX[output].get(name) or STEP_LATEX.get(name, (name, ""))
+
+
+def output_definition(output: str) -> str:
+    """The output unit's own formula, e.g. ``p_j = e^{z_j} / sum_l e^{z_l}``."""
+    return OUTPUT_LATEX[output]
+
+
 def shape_text(a: np.ndarray) -> str:
     return "x".join(str(n) for n in (a.shape if a.ndim == 2 else (1, a.shape[0])))
 
 
 def matrix_table(a: np.ndarray, row_names: list[str] | None = None) -> pd.DataFrame:
-    """A DataFrame of at most ``MAX_ROWS_SHOWN`` rows of ``a`` (2-D, or 1-D as one row)."""
+    """A DataFrame of at most ``MAX_ROWS_SHOWN`` rows and ``MAX_COLS_SHOWN`` columns of ``a``
+    (2-D, or 1-D as one row)."""
     m = a if a.ndim == 2 else a.reshape(1, -1)
-    shown = m[:MAX_ROWS_SHOWN]
-    frame = pd.DataFrame(shown, columns=[f"c{j + 1}" for j in range(m.shape[1])])
+    shown = m[:MAX_ROWS_SHOWN, :MAX_COLS_SHOWN]
+    frame = pd.DataFrame(shown, columns=[f"c{j + 1}" for j in range(shown.shape[1])])
     if row_names is not None:
         frame.index = row_names[: len(shown)]
     return frame
 
 
-def step_latex(step: Step, n_hidden_layers: int = 1, bias: bool = False) -> str:
+def cut_note(a: np.ndarray) -> str | None:
+    """``"Showing the first 8 of 120 rows."`` (and columns) when ``matrix_table`` cuts ``a``."""
+    rows, cols = a.shape if a.ndim == 2 else (1, a.shape[0])
+    parts = []
+    if rows > MAX_ROWS_SHOWN:
+        parts.append(f"{MAX_ROWS_SHOWN} of {rows} rows")
+    if cols > MAX_COLS_SHOWN:
+        parts.append(f"{MAX_COLS_SHOWN} of {cols} columns")
+    return f"Showing the first {' and '.join(parts)}." if parts else None
+
+
+def step_latex(step: Step, n_hidden_layers: int = 1, bias: bool = False,
+               output: str = "sigmoid") -> str:
     """The step's formula: the tutorial's one-hidden-layer form, adjusted to the layer.
 
     With several hidden layers, hidden layer ``l > 1`` takes ``output_hidden`` of
     layer ``l - 1`` instead of ``X``, and phase 2 below the top hidden layer gets its
     error signal through the weights of the hidden layer above, not ``W_o``.
     """
-    latex, _ = STEP_LATEX.get(step.name, (step.name, ""))
     l, name = step.layer, step.name
+    latex, _ = step_entry(name, output)
+    if name == "output_op":
+        latex += r",\qquad " + OUTPUT_LATEX[output]
+    if name == "derror_dino" and step.phase == "phase 2" and output == "softmax":
+        # the top hidden layer's error signal is phase 1's (p - t) / n
+        latex = STEP_LATEX["derror_dino"][0].split("=")[0] + r"=\text{derror\_dino}" \
+            r"\ \text{(phase 1)}"
     if n_hidden_layers > 1:
         source = "X" if l == 1 else rf"\text{{output\_hidden}}^{{({l - 1})}}"
         if name == "input_hidden":
@@ -94,18 +149,18 @@ def step_latex(step: Step, n_hidden_layers: int = 1, bias: bool = False) -> str:
 
 
 def show_step(container, step: Step, *, extra_latex: str = "", product: str = "",
-              n_hidden_layers: int = 1, bias: bool = False) -> None:
-    _, meaning = STEP_LATEX.get(step.name, (step.name, ""))
+              n_hidden_layers: int = 1, bias: bool = False, output: str = "sigmoid") -> None:
+    _, meaning = step_entry(step.name, output)
     container.markdown(f"**`{step.name}`** — {meaning} · shape **({shape_text(step.value)})**"
                        + (f" · {product}" if product else ""))
-    container.latex(step_latex(step, n_hidden_layers, bias) + extra_latex)
+    container.latex(step_latex(step, n_hidden_layers, bias, output) + extra_latex)
     container.caption(f"`{step.formula}`")
     table = matrix_table(step.value)
     container.dataframe(table.style.format("{:.6g}"), width="stretch",
                         height=table_height(len(table)))
-    rows = step.value.shape[0] if step.value.ndim == 2 else 1
-    if rows > MAX_ROWS_SHOWN:
-        container.caption(f"Showing the first {MAX_ROWS_SHOWN} of {rows} rows.")
+    note = cut_note(step.value)
+    if note:
+        container.caption(note)
 
 
 def table_height(rows: int) -> int:

@@ -9,10 +9,11 @@ from mlp_ui import keys, views
 from mlp_ui.controls import button, on_step
 from mlp_ui.run import ensure_run, page_settings
 from mlp_ui.teaching import (
-    MAX_ROWS_SHOWN,
     activation_latex,
+    cut_note,
     loss_latex,
     matrix_table,
+    output_definition,
     show_step,
     step_lock,
 )
@@ -59,6 +60,9 @@ E, dE = loss_latex(loss)
 st.latex(E + r"\qquad" + dE)
 n = data.n_train
 names = views.weight_names(net)
+if data.n_features > 8 or n > 100:
+    st.caption(f"{n} training rows x {data.n_features} inputs: each matrix below shows its shape "
+               "and its first rows and columns; every number is computed on all of them.")
 
 
 def layer_title(layer: int) -> str:
@@ -88,6 +92,15 @@ for phase, heading in sections:
     if not steps:
         continue
     st.header(heading)
+    if phase == "phase 1":
+        out = net.output_activation
+        why = {"sigmoid": "one probability per unit",
+               "softmax": f"{net.n_outputs} class probabilities that sum to 1; with "
+                          "cross-entropy its slope and the loss's cancel, so phase 1 starts "
+                          "from derror_dino = (p − t) / n with no douto_dino step",
+               "linear": f"{net.n_outputs} predicted value(s), unsquashed, so douto_dino = 1"}
+        st.caption(f"Output layer: {net.n_outputs} {out} unit(s), "
+                   f"${output_definition(out)}$: {why[out]}.")
     if phase == "phase 2":
         st.caption(f"Hidden activation: {net.hidden_activation}, whose slope is "
                    f"${activation_latex(net.hidden_activation)}$.")
@@ -100,7 +113,7 @@ for phase, heading in sections:
             st.markdown("*Extra matrix, because this network has biases:*")
         with st.container(border=True):
             show_step(st, step, product=product(step), n_hidden_layers=net.n_hidden_layers,
-                      bias=net.bias)
+                      bias=net.bias, output=net.output_activation)
 
 st.header("The update: W ← W − lr · dE/dW")
 after = updated_weights(net, trace, trainer.config.lr)
@@ -114,8 +127,9 @@ for name, W, g, W2 in zip(names, net.weights, trace.weight_gradients, after):
     cols[1].dataframe(matrix_table(trainer.config.lr * g).style.format("{:.6g}"), width="stretch")
     cols[2].markdown("**after**")
     cols[2].dataframe(matrix_table(W2).style.format("{:.6g}"), width="stretch")
-    if W.shape[0] > MAX_ROWS_SHOWN:
-        st.caption(f"Showing the first {MAX_ROWS_SHOWN} of {W.shape[0]} rows.")
+    note = cut_note(W)
+    if note:
+        st.caption(note)
 st.caption("Both phases use the weights from before the update; the tutorial updates both "
            "layers only after computing every derivative. 'Advance one epoch' applies it.")
 

@@ -463,3 +463,173 @@ def test_sweep_too_many_runs_is_a_clear_error():
     assert [e.value for e in at.main.error] == [
         "a sweep may have at most 2,000 runs, this one has 6,400"]
     assert not at.get("plotly_chart")
+
+
+# --------------------------------------------------------------------------- real problems
+
+from mlp_core.sweep import ScoreRow, best_width, score_matrix  # noqa: E402
+
+IRIS = dict(dataset="iris", bias="true", init="xavier", lr="0.5", epochs="200")
+
+
+def test_sweep_iris_held_out_grid_opens_the_best_run():
+    at = open_page(SWEEP, **IRIS)
+    assert not [r for r in at.radio if r.key == "sweep_measure"], "iris has 4 inputs"
+    at.text_input(key="sweep_widths").set_value("1, 2, 4-5").run()
+    set_number(at, "sweep_seeds_scores", 2)
+    assert at.selectbox(key="sweep_heldout").value == "test split"
+    click(at, "sweep-run")
+    assert not at.main.error, [e.value for e in at.main.error]
+    key, rows = at.session_state["sweep_result"]
+    assert all(isinstance(r, ScoreRow) for r in rows)
+    assert [(r.hidden, r.seed, r.fold) for r in rows] == [
+        (h, s, -1) for h in (1, 2, 4, 5) for s in range(2)]
+    spec = key[1]
+    assert (spec.output, spec.n_outputs, key[2].loss) == ("softmax", 3, "ce")
+    widths, _, test = score_matrix(rows)
+    best, one_se = best_width(widths, test)
+    m = metrics(at)
+    assert m["Best width"] == str(best) and m["Smallest width within 1 SE"] == str(one_se)
+    table = at.main.dataframe[0].value
+    assert list(table["hidden"]) == [1, 2, 4, 5]
+    np.testing.assert_allclose(table["median held-out accuracy"], np.median(test, axis=1))
+    # the rules of thumb for 4 inputs and 3 outputs
+    rules = [md.value for md in at.main.markdown if md.value.startswith("- **")]
+    assert [r.split("**")[1] for r in rules] == [
+        "< 2x inputs (1-7)", "2/3 in + out (5)", "between out and in (3-4)"]
+    # the best run is open: its scores, confusion matrix, loss curve and weights
+    assert at.selectbox(key="sweep_open").value == (best, 0)
+    opened = next(r for r in rows if (r.hidden, r.seed) == (best, 0))
+    assert m["Held-out accuracy"] == f"{opened.heldout_score:.1%}"
+    assert [h.value for h in at.subheader] == [f"Width {best}, seed 0: 4-{best}-3"]
+    assert len(at.get("plotly_chart")) == 1 + 2 + 4   # scores; loss, confusion; W, b x 2
+    at.selectbox(key="sweep_open").set_value((1, 1)).run()
+    assert_clean(at)
+    assert [h.value for h in at.subheader] == ["Width 1, seed 1: 4-1-3"]
+    download = at.get("download_button")
+    assert [d.proto.label for d in download] == ["Download all runs (CSV)"]
+    assert not at.main.error
+
+
+def test_sweep_iris_k_fold_and_bad_widths():
+    at = open_page(SWEEP, **IRIS)
+    at.text_input(key="sweep_widths").set_value("2, 4").run()
+    set_number(at, "sweep_seeds_scores", 1)
+    at.selectbox(key="sweep_heldout").set_value("k-fold cross-validation").run()
+    set_number(at, "sweep_folds", 3)
+    click(at, "sweep-run")
+    rows = at.session_state["sweep_result"][1]
+    assert [(r.hidden, r.fold) for r in rows] == [(h, f) for h in (2, 4) for f in range(3)]
+    assert "fold 1 of 3" in " ".join(c.value for c in at.main.caption)
+    assert not at.main.error
+    at.text_input(key="sweep_widths").set_value("1, 2, 300").run()
+    assert [e.value for e in at.main.error] == ["Widths must be 1 to 256; “300” is not."]
+    at.text_input(key="sweep_widths").set_value("two").run()
+    assert [e.value for e in at.main.error] == [
+        "“two” is not a width: write whole numbers such as 1, 2, 4 or a range such as 1-16."]
+
+
+def test_sweep_2d_set_can_measure_held_out_scores():
+    at = open_page(SWEEP, **MOONS)
+    assert at.radio(key="sweep_measure").value == "success on the training data"
+    at.radio(key="sweep_measure").set_value("score on held-out data").run()
+    at.text_input(key="sweep_widths").set_value("2, 4").run()
+    set_number(at, "sweep_seeds_scores", 1)
+    click(at, "sweep-run")
+    assert not at.main.error
+    # a 2-D set's opened run shows its decision regions
+    assert [h.value for h in at.subheader] == ["Width 2, seed 0: 2-2-1"] or \
+        [h.value for h in at.subheader] == ["Width 4, seed 0: 2-4-1"]
+
+
+def phase_one(at: AppTest) -> list[str]:
+    names = step_names_shown(at)
+    return names[names.index("output_op") + 1: names.index("derror_dwo") + 1]
+
+
+def test_backprop_softmax_phase_one_on_iris():
+    at = open_page(BACKPROP, dataset="iris", bias="true", init="xavier")
+    net = at.session_state["run"].net
+    assert net.architecture() == "4-3-3" and net.output_activation == "softmax"
+    assert phase_one(at) == ["derror_dino", "dino_dwo", "derror_dwo"]
+    formulas = [f.value.strip("$\n") for f in at.main.latex]
+    assert (r"\frac{\partial E}{\partial\,\text{input\_op}}="
+            r"\frac{1}{n}(\text{output\_op}-\text{target\_output})") in formulas
+    assert any(f.startswith(r"\text{output\_op} = \operatorname{softmax}") for f in formulas)
+    X, y = training_data(at)
+    trace = backprop(net, X, y, "ce")
+    step = next(s for s in trace.steps if s.name == "derror_dino" and s.phase == "phase 1")
+    assert step.value.shape == (len(X), 3)
+    shapes = [md.value for md in at.main.markdown if md.value.startswith("**`derror_dino`**")]
+    assert f"shape **({len(X)}x3)**" in shapes[0]
+    assert "no douto_dino step" in " ".join(c.value for c in at.main.caption)
+    assert GRADCHECK_OK in [s.value for s in at.main.success]
+
+
+def test_backprop_linear_phase_one_on_sine():
+    at = open_page(BACKPROP, dataset="sine", bias="true", activation="tanh", loss="mse",
+                   init="xavier")
+    net = at.session_state["run"].net
+    assert net.output_activation == "linear"
+    assert phase_one(at) == ["derror_douto", "douto_dino", "dino_dwo", "derror_dwo"]
+    formulas = [f.value.strip("$\n") for f in at.main.latex]
+    assert r"\frac{\partial\,\text{output\_op}}{\partial\,\text{input\_op}}=1" in formulas
+    X, y = training_data(at)
+    trace = backprop(net, X, y, "mse")
+    slope = next(s for s in trace.steps if s.name == "douto_dino")
+    np.testing.assert_array_equal(slope.value, np.ones((len(X), 1)))
+    assert not at.main.error
+
+
+def test_backprop_wide_data_shows_a_corner_of_each_matrix():
+    at = open_page(BACKPROP, dataset="digits", hidden="32", bias="true", init="xavier")
+    notes = [c.value for c in at.main.caption if c.value.startswith("Showing the first")]
+    n = at.session_state["run"].data.n_train
+    assert f"Showing the first 8 of {n} rows and 16 of 64 columns." in notes
+    assert all(len(df.value.columns) <= 16 and len(df.value) <= 8
+               for df in at.main.dataframe[:-1])
+
+
+@pytest.mark.parametrize("query,score", [
+    (dict(dataset="wine", bias="true", epochs="300", init="xavier"), "accuracy"),
+    (dict(dataset="sine", bias="true", activation="tanh", hidden="8", loss="mse", lr="0.1",
+          epochs="3000", init="xavier"), "R²"),
+], ids=["wine", "sine"])
+def test_compare_without_a_hidden_layer_on_real_problems(query, score):
+    at = open_page(COMPARE, **query)
+    assert not at.main.error, [e.value for e in at.main.error]
+    pair = compare_result(at)
+    problem_output = pair.hidden.net.output_activation
+    assert pair.none.net.output_activation == problem_output
+    assert pair.none.net.n_hidden_layers == 0
+    m = metrics(at)
+    assert set(m) == {"Hidden layer: final loss", f"Hidden layer: {score}",
+                      "No hidden layer: final loss", f"No hidden layer: {score}"}
+    assert len(at.get("plotly_chart")) == 4   # loss, scores, a chart for each network
+    if score == "R²":
+        hidden_r2 = evaluate(pair.hidden.net, pair.hidden.X, pair.hidden.y, "mse")[1]
+        none_r2 = evaluate(pair.none.net, pair.none.X, pair.none.y, "mse")[1]
+        assert m["Hidden layer: R²"] == f"{hidden_r2:.3f}"
+        # a straight line cannot follow a sine; eight tanh units can
+        assert hidden_r2 > 0.8 > none_r2
+    else:
+        assert problem_output == "softmax" and pair.none.net.n_outputs == 3
+
+
+def test_sweep_sine_scores_r2_and_opens_the_fit():
+    at = open_page(SWEEP, dataset="sine", bias="true", activation="tanh", loss="mse",
+                   lr="0.1", epochs="500", init="xavier")
+    at.text_input(key="sweep_widths").set_value("1, 8").run()
+    set_number(at, "sweep_seeds_scores", 2)
+    click(at, "sweep-run")
+    assert not at.main.error, [e.value for e in at.main.error]
+    key, rows = at.session_state["sweep_result"]
+    assert key[1].output == "linear" and key[2].loss == "mse"
+    table = at.main.dataframe[0].value
+    assert "median held-out R²" in table.columns
+    widths, _, test = score_matrix(rows)
+    np.testing.assert_allclose(table["median held-out R²"], np.median(test, axis=1))
+    m = metrics(at)
+    opened = next(r for r in rows if (r.hidden, r.seed) == at.selectbox(key="sweep_open").value)
+    assert m["Held-out R²"] == f"{opened.heldout_score:.3f}"
+    assert len(at.get("plotly_chart")) == 1 + 2 + 4   # scores; loss, fit; W, b x 2

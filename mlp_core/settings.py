@@ -301,6 +301,22 @@ def _reason(err: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def data_defaults(dataset: str, classes: int = 0) -> dict | None:
+    """The settings that train ``dataset`` well (``problems.TRAINING_DEFAULTS``), as far
+    as the sidebar can show them, or None where the tutorial's defaults apply.
+
+    The sidebar has no batch size: a set whose defaults use mini-batches trains with
+    full batches there (slower, same network).
+    """
+    own = training_defaults(dataset, classes=classes or None)
+    if own is None:
+        return None
+    extra = {"samples": own.samples} if own.samples else {}
+    return dict(hidden=max(own.hidden), layers=len(own.hidden), activation=own.activation,
+                lr=own.lr, epochs=own.epochs, loss=own.loss, bias=own.bias, init=own.init,
+                **extra)
+
+
 def _trained_well(dataset: str, classes: int = 0) -> Settings:
     """A preset of ``dataset`` with its training defaults (``problems.TRAINING_DEFAULTS``):
     declared once, for the CLI and the sidebar alike."""
@@ -308,10 +324,7 @@ def _trained_well(dataset: str, classes: int = 0) -> Settings:
     if own.batch_size is not None or len(set(own.hidden)) != 1:
         raise ValueError(f"{dataset}'s defaults need a batch size or unequal layers, which "
                          "the sidebar cannot show")
-    extra = {"samples": own.samples} if own.samples else {}
-    return Settings(dataset=dataset, hidden=own.hidden[0], layers=len(own.hidden),
-                    activation=own.activation, lr=own.lr, epochs=own.epochs, loss=own.loss,
-                    bias=own.bias, init=own.init, classes=classes, **extra)
+    return Settings(dataset=dataset, classes=classes, **data_defaults(dataset, classes))
 
 
 @dataclass(frozen=True)

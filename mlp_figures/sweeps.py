@@ -643,9 +643,10 @@ def hidden_size_scores(
     marks = list(rules)
     if math.isfinite(best):
         if best == one_se:
-            marks.append(RuleMark(best, best, f"best mean test = smallest within 1 SE ({best:g})"))
+            marks.append(RuleMark(best, best,
+                                  f"best mean held-out = smallest within 1 SE ({best:g})"))
         else:
-            marks += [RuleMark(best, best, f"best mean test ({best:g})"),
+            marks += [RuleMark(best, best, f"best mean held-out ({best:g})"),
                       RuleMark(one_se, one_se, f"smallest within 1 SE of best ({one_se:g})")]
     xaxis = layout["xaxis"]
     pad_frac = 0.06

@@ -175,7 +175,8 @@ def _files(run: Run) -> dict[str, str]:
     key = (tr.epoch, tr.config)
     if run.files.get("key") != key:
         run.files = {"key": key}
-        for name, make in (("model", lambda: model_io.dumps(run.net, model_training(run))),
+        for name, make in (("model", lambda: model_io.dumps(run.net, model_training(run),
+                                                                  run.data)),
                            ("script", lambda: _script(run))):
             try:
                 run.files[name] = make()
@@ -222,7 +223,11 @@ def _script(run: Run) -> str:
     cfg = TrainConfig(lr=tr.config.lr, epochs=max(1, tr.epoch), loss=tr.config.loss,
                       batch_size=tr.config.batch_size, reg=tr.config.reg,
                       reg_rate=tr.config.reg_rate, seed=tr.config.seed)
-    return standalone_script(start, run.data.X_train, run.data.y_train, cfg)
+    data = run.data
+    scaled = data.feature_mean is not None
+    return standalone_script(start, data.X_train, data.y_train, cfg,
+                             standardize=(data.feature_mean, data.feature_scale) if scaled
+                             else None)
 
 
 def _on_model_upload() -> None:

@@ -35,6 +35,9 @@ COMPARE_RESULT = "compare_result"
 SWEEP_RESULT = "sweep_result"
 SWEEP_LOW, SWEEP_HIGH, SWEEP_SEEDS = "sweep_low", "sweep_high", "sweep_seeds"
 
+# The sidebar's sentence on which settings a change of data set filled in.
+DATA_DEFAULTS_NOTE = "data_defaults_note"
+
 
 def timeline_slider(frames: int) -> str:
     """The timeline slider's key for a timeline of ``frames`` frames (new length, new slider)."""

@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 import streamlit as st
 
 from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
-from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings
+from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings, data_defaults
 
 from . import keys
 from .controls import button
@@ -60,6 +60,7 @@ def _seed_from_url() -> None:
 
 
 def apply_preset(name: str) -> None:
+    st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
     st.session_state.update(asdict(PRESETS[name].settings))
     st.session_state[keys.URL_NOTICES] = []
     reset_run()
@@ -80,6 +81,8 @@ def render_sidebar() -> Settings:
             button(st, preset.label, key=f"preset-{name}", help=preset.description,
                    on_click=apply_preset, args=(name,), width="stretch")
     widget(sb, "dataset", on_change=_dataset_changed)
+    if st.session_state.get(keys.DATA_DEFAULTS_NOTE):
+        sb.caption(plain(st.session_state[keys.DATA_DEFAULTS_NOTE]))
     if st.session_state["dataset"] == UPLOAD:
         _csv_upload(sb)
     c1, c2 = sb.columns(2)
@@ -120,10 +123,21 @@ def _leave_tutorial_weights(n_inputs: int, classes: int) -> None:
 def _dataset_changed() -> None:
     name = st.session_state["dataset"]
     info = DATASET_INFO.get(name)
-    if info is not None:
-        classes = st.session_state.get("classes") or info.n_classes \
-            if name in MULTICLASS_GENERATORS else info.n_classes
-        _leave_tutorial_weights(info.n_inputs, classes)
+    st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
+    if info is None:
+        return
+    classes = st.session_state.get("classes") or info.n_classes \
+        if name in MULTICLASS_GENERATORS else info.n_classes
+    # The tutorial's 2-3-1 sigmoid net at lr 0.05 with sse fails most of these sets (a
+    # curve with sse diverges at once): start each from settings that train it well.
+    own = data_defaults(name, st.session_state.get("classes", 0))
+    if own is not None:
+        st.session_state.update(own)
+        st.session_state[keys.DATA_DEFAULTS_NOTE] = (
+            f"Network and training set to what trains {info.label.lower()} well: "
+            f"{own['layers']}x{own['hidden']} {own['activation']} units, {own['loss']}, "
+            f"lr {own['lr']:g}, {own['epochs']:,} epochs. Change any of them.")
+    _leave_tutorial_weights(info.n_inputs, classes)
 
 
 def _data_options(sb, dataset: str) -> None:

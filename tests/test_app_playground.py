@@ -739,3 +739,21 @@ def test_wide_matrices_step_aside_for_a_note_and_the_diagram_says_it_draws_a_par
     assert fig.layout.title.subtitle.text == "first 16 units of wider layers drawn"
     small = views.network_view(Network.create(2, (3,)))
     assert not small.layout.title.subtitle.text
+
+
+def test_picking_a_curve_in_the_sidebar_starts_from_settings_that_fit_it():
+    # The tutorial's 2-3-1 sigmoid net with sse at lr 0.05 diverges on sine at once.
+    at = open_app()
+    set_widget(at, "selectbox", "dataset", "sine")
+    state = at.session_state
+    assert (state["hidden"], state["layers"], state["activation"], state["loss"]) == \
+        (16, 1, "tanh", "mse")
+    assert any("trains sine well" in c.value for c in at.sidebar.caption)
+    at = train(at, 500)
+    run = run_of(at)
+    assert run.trainer.diverged is None
+    assert run.net.output_activation == "linear"
+    # A gate keeps whatever the person set: the tutorial's defaults are not forced back.
+    set_widget(at, "selectbox", "dataset", "xor")
+    assert at.session_state["hidden"] == 16
+    assert not any("well" in c.value for c in at.sidebar.caption)

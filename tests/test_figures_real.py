@@ -470,7 +470,7 @@ def test_hidden_size_scores_curves_bands_runs_and_marks():
     assert 10 ** lo < 1 and 10 ** hi > 256
     rows = rule_rows(fig)
     assert set(rows) == {"between (10-64)", "2/3 (52)", "< 2x in (< 128)",
-                         "best mean test = smallest within 1 SE (32)"}
+                         "best mean held-out = smallest within 1 SE (32)"}
     line = next(s for s in fig.layout.shapes if s.label.text.startswith("best"))
     assert line.type == "line" and line.x0 == line.x1 == 32  # data units on a log axis
     band = next(s for s in fig.layout.shapes if s.label.text.startswith("between"))
@@ -490,10 +490,10 @@ def test_hidden_size_scores_marks_best_and_one_se_apart_on_a_linear_axis():
     band_y = np.array(fig.data[3].y, dtype=float)
     assert band_y[1] == 0.95 and band_y[-2] == 0.85  # max of width 4, min of width 4
     rows = rule_rows(fig)
-    assert set(rows) == {"best mean test (16)", "smallest within 1 SE of best (4)",
+    assert set(rows) == {"best mean held-out (16)", "smallest within 1 SE of best (4)",
                          "2/3 (21) \u2192"}
     shapes = {s.label.text: (s.x0, s.x1) for s in fig.layout.shapes}
-    assert shapes["best mean test (16)"] == (16, 16)
+    assert shapes["best mean held-out (16)"] == (16, 16)
     assert shapes["smallest within 1 SE of best (4)"] == (4, 4)
     # the seeds' x offsets stay within a fifth of the gap between widths
     xs = np.array(fig.data[5].x, dtype=float).reshape(4, 3)

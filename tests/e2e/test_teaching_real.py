@@ -91,8 +91,8 @@ def test_sweep_breast_cancer_marks_the_best_width_and_opens_a_clicked_run(
     one_se = int(metric_value(page, "Smallest width within 1 SE"))
     assert best in WIDTHS and one_se in WIDTHS and one_se <= best
     labels = " | ".join(marks)
-    assert (f"best mean test ({best})" in labels
-            or f"best mean test = smallest within 1 SE ({best})" in labels), marks
+    assert (f"best mean held-out ({best})" in labels
+            or f"best mean held-out = smallest within 1 SE ({best})" in labels), marks
     for rule in ("< 2x inputs (1-59)", "2/3 in + out (21)", "between out and in (1-30)"):
         assert rule in labels, marks
     # the best run (seed 0) is open under the chart

@@ -30,7 +30,14 @@ from .network import Network
 from .problems import problem_for, training_defaults
 from .script import standalone_script
 from .settings import SPECS, Settings, Spec
-from .sweep import SweepSpec, rows_to_csv, summarize, sweep_hidden_sizes
+from .sweep import (
+    SweepSpec,
+    best_width,
+    score_matrix,
+    summarize,
+    sweep_hidden_sizes,
+    sweep_scores,
+)
 from .training import MAX_EPOCHS, TrainConfig, Trainer
 
 
@@ -119,7 +126,7 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
         _flag(p, "seed")
     own = None if sweep else _PER_DATA
     _flag(p, "activation", own)
-    _flag(p, "loss", own)
+    _flag(p, "loss", _PER_DATA)
     # A sweep trains many networks from random starts: faster defaults than the tutorial's.
     _flag(p, "lr", 0.5 if sweep else own)
     _flag(p, "epochs", 20_000 if sweep else own)
@@ -151,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(sweep, sweep=True)
     sweep.add_argument("--success", type=float, default=1.0,
                        help="training accuracy that counts as success (default 1.0)")
+    sweep.add_argument("--folds", type=int, default=0,
+                       help="score on k-fold cross-validation of the training rows, 2..10 "
+                            "(default 0: on the test split); real, multi-class and regression "
+                            "data are always scored on held-out rows")
     bench = sub.add_parser("bench", help="time the tutorial's loop, reference and fast paths")
     bench.add_argument("--epochs", type=int, default=200_000)
     bench.add_argument("--sweep", action="store_true", help="also time a 16x10x20,000 XOR sweep")
@@ -402,10 +413,14 @@ def cmd_script(args) -> int:
 
 def cmd_sweep(args) -> int:
     data = _dataset(args, 0)
-    if data.task != "classify" or data.n_classes != 2:
-        what = "a regression target" if data.task == "regress" else f"{data.n_classes} classes"
-        raise ValueError(f"sweep trains networks with one sigmoid output, for two classes; "
-                         f"{data.name} has {what}")
+    if args.loss is None:
+        own = training_defaults(None if args.csv else data.name, data.task, data.n_classes)
+        args.loss = own.loss if own is not None else Settings().loss
+    # The success-rate sweep is the tutorial's question (does every point come out right?);
+    # real data, k classes and curves ask which width scores best on rows it never saw.
+    real = getattr(DATASET_INFO.get(data.name), "kind", None) == "real"
+    if args.folds or real or data.task != "classify" or data.n_classes != 2:
+        return _sweep_held_out(args, data)
     low, high = args.hidden
     spec = SweepSpec(low=low, high=high, seeds=args.seeds, layers=args.layers,
                      activation=args.activation, bias=args.bias, init=args.init,
@@ -427,9 +442,38 @@ def cmd_sweep(args) -> int:
         print(f"{int(h):7d} {int(summary['params'][i]):7d} {summary['success_rate'][i]:8.0%} "
               f"{summary['final_train_loss_median'][i]:18.3g} "
               f"{'-' if ets != ets else f'{ets:,.0f}':>25}")
-    if not args.json:
-        sys.stderr.write("(use --json for every row; CSV:\n" + rows_to_csv(rows)[:0] + ")\n"
-                         if False else "")
+    return 0
+
+
+def _sweep_held_out(args, data: Dataset) -> int:
+    """Every width and seed (and fold) scored on held-out rows: the page's real-data sweep."""
+    problem = problem_for(data, args.loss)
+    low, high = args.hidden
+    spec = SweepSpec(widths=tuple(range(low, high + 1)), seeds=args.seeds, layers=args.layers,
+                     activation=args.activation, bias=args.bias, init=args.init,
+                     folds=args.folds, output=problem.output, n_outputs=problem.n_outputs)
+    config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=problem.loss,
+                         batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate)
+    _notice(problem.notice)
+    t0 = time.perf_counter()
+    rows = sweep_scores(data, spec, config)
+    seconds = time.perf_counter() - t0
+    widths, _, scores = score_matrix(rows)
+    best, one_se = best_width(widths, scores)
+    score = "R2" if problem.task == "regress" else "accuracy"
+    if args.json:
+        print(json.dumps({"seconds": seconds, "score": score, "best_width": best,
+                          "smallest_width_within_one_se": one_se,
+                          "rows": [{k: v for k, v in r.__dict__.items()
+                                    if k not in ("params", "history")} for r in rows]}))
+        return 0
+    held = f"{args.folds}-fold" if args.folds else "test split"
+    print(f"{len(rows)} runs in {seconds:.2f} s; held-out {score} ({held}), over seeds:")
+    print(" hidden  median     q25     q75")
+    for w, row in zip(widths, scores):
+        q = np.nanpercentile(row, [50, 25, 75]) if np.isfinite(row).any() else [np.nan] * 3
+        print(f"{int(w):7d} {q[0]:7.3f} {q[1]:7.3f} {q[2]:7.3f}")
+    print(f"best width {best}; smallest within one standard error of it {one_se}")
     return 0
 
 

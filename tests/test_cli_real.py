@@ -258,10 +258,8 @@ def test_model_in_must_fit_the_data(tmp_path, capsys):
 # --- bad arguments on the new data sets: one line, exit 2 ----------------------------------
 
 BAD = {
-    "sweep on 3 classes": (["sweep", "--data", "iris"],
-                           r"sweep trains networks with one sigmoid output, for two classes; "
-                           r"iris has 3 classes$"),
-    "sweep on a curve": (["sweep", "--data", "sine"], r"sine has a regression target$"),
+    "sweep with one fold": (["sweep", "--data", "iris", "--folds", "1"],
+                            r"folds must be an integer in \[2, 10\], got 1$"),
     "--classes 11": (["train", "--data", "blobs", "--classes", "11"], r"classes must be"),
     "--task guess": (["train", "--task", "guess"], r"CSV task must be one of"),
     "tutorial weights on a 3-class CSV": (["train", "--csv", "{three}", "--hidden", "3",
@@ -299,3 +297,25 @@ def test_a_loaded_model_trains_with_a_loss_that_fits_it(tmp_path, capsys):
     assert result["model"]["training"]["loss"] == "ce"
     assert err.strip() == ("mlp_core: note: the model's softmax outputs train with ce; the "
                            "loss mse does not fit them.")
+
+
+def test_sweep_scores_real_data_on_held_out_rows():
+    # iris: 3 softmax outputs, scored on the test split; every width's runs are there and
+    # the best width is one of them.
+    result, _ = run_json("sweep", "--data", "iris", "--hidden", "1-4", "--seeds", "2",
+                         "--epochs", "300", "--lr", "0.3", "--activation", "tanh")
+    assert result["score"] == "accuracy"
+    assert sorted({(r["hidden"], r["seed"]) for r in result["rows"]}) == \
+        [(h, s) for h in range(1, 5) for s in range(2)]
+    assert all(r["fold"] == -1 for r in result["rows"])
+    assert result["best_width"] in range(1, 5)
+    assert result["smallest_width_within_one_se"] <= result["best_width"]
+
+
+def test_sweep_on_a_curve_uses_k_folds_and_r2():
+    result, _ = run_json("sweep", "--data", "sine", "--hidden", "4-5", "--seeds", "1",
+                         "--epochs", "500", "--lr", "0.1", "--activation", "tanh",
+                         "--folds", "3")
+    assert result["score"] == "R2"
+    assert sorted(r["fold"] for r in result["rows"]) == [0, 0, 1, 1, 2, 2]
+    assert all(r["heldout_score"] > 0.5 for r in result["rows"])

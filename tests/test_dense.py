@@ -426,3 +426,31 @@ def test_tanh_is_within_two_ulp_of_numpy():
     pow2 = np.empty(z.size)
     dense._tanh(z, pow2, pow2.view(np.int64), np.empty(z.size))
     assert np.all(np.abs(z - expected) <= 2 * np.spacing(np.abs(expected)))
+
+
+# --- the whole engine: the Trainer on the dense path against the readable reference ----
+
+@pytest.mark.parametrize("output, loss, hidden", [
+    ("softmax", "ce", (32,)), ("sigmoid", "bce", (16, 16)), ("linear", "mse", (24,)),
+])
+def test_trainer_on_dense_equals_the_reference_path(output, loss, hidden):
+    from mlp_core.network import Network
+    from mlp_core.reference import apply_update, backprop
+    from mlp_core.training import TrainConfig, Trainer, kernel_for
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 30))
+    k = {"softmax": 4, "sigmoid": 1, "linear": 2}[output]
+    y = rng.integers(0, k, 300).astype(float) if output == "softmax" else \
+        (X[:, :k] + 0.1 * rng.normal(size=(300, k)) > 0).astype(float) if output == "sigmoid" \
+        else X[:, :k] * 0.5
+    net = Network.create(30, hidden, n_outputs=k, output=output, activation="tanh",
+                         bias=True, init="xavier", seed=3)
+    assert kernel_for(net.layer_sizes, len(X)) is dense       # what this test is about
+    ref = net.copy()
+    trainer = Trainer(net, X, y, TrainConfig(lr=0.1, epochs=25, loss=loss))
+    trainer.train()
+    target = ref.encode_targets(y)
+    for _ in range(25):
+        apply_update(ref, backprop(ref, X, target, loss), 0.1)
+    np.testing.assert_allclose(net.params, ref.params, rtol=1e-9, atol=1e-9)

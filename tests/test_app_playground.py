@@ -704,13 +704,14 @@ def test_a_regression_csv_with_three_features_gets_a_surface_on_a_plane():
 
 
 def test_picking_digits_after_the_tutorial_gate_trains_instead_of_erroring():
-    # The tutorial's fixed weights build 2-3-1 only: the sidebar moves to Xavier's.
+    # The tutorial's fixed weights build 2-3-1 only: the sidebar moves to Xavier's (digits'
+    # own training defaults, 32 tanh units, come with the pick).
     at = open_app()
     assert at.selectbox(key="init").value == "tutorial"
     set_widget(at, "selectbox", "dataset", "digits")
     assert_no_error(at)
     assert at.selectbox(key="init").value == "xavier"
-    assert run_of(at).net.architecture() == "64-3-10"
+    assert run_of(at).net.architecture() == "64-32-10"
     # A link naming only the data set does the same; one that asks for the tutorial's
     # weights is told why it gets others.
     at = open_app(dataset="sine")

@@ -34,9 +34,9 @@ from ._base import (
     check_seed,
     check_test_fraction,
     class_names,
+    finished_dataset,
     n_test_rows,
     split,
-    standardize_features,
     stratified_split,
 )
 from .csvfile import (
@@ -218,7 +218,8 @@ def _gate_info(name: str) -> DatasetInfo:
     )
 
 
-def _shape(label: str, description: str, *, classes: int = 2, source: str = "") -> DatasetInfo:
+def _shape(label: str, description: str, *, classes: int = 2,
+           classes_range: tuple[int, int] | None = None, source: str = "") -> DatasetInfo:
     return DatasetInfo(
         label=label,
         description=description,
@@ -226,7 +227,7 @@ def _shape(label: str, description: str, *, classes: int = 2, source: str = "") 
         task="classify",
         n_inputs=2,
         n_classes=classes,
-        classes_range=None,
+        classes_range=classes_range,
         source=source or "generated here (mlp_core.datasets)",
         licence=_GENERATED,
     )
@@ -270,30 +271,14 @@ DATASET_INFO: dict[str, DatasetInfo] = {
     **{name: _gate_info(name) for name in GATES},
     "circle": _shape("Circle", "A disk of class 0 inside a ring of class 1."),
     "moons": _shape("Moons", "Two interleaved half-moons."),
-    "spiral": DatasetInfo(
-        label="Spiral",
-        description="Interleaved spiral arms, one per class (two unless classes is set).",
-        kind="generated",
-        task="classify",
-        n_inputs=2,
-        n_classes=DEFAULT_CLASSES["spiral"],
-        classes_range=(MIN_CLASSES, MAX_CLASSES),
-        source="generated here (mlp_core.datasets)",
-        licence=_GENERATED,
-    ),
+    "spiral": _shape(
+        "Spiral", "Interleaved spiral arms, one per class (two unless classes is set).",
+        classes=DEFAULT_CLASSES["spiral"], classes_range=(MIN_CLASSES, MAX_CLASSES)),
     "gaussians": _shape("Gaussians", "Two round Gaussian blobs on the diagonal."),
     "xor-cloud": _shape("Xor cloud", "Four noisy clouds at the corners, labelled like XOR."),
-    "blobs": DatasetInfo(
-        label="Blobs",
-        description="Round Gaussian blobs evenly spaced on a circle, one per class (3 by default).",
-        kind="generated",
-        task="classify",
-        n_inputs=2,
-        n_classes=DEFAULT_CLASSES["blobs"],
-        classes_range=(MIN_CLASSES, MAX_CLASSES),
-        source="generated here (mlp_core.datasets)",
-        licence=_GENERATED,
-    ),
+    "blobs": _shape(
+        "Blobs", "Round Gaussian blobs evenly spaced on a circle, one per class (3 by default).",
+        classes=DEFAULT_CLASSES["blobs"], classes_range=(MIN_CLASSES, MAX_CLASSES)),
     "sine": _curve("Sine", "y = sin(x) plus noise, x in [-pi, pi].", 1, "generated here"),
     "step": _curve("Step", "y = 0 for x < 0 and 1 for x >= 0, plus noise.", 1, "generated here"),
     "abs": _curve("Absolute value", "y = |x| plus noise, x in [-1, 1].", 1, "generated here"),
@@ -434,7 +419,7 @@ def make_dataset(
             X, y = GENERATORS[name](samples, noise, rng)
         labels = {"classes": class_names(int(k))}  # k was checked by the generator
     X_train, y_train, X_test, y_test = split(X, y, test_fraction, rng)
-    return _finish(
+    return finished_dataset(
         name,
         X_train,
         y_train,
@@ -453,7 +438,7 @@ def _feature_names(n_inputs: int) -> tuple[str, ...]:
 def _real_dataset(name: str, test_fraction: float, rng, use_standardize: bool) -> Dataset:
     real = load_real(name)
     X_train, y_train, X_test, y_test = stratified_split(real.X, real.y, test_fraction, rng)
-    return _finish(
+    return finished_dataset(
         name,
         X_train,
         y_train,
@@ -463,24 +448,4 @@ def _real_dataset(name: str, test_fraction: float, rng, use_standardize: bool) -
         standardize=use_standardize,
         classes=real.classes,
         image_shape=real.image_shape,
-    )
-
-
-def _finish(
-    name, X_train, y_train, X_test, y_test, feature_names, *, standardize: bool, **labels
-) -> Dataset:
-    mean = scale = None
-    if standardize:
-        X_train, X_test, mean, scale = standardize_features(X_train, X_test)
-    return Dataset(
-        name,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        feature_names,
-        is_gate=False,
-        feature_mean=mean,
-        feature_scale=scale,
-        **labels,
     )

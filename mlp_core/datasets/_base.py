@@ -206,6 +206,17 @@ class Dataset:
         return float(xmin), float(xmax), float(ymin), float(ymax)
 
 
+def finished_dataset(name, X_train, y_train, X_test, y_test, feature_names, *,
+                     standardize: bool, **labels) -> Dataset:
+    """A split data set, its features standardized on the training rows when ``standardize``
+    (the mean and scale kept in the Dataset); ``labels`` are the task's keyword fields."""
+    mean = scale = None
+    if standardize:
+        X_train, X_test, mean, scale = standardize_features(X_train, X_test)
+    return Dataset(name, X_train, y_train, X_test, y_test, tuple(feature_names),
+                   is_gate=False, feature_mean=mean, feature_scale=scale, **labels)
+
+
 def _target_names(n_targets: int) -> tuple[str, ...]:
     return ("y",) if n_targets == 1 else tuple(f"y{j}" for j in range(1, n_targets + 1))
 

@@ -30,9 +30,9 @@ from ._base import (
     check_seed,
     check_test_fraction,
     class_names,
+    finished_dataset,
     n_test_rows,
     split,
-    standardize_features,
     stratified_split,
 )
 
@@ -423,19 +423,5 @@ def load_csv(
     else:
         X_train, y_train, X_test, y_test = split(X, y[:, None], test_fraction, rng)
         labels = {"target_names": (target_name,)}
-    mean = scale = None
-    if standardize:
-        X_train, X_test, mean, scale = standardize_features(X_train, X_test)
-    return Dataset(
-        name,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        tuple(feature_names),
-        is_gate=False,
-        feature_mean=mean,
-        feature_scale=scale,
-        task=kind,
-        **labels,
-    )
+    return finished_dataset(name, X_train, y_train, X_test, y_test, feature_names,
+                            standardize=standardize, task=kind, **labels)

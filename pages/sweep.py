@@ -35,6 +35,31 @@ SUCCESS, HELD_OUT = "success on the training data", "score on held-out data"
 TEST_SPLIT, K_FOLD = "test split", "k-fold cross-validation"
 SCORES_CHART, OPEN_KEY = "sw-scores", "sweep_open"
 
+
+
+def run_sweep(sweep, data, spec, config, estimate: float, what_else: str):
+    """``sweep(data, spec, config)`` with a progress bar and Cancel; its rows, or None (a
+    message shown) when it would take more server time than one click may."""
+    if estimate > MAX_ESTIMATED_SECONDS:
+        st.error(f"This sweep would take about {estimate:.0f} s of server time, more than the "
+                 f"{MAX_ESTIMATED_SECONDS:.0f} s a shared server allows per click. Lower the "
+                 f"epochs in the sidebar, {what_else}.")
+        return None
+    bar = st.progress(0.0, text="Starting…")
+    # Any click reruns the page, which stops this script; the sweep then cancels
+    # its remaining runs itself (see sweep_hidden_sizes).
+    st.button("Cancel", key="sweep-cancel")
+
+    def progress(done, total):
+        bar.progress(done / total, text=f"{done} of {total} runs")
+
+    try:
+        return sweep(data, spec, config, progress=progress)
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+
+
 st.title("Hidden-size sweep")
 st.caption("Trains the sidebar's network with every hidden size in a range, several seeds each, "
            "on the sidebar's data with its learning rate and epochs, and sets the tutorial's "
@@ -106,21 +131,9 @@ def held_out_sweep() -> None:
                f"About {estimate:.0f} s of server time at most.")
     key = ("held-out", spec, config, data.name, data.n_train, float(data.X_train.sum()))
     if st.button("Run sweep", type="primary", key="sweep-run"):
-        if estimate > MAX_ESTIMATED_SECONDS:
-            st.error(f"This sweep would take about {estimate:.0f} s of server time, more than "
-                     f"the {MAX_ESTIMATED_SECONDS:.0f} s a shared server allows per click. Lower "
-                     "the epochs in the sidebar, the seeds, the folds or the widths.")
-            st.stop()
-        bar = st.progress(0.0, text="Starting…")
-        st.button("Cancel", key="sweep-cancel")
-
-        def progress(done, total):
-            bar.progress(done / total, text=f"{done} of {total} runs")
-
-        try:
-            rows = sweep_scores(data, spec, config, progress=progress)
-        except ValueError as err:
-            st.error(str(err))
+        rows = run_sweep(sweep_scores, data, spec, config, estimate,
+                         "the seeds, the folds or the widths")
+        if rows is None:
             st.stop()
         st.session_state[keys.SWEEP_RESULT] = (key, rows)
         st.session_state.pop(OPEN_KEY, None)
@@ -214,24 +227,9 @@ st.caption(f"{spec.n_runs} runs x {config.epochs:,} epochs on {data.n_train} tra
 
 key = (spec, config, data.name, data.n_train, float(data.X_train.sum()))
 if st.button("Run sweep", type="primary", key="sweep-run"):
-    if estimate > MAX_ESTIMATED_SECONDS:
-        st.error(f"This sweep would take about {estimate:.0f} s of server time, more than the "
-                 f"{MAX_ESTIMATED_SECONDS:.0f} s a shared server allows per click. Lower the "
-                 "epochs in the sidebar, the seeds, or the range of hidden sizes.")
-    else:
-        bar = st.progress(0.0, text="Starting…")
-        # Any click reruns the page, which stops this script; the sweep then cancels
-        # its remaining runs itself (see sweep_hidden_sizes).
-        st.button("Cancel", key="sweep-cancel")
-
-        def progress(done, total):
-            bar.progress(done / total, text=f"{done} of {total} runs")
-
-        try:
-            rows = sweep_hidden_sizes(data, spec, config, progress=progress)
-        except ValueError as err:
-            st.error(str(err))
-            st.stop()
+    rows = run_sweep(sweep_hidden_sizes, data, spec, config, estimate,
+                     "the seeds, or the range of hidden sizes")
+    if rows is not None:
         st.session_state[keys.SWEEP_RESULT] = (key, rows)
         st.rerun()
 

@@ -25,6 +25,7 @@ import numpy as np
 from . import metrics, model_io
 from ._validate import check_int
 from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_dataset
+from .dense import one_blas_thread
 from .losses import ALLOWED_LOSSES
 from .network import Network
 from .problems import problem_for, training_defaults
@@ -497,24 +498,10 @@ COMMANDS = {"train": cmd_train, "script": cmd_script, "sweep": cmd_sweep,
             "bench": cmd_bench, "warmup": cmd_warmup}
 
 
-def _one_blas_thread() -> None:
-    """Run BLAS (dense.py's matrix products) on one thread, as the server does.
-
-    Two OpenBLAS threads spin against each other on a busy 2-core machine: digits'
-    1,000 epochs took 21.6 s with two and 3.5 s with one (docs/performance-real.md).
-    threadpoolctl is the app's requirement, not the engine's: without it, nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1, user_api="blas")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("train", "script", "sweep"):
-        _one_blas_thread()
+        one_blas_thread()
     try:
         return COMMANDS[args.command](args)
     except ValueError as err:

@@ -61,6 +61,21 @@ def multiply_adds(sizes, rows: int) -> int:
     return int(rows) * sum(int(a) * int(b) for a, b in zip(sizes[:-1], sizes[1:]))
 
 
+def one_blas_thread() -> None:
+    """Run BLAS (this module's matrix products) on one thread, in the server and the CLI.
+
+    Two OpenBLAS threads spin against each other on a busy 2-core machine: digits'
+    1,000 epochs took 21.6 s with two and 3.5 s with one, and each server session
+    already trains on a thread of its own (docs/performance-real.md). threadpoolctl
+    is the app's requirement, not the engine's: without it, nothing changes.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1, user_api="blas")
+
+
 def wins_over_loops(sizes, rows_per_batch: int) -> bool:
     """Whether this module trains a ``sizes`` network faster than ``kernel.py``'s loops,
     with ``rows_per_batch`` rows per update (the row count for full batch)."""

@@ -32,17 +32,14 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 
-import numpy as np  # noqa: F401  (loaded before threadpool_limits looks for its BLAS)
 import streamlit as st
-from threadpoolctl import threadpool_limits
+
+from mlp_core.dense import one_blas_thread
 
 from . import keys
 from .streamlit_internals import expire_stored_sessions
 
-# One BLAS thread in the server: each session trains on a thread of its own already, and
-# two OpenBLAS threads spin against each other on a busy 2-core machine (digits: 0.7 ms an
-# epoch at 1 thread, 2.2-11 ms at 2 under load; docs/performance-real.md).
-threadpool_limits(1, user_api="blas")
+one_blas_thread()   # once per server process: every session trains on a thread of its own
 
 # Share of the process's GIL that live frames may take together; the rest keeps
 # page loads, Train/Pause presses and websocket traffic responsive.

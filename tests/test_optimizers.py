@@ -10,7 +10,10 @@ stopping against runs that were not stopped.
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -32,6 +35,7 @@ from mlp_core.optimizers import (
 )
 from mlp_core.reference import backprop
 from mlp_core.reference import train as reference_train
+from mlp_core.script import standalone_script
 from mlp_core.training import EarlyStop, TrainConfig, Trainer, kernel_settings
 
 TOL = 1e-9
@@ -372,3 +376,45 @@ def test_defaults_are_plain_gradient_descent():
                                                                             0, 0.0)
     assert (cfg.momentum, cfg.beta1, cfg.beta2, cfg.alpha, cfg.eps) == (0.9, 0.9, 0.999, 0.99,
                                                                         1e-8)
+
+
+# --- the standalone script --------------------------------------------------------------
+
+SCRIPT_CASES = {
+    **{name: TrainConfig(lr=0.05, epochs=60, loss="bce", optimizer=name, batch_size=12, seed=3)
+       for name in OPTIMIZERS},
+    **{f"adam-{schedule}": TrainConfig(lr=0.05, epochs=60, loss="bce", optimizer="adam",
+                                       schedule=schedule, gamma=0.7)
+       for schedule in SCHEDULES[1:]},
+    "momentum-step-l2-target": TrainConfig(lr=0.3, epochs=2000, loss="bce", optimizer="momentum",
+                                           schedule="step", step_size=50, reg="l2",
+                                           reg_rate=1e-3, target_loss=0.3),
+}
+
+
+@pytest.mark.parametrize("case", list(SCRIPT_CASES))
+def test_the_script_ends_with_the_engines_weights(case, tmp_path):
+    cfg = SCRIPT_CASES[case]
+    data = _moons()
+    net = _net((4, 3), True)
+    script = standalone_script(net, data.X_train, data.y_train, cfg)
+    trainer = Trainer(net.copy(), data.X_train, data.y_train, cfg)
+    trainer.train()
+    path = tmp_path / "train.py"
+    path.write_text(script)
+    ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    printed = {line.split(" ", 1)[0]: np.array(json.loads(line.split(" ", 1)[1]))
+               for line in ran.stdout.splitlines() if line.startswith("weight")}
+    names = ["weight_hidden_1", "weight_hidden_2", "weight_output"]
+    for name, W in zip(names, trainer.net.weights):
+        _close(printed[name], W)
+    _close(float(ran.stdout.strip().splitlines()[-1]), trainer.last_loss)
+    if cfg.target_loss:
+        assert trainer.stopped is not None and trainer.epoch < cfg.epochs
+
+
+def test_the_script_refuses_patience():
+    with pytest.raises(ValueError, match="^a standalone script cannot stop on patience"):
+        standalone_script(_net((3,), True), OR_X, OR_Y, TrainConfig(patience=3))

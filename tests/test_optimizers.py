@@ -497,3 +497,16 @@ def test_model_files_record_the_update_settings_and_old_ones_read_as_defaults():
     assert TrainConfig(**model_io.update_settings({"lr": 0.1})) == TrainConfig()
     odd = model_io.update_settings({"optimizer": "lion", "momentum": 0.5})
     assert odd["optimizer"] == "sgd" and odd["momentum"] == 0.5
+
+
+def test_bench_optimizers_times_every_optimizer_against_plain_gd():
+    from mlp_core.bench import OPTIMIZER_BENCH_NETS, bench_optimizers, optimizers_report
+
+    result = bench_optimizers(rounds=1)
+    assert set(result) == set(OPTIMIZER_BENCH_NETS)
+    for r in result.values():
+        assert set(r["seconds_per_epoch"]) == set(OPTIMIZERS)
+        assert r["vs_sgd"]["sgd"] == 1.0 and r["path"] in ("kernel", "dense")
+        assert all(s > 0 for s in r["seconds_per_epoch"].values())
+    report = optimizers_report(result)
+    assert report.count("| adam |") == len(OPTIMIZER_BENCH_NETS) and "Goal:" in report

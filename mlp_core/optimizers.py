@@ -21,6 +21,10 @@ The compiled paths (``kernel.py``, ``dense.py``) share ``step``; the readable
 path (``reference.py``) writes each rule out in NumPy. Both keep the state in
 one flat float64 array (``new_state``), which a ``Trainer`` carries across
 calls so a paused run resumes exactly.
+
+numba's disk cache does not see changes here from the modules that call these
+functions: after editing this file, delete ``mlp_core/__pycache__/*.nbi`` and
+``*.nbc`` (docs/performance-optimizers.md has the costs behind the code's shape).
 """
 
 from __future__ import annotations

@@ -510,3 +510,22 @@ def test_bench_optimizers_times_every_optimizer_against_plain_gd():
         assert all(s > 0 for s in r["seconds_per_epoch"].values())
     report = optimizers_report(result)
     assert report.count("| adam |") == len(OPTIMIZER_BENCH_NETS) and "Goal:" in report
+
+
+def test_new_betas_mid_run_correct_with_the_new_betas_powers():
+    # PyTorch's bias correction is 1 - beta^t with the betas of the moment.
+    data = _moons()
+    first = TrainConfig(lr=0.05, epochs=20, loss="bce", optimizer="adam")
+    second = replace(first, beta1=0.7, beta2=0.95)
+    trainer = Trainer(_net((4,), True), data.X_train, data.y_train, first)
+    trainer.train(10)
+    trainer.set_config(second)
+    trainer.train(10)
+    expected = _net((4,), True)
+    arrays = list(expected.weights) + list(expected.biases)
+    state = {key: [np.zeros_like(a) for a in arrays] for key in ("buf", "sq", "m", "v")}
+    for t in range(1, 21):
+        trace = backprop(expected, data.X_train, data.y_train, "bce")
+        grads = list(trace.weight_gradients) + list(trace.bias_gradients)
+        _published_step("adam", arrays, grads, state, t, 0.05, first if t <= 10 else second)
+    _close(trainer.net.params, expected.params)

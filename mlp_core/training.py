@@ -3,8 +3,9 @@
 A ``Trainer`` owns one network, one data set and one ``TrainConfig``. It runs
 the compiled kernel in chunks of about ``CHUNK_SECONDS``, each passing through
 many record and snapshot epochs, and calls back between chunks so a UI can
-redraw or stop; since the kernel's only state is the parameter vector and the
-epoch number, stopping and resuming gives bit-for-bit the run one call would give.
+redraw or stop; since the kernel's only state is the parameter vector, the
+epoch number and the optimizer's state (``opt_state``, which the Trainer keeps),
+stopping and resuming gives bit-for-bit the run one call would give.
 """
 
 from __future__ import annotations

@@ -347,6 +347,9 @@ def entry_args(args, n_tail: int, n_params: int):
     has_state = n_settings in (n_plain + 1, len(KernelSettings._fields) + 1)
     if has_state:
         n_settings -= 1
+    if n_settings not in (n_plain, len(KernelSettings._fields)):
+        raise TypeError(f"the settings are KernelSettings' {len(KernelSettings._fields)} fields "
+                        f"or its first {n_plain}, then {n_tail} more; got {len(args)} arguments")
     settings = KernelSettings(*args[:n_settings])
     tail = tuple(args[n_settings: n_settings + n_tail])
     opt_state = args[-1] if has_state else new_state(n_params)

@@ -565,3 +565,11 @@ def test_an_early_stop_is_recorded_at_its_epoch():
     assert trainer.train() == 0
     trainer.extend(5)
     assert trainer.stopped is None and trainer.train() >= 1
+
+
+def test_entry_points_refuse_a_settings_tuple_of_another_length():
+    net = _net((3,), True)
+    settings = kernel_settings(net, TrainConfig(), 4)
+    with pytest.raises(TypeError, match="KernelSettings' 22 fields or its first 10"):
+        kernel.train_epochs(OR_X, net.encode_targets(OR_Y), net.params, *settings[:12], 0, 1,
+                            np.zeros(1), 1e4)

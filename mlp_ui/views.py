@@ -141,10 +141,29 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
     test = np.array(tr.records["test_loss"])
     if run.data.n_test and len(rec_epochs):
         series["test"] = (rec_epochs, test)
+    stop = tr.stopped
     return figs.loss_curve(series, log_y=log_y, marker_epoch=marker_epoch,
                            planned_epochs=run.settings.epochs,
                            diverged_epoch=tr.diverged.epoch if tr.diverged else None,
+                           stopped_epoch=stop.epoch if stop else None,
+                           stopped_label=stop_label(stop) if stop else "",
+                           best_epoch=stop.best_epoch if stop and stop.reason == "patience"
+                           else None,
                            title=f"Loss ({tr.config.loss})")
+
+
+def stop_label(stop) -> str:
+    """Why early stopping stopped (a ``training.EarlyStop``), short enough for a chart."""
+    if stop.reason == "target":
+        return "stopped: target loss reached"
+    return f"stopped: test loss flat, best epoch {stop.best_epoch:,} kept"
+
+
+def gradient_norms_figure(run: Run, marker_epoch: int | None = None):
+    """The gradient norm of each weight matrix at the run's snapshots (each computed once)."""
+    epochs, norms = run.grad_norms.at_snapshots(run.trainer)
+    return figs.gradient_norms_chart(epochs, norms, weight_names(run.net),
+                                     marker_epoch=marker_epoch)
 
 
 def unit_labels(net: Network) -> list[str]:

@@ -6,8 +6,11 @@ from dataclasses import fields, replace
 
 import pytest
 
-from mlp_core.settings import SPECS, UPDATE_SETTINGS, Settings
-from mlp_core.training import TrainConfig
+from mlp_core.gradnorms import gradient_norms
+from mlp_core.network import Network
+from mlp_core.problems import problem_for
+from mlp_core.settings import PRESETS, SPECS, UPDATE_SETTINGS, Settings, data_for
+from mlp_core.training import TrainConfig, Trainer
 
 # A value other than the default for each, valid for TrainConfig (PyTorch's ranges).
 CHANGED = {"optimizer": "adam", "momentum": 0.5, "beta1": 0.8, "beta2": 0.99, "alpha": 0.9,
@@ -97,3 +100,47 @@ def test_changing_how_updates_are_made_keeps_the_network():
     for name, value in CHANGED.items():
         assert replace(base, **{name: value}).architecture_key() == base.architecture_key()
     assert replace(base, activation="tanh").architecture_key() != base.architecture_key()
+
+
+# --- the presets' claims, measured -----------------------------------------------------
+
+
+def _trained(settings: Settings, **changes) -> Trainer:
+    settings = replace(settings, **changes)
+    data = data_for(settings)
+    problem = problem_for(data, settings.loss)
+    net = Network.create(data.n_features, settings.hidden_layers, n_outputs=problem.n_outputs,
+                         output=problem.output, activation=settings.activation,
+                         bias=settings.bias, init=settings.init, seed=settings.seed)
+    trainer = Trainer(net, data.X_train, data.y_train, settings.train_config(),
+                      data.X_test, data.y_test)
+    trainer.train()
+    return trainer
+
+
+def test_momentum_reaches_the_tutorials_target_ten_times_sooner():
+    preset = PRESETS["momentum-or"].settings
+    assert replace(preset, optimizer="sgd", target_loss=0.0) == Settings()   # the tutorial's
+    momentum = _trained(preset)
+    plain = _trained(preset, optimizer="sgd")
+    assert momentum.stopped.reason == plain.stopped.reason == "target"
+    assert momentum.last_loss <= 0.01 < momentum.loss_after(momentum.epoch - 1)
+    assert 1_100 <= momentum.epoch <= 1_300 and 11_000 <= plain.epoch <= 12_000, (
+        momentum.epoch, plain.epoch)
+
+
+def test_adam_gets_the_spiral_right_where_plain_descent_is_still_learning():
+    preset = PRESETS["adam-spiral"].settings
+    assert _trained(preset).current_metrics()["test_accuracy"] == 1.0
+    plain = _trained(preset, optimizer="sgd", lr=0.3).current_metrics()["test_accuracy"]
+    assert 0.6 <= plain <= 0.8, plain
+
+
+def test_the_deep_sigmoid_net_vanishes_and_adam_trains_it():
+    preset = PRESETS["deep-sigmoid"].settings
+    plain = _trained(preset)
+    first, *_, last = gradient_norms(plain.network_at(0), plain.X, plain.y, "bce")
+    assert first < last / 1_000
+    assert plain.current_metrics()["test_accuracy"] <= 0.6
+    adam = _trained(preset, optimizer="adam", lr=0.01)
+    assert adam.current_metrics()["test_accuracy"] >= 0.95

@@ -41,6 +41,10 @@ MAX_BIAS_CELLS = 64   # a 1x256 bias row is a barcode: a note too
 DIAGRAM_UNITS = 16
 SUBTITLE_PX = 36     # room for a subtitle: the diagram's own note sits under it, not beside
 CURVE_POINTS = 200   # x values of a 1-D regression's curves
+# CPU seconds a redraw may spend on gradient norms of snapshots not yet measured (one
+# backprop each; beyond the first, the rest wait for later redraws).
+GRADNORM_FRAME_S = 0.02
+GRADNORM_PAGE_S = 0.25
 
 
 def fmt_loss(value: float | None) -> str:
@@ -159,9 +163,12 @@ def stop_label(stop) -> str:
     return f"stopped: test loss flat, best epoch {stop.best_epoch:,} kept"
 
 
-def gradient_norms_figure(run: Run, marker_epoch: int | None = None):
-    """The gradient norm of each weight matrix at the run's snapshots (each computed once)."""
-    epochs, norms = run.grad_norms.at_snapshots(run.trainer)
+def gradient_norms_figure(run: Run, marker_epoch: int | None = None, *, live: bool = False):
+    """The gradient norm of each weight matrix at the run's snapshots (each computed once;
+    a wide net's fill in over a few redraws, within ``GRADNORM_FRAME_S`` of CPU in a live
+    frame and ``GRADNORM_PAGE_S`` in a page's own run)."""
+    budget = GRADNORM_FRAME_S if live else GRADNORM_PAGE_S
+    epochs, norms = run.grad_norms.at_snapshots(run.trainer, budget_s=budget)
     return figs.gradient_norms_chart(epochs, norms, weight_names(run.net),
                                      marker_epoch=marker_epoch)
 

@@ -85,7 +85,8 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     # on every WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
     if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
         return
-    views.chart(grad_ph, views.gradient_norms_figure(run, marker), f"grad-{frame}")
+    views.chart(grad_ph, views.gradient_norms_figure(run, marker, live=isinstance(frame, int)),
+                f"grad-{frame}")
     if digits:
         unit_images, wrong = views.image_figures(data, net)
         views.chart(images_ph, unit_images, f"img-{frame}")

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from mlp_core.datasets import make_dataset
-from mlp_core.gradnorms import GradNormHistory, gradient_norms
+from mlp_core.gradnorms import GradNormHistory, _newest_then_spread, gradient_norms
 from mlp_core.network import Network
 from mlp_core.reference import evaluate
 from mlp_core.training import TrainConfig, Trainer
@@ -109,6 +109,30 @@ def test_history_follows_replaced_snapshots():
     trainer.snapshot_params[-1] = trainer.snapshot_params[0].copy()
     _, norms = history.at_snapshots(trainer)
     np.testing.assert_array_equal(norms[-1], norms[0])
+
+
+def test_a_spent_budget_measures_the_newest_snapshot_then_fills_in_one_a_call():
+    trainer = _trainer()
+    trainer.train(n_epochs=300)
+    n = len(trainer.snapshot_epochs)
+    history = GradNormHistory()
+    epochs, _ = history.at_snapshots(trainer, budget_s=0.0)
+    assert list(epochs) == [trainer.snapshot_epochs[-1]]
+    epochs, _ = history.at_snapshots(trainer, budget_s=0.0)
+    assert list(epochs) == [0, trainer.snapshot_epochs[-1]]
+    for calls in range(3, n + 1):
+        epochs, norms = history.at_snapshots(trainer, budget_s=0.0)
+        assert len(epochs) == calls and list(epochs) == sorted(epochs)
+    _, everything = GradNormHistory().at_snapshots(trainer)
+    np.testing.assert_array_equal(norms, everything)
+
+
+def test_the_fill_order_spans_the_run_early():
+    order = _newest_then_spread(list(range(17)), 16)
+    assert order[:5] == [16, 0, 8, 4, 12]
+    assert sorted(order) == list(range(17))
+    assert _newest_then_spread([1, 2, 3], 9)[:2] == [2, 1]   # the newest is measured
+    assert _newest_then_spread([], 3) == [] and _newest_then_spread([5], 5) == [5]
 
 
 def _validated(fig: go.Figure) -> go.Figure:

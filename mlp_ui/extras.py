@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -220,14 +222,27 @@ def _loss_csv(tr) -> str:
 def _script(run: Run) -> str:
     tr = run.trainer
     start = tr.network_at(0)
-    cfg = TrainConfig(lr=tr.config.lr, epochs=max(1, tr.epoch), loss=tr.config.loss,
-                      batch_size=tr.config.batch_size, reg=tr.config.reg,
-                      reg_rate=tr.config.reg_rate, seed=tr.config.seed)
+    # The run's optimizer and schedule; a run that patience stopped holds its best
+    # epoch's weights, which that many epochs reproduce (the script has no test set).
+    stop = tr.stopped
+    epochs = stop.best_epoch if stop is not None and stop.reason == "patience" else tr.epoch
+    if _schedule_spans_the_plan(tr.config) and epochs != tr.config.epochs:
+        raise ValueError(f"its {tr.config.schedule} schedule is planned over "
+                         f"{tr.config.epochs:,} epochs and the script runs exactly those: "
+                         f"train to epoch {tr.config.epochs:,} first")
+    cfg = replace(tr.config, epochs=max(1, epochs), patience=0)
     data = run.data
     scaled = data.feature_mean is not None
     return standalone_script(start, data.X_train, data.y_train, cfg,
                              standardize=(data.feature_mean, data.feature_scale) if scaled
                              else None)
+
+
+def _schedule_spans_the_plan(config: TrainConfig) -> bool:
+    """Whether each epoch's rate depends on the planned epoch count (cosine's end, or a
+    decay step of a quarter of the epochs)."""
+    return config.schedule == "cosine" or (config.schedule in ("step", "exp")
+                                          and config.step_size == 0)
 
 
 def _on_model_upload() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from mlp_core.datasets import make_dataset
 from mlp_core.gradnorms import gradient_norms
 from mlp_core.network import Network
 from mlp_core.training import TrainConfig, Trainer
+from mlp_ui import extras
 from tests.apptest_support import assert_clean, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
@@ -170,3 +173,41 @@ def test_scrubbing_back_marks_the_epoch_on_the_gradient_chart():
     epoch = run_of(at).trainer.snapshot_epochs[5]
     fig = charts(at)["Gradient norm per layer"]
     assert [s["x0"] for s in fig["layout"]["shapes"]] == [epoch]
+
+
+def _script_lines(script: str, tmp_path) -> list[str]:
+    path = tmp_path / "train_mlp.py"
+    path.write_text(script)
+    ran = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    return ran.stdout.strip().splitlines()
+
+
+def test_the_downloaded_script_trains_with_the_runs_optimizer(tmp_path):
+    at = click(open_app(optimizer="adam", epochs="300", schedule="step", step_size="100"),
+               "btn-train")
+    run = run_of(at)
+    script = extras._files(run)["script"]
+    assert "optimizer adam" in script
+    lines = _script_lines(script, tmp_path)
+    np.testing.assert_allclose(float(lines[-1]), run.trainer.last_loss, rtol=1e-9)
+
+
+def test_a_script_of_a_schedule_over_the_plan_waits_for_the_planned_epochs():
+    at = open_app(optimizer="momentum", schedule="cosine", epochs="400")
+    run = run_of(at)
+    click(at, "btn-step")
+    files = extras._files(run)
+    assert "script" not in files
+    assert "cosine schedule is planned over 400 epochs" in files["script_error"]
+    assert any("train to epoch 400 first" in w.value for w in at.main.warning)
+    click(at, "btn-train")
+    assert "script" in extras._files(run)
+
+
+def test_a_patience_stopped_runs_script_stops_at_the_best_epoch():
+    at = click(open_app(**NOISY_MOONS), "btn-train")
+    run = run_of(at)
+    script = extras._files(run)["script"]
+    assert f"{run.trainer.stopped.best_epoch} epochs" in script.splitlines()[1]

@@ -219,15 +219,16 @@ class Settings:
              "exponential (the same, smoothly); cosine (from lr down to 0 at the last "
              "epoch)."))
     step_size: int = _setting(0, Spec(
-        int, "schedule step", "Every S epochs", "number", lo=0, hi=MAX_EPOCHS, step=100,
-        help="S: the rate is multiplied by γ every S epochs; 0 = a quarter of the epochs."))
+        int, "schedule step", "Decay every", "number", lo=0, hi=MAX_EPOCHS, step=100,
+        help="Epochs S between decays: the rate is multiplied by γ every S epochs; "
+             "0 = a quarter of the epochs."))
     gamma: float = _setting(0.5, Spec(
         float, "decay factor", "Decay γ", "number", lo=0.0, hi=1.0, lo_open=True, step=0.05,
         ui_lo=0.01))
     patience: int = _setting(0, Spec(
-        int, "patience", "Patience (epochs)", "number", lo=0, hi=MAX_EPOCHS, step=10,
+        int, "patience", "Patience", "number", lo=0, hi=MAX_EPOCHS, step=10,
         help="Early stopping: stop when the test loss has not gone lower for this many "
-             "epochs and keep the best epoch's weights. Needs a test split; 0 = off."))
+             "epochs, and keep the best epoch's weights. Needs a test split; 0 = off."))
     target_loss: float = _setting(0.0, Spec(
         float, "target loss", "Stop at loss", "number", lo=0.0, hi=MAX_TARGET_LOSS,
         step=0.001,

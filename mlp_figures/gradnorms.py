@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -18,6 +20,9 @@ from ._util import (
 from .loss import _epoch_line, _log_ticks
 
 GRADNORM_HEIGHT = 300  #: px; a small chart under the loss curve
+#: Legend rows beyond the first (two names a row at half a page) add this much height.
+LEGEND_ROW_PX = 22
+LEGEND_PER_ROW = 2
 #: Norms below this are drawn at it: a log axis has no place for 0 (a dead layer).
 NORM_FLOOR = 1e-12
 
@@ -31,19 +36,24 @@ def gradient_norms_chart(
     title: str = "Gradient norm per layer",
     height: int = GRADNORM_HEIGHT,
 ) -> go.Figure:
-    """One line per weight matrix: the norm of its gradient at each epoch, on a log axis.
+    """One line per weight matrix: the norm of its gradient at each epoch, log against log.
+
+    Both axes are logarithmic: norms span decades between layers, and a run's
+    snapshots are spaced evenly in log epochs (its early epochs change it most).
 
     Parameters
     ----------
     epochs : np.ndarray, shape (m,)
-        Epochs at which the norms were measured (a run's snapshots), increasing.
+        The epochs (>= 1) whose updates the gradients drive, increasing: the
+        gradient at the weights after e epochs drives epoch e + 1, where the loss
+        curve draws the loss at those weights.
     norms : np.ndarray, shape (m, L)
         ``norms[i, l]`` is ``||dE/dW_l||`` at ``epochs[i]``; non-finite values
         become gaps, values <= 0 sit at ``NORM_FLOOR``.
     names : list of str, length L
         Each weight matrix's name, input layer first (legend entries).
     marker_epoch : int, optional
-        Timeline scrubber: a vertical line at this epoch.
+        Timeline scrubber: a vertical line at this epoch (>= 1).
     title : str
     height : int, default ``GRADNORM_HEIGHT``
 
@@ -70,7 +80,8 @@ def gradient_norms_chart(
         }
         for l, name in enumerate(names)
     ]
-    layout = base_layout(title, height)
+    rows = math.ceil(len(names) / LEGEND_PER_ROW) if len(names) > LEGEND_PER_ROW else 1
+    layout = base_layout(title, height + (rows - 1) * LEGEND_ROW_PX)
     shown = v[np.isfinite(v)]
     if marker_epoch is not None:
         layout["shapes"] = [_epoch_line(marker_epoch,
@@ -79,12 +90,13 @@ def gradient_norms_chart(
         layout["annotations"] = [no_data_note()]
     legend = len(names) > 1
     if legend:
-        layout["margin"]["b"] += BOTTOM_LEGEND_PX
+        layout["margin"]["b"] += BOTTOM_LEGEND_PX + (rows - 1) * LEGEND_ROW_PX
     layout.update(
         hovermode="x unified",
         showlegend=legend,
         legend=bottom_legend(),
-        xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative"},
+        xaxis={"title": {"text": "Epoch (log scale)"}, "type": "log",
+               **(_log_ticks(float(e.min()), float(e.max())) if len(e) else {})},
         yaxis={"title": {"text": "‖dE/dW‖"}, "type": "log",
                **(_log_ticks(float(shown.min()), float(shown.max())) if shown.size else {})},
     )

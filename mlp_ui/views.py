@@ -169,8 +169,11 @@ def gradient_norms_figure(run: Run, marker_epoch: int | None = None, *, live: bo
     frame and ``GRADNORM_PAGE_S`` in a page's own run)."""
     budget = GRADNORM_FRAME_S if live else GRADNORM_PAGE_S
     epochs, norms = run.grad_norms.at_snapshots(run.trainer, budget_s=budget)
-    return figs.gradient_norms_chart(epochs, norms, weight_names(run.net),
-                                     marker_epoch=marker_epoch)
+    # The gradient at the weights after e epochs drives epoch e + 1's update; the loss
+    # curve draws the loss at those weights at e + 1 too.
+    return figs.gradient_norms_chart(epochs + 1, norms, weight_names(run.net),
+                                     marker_epoch=None if marker_epoch is None
+                                     else marker_epoch + 1)
 
 
 def unit_labels(net: Network) -> list[str]:

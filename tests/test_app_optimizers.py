@@ -150,7 +150,8 @@ def test_the_gradient_norm_chart_has_a_line_per_layer_at_each_snapshot():
     run = run_of(at)
     fig = charts(at)["Gradient norm per layer"]
     assert [t["name"] for t in fig["data"]] == ["weight_hidden", "weight_output"]
-    assert fig["data"][0]["x"] == run.trainer.snapshot_epochs
+    assert fig["data"][0]["x"] == [e + 1 for e in run.trainer.snapshot_epochs]
+    assert fig["layout"]["xaxis"]["type"] == "log"
     last = gradient_norms(run.net.with_params(run.trainer.snapshot_params[-1]),
                           run.trainer.X, run.trainer.y, "sse")
     assert np.allclose([t["y"][-1] for t in fig["data"]], last, rtol=1e-3)
@@ -172,7 +173,7 @@ def test_scrubbing_back_marks_the_epoch_on_the_gradient_chart():
     assert_clean(at)
     epoch = run_of(at).trainer.snapshot_epochs[5]
     fig = charts(at)["Gradient norm per layer"]
-    assert [s["x0"] for s in fig["layout"]["shapes"]] == [epoch]
+    assert [s["x0"] for s in fig["layout"]["shapes"]] == [epoch + 1]
 
 
 def _script_lines(script: str, tmp_path) -> list[str]:

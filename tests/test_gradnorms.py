@@ -11,7 +11,7 @@ from mlp_core.gradnorms import GradNormHistory, _newest_then_spread, gradient_no
 from mlp_core.network import Network
 from mlp_core.reference import evaluate
 from mlp_core.training import TrainConfig, Trainer
-from mlp_figures.gradnorms import NORM_FLOOR, gradient_norms_chart
+from mlp_figures.gradnorms import LEGEND_ROW_PX, NORM_FLOOR, gradient_norms_chart
 from tests.test_figures import check_common
 
 
@@ -142,22 +142,22 @@ def _validated(fig: go.Figure) -> go.Figure:
 
 
 def test_chart_has_one_log_line_per_layer():
-    epochs = np.array([0, 1, 3, 10, 30, 100])
+    epochs = np.array([1, 2, 4, 11, 31, 101])
     norms = np.column_stack([np.geomspace(1e-4, 1e-6, 6), np.geomspace(0.1, 1e-3, 6)])
     fig = _validated(gradient_norms_chart(epochs, norms, ["weight_hidden", "weight_output"],
-                                          marker_epoch=10))
+                                          marker_epoch=11))
     assert [t.name for t in fig.data] == ["weight_hidden", "weight_output"]
-    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.type == fig.layout.xaxis.type == "log"
     assert list(fig.data[1].x) == list(epochs)
     assert fig.data[0].y[0] == pytest.approx(1e-4)
-    assert fig.layout.shapes[0].x0 == 10
+    assert fig.layout.shapes[0].x0 == 11
     # ticks are full numbers, never plotly's bare minor-tick digits
     assert all("e" in t or "." in t or t.isdigit() for t in fig.layout.yaxis.ticktext)
 
 
 def test_chart_puts_zero_norms_on_the_floor_and_drops_non_finite():
     norms = np.array([[0.0, 1.0], [np.nan, 0.5], [np.inf, 0.1]])
-    fig = _validated(gradient_norms_chart(np.arange(3), norms, ["a", "b"]))
+    fig = _validated(gradient_norms_chart(np.arange(1, 4), norms, ["a", "b"]))
     assert list(fig.data[0].y) == [NORM_FLOOR, None, None]
 
 
@@ -165,3 +165,12 @@ def test_chart_before_any_snapshot_is_valid():
     fig = _validated(gradient_norms_chart(np.zeros(0), np.zeros((0, 1)), ["weight_output"]))
     assert fig.layout.annotations[0].text == "No data yet"
     assert fig.layout.showlegend is False
+
+
+def test_a_deep_nets_legend_gets_rows_of_its_own():
+    two = gradient_norms_chart(np.arange(1, 4), np.ones((3, 2)), ["a", "b"])
+    five = _validated(gradient_norms_chart(np.arange(1, 4), np.ones((3, 5)), list("abcde")))
+    # three legend rows: two more than the two-layer chart's, in height and bottom margin
+    assert five.layout.height - two.layout.height == 2 * LEGEND_ROW_PX
+    assert five.layout.margin.b - two.layout.margin.b == 2 * LEGEND_ROW_PX
+    assert five.layout.margin.t == two.layout.margin.t

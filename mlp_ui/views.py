@@ -14,8 +14,9 @@ from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
 from mlp_core.grid import decision_grid, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
+from mlp_core.optimizers import T, buffers, lr_at
 from mlp_core.projection import Plane, feature_plane, plane_grid, principal_plane
-from mlp_core.reference import evaluate
+from mlp_core.reference import OptimizerState, Trace, evaluate, optimizer_update
 from mlp_core.training import downsample_indices
 
 from .run import Run
@@ -161,6 +162,23 @@ def stop_label(stop) -> str:
     if stop.reason == "target":
         return "stopped: target loss reached"
     return f"stopped: test loss flat, best epoch {stop.best_epoch:,} kept"
+
+
+def next_weights(run: Run, trace: Trace) -> tuple[list[np.ndarray], float]:
+    """The weights after the next update from ``trace`` (the run's backprop at its current
+    weights) by the run's optimizer, and the learning rate of that epoch's schedule.
+
+    The trainer's own optimizer state is copied, not advanced: this is what "Advance one
+    epoch" will do (full batch: one update per epoch).
+    """
+    tr = run.trainer
+    cfg = tr.config
+    lr = lr_at(cfg.schedule, cfg.lr, tr.epoch, cfg.epochs, cfg.step_size, cfg.gamma)
+    first, second, _ = buffers(tr.opt_state)
+    state = OptimizerState(int(tr.opt_state[T]), first.copy(), second.copy())
+    after = tr.net.copy()
+    optimizer_update(after, trace, state, lr, cfg)
+    return after.weights, lr
 
 
 def gradient_norms_figure(run: Run, marker_epoch: int | None = None, *, live: bool = False):

@@ -212,3 +212,27 @@ def test_a_patience_stopped_runs_script_stops_at_the_best_epoch():
     run = run_of(at)
     script = extras._files(run)["script"]
     assert f"{run.trainer.stopped.best_epoch} epochs" in script.splitlines()[1]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_the_backprop_pages_update_is_the_one_advance_makes(optimizer):
+    at = open_app(optimizer=optimizer, lr="0.1", schedule="exp", step_size="2")
+    run = run_of(at)
+    click(at, "btn-step")
+    click(at, "btn-step")              # past the first update: the state now matters
+    at.switch_page("pages/backprop.py").run()
+    assert_clean(at)
+    headers = [h.value for h in at.header]
+    label = {"momentum": "Momentum", "adam": "Adam"}[optimizer]
+    assert f"The update by {label}: W ← W − step" in headers
+    # before, step, after for weight_hidden (2x3), then weight_output (3x1); then the
+    # gradient check's table
+    tables = [np.asarray(t.value, dtype=float) for t in list(at.dataframe)[-7:-1]]
+    assert [t.shape for t in tables] == [(2, 3)] * 3 + [(3, 1)] * 3
+    after = [tables[2], tables[5]]
+    np.testing.assert_allclose(tables[0] - tables[1], tables[2], rtol=1e-12, atol=1e-15)
+    assert any("0.05" in c.value and "exponential" in c.value for c in at.caption), \
+        "epoch 2's rate under exp decay, gamma 0.5 every 2 epochs: 0.1 * 0.5 ** (2 / 2)"
+    click(at, "bp-step")
+    for W, expected in zip(run.net.weights, after):
+        np.testing.assert_allclose(W, expected, rtol=1e-12, atol=1e-15)

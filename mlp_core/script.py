@@ -12,6 +12,8 @@ needs the test set, which a script does not carry, so it is refused.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .losses import check_loss_for_output
@@ -129,7 +131,8 @@ def _array(a: np.ndarray) -> str:
 
 
 def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainConfig, *,
-                      standardize: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+                      standardize: tuple[np.ndarray, np.ndarray] | None = None,
+                      run_epochs: int | None = None) -> str:
     """The script's source text for training ``net`` (its current weights are the start).
 
     Parameters
@@ -141,8 +144,16 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     standardize : (mean, scale), each of shape (n_in,), or None
         When ``X`` was standardized: the script keeps both and a ``prepare`` function
         that maps raw features the same way (``X`` itself is already standardized).
+    run_epochs : int or None
+        Epochs the script trains, when fewer than ``config.epochs`` (a paused run);
+        a schedule still spans ``config.epochs`` (cosine's T, step's default S).
     """
     check_loss_for_output(net.output_activation, config.loss)
+    spans = config.schedule == "cosine" or (config.schedule != "constant"
+                                            and config.step_size == 0)
+    if run_epochs is not None and not spans:
+        # The rates do not depend on the configured length: it is the epochs to run.
+        config, run_epochs = replace(config, epochs=run_epochs), None
     if config.patience > 0:
         raise ValueError("a standalone script cannot stop on patience: it has no test set; "
                          "leave patience at 0")
@@ -163,7 +174,8 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         + (f"{net.n_outputs} {output} outputs, " if (output, net.n_outputs) != ("sigmoid", 1)
            else "") +
         f"{'with' if net.bias else 'no'} bias, loss {config.loss}, lr {config.lr!r}, "
-        f"{config.epochs} epochs" + (f", mini-batches of {config.batch_size}" if minibatch else "")
+        f"{run_epochs or config.epochs} epochs"
+        + (f", mini-batches of {config.batch_size}" if minibatch else "")
         + (f", {config.reg} regularization {config.reg_rate!r}" if config.reg != "none" else "")
         + (f", optimizer {config.optimizer}" if config.optimizer != "sgd" else "")
         + (f", {config.schedule} learning-rate schedule" if config.schedule != "constant"
@@ -202,7 +214,14 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         out.append(f"{wname[l]} = {_array(net.weights[l])}")
         if net.bias:
             out.append(f"{bname[l]} = {_array(net.biases[l])}")
-    out += ["", *_rate_lines(config), f"epochs = {config.epochs}"]
+    out += ["", *_rate_lines(config)]
+    if run_epochs is None or run_epochs == config.epochs:
+        out.append(f"epochs = {config.epochs}")
+        loop = "for epoch in range(epochs):"
+    else:
+        out += [f"epochs = {config.epochs}   # the schedule's length",
+                f"run_epochs = {run_epochs}   # the epochs this run trained"]
+        loop = "for epoch in range(run_epochs):"
     if config.optimizer != "sgd":
         out += _optimizer_lines(config)
     out += [
@@ -282,7 +301,7 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
             f"batch_size = {config.batch_size}",
             f"seed = {config.seed}",
             "n = len(input_features)",
-            "for epoch in range(epochs):",
+            loop,
             *_epoch_rate_lines(config),
             "    order = epoch_order(n, seed, epoch)",
             "    error = 0.0",
@@ -293,7 +312,7 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
             *_target_lines(config),
         ]
     else:
-        out += ["for epoch in range(epochs):",
+        out += [loop,
                 *_epoch_rate_lines(config),
                 "    error = train_step(input_features, target_output)",
                 *_target_lines(config)]

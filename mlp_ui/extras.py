@@ -13,7 +13,6 @@ from mlp_core import model_io
 from mlp_core.grid import decision_grid
 from mlp_core.script import standalone_script
 from mlp_core.settings import UPLOAD
-from mlp_core.training import TrainConfig
 
 from . import keys, views
 from .run import Run, load_model
@@ -156,7 +155,8 @@ def model_training(run: Run) -> dict:
     """The model file's ``training`` fields: how this run trained, and on what data."""
     tr = run.trainer
     settings = {"data": run.data.name, "lr": tr.config.lr, "epochs": tr.epoch,
-                "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed}
+                "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed,
+                **model_io.update_fields(tr.config)}
     if not run.data.is_gate and run.settings.dataset != UPLOAD:
         # with the seed, these draw the same points again when the file is loaded
         settings.update(model_io.data_fields(run.settings.samples, run.settings.noise,
@@ -222,27 +222,16 @@ def _loss_csv(tr) -> str:
 def _script(run: Run) -> str:
     tr = run.trainer
     start = tr.network_at(0)
-    # The run's optimizer and schedule; a run that patience stopped holds its best
-    # epoch's weights, which that many epochs reproduce (the script has no test set).
-    stop = tr.stopped
-    epochs = stop.best_epoch if stop is not None and stop.reason == "patience" else tr.epoch
-    if _schedule_spans_the_plan(tr.config) and epochs != tr.config.epochs:
-        raise ValueError(f"its {tr.config.schedule} schedule is planned over "
-                         f"{tr.config.epochs:,} epochs and the script runs exactly those: "
-                         f"train to epoch {tr.config.epochs:,} first")
-    cfg = replace(tr.config, epochs=max(1, epochs), patience=0)
+    # The script runs the epochs this run ran, so it needs no early stopping of its own;
+    # a patience stop kept the weights of its best epoch, which is where the script ends.
+    # A schedule still spans the configured epochs.
+    epochs = tr.stopped.best_epoch if tr.stopped else tr.epoch
+    cfg = replace(tr.config, patience=0, target_loss=0.0)
     data = run.data
     scaled = data.feature_mean is not None
     return standalone_script(start, data.X_train, data.y_train, cfg,
                              standardize=(data.feature_mean, data.feature_scale) if scaled
-                             else None)
-
-
-def _schedule_spans_the_plan(config: TrainConfig) -> bool:
-    """Whether each epoch's rate depends on the planned epoch count (cosine's end, or a
-    decay step of a quarter of the epochs)."""
-    return config.schedule == "cosine" or (config.schedule in ("step", "exp")
-                                          and config.step_size == 0)
+                             else None, run_epochs=max(1, epochs))
 
 
 def _on_model_upload() -> None:

@@ -195,16 +195,13 @@ def test_the_downloaded_script_trains_with_the_runs_optimizer(tmp_path):
     np.testing.assert_allclose(float(lines[-1]), run.trainer.last_loss, rtol=1e-9)
 
 
-def test_a_script_of_a_schedule_over_the_plan_waits_for_the_planned_epochs():
-    at = open_app(optimizer="momentum", schedule="cosine", epochs="400")
+def test_a_paused_scheduled_runs_script_reproduces_it(tmp_path):
+    # cosine runs over the planned 400 epochs; the run (and its script) stopped at 150
+    at = open_app(optimizer="momentum", schedule="cosine", epochs="400", lr="0.5")
     run = run_of(at)
-    click(at, "btn-step")
-    files = extras._files(run)
-    assert "script" not in files
-    assert "cosine schedule is planned over 400 epochs" in files["script_error"]
-    assert any("train to epoch 400 first" in w.value for w in at.main.warning)
-    click(at, "btn-train")
-    assert "script" in extras._files(run)
+    run.trainer.train(n_epochs=150)
+    lines = _script_lines(extras._files(run)["script"], tmp_path)
+    np.testing.assert_allclose(float(lines[-1]), run.trainer.last_loss, rtol=1e-9)
 
 
 def test_a_patience_stopped_runs_script_stops_at_the_best_epoch():

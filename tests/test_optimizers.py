@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -19,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from mlp_core import dense, kernel
+from mlp_core import dense, kernel, model_io
 from mlp_core.datasets import make_dataset
 from mlp_core.network import Network
 from mlp_core.optimizers import (
@@ -418,3 +419,81 @@ def test_the_script_ends_with_the_engines_weights(case, tmp_path):
 def test_the_script_refuses_patience():
     with pytest.raises(ValueError, match="^a standalone script cannot stop on patience"):
         standalone_script(_net((3,), True), OR_X, OR_Y, TrainConfig(patience=3))
+
+
+def test_a_paused_cosine_run_scripts_its_epochs_on_the_whole_schedule(tmp_path):
+    cfg = TrainConfig(lr=0.5, epochs=100, optimizer="momentum", schedule="cosine")
+    trainer = Trainer(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y, cfg)
+    trainer.train(30)
+    script = standalone_script(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y, cfg,
+                               run_epochs=30)
+    assert "run_epochs = 30" in script and "epochs = 100" in script
+    path = tmp_path / "train.py"
+    path.write_text(script)
+    ran = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    _close(float(ran.stdout.strip().splitlines()[-1]), trainer.last_loss)
+    # A constant rate does not depend on the length: the script is the plain one.
+    plain = standalone_script(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y,
+                              replace(cfg, schedule="constant"), run_epochs=30)
+    assert "run_epochs" not in plain and "epochs = 30" in plain
+
+
+# --- the CLI and model files --------------------------------------------------------------
+
+def _cli(*argv):
+    return subprocess.run([sys.executable, "-m", "mlp_core", *argv], capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--optimizer", "adamw"], "optimizer must be one of"),
+    (["--momentum", "1"], r"momentum must be a number in \[0, 1\)"),
+    (["--beta2", "-0.5"], "beta2 must be"),
+    (["--eps", "0"], "eps must be"),
+    (["--schedule", "linear"], "schedule must be one of"),
+    (["--step-size", "2.5"], "step size must be an integer"),
+    (["--gamma", "2"], "gamma must be"),
+    (["--target-loss", "-1"], "target loss must be"),
+    (["--patience", "5", "--test", "0"], "patience needs a test split"),
+])
+def test_bad_update_flags_end_with_one_line(argv, message):
+    proc = _cli("train", "--data", "or", "--epochs", "5", *argv)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mlp_core: error: ")
+    assert re.search(message, lines[0])
+
+
+def test_cli_trains_with_an_optimizer_and_reports_the_stop(tmp_path):
+    model = tmp_path / "m.json"
+    proc = _cli("train", "--data", "or", "--lr", "0.05", "--epochs", "20000", "--optimizer",
+                "adam", "--target-loss", "0.01", "--json", "--model-out", str(model))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["optimizer"] == "adam"
+    stopped = result["stopped"]
+    assert stopped["reason"] == "target" and stopped["epoch"] == result["epochs"] < 20000
+    assert result["final_loss"] <= 0.01
+    # The same run in the engine stops at the same epoch.
+    trainer = Trainer(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y,
+                      TrainConfig(lr=0.05, epochs=20000, optimizer="adam", target_loss=0.01))
+    trainer.train()
+    assert trainer.epoch == stopped["epoch"]
+    training = json.loads(model.read_text())["training"]
+    assert training["optimizer"] == "adam" and training["target_loss"] == 0.01
+    plain = json.loads(_cli("train", "--data", "or", "--epochs", "10", "--json").stdout)
+    assert plain["optimizer"] == "sgd" and plain["stopped"] is None
+
+
+def test_model_files_record_the_update_settings_and_old_ones_read_as_defaults():
+    cfg = TrainConfig(optimizer="rmsprop", alpha=0.9, schedule="exp", step_size=10, gamma=0.8,
+                      patience=7)
+    net = Network.create(2, (3,), init="tutorial")
+    _, training = model_io.loads(model_io.dumps(net, {"lr": 0.1,
+                                                      **model_io.update_fields(cfg)}))
+    assert TrainConfig(**model_io.update_settings(training)) == cfg
+    # A file from before optimizers, and one with a value the engine refuses.
+    assert TrainConfig(**model_io.update_settings({"lr": 0.1})) == TrainConfig()
+    odd = model_io.update_settings({"optimizer": "lion", "momentum": 0.5})
+    assert odd["optimizer"] == "sgd" and odd["momentum"] == 0.5

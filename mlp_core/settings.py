@@ -47,7 +47,7 @@ from .optimizers import (
     SCHEDULES,
 )
 from .problems import training_defaults
-from .training import MAX_EPOCHS, MAX_LR, MAX_TARGET_LOSS, TrainConfig
+from .training import MAX_EPOCHS, MAX_LR, MAX_TARGET_LOSS, UPDATE_FIELDS, TrainConfig
 
 UPLOAD = "upload"
 DATASET_CHOICES = (*ALL_DATASET_NAMES, UPLOAD)
@@ -249,7 +249,7 @@ class Settings:
 
     def train_config(self) -> TrainConfig:
         return TrainConfig(lr=self.lr, epochs=self.epochs, loss=self.loss, seed=self.seed,
-                           **{name: getattr(self, name) for name in UPDATE_SETTINGS})
+                           **{name: getattr(self, name) for name in UPDATE_FIELDS})
 
     def applies(self, name: str) -> bool:
         """Whether setting ``name`` changes anything with the chosen optimizer and schedule
@@ -262,9 +262,9 @@ class Settings:
 
     def architecture_key(self) -> tuple:
         """What, when changed, makes a new network: everything but lr, epochs and how the
-        updates are made (``UPDATE_SETTINGS``), which the trainer takes as they change."""
+        updates are made (``UPDATE_FIELDS``), which the trainer takes as they change."""
         d = asdict(self)
-        for name in ("lr", "epochs", *UPDATE_SETTINGS):
+        for name in ("lr", "epochs", *UPDATE_FIELDS):
             del d[name]
         return tuple(sorted(d.items()))
 
@@ -360,9 +360,6 @@ _PARSERS: dict[type, Callable] = {
     bool: _parse_bool, int: _parse_int, float: _parse_float, str: lambda raw, spec: str(raw),
 }
 SPECS: dict[str, Spec] = {f.name: f.metadata["spec"] for f in fields(Settings)}
-# The settings that go to TrainConfig under their own names, beyond lr, epochs, loss, seed.
-UPDATE_SETTINGS = ("optimizer", "momentum", "beta1", "beta2", "alpha", "eps", "schedule",
-                   "step_size", "gamma", "patience", "target_loss")
 _OPTIMIZER_FIELDS = {name for names in OPTIMIZER_PARAMS.values() for name in names}
 _SCHEDULE_FIELDS = {name for names in SCHEDULE_PARAMS.values() for name in names}
 

@@ -246,6 +246,9 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
     if isinstance(lr, (int, float)) and not isinstance(lr, bool) \
             and MIN_SIDEBAR_LR <= lr <= MAX_LR:
         st.session_state["lr"] = float(lr)
+    # ... and the optimizer, schedule and early stopping it trained with (a file from
+    # before optimizers: the tutorial's plain gradient descent).
+    st.session_state.update(model_io.update_settings(training))
     reset_run()
     return "success", f"Loaded {name}.{note}"
 

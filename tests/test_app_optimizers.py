@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mlp_core import model_io
 from mlp_core.datasets import make_dataset
 from mlp_core.gradnorms import gradient_norms
 from mlp_core.network import Network
@@ -233,3 +234,24 @@ def test_the_backprop_pages_update_is_the_one_advance_makes(optimizer):
     click(at, "bp-step")
     for W, expected in zip(run.net.weights, after):
         np.testing.assert_allclose(W, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_a_model_file_brings_its_optimizer_into_the_sidebar():
+    at = click(open_app(optimizer="adam", beta2="0.99", epochs="50"), "btn-train")
+    raw = model_io.dumps(run_of(at).net, extras.model_training(run_of(at))).encode()
+    at = open_app(optimizer="momentum")
+    at.file_uploader(key="model_uploader").set_value(("adam.json", raw, "application/json"))
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="optimizer").value == "adam"
+    assert at.number_input(key="beta2").value == 0.99
+    assert run_of(at).trainer.config.optimizer == "adam"
+    # a file from before optimizers was trained by plain gradient descent
+    old = json.loads(raw)
+    for name in ("optimizer", "beta2"):
+        del old["training"][name]
+    at.file_uploader(key="model_uploader").set_value(
+        ("old.json", json.dumps(old).encode(), "application/json"))
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="optimizer").value == "sgd"

@@ -9,8 +9,8 @@ import pytest
 from mlp_core.gradnorms import gradient_norms
 from mlp_core.network import Network
 from mlp_core.problems import problem_for
-from mlp_core.settings import PRESETS, SPECS, UPDATE_SETTINGS, Settings, data_for
-from mlp_core.training import TrainConfig, Trainer
+from mlp_core.settings import PRESETS, SPECS, Settings, data_for
+from mlp_core.training import UPDATE_FIELDS, TrainConfig, Trainer
 
 # A value other than the default for each, valid for TrainConfig (PyTorch's ranges).
 CHANGED = {"optimizer": "adam", "momentum": 0.5, "beta1": 0.8, "beta2": 0.99, "alpha": 0.9,
@@ -20,13 +20,13 @@ CHANGED = {"optimizer": "adam", "momentum": 0.5, "beta1": 0.8, "beta2": 0.99, "a
 
 def test_the_update_settings_are_trainconfigs_fields_with_its_defaults():
     config_fields = {f.name: f.default for f in fields(TrainConfig)}
-    assert set(CHANGED) == set(UPDATE_SETTINGS)
-    for name in UPDATE_SETTINGS:
+    assert set(CHANGED) == set(UPDATE_FIELDS)
+    for name in UPDATE_FIELDS:
         assert name in SPECS
         assert getattr(Settings(), name) == config_fields[name], name
 
 
-@pytest.mark.parametrize("name", UPDATE_SETTINGS)
+@pytest.mark.parametrize("name", UPDATE_FIELDS)
 def test_each_update_setting_reaches_the_train_config(name):
     settings = replace(Settings(), **{name: CHANGED[name]})
     config = settings.train_config()
@@ -42,7 +42,7 @@ def test_the_defaults_train_as_before():
                                                     seed=0)
 
 
-@pytest.mark.parametrize("name", UPDATE_SETTINGS)
+@pytest.mark.parametrize("name", UPDATE_FIELDS)
 def test_only_a_changed_value_goes_into_the_link_and_comes_back(name):
     settings = replace(Settings(), **{name: CHANGED[name]})
     query = settings.to_query()

@@ -530,7 +530,8 @@ def test_digits_shows_regions_on_a_plane_confusion_matrix_and_images():
     assert m["Accuracy"].endswith("%") and m["Test accuracy"].endswith("%")
     assert "R²" not in m
     titles = chart_titles(at)
-    assert titles[:2] == ["Loss (ce)", "Decision regions on a 2-D view of the data"]
+    assert titles[:3] == ["Loss (ce)", "Gradient norm per layer",
+                          "Decision regions on a 2-D view of the data"]
     regions = chart_named(at, "Decision regions")
     assert regions["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
     assert regions["layout"]["xaxis"]["title"]["text"].endswith("% of variance)")

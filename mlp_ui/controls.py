@@ -136,7 +136,7 @@ def buttons(container, run: Run | None) -> None:
                  "stopped early" if tr.stopped else
                  "finished" if tr.epoch >= tr.target and tr.epoch else
                  "paused" if tr.epoch else "ready")
-        # issue 15: the optimizer, unless it is the tutorial's plain gradient descent
+        # the optimizer, unless it is the tutorial's plain gradient descent
         how = "" if tr.config.optimizer == "sgd" else f"{OPTIMIZER_LABELS[tr.config.optimizer]} "
         c[4].caption(f"**{state}** · {run.net.architecture()} on {run.data.name} · "
                      f"target {tr.target:,} epochs · {how}lr {tr.config.lr:g}")

@@ -127,7 +127,7 @@ for phase, heading in sections:
             show_step(st, step, product=product(step), n_hidden_layers=net.n_hidden_layers,
                       bias=net.bias, output=net.output_activation)
 
-# issue 15: the run's optimizer and schedule make the update; plain gradient descent at a
+# The run's optimizer and schedule make the update; plain gradient descent at a
 # constant rate is the tutorial's W - lr * dE/dW.
 cfg = trainer.config
 if (cfg.optimizer, cfg.schedule) == ("sgd", "constant"):

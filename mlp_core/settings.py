@@ -38,8 +38,16 @@ from .datasets import (
 )
 from .losses import LOSS_LABELS, LOSSES
 from .network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
+from .optimizers import (
+    OPTIMIZER_LABELS,
+    OPTIMIZER_PARAMS,
+    OPTIMIZERS,
+    SCHEDULE_LABELS,
+    SCHEDULE_PARAMS,
+    SCHEDULES,
+)
 from .problems import training_defaults
-from .training import MAX_EPOCHS, MAX_LR, TrainConfig
+from .training import MAX_EPOCHS, MAX_LR, MAX_TARGET_LOSS, UPDATE_FIELDS, TrainConfig
 
 UPLOAD = "upload"
 DATASET_CHOICES = (*ALL_DATASET_NAMES, UPLOAD)
@@ -55,6 +63,11 @@ INIT_LABELS = {
 # The sidebar's number box cannot show a smaller rate (links may carry one: it is
 # replaced, with a notice).
 MIN_SIDEBAR_LR = 1e-6
+# The number boxes of the optimizer's decay rates stop short of their open end at 1
+# (at 1 nothing decays: momentum never forgets, Adam's bias correction divides by 0).
+MAX_SIDEBAR_DECAY = 0.999
+MAX_SIDEBAR_SLOW_DECAY = 0.9999   # beta2 and alpha: averages over ~1,000 updates and more
+MIN_SIDEBAR_EPS = 1e-12
 
 
 @dataclass(frozen=True)
@@ -63,11 +76,12 @@ class Spec:
 
     ``kind`` is the value's type (``int``, ``float``, ``str`` for a choice, ``bool``).
     ``what`` names it in error messages; ``label`` and ``help`` are the widget's;
-    ``lo``/``hi`` (``lo_open``: ``lo`` excluded) or ``choices`` give the range,
-    ``labels`` how a choice reads. ``widget`` is ``number``, ``slider``, ``select``
-    or ``toggle``; ``step`` the widget's step and ``ui_lo`` its smallest value when
-    it differs from ``lo``. ``cli`` is the flag of ``python -m mlp_core`` that takes
-    this setting as it is (None: the CLI has its own way, see ``mlp_core.cli``).
+    ``lo``/``hi`` (``lo_open``/``hi_open``: that end excluded) or ``choices`` give the
+    range, ``labels`` how a choice reads. ``widget`` is ``number``, ``slider``,
+    ``select`` or ``toggle``; ``step`` the widget's step and ``ui_lo``/``ui_hi`` its
+    smallest/largest value when it differs from ``lo``/``hi`` (an open end needs one).
+    ``cli`` is the flag of ``python -m mlp_core`` that takes this setting as it is
+    (None: the CLI has its own way, see ``mlp_core.cli``).
     """
 
     kind: type
@@ -77,10 +91,12 @@ class Spec:
     lo: float | None = None
     hi: float | None = None
     lo_open: bool = False
+    hi_open: bool = False
     choices: tuple[str, ...] = ()
     labels: Mapping[str, str] | None = None
     step: float | None = None
     ui_lo: float | None = None
+    ui_hi: float | None = None
     help: str | None = None
     cli: str | None = None
 
@@ -93,7 +109,8 @@ class Spec:
         if self.kind is int:
             return check_int(self.what, value, self.lo, self.hi)
         if self.kind is float:
-            return check_float(self.what, value, self.lo, self.hi, lo_open=self.lo_open)
+            return check_float(self.what, value, self.lo, self.hi, lo_open=self.lo_open,
+                               hi_open=self.hi_open)
         return check_choice(self.what, value, self.choices)
 
     def allowed(self) -> str:
@@ -103,7 +120,7 @@ class Spec:
         if self.kind is int:
             return int_range(self.lo, self.hi)
         if self.kind is float:
-            return float_range(self.lo, self.hi, lo_open=self.lo_open)
+            return float_range(self.lo, self.hi, lo_open=self.lo_open, hi_open=self.hi_open)
         return "true, false"
 
     def parse(self, raw):
@@ -167,6 +184,57 @@ class Settings:
         help="Whole numbers 0-9 in the last column are classes, other numbers a target to "
              "regress; pick one to override.", cli="--task"))
 
+    # --- How each update uses the gradient (optimizers.py has the rules) -----------
+    # Only the parameters of the chosen optimizer and schedule apply
+    # (``applies``); the others keep their values for when they do.
+    optimizer: str = _setting("sgd", Spec(
+        str, "optimizer", "Optimizer", "select", choices=OPTIMIZERS, labels=OPTIMIZER_LABELS,
+        help="How each update uses the gradient, by PyTorch's rules: plain gradient descent "
+             "(the tutorial's), momentum, Nesterov momentum, RMSprop or Adam."))
+    momentum: float = _setting(0.9, Spec(
+        float, "momentum", "Momentum μ", "number", lo=0.0, hi=1.0, hi_open=True, step=0.05,
+        ui_hi=MAX_SIDEBAR_DECAY,
+        help="Share of the last step carried into the next: 0.9 keeps a running sum of "
+             "about the last 10 gradients."))
+    beta1: float = _setting(0.9, Spec(
+        float, "beta1", "β1", "number", lo=0.0, hi=1.0, hi_open=True, step=0.05,
+        ui_hi=MAX_SIDEBAR_DECAY, help="Adam's decay of the gradient's running mean."))
+    beta2: float = _setting(0.999, Spec(
+        float, "beta2", "β2", "number", lo=0.0, hi=1.0, hi_open=True, step=0.001,
+        ui_hi=MAX_SIDEBAR_SLOW_DECAY,
+        help="Adam's decay of the squared gradient's running mean."))
+    alpha: float = _setting(0.99, Spec(
+        float, "alpha", "α", "number", lo=0.0, hi=1.0, hi_open=True, step=0.01,
+        ui_hi=MAX_SIDEBAR_SLOW_DECAY,
+        help="RMSprop's decay of the squared gradient's running mean."))
+    eps: float = _setting(1e-8, Spec(
+        float, "epsilon", "ε", "number", lo=0.0, hi=1.0, lo_open=True, step=1e-8,
+        ui_lo=MIN_SIDEBAR_EPS,
+        help="Added to the root of the squared-gradient average, so a weight whose "
+             "gradient has been 0 is not divided by 0."))
+    schedule: str = _setting("constant", Spec(
+        str, "schedule", "Learning-rate schedule", "select", choices=SCHEDULES,
+        labels=SCHEDULE_LABELS,
+        help="The rate of each epoch: constant; step decay (times γ every S epochs); "
+             "exponential (the same, smoothly); cosine (from lr down to 0 at the last "
+             "epoch)."))
+    step_size: int = _setting(0, Spec(
+        int, "schedule step", "Decay every", "number", lo=0, hi=MAX_EPOCHS, step=100,
+        help="Epochs S between decays: the rate is multiplied by γ every S epochs; "
+             "0 = a quarter of the epochs."))
+    gamma: float = _setting(0.5, Spec(
+        float, "decay factor", "Decay γ", "number", lo=0.0, hi=1.0, lo_open=True, step=0.05,
+        ui_lo=0.01))
+    patience: int = _setting(0, Spec(
+        int, "patience", "Patience", "number", lo=0, hi=MAX_EPOCHS, step=10,
+        help="Early stopping: stop when the test loss has not gone lower for this many "
+             "epochs, and keep the best epoch's weights. Needs a test split; 0 = off."))
+    target_loss: float = _setting(0.0, Spec(
+        float, "target loss", "Stop at loss", "number", lo=0.0, hi=MAX_TARGET_LOSS,
+        step=0.001,
+        help="Early stopping: stop after the first epoch whose training loss is at most "
+             "this; 0 = off."))
+
     def __post_init__(self):
         for name, spec in SPECS.items():
             object.__setattr__(self, name, spec.check(getattr(self, name)))
@@ -180,12 +248,24 @@ class Settings:
         return (self.hidden,) * self.layers
 
     def train_config(self) -> TrainConfig:
-        return TrainConfig(lr=self.lr, epochs=self.epochs, loss=self.loss, seed=self.seed)
+        return TrainConfig(lr=self.lr, epochs=self.epochs, loss=self.loss, seed=self.seed,
+                           **{name: getattr(self, name) for name in UPDATE_FIELDS})
+
+    def applies(self, name: str) -> bool:
+        """Whether setting ``name`` changes anything with the chosen optimizer and schedule
+        (``momentum`` does for momentum and Nesterov only, ``gamma`` for a decay)."""
+        if name in _OPTIMIZER_FIELDS:
+            return name in OPTIMIZER_PARAMS[self.optimizer]
+        if name in _SCHEDULE_FIELDS:
+            return name in SCHEDULE_PARAMS[self.schedule]
+        return True
 
     def architecture_key(self) -> tuple:
-        """What, when changed, makes a new network (everything but lr and epochs)."""
+        """What, when changed, makes a new network: everything but lr, epochs and how the
+        updates are made (``UPDATE_FIELDS``), which the trainer takes as they change."""
         d = asdict(self)
-        del d["lr"], d["epochs"]
+        for name in ("lr", "epochs", *UPDATE_FIELDS):
+            del d[name]
         return tuple(sorted(d.items()))
 
     def to_query(self) -> dict[str, str]:
@@ -280,6 +360,8 @@ _PARSERS: dict[type, Callable] = {
     bool: _parse_bool, int: _parse_int, float: _parse_float, str: lambda raw, spec: str(raw),
 }
 SPECS: dict[str, Spec] = {f.name: f.metadata["spec"] for f in fields(Settings)}
+_OPTIMIZER_FIELDS = {name for names in OPTIMIZER_PARAMS.values() for name in names}
+_SCHEDULE_FIELDS = {name for names in SCHEDULE_PARAMS.values() for name in names}
 
 
 def _format(value) -> str:
@@ -409,4 +491,29 @@ PRESETS = {
             "plane into five regions.",
             "blobs", 5),
     }.items()},
+    # --- Optimizers, schedules, early stopping ------------------------------------
+    "momentum-or": Preset(
+        "Momentum on the tutorial's OR",
+        "The tutorial's OR network, starting weights and lr 0.05, with momentum 0.9: the "
+        "loss reaches 0.01 after about 1,200 epochs instead of plain gradient descent's "
+        "11,400, and early stopping ends the run there.",
+        Settings(optimizer="momentum", target_loss=0.01),
+    ),
+    "adam-spiral": Preset(
+        "Adam on the spiral",
+        "The two-spiral network of \"Spiral needs depth\" with Adam at lr 0.01: every test "
+        "point right after 1,000 epochs, where plain gradient descent at lr 0.3 is still "
+        "near 75%.",
+        Settings(dataset="spiral", hidden=16, layers=2, activation="tanh", bias=True,
+                 init="xavier", loss="bce", lr=0.01, epochs=1_000, samples=300, noise=0.05,
+                 optimizer="adam"),
+    ),
+    "deep-sigmoid": Preset(
+        "Deep sigmoid net: vanishing gradients",
+        "Four layers of 8 sigmoid units on the circle: the first layer's gradient starts "
+        "thousands of times smaller than the last one's (see the gradient-norm chart), and plain "
+        "gradient descent stays at chance. Switch the Optimizer to Adam with lr 0.01.",
+        Settings(dataset="circle", hidden=8, layers=4, activation="sigmoid", bias=True,
+                 init="xavier", loss="bce", lr=0.5, epochs=3_000),
+    ),
 }

@@ -11,6 +11,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 from .bars import comparison_bars
 from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
+from .gradnorms import gradient_norms_chart
 from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
@@ -28,6 +29,7 @@ __all__ = [
     "confusion_matrix_figure",
     "decision_boundary",
     "digit_weight_images",
+    "gradient_norms_chart",
     "hidden_size_scores",
     "loss_curve",
     "misclassified_images",

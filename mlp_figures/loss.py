@@ -65,6 +65,42 @@ def _epoch_line(epoch: int, line: dict) -> dict:
             "y0": 0, "y1": 1, "line": line}
 
 
+def _line_label(epoch: int, text: str, color: str,
+                prepared: list[tuple[str, np.ndarray, np.ndarray]]) -> dict:
+    """``text`` just above the plot area at ``epoch``, on the inner side of its line.
+
+    Above the plot area, it never covers the data; on the inner side, it neither
+    reaches past the last epoch (plotly would widen the x range to fit an
+    axis-referenced annotation) nor is cut off.
+    """
+    xe = np.concatenate([e.astype(float) for _, e, _ in prepared] + [[epoch]])
+    xe = xe[np.isfinite(xe)]
+    mid = (xe.min() + xe.max()) / 2
+    return {
+        "text": text,
+        "x": int(epoch),
+        "xref": "x",
+        "y": 1,
+        "yref": "paper",
+        "xanchor": "right" if epoch > mid else "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"color": color, "size": style.ANNOTATION_FONT_SIZE},
+    }
+
+
+def _nearest_point(series: tuple[str, np.ndarray, np.ndarray], epoch: int, log_y: bool,
+                   floor: float) -> tuple[int | float, float] | None:
+    """The finite point of ``series`` (label, epochs, values) nearest ``epoch``, as plotted."""
+    _, e, v = series
+    v = np.where(np.isfinite(v) & (v <= 0), floor, v) if log_y else v
+    ok = np.flatnonzero(np.isfinite(v) & np.isfinite(e.astype(float)))
+    if not ok.size:
+        return None
+    j = ok[np.argmin(np.abs(e[ok].astype(float) - epoch))]
+    return as_numbers(e[j: j + 1])[0], rounded(v[j])
+
+
 def loss_curve(
     series: dict[str, tuple[np.ndarray, np.ndarray]],
     *,
@@ -74,6 +110,9 @@ def loss_curve(
     title: str = "Loss",
     height: int = style.DEFAULT_HEIGHT,
     planned_epochs: int | None = None,
+    stopped_epoch: int | None = None,
+    stopped_label: str = "stopped early",
+    best_epoch: int | None = None,
 ) -> go.Figure:
     """Loss against epoch for one or more series.
 
@@ -100,14 +139,23 @@ def loss_curve(
         While no series has gone past epoch 0, the x axis runs from 0 to
         this, so the initial loss sits at the start of the run to come
         (plotly would centre a lone point on an axis from -1 to 1).
+    stopped_epoch : int, optional
+        Early stopping: a green dashed vertical line where training stopped,
+        labelled ``stopped_label`` (say why) above the plot area as
+        "diverged" is.
+    best_epoch : int, optional
+        Early stopping that restored the best weights: a green ring on the
+        last series (the test loss, when there is one) at its nearest
+        recorded epoch, the weights the run kept.
 
     Returns
     -------
     go.Figure
         One ``Scatter`` (lines) trace per series, plus one marker-dot
         ``Scatter`` if ``marker_epoch`` is given and the first series has
-        a finite value.  With two or more series a horizontal legend sits
-        below the x-axis title, never over the data.
+        a finite value, plus one ring ``Scatter`` for ``best_epoch``.  With
+        two or more series a horizontal legend sits below the x-axis title,
+        never over the data.
     """
     data: list[dict] = []
     prepared: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -167,28 +215,22 @@ def loss_curve(
                 )
 
     annotations: list[dict] = []
-    if diverged_epoch is not None:
-        shapes.append(_epoch_line(diverged_epoch,
-                                  {"color": style.DIVERGED_COLOR, "width": 2, "dash": "dash"}))
-        # Above the plot area (never over the data), on the inner side of the
-        # line: a label reaching past the last epoch would widen the x range
-        # (plotly autoranges to fit axis-referenced annotations) or be cut off.
-        xe = np.concatenate([e.astype(float) for _, e, _ in prepared] + [[diverged_epoch]])
-        xe = xe[np.isfinite(xe)]
-        mid = (xe.min() + xe.max()) / 2
-        annotations.append(
-            {
-                "text": "diverged",
-                "x": int(diverged_epoch),
-                "xref": "x",
-                "y": 1,
-                "yref": "paper",
-                "xanchor": "right" if diverged_epoch > mid else "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"color": style.DIVERGED_COLOR, "size": style.ANNOTATION_FONT_SIZE},
-            }
-        )
+    for epoch, text, color in ((diverged_epoch, "diverged", style.DIVERGED_COLOR),
+                               (stopped_epoch, stopped_label, style.STOPPED_COLOR)):
+        if epoch is None:
+            continue
+        shapes.append(_epoch_line(epoch, {"color": color, "width": 2, "dash": "dash"}))
+        annotations.append(_line_label(epoch, text, color, prepared))
+    if best_epoch is not None and prepared:
+        ring = _nearest_point(prepared[-1], best_epoch, log_y, floor if log_y else 0.0)
+        if ring is not None:
+            data.append({
+                "type": "scatter", "x": [ring[0]], "y": [ring[1]], "mode": "markers",
+                "name": "best", "showlegend": False,
+                "marker": {"size": style.MARKER_DOT_SIZE + 4, "color": "rgba(0,0,0,0)",
+                           "line": {"color": style.STOPPED_COLOR, "width": 3}},
+                "hovertemplate": "best epoch %{x}: %{y:.4g} (weights kept)<extra></extra>",
+            })
 
     if not any(e.shape[0] for _, e, _ in prepared):
         annotations.append(no_data_note())

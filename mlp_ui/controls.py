@@ -28,6 +28,8 @@ import time
 
 import streamlit as st
 
+from mlp_core.optimizers import OPTIMIZER_LABELS
+
 from . import keys
 from .run import Run, reset_run, settled, timeline_epochs
 
@@ -74,12 +76,16 @@ def on_train() -> None:
         return
     wanted = run.settings.epochs
     press = (id(run.trainer), run.settings, time.monotonic())
-    if run.trainer.epoch >= wanted:
+    stopped = run.trainer.stopped is not None
+    if run.trainer.epoch >= wanted or stopped:
         last = st.session_state.get(TRAIN_PRESSED)
         if last is not None and last[:2] == press[:2] and press[2] - last[2] < DOUBLE_PRESS_S \
                 and _shows_latest(run):
             return                      # the press that trained this round, repeated
-        run.trainer.extend(wanted)      # a finished run trains another round
+        # A finished run trains another round; one stopped early goes on to its target
+        # (``extend`` clears the stop).
+        short = wanted - run.trainer.epoch
+        run.trainer.extend(short if stopped and short > 0 else wanted)
     else:
         run.trainer.set_target(wanted)
     st.session_state[TRAIN_PRESSED] = press
@@ -97,7 +103,10 @@ def on_step() -> None:
     if run is None or run.trainer.diverged is not None:
         return
     trainer = run.trainer
-    trainer.set_target(max(trainer.target, trainer.epoch + 1))
+    if trainer.stopped is not None:
+        trainer.extend(1)               # one epoch past an early stop clears it
+    else:
+        trainer.set_target(max(trainer.target, trainer.epoch + 1))
     trainer.train(n_epochs=1)
     st.session_state[keys.TIMELINE] = None
 
@@ -124,7 +133,10 @@ def buttons(container, run: Run | None) -> None:
         tr = run.trainer
         state = ("training…" if training else
                  "diverged" if tr.diverged else
+                 "stopped early" if tr.stopped else
                  "finished" if tr.epoch >= tr.target and tr.epoch else
                  "paused" if tr.epoch else "ready")
+        # the optimizer, unless it is the tutorial's plain gradient descent
+        how = "" if tr.config.optimizer == "sgd" else f"{OPTIMIZER_LABELS[tr.config.optimizer]} "
         c[4].caption(f"**{state}** · {run.net.architecture()} on {run.data.name} · "
-                     f"target {tr.target:,} epochs · lr {tr.config.lr:g}")
+                     f"target {tr.target:,} epochs · {how}lr {tr.config.lr:g}")

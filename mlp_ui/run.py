@@ -13,6 +13,7 @@ import streamlit as st
 
 from mlp_core import model_io
 from mlp_core.datasets import DATASET_INFO, CSVError, Dataset, load_csv
+from mlp_core.gradnorms import GradNormHistory
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.problems import problem_for
 from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings, data_for
@@ -37,6 +38,9 @@ class Run:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     # The Download tab's files of the run as it was last drawn (see extras._files).
     files: dict = field(default_factory=dict, repr=False, compare=False)
+    # The gradient-norm chart's norms at the trainer's snapshots, computed once each.
+    grad_norms: GradNormHistory = field(default_factory=GradNormHistory, repr=False,
+                                        compare=False)
 
     @property
     def net(self) -> Network:
@@ -156,8 +160,13 @@ def new_run(settings: Settings, data: Dataset, key: tuple) -> Run:
 
 
 def train_config(settings: Settings, data: Dataset) -> TrainConfig:
-    """The sidebar's training settings, with the loss that fits ``data``'s output layer."""
-    return replace(settings.train_config(), loss=problem_for(data, settings.loss).loss)
+    """The sidebar's training settings, with the loss that fits ``data``'s output layer.
+
+    Patience watches the test loss: on data without a test split it is off (the
+    sidebar greys it out and says why).
+    """
+    config = replace(settings.train_config(), loss=problem_for(data, settings.loss).loss)
+    return config if data.n_test else replace(config, patience=0)
 
 
 def reset_run() -> None:
@@ -237,6 +246,9 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
     if isinstance(lr, (int, float)) and not isinstance(lr, bool) \
             and MIN_SIDEBAR_LR <= lr <= MAX_LR:
         st.session_state["lr"] = float(lr)
+    # ... and the optimizer, schedule and early stopping it trained with (a file from
+    # before optimizers: the tutorial's plain gradient descent).
+    st.session_state.update(model_io.update_settings(training))
     reset_run()
     return "success", f"Loaded {name}.{note}"
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, replace
 import streamlit as st
 
 from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
+from mlp_core.optimizers import OPTIMIZER_PARAMS, SCHEDULE_PARAMS
 from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings, data_defaults
 
 from . import keys
@@ -36,7 +37,8 @@ def widget(container, name: str, **options):
     if spec.widget == "toggle":
         return container.toggle(spec.label, **common)
     lo = spec.lo if spec.ui_lo is None else spec.ui_lo
-    lo, hi, step = (spec.kind(v) for v in (lo, spec.hi, spec.step))
+    hi = spec.hi if spec.ui_hi is None else spec.ui_hi
+    lo, hi, step = (spec.kind(v) for v in (lo, hi, spec.step))
     if spec.widget == "slider":
         return container.slider(spec.label, lo, hi, step=step, **common)
     if spec.kind is float:
@@ -91,6 +93,7 @@ def render_sidebar() -> Settings:
     c1, c2 = sb.columns(2)
     widget(c1, "lr")
     widget(c2, "epochs")
+    _update_options(sb)
     widget(sb, "activation")
     widget(sb, "loss")
     # Full width: "tutorial (fixed 2-3-1 weights)" was cut off in a half-width column.
@@ -193,3 +196,37 @@ def _sync_url(settings: Settings) -> None:
     wanted = settings.to_query()
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+# --- How each update uses the gradient: optimizer, schedule, early stopping -------------
+def _update_options(sb) -> None:
+    """The optimizer and its own parameters only; the schedule and early stopping folded.
+
+    A parameter that does not apply is not drawn but keeps its value for the session
+    (``persist_state``), so switching Adam -> SGD -> Adam gives back the same betas.
+    """
+    widget(sb, "optimizer")
+    state = st.session_state
+    _applying_pairs(sb, list(OPTIMIZER_PARAMS[state["optimizer"]]))
+    folded = Settings()
+    changed = any(state.get(n) != getattr(folded, n)
+                  for n in ("schedule", "step_size", "gamma", "patience", "target_loss"))
+    with sb.expander("Schedule and early stopping", expanded=changed):
+        widget(st, "schedule")
+        _applying_pairs(st, list(SCHEDULE_PARAMS[state["schedule"]]))
+        kind = DATASET_INFO[state["dataset"]].kind if state["dataset"] in DATASET_INFO \
+            else "csv"
+        no_test = kind == "gate" or state.get("test") == 0
+        c1, c2 = st.columns(2)
+        widget(c1, "patience", disabled=no_test)
+        widget(c2, "target_loss")
+        if no_test:
+            st.caption("Patience watches the test loss: this data has no test split "
+                       "(logic gates never do; elsewhere set Test % above 0).")
+
+
+def _applying_pairs(container, names: list[str]) -> None:
+    for start in range(0, len(names), 2):
+        cols = container.columns(2)
+        for col, name in zip(cols, names[start:start + 2]):
+            widget(col, name, persist_state="session")

@@ -14,8 +14,9 @@ from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
 from mlp_core.grid import decision_grid, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
+from mlp_core.optimizers import T, buffers, lr_at
 from mlp_core.projection import Plane, feature_plane, plane_grid, principal_plane
-from mlp_core.reference import evaluate
+from mlp_core.reference import OptimizerState, Trace, evaluate, optimizer_update
 from mlp_core.training import downsample_indices
 
 from .run import Run
@@ -41,6 +42,10 @@ MAX_BIAS_CELLS = 64   # a 1x256 bias row is a barcode: a note too
 DIAGRAM_UNITS = 16
 SUBTITLE_PX = 36     # room for a subtitle: the diagram's own note sits under it, not beside
 CURVE_POINTS = 200   # x values of a 1-D regression's curves
+# CPU seconds a redraw may spend on gradient norms of snapshots not yet measured (one
+# backprop each; beyond the first, the rest wait for later redraws).
+GRADNORM_FRAME_S = 0.02
+GRADNORM_PAGE_S = 0.25
 
 
 def fmt_loss(value: float | None) -> str:
@@ -141,10 +146,52 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
     test = np.array(tr.records["test_loss"])
     if run.data.n_test and len(rec_epochs):
         series["test"] = (rec_epochs, test)
+    stop = tr.stopped
     return figs.loss_curve(series, log_y=log_y, marker_epoch=marker_epoch,
                            planned_epochs=run.settings.epochs,
                            diverged_epoch=tr.diverged.epoch if tr.diverged else None,
+                           stopped_epoch=stop.epoch if stop else None,
+                           stopped_label=stop_label(stop) if stop else "",
+                           best_epoch=stop.best_epoch if stop and stop.reason == "patience"
+                           else None,
                            title=f"Loss ({tr.config.loss})")
+
+
+def stop_label(stop) -> str:
+    """Why early stopping stopped (a ``training.EarlyStop``), short enough for a chart."""
+    if stop.reason == "target":
+        return "stopped: target loss reached"
+    return f"stopped: test loss flat, best epoch {stop.best_epoch:,} kept"
+
+
+def next_weights(run: Run, trace: Trace) -> tuple[list[np.ndarray], float]:
+    """The weights after the next update from ``trace`` (the run's backprop at its current
+    weights) by the run's optimizer, and the learning rate of that epoch's schedule.
+
+    The trainer's own optimizer state is copied, not advanced: this is what "Advance one
+    epoch" will do (full batch: one update per epoch).
+    """
+    tr = run.trainer
+    cfg = tr.config
+    lr = lr_at(cfg.schedule, cfg.lr, tr.epoch, cfg.epochs, cfg.step_size, cfg.gamma)
+    first, second, _ = buffers(tr.opt_state)
+    state = OptimizerState(int(tr.opt_state[T]), first.copy(), second.copy())
+    after = tr.net.copy()
+    optimizer_update(after, trace, state, lr, cfg)
+    return after.weights, lr
+
+
+def gradient_norms_figure(run: Run, marker_epoch: int | None = None, *, live: bool = False):
+    """The gradient norm of each weight matrix at the run's snapshots (each computed once;
+    a wide net's fill in over a few redraws, within ``GRADNORM_FRAME_S`` of CPU in a live
+    frame and ``GRADNORM_PAGE_S`` in a page's own run)."""
+    budget = GRADNORM_FRAME_S if live else GRADNORM_PAGE_S
+    epochs, norms = run.grad_norms.at_snapshots(run.trainer, budget_s=budget)
+    # The gradient at the weights after e epochs drives epoch e + 1's update; the loss
+    # curve draws the loss at those weights at e + 1 too.
+    return figs.gradient_norms_chart(epochs + 1, norms, weight_names(run.net),
+                                     marker_epoch=None if marker_epoch is None
+                                     else marker_epoch + 1)
 
 
 def unit_labels(net: Network) -> list[str]:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from mlp_core.gradcheck import gradient_check
+from mlp_core.optimizers import OPTIMIZER_LABELS, SCHEDULE_LABELS
 from mlp_core.reference import backprop, updated_weights
 from mlp_ui import keys, views
 from mlp_ui.controls import button, on_step
@@ -65,6 +66,17 @@ if data.n_features > 8 or n > 100:
                "and its first rows and columns; every number is computed on all of them.")
 
 
+# How each optimizer turns the gradient g into a step (PyTorch's rules, optimizers.py).
+UPDATE_RULES = {
+    "sgd": "lr · g",
+    "momentum": "lr · b with b ← μ·b + g (b = g at the first update)",
+    "nesterov": "lr · (g + μ·b) with b ← μ·b + g",
+    "rmsprop": "lr · g / (√v + ε) with v ← α·v + (1 − α)·g²",
+    "adam": "lr · m̂ / (√v̂ + ε): m and v are running means of g and g² (β1, β2), "
+            "divided by 1 − β^t so the first updates are not too small",
+}
+
+
 def layer_title(layer: int) -> str:
     if layer == len(net.weights):
         return "output layer"
@@ -115,16 +127,30 @@ for phase, heading in sections:
             show_step(st, step, product=product(step), n_hidden_layers=net.n_hidden_layers,
                       bias=net.bias, output=net.output_activation)
 
-st.header("The update: W ← W − lr · dE/dW")
-after = updated_weights(net, trace, trainer.config.lr)
+# The run's optimizer and schedule make the update; plain gradient descent at a
+# constant rate is the tutorial's W - lr * dE/dW.
+cfg = trainer.config
+if (cfg.optimizer, cfg.schedule) == ("sgd", "constant"):
+    st.header("The update: W ← W − lr · dE/dW")
+    after, lr = updated_weights(net, trace, cfg.lr), cfg.lr
+else:
+    after, lr = views.next_weights(run, trace)
+    st.header(f"The update by {OPTIMIZER_LABELS[cfg.optimizer]}: W ← W − step")
+    st.caption(f"The step is {UPDATE_RULES[cfg.optimizer]}, at this epoch's learning rate "
+               f"{lr:g} ({SCHEDULE_LABELS[cfg.schedule].lower()} schedule); the 'after' "
+               "column is what 'Advance one epoch' gives.")
 for name, W, g, W2 in zip(names, net.weights, trace.weight_gradients, after):
     st.subheader(f"{name} ({W.shape[0]}x{W.shape[1]})")
     # Side by side only while a third of the page fits every column; wider ones stack.
     cols = st.columns(3) if W.shape[1] <= 2 else [st] * 3
     cols[0].markdown("**before**")
     cols[0].dataframe(matrix_table(W).style.format("{:.6g}"), width="stretch")
-    cols[1].markdown(f"**lr · dE/dW** (lr = {trainer.config.lr:g})")
-    cols[1].dataframe(matrix_table(trainer.config.lr * g).style.format("{:.6g}"), width="stretch")
+    if cfg.optimizer == "sgd":
+        cols[1].markdown(f"**lr · dE/dW** (lr = {lr:g})")
+        cols[1].dataframe(matrix_table(lr * g).style.format("{:.6g}"), width="stretch")
+    else:
+        cols[1].markdown("**step** (before − after)")
+        cols[1].dataframe(matrix_table(W - W2).style.format("{:.6g}"), width="stretch")
     cols[2].markdown("**after**")
     cols[2].dataframe(matrix_table(W2).style.format("{:.6g}"), width="stretch")
     note = cut_note(W)

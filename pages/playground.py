@@ -31,6 +31,7 @@ status = st.container()
 metrics_ph = st.empty()
 left, right = st.columns(2)
 loss_ph = left.empty()
+grad_ph = left.empty()  # gradient norm per layer, under the loss
 plane = views.plane_picker(right, data) if kind.endswith("-plane") else None
 picture_ph = right.empty()
 opts = st.columns([1, 1, 2])  # wide enough for "Hidden-unit lines" in one line
@@ -84,6 +85,8 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     # on every WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
     if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
         return
+    views.chart(grad_ph, views.gradient_norms_figure(run, marker, live=isinstance(frame, int)),
+                f"grad-{frame}")
     if digits:
         unit_images, wrong = views.image_figures(data, net)
         views.chart(images_ph, unit_images, f"img-{frame}")
@@ -117,6 +120,8 @@ if st.session_state.get(keys.TRAINING):
 # A finished or paused run: the timeline picks which moment the views show.
 if trainer.diverged:
     status.error(trainer.diverged.message)
+if trainer.stopped:
+    status.info(trainer.stopped.message)
 snaps = timeline_epochs(trainer)
 view = dict(frame="static")
 if len(snaps) > 1:
@@ -135,7 +140,7 @@ if len(snaps) > 1:
         e = snaps[picked]
         view.update(net=trainer.network_at(picked), epoch=e, marker=e,
                     last_loss=trainer.loss_after(e))
-for warning in health_warnings(view.get("net") or trainer.net, data.X_train):
+for warning in health_warnings(view.get("net") or trainer.net, data.X_train, trainer.config):
     status.warning(warning)
 draw(**view)
 

@@ -415,7 +415,7 @@ def test_chart_specs_are_small_and_finite():
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
     n = assert_charts_ok(at)
-    assert n == 6  # loss, boundary, 2 weight matrices, network, replay
+    assert n == 7  # loss, gradient norms, boundary, 2 weight matrices, network, replay
 
     # The biggest network the sidebar allows, on a 2-D set, with bias.
     at = open_app(dataset="spiral", hidden="64", layers="4", bias="true", init="xavier",
@@ -423,9 +423,9 @@ def test_chart_specs_are_small_and_finite():
     train(at)
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
-    # loss, boundary, network, replay; 5 weight and 5 bias heatmaps, but the three
-    # 64x64 matrices are a one-line note each (4,096 cells do not read as a heatmap)
-    assert assert_charts_ok(at) == 4 + 2 * 5 - 3
+    # loss, gradient norms, boundary, network, replay; 5 weight and 5 bias heatmaps, but
+    # the three 64x64 matrices are a one-line note each (4,096 cells do not read as a heatmap)
+    assert assert_charts_ok(at) == 5 + 2 * 5 - 3
     assert sum("too many cells" in c.value for c in at.main.caption) == 3
     assert_no_nan_metric(at)
     assert all(math.isfinite(float(v)) for k, v in metrics(at).items()
@@ -530,7 +530,8 @@ def test_digits_shows_regions_on_a_plane_confusion_matrix_and_images():
     assert m["Accuracy"].endswith("%") and m["Test accuracy"].endswith("%")
     assert "R²" not in m
     titles = chart_titles(at)
-    assert titles[:2] == ["Loss (ce)", "Decision regions on a 2-D view of the data"]
+    assert titles[:3] == ["Loss (ce)", "Gradient norm per layer",
+                          "Decision regions on a 2-D view of the data"]
     regions = chart_named(at, "Decision regions")
     assert regions["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
     assert regions["layout"]["xaxis"]["title"]["text"].endswith("% of variance)")

@@ -206,7 +206,7 @@ def trained_on_good_csv() -> tuple[AppTest, dict]:
     assert metrics(at)["Epoch"] == "2"
     before = snapshot(at)
     assert before["data"] == ("good.csv", 32, 8, ("height", "weight"))
-    assert len(before["charts"]) == 5
+    assert len(before["charts"]) == 6   # the gradient norms among them
     return at, before
 
 

@@ -38,7 +38,10 @@ def _base_for(name: str) -> Settings:
 @pytest.mark.parametrize("name", NUMERIC)
 def test_numeric_settings_round_trip_at_both_ends_of_their_range(name):
     spec = SPECS[name]
-    ends = [spec.hi] if spec.lo_open else [spec.lo, spec.hi]
+    ends = ([] if spec.lo_open else [spec.lo]) + ([] if spec.hi_open else [spec.hi])
+    # an open end: the value just inside it
+    ends += [spec.ui_lo] if spec.lo_open else []
+    ends += [spec.ui_hi] if spec.hi_open else []
     for value in ends:
         s = replace(_base_for(name), **{name: spec.kind(value)})
         assert Settings.from_query(s.to_query()) == (s, [])
@@ -48,7 +51,8 @@ def test_numeric_settings_round_trip_at_both_ends_of_their_range(name):
 def test_numeric_settings_refuse_the_values_just_outside(name):
     spec = SPECS[name]
     step = 1 if spec.kind is int else 1e-9 * max(1.0, abs(spec.hi))
-    outside = [spec.hi + step, spec.lo if spec.lo_open else spec.lo - step]
+    outside = [spec.hi if spec.hi_open else spec.hi + step,
+               spec.lo if spec.lo_open else spec.lo - step]
     for value in outside:
         settings, notices = Settings.from_query({name: repr(spec.kind(value))})
         assert settings == Settings()
@@ -67,12 +71,20 @@ def test_every_choice_round_trips_and_others_are_refused(name):
     assert settings == Settings() and len(notices) == 1
 
 
+# Links under which the sidebar draws, between them, every setting: an optimizer's and a
+# schedule's own parameters are drawn only when they apply.
+EVERY_PARAMETER_SHOWN = [{}, {"optimizer": "momentum", "schedule": "step"},
+                         {"optimizer": "rmsprop"}, {"optimizer": "adam"}]
+
+
 def test_the_sidebar_draws_every_setting_as_declared():
-    at = open_app()
     drawn = {}
-    for kind in ("selectbox", "number_input", "slider", "toggle"):
-        for element in getattr(at.sidebar, kind):
-            drawn[element.key] = (kind, element)
+    for link in EVERY_PARAMETER_SHOWN:
+        at = open_app(**link)
+        for kind in ("selectbox", "number_input", "slider", "toggle"):
+            for element in getattr(at.sidebar, kind):
+                if element.key not in link:
+                    drawn[element.key] = (kind, element)
     assert set(SPECS) <= set(drawn)
     widget_kind = {"select": "selectbox", "number": "number_input", "slider": "slider",
                    "toggle": "toggle"}
@@ -83,7 +95,8 @@ def test_the_sidebar_draws_every_setting_as_declared():
         assert element.value == getattr(Settings(), name), name
         if kind in ("number_input", "slider"):
             lo = spec.lo if spec.ui_lo is None else spec.ui_lo
-            assert (element.min, element.max) == (lo, spec.hi), name
+            hi = spec.hi if spec.ui_hi is None else spec.ui_hi
+            assert (element.min, element.max) == (lo, hi), name
         if kind == "selectbox":
             assert len(element.options) == len(spec.choices), name
 
@@ -91,6 +104,15 @@ def test_the_sidebar_draws_every_setting_as_declared():
 def test_the_sidebar_cannot_show_learning_rates_below_its_box():
     # The one declared difference between the sidebar and a link: lr's box floor.
     assert SPECS["lr"].ui_lo == MIN_SIDEBAR_LR > SPECS["lr"].lo
+
+
+def test_an_open_end_has_a_widget_bound_inside_it():
+    # A number box reaching the excluded end would let a person pick an invalid value.
+    for name, spec in SPECS.items():
+        if spec.lo_open:
+            assert spec.ui_lo is not None and spec.lo < spec.ui_lo < spec.hi, name
+        if spec.hi_open:
+            assert spec.ui_hi is not None and spec.lo < spec.ui_hi < spec.hi, name
 
 
 CLI_SETTINGS = [name for name, spec in SPECS.items() if spec.cli]

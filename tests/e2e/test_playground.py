@@ -160,8 +160,8 @@ def test_train_or_reproduces_the_tutorial(page, streamlit_server, server_log, co
     assert metric_value(page, "Accuracy") == "4/4"
     assert_metrics_not_clipped(page)
     expect(page.locator(MAIN).get_by_text("All 4 rows right.")).to_be_visible()
-    # loss curve, decision boundary, weight_hidden, weight_output, network diagram
-    assert_charts_drawn(page, 5)
+    # loss curve, gradient norms, decision boundary, weight_hidden, weight_output, network
+    assert_charts_drawn(page, 6)
     screenshot(page, "playground-or-trained")
 
     # Download the trained model: a model file that loads, at 200,000 epochs.

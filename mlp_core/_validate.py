@@ -14,9 +14,9 @@ def int_range(lo: int, hi: int) -> str:
     return f"[{lo:,}, {hi:,}]"
 
 
-def float_range(lo: float, hi: float, *, lo_open: bool = False) -> str:
-    """``[lo, hi]`` (``(lo, hi]`` if ``lo_open``) as the messages write it."""
-    return f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+def float_range(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> str:
+    """``[lo, hi]`` (``(lo`` if ``lo_open``, ``hi)`` if ``hi_open``) as the messages write it."""
+    return f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
 
 
 def check_int(name: str, value, lo: int, hi: int) -> int:
@@ -30,9 +30,10 @@ def check_int(name: str, value, lo: int, hi: int) -> int:
     return value
 
 
-def check_float(name: str, value, lo: float, hi: float, *, lo_open: bool = False) -> float:
-    """Return ``value`` as a finite float in ``[lo, hi]`` (``(lo, hi]`` if ``lo_open``)."""
-    allowed = float_range(lo, hi, lo_open=lo_open)
+def check_float(name: str, value, lo: float, hi: float, *, lo_open: bool = False,
+                hi_open: bool = False) -> float:
+    """Return ``value`` as a finite float in ``[lo, hi]`` (either end open if asked)."""
+    allowed = float_range(lo, hi, lo_open=lo_open, hi_open=hi_open)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -40,7 +41,8 @@ def check_float(name: str, value, lo: float, hi: float, *, lo_open: bool = False
     if isinstance(value, bool) or not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number in {allowed}, got {value!r}")
     too_low = number <= lo if lo_open else number < lo
-    if too_low or number > hi:
+    too_high = number >= hi if hi_open else number > hi
+    if too_low or too_high:
         raise ValueError(f"{name} must be a number in {allowed}, got {number:g}")
     return number
 

@@ -23,6 +23,7 @@ from .activations import ACTIVATION_IDS, OUTPUT_IDS
 from .kernel import LOSS_NOT_FINITE, OK, REG_IDS
 from .losses import LOSS_IDS, LOSSES, check_loss_for_output
 from .network import Network
+from .optimizers import OPTIMIZERS, SCHEDULES
 
 MAX_EPOCHS = 1_000_000
 MAX_LR = 1e6
@@ -31,6 +32,8 @@ MAX_LR = 1e6
 MAX_ABS_WEIGHT = 1e4
 MAX_SNAPSHOTS = 200
 MAX_RECORDS = 1000
+# Early stopping's target training loss: any loss this project computes fits under it.
+MAX_TARGET_LOSS = 1e6
 # Training time per kernel call: between calls a run reports progress (and can
 # be stopped), so this is how quickly Pause takes effect.
 CHUNK_SECONDS = 0.01
@@ -44,6 +47,16 @@ class TrainConfig:
     Regularization (``reg`` "l1"/"l2" with ``reg_rate``) applies to weights,
     not biases; the recorded loss is the data loss alone. Whether ``loss`` fits
     the network's outputs is checked when a ``Trainer`` brings the two together.
+
+    ``optimizer`` is one of ``optimizers.OPTIMIZERS`` (PyTorch's rules, see
+    there): ``momentum`` is mu for momentum and nesterov, ``beta1``/``beta2``
+    Adam's, ``alpha`` RMSprop's, ``eps`` both of theirs. ``schedule`` (one of
+    ``optimizers.SCHEDULES``) sets each epoch's rate from ``lr`` (``lr_at``;
+    ``step_size`` 0 is a quarter of ``epochs``). Early stopping: ``target_loss``
+    > 0 stops after the first epoch whose training loss is at most it;
+    ``patience`` > 0 (needs a test set) stops when the test loss has not gone
+    strictly lower for that many epochs and restores the best epoch's
+    parameters. The defaults are the tutorial's plain gradient descent.
     """
 
     lr: float = 0.5
@@ -53,6 +66,17 @@ class TrainConfig:
     reg: str = "none"
     reg_rate: float = 0.0
     seed: int = 0
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    alpha: float = 0.99
+    eps: float = 1e-8
+    schedule: str = "constant"
+    step_size: int = 0
+    gamma: float = 0.5
+    patience: int = 0
+    target_loss: float = 0.0
 
     def __post_init__(self):
         object.__setattr__(self, "lr", check_float("lr", self.lr, 0.0, MAX_LR, lo_open=True))
@@ -64,6 +88,19 @@ class TrainConfig:
         check_choice("reg", self.reg, REG_IDS)
         object.__setattr__(self, "reg_rate", check_float("reg rate", self.reg_rate, 0.0, 10.0))
         object.__setattr__(self, "seed", check_int("seed", self.seed, 0, MAX_SEED))
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        for name in ("momentum", "beta1", "beta2", "alpha"):
+            object.__setattr__(self, name,
+                               check_float(name, getattr(self, name), 0.0, 1.0, hi_open=True))
+        object.__setattr__(self, "eps", check_float("eps", self.eps, 0.0, 1.0, lo_open=True))
+        check_choice("schedule", self.schedule, SCHEDULES)
+        object.__setattr__(self, "step_size",
+                           check_int("step size", self.step_size, 0, MAX_EPOCHS))
+        object.__setattr__(self, "gamma",
+                           check_float("gamma", self.gamma, 0.0, 1.0, lo_open=True))
+        object.__setattr__(self, "patience", check_int("patience", self.patience, 0, MAX_EPOCHS))
+        object.__setattr__(self, "target_loss",
+                           check_float("target loss", self.target_loss, 0.0, MAX_TARGET_LOSS))
 
 
 class KernelSettings(NamedTuple):
@@ -85,6 +122,9 @@ class KernelSettings(NamedTuple):
 def kernel_settings(net: Network, config: TrainConfig, n_rows: int) -> KernelSettings:
     """What the kernel needs to train ``net`` by ``config`` on ``n_rows`` rows."""
     check_loss_for_output(net.output_activation, config.loss)
+    if (config.optimizer, config.schedule, config.patience, config.target_loss) != (
+            "sgd", "constant", 0, 0.0):
+        raise NotImplementedError("the compiled paths do not run optimizers yet")
     return KernelSettings(np.asarray(net.layer_sizes, dtype=np.int64),
                           ACTIVATION_IDS[net.hidden_activation],
                           OUTPUT_IDS[net.output_activation], LOSS_IDS[config.loss], net.bias,

@@ -1,0 +1,196 @@
+"""Optimizers, learning-rate schedules and the optimizer state's layout.
+
+The update rules are PyTorch's (``torch.optim``, weight_decay 0, maximize
+False), per parameter ``p`` with gradient ``g`` (regularisation already added)
+at update ``t = 1, 2, ...`` (``t`` counts updates, i.e. mini-batches):
+
+- ``sgd``: ``p -= lr g`` (the tutorial's gradient descent).
+- ``momentum``: ``b = g`` at t = 1, else ``b = mu b + g``; ``p -= lr b``
+  (``SGD(momentum=mu)``, dampening 0).
+- ``nesterov``: ``b`` as momentum; ``p -= lr (g + mu b)``
+  (``SGD(momentum=mu, nesterov=True)``).
+- ``rmsprop``: ``v = alpha v + (1 - alpha) g^2``; ``p -= lr g / (sqrt(v) + eps)``
+  (``RMSprop``, not centred, no momentum).
+- ``adam``: ``m = b1 m + (1 - b1) g``; ``v = b2 v + (1 - b2) g^2``;
+  ``p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`` (``Adam``, no amsgrad).
+
+The learning rate of every update in epoch ``e`` (counted over the whole run)
+is ``lr_at(schedule, lr, e, epochs, step_size, gamma)``.
+
+The compiled paths (``kernel.py``, ``dense.py``) share ``step``; the readable
+path (``reference.py``) writes each rule out in NumPy. Both keep the state in
+one flat float64 array (``new_state``), which a ``Trainer`` carries across
+calls so a paused run resumes exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+OPTIMIZER_IDS = {name: i for i, name in enumerate(OPTIMIZERS)}
+OPTIMIZER_LABELS = {
+    "sgd": "Gradient descent (SGD)",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov momentum",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+}
+# The TrainConfig fields each optimizer reads (the UI shows only these).
+OPTIMIZER_PARAMS = {
+    "sgd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "rmsprop": ("alpha", "eps"),
+    "adam": ("beta1", "beta2", "eps"),
+}
+SGD, MOMENTUM, NESTEROV, RMSPROP, ADAM = range(len(OPTIMIZERS))
+
+SCHEDULES = ("constant", "step", "exp", "cosine")
+SCHEDULE_IDS = {name: i for i, name in enumerate(SCHEDULES)}
+SCHEDULE_LABELS = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "exp": "Exponential decay",
+    "cosine": "Cosine to zero",
+}
+# The TrainConfig fields each schedule reads.
+SCHEDULE_PARAMS = {
+    "constant": (),
+    "step": ("step_size", "gamma"),
+    "exp": ("step_size", "gamma"),
+    "cosine": (),
+}
+CONSTANT, STEP, EXP, COSINE = range(len(SCHEDULES))
+
+
+def _rate(sched_id, lr, epoch, epochs, step_size, gamma):
+    # Plain scalar arithmetic, so the same text compiles for the kernels (``rate``).
+    if sched_id in (STEP, EXP):
+        s = step_size if step_size > 0 else max(1, epochs // 4)
+        if sched_id == STEP:
+            return lr * gamma ** (epoch // s)
+        return lr * gamma ** (epoch / s)
+    if sched_id == COSINE:
+        return lr * 0.5 * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs))
+    return lr
+
+
+rate = njit(nogil=True, cache=True)(_rate)
+
+
+def lr_at(schedule: str, lr: float, epoch: int, epochs: int, step_size: int = 0,
+          gamma: float = 0.5) -> float:
+    """The learning rate of every update in epoch ``epoch`` (0, 1, ... over the whole run).
+
+    ``constant``: ``lr``; ``step``: ``lr gamma^(epoch // S)``; ``exp``:
+    ``lr gamma^(epoch / S)`` (multiply by gamma every S epochs, smoothly);
+    ``cosine``: ``lr (1 + cos(pi min(epoch, T) / T)) / 2`` with ``T = epochs``
+    (PyTorch's ``CosineAnnealingLR(T_max=epochs)``), zero from epoch T on.
+    ``S`` is ``step_size``, or a quarter of ``epochs`` (at least 1) when it is 0.
+    """
+    return float(_rate(SCHEDULE_IDS[schedule], float(lr), int(epoch), int(epochs),
+                       int(step_size), float(gamma)))
+
+
+# --- the state ---------------------------------------------------------------
+# One flat float64 array per run: the optimizer's part (the update count t and
+# two buffers of n_params each) and early stopping's (the best test loss so far,
+# its epoch, the epochs since it, the parameters then).
+T = 0               # updates taken so far
+BEST_LOSS = 1       # lowest test loss seen (inf: none yet)
+BEST_EPOCH = 2      # the epoch count when it was seen
+SINCE_BEST = 3      # epochs since then without a strictly lower test loss
+HEAD = 4
+
+
+def state_size(n_params: int) -> int:
+    """Length of the state of a network with ``n_params`` parameters."""
+    return HEAD + 3 * n_params
+
+
+def new_state(n_params: int) -> np.ndarray:
+    """The state before the first update: t = 0, zero buffers, no best test loss."""
+    state = np.zeros(state_size(n_params))
+    state[BEST_LOSS] = math.inf
+    return state
+
+
+def reset_optimizer(state: np.ndarray) -> None:
+    """Forget the optimizer's part of ``state`` (t and both buffers); early stopping's stays."""
+    n_params = (len(state) - HEAD) // 3
+    state[T] = 0.0
+    state[HEAD: HEAD + 2 * n_params] = 0.0
+
+
+def buffers(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the state's three parameter-sized parts: the first buffer (momentum's b,
+    RMSprop's v, Adam's m), the second (Adam's v) and the best parameters so far."""
+    n_params = (len(state) - HEAD) // 3
+    first = state[HEAD: HEAD + n_params]
+    second = state[HEAD + n_params: HEAD + 2 * n_params]
+    best = state[HEAD + 2 * n_params: HEAD + 3 * n_params]
+    return first, second, best
+
+
+@njit(nogil=True, cache=True)
+def step(params, G, new, state, opt_id, lr, mu, beta1, beta2, alpha, eps):
+    """Write the updated parameters into ``new`` and return the update count t.
+
+    ``params``, ``G`` (the gradient, regularisation included) and ``new`` have
+    shape (n_params,); ``state`` is ``new_state``'s layout. Nothing in ``params``
+    or ``state`` changes: the caller checks ``new`` and then calls ``commit``,
+    so an update that would blow up is never half applied.
+    """
+    n = params.shape[0]
+    t = state[T] + 1.0
+    b = state[HEAD: HEAD + n]
+    v = state[HEAD + n: HEAD + 2 * n]
+    if opt_id == SGD:
+        for p in range(n):
+            new[p] = params[p] - lr * G[p]
+    elif opt_id in (MOMENTUM, NESTEROV):
+        for p in range(n):
+            g = G[p]
+            bp = g if t == 1.0 else mu * b[p] + g
+            new[p] = params[p] - lr * (bp if opt_id == MOMENTUM else g + mu * bp)
+    elif opt_id == RMSPROP:
+        for p in range(n):
+            g = G[p]
+            vp = alpha * b[p] + (1.0 - alpha) * g * g
+            new[p] = params[p] - lr * (g / (math.sqrt(vp) + eps))
+    else:
+        c1 = 1.0 - beta1 ** t
+        c2 = 1.0 - beta2 ** t
+        for p in range(n):
+            g = G[p]
+            mp = beta1 * b[p] + (1.0 - beta1) * g
+            vp = beta2 * v[p] + (1.0 - beta2) * g * g
+            new[p] = params[p] - lr * (mp / c1) / (math.sqrt(vp / c2) + eps)
+    return t
+
+
+@njit(nogil=True, cache=True)
+def commit(params, G, new, state, opt_id, mu, beta1, beta2, alpha):
+    """Apply the update ``step`` computed: ``params = new``, and advance the state."""
+    n = params.shape[0]
+    t = state[T] + 1.0
+    state[T] = t
+    b = state[HEAD: HEAD + n]
+    v = state[HEAD + n: HEAD + 2 * n]
+    if opt_id in (MOMENTUM, NESTEROV):
+        for p in range(n):
+            b[p] = G[p] if t == 1.0 else mu * b[p] + G[p]
+    elif opt_id == RMSPROP:
+        for p in range(n):
+            b[p] = alpha * b[p] + (1.0 - alpha) * G[p] * G[p]
+    elif opt_id == ADAM:
+        for p in range(n):
+            g = G[p]
+            b[p] = beta1 * b[p] + (1.0 - beta1) * g
+            v[p] = beta2 * v[p] + (1.0 - beta2) * g * g
+    for p in range(n):
+        params[p] = new[p]

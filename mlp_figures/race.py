@@ -1,0 +1,420 @@
+"""The optimizer race: loss curves to a target, paths on the loss landscape, lines, gradients.
+
+Every builder takes one entry per racer in a dict ``label -> arrays``, in race
+order; a racer keeps its colour (``style.SERIES_COLORS[i]``) in every chart.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import style
+from ._util import (
+    BOTTOM_LEGEND_PX,
+    as_numbers,
+    base_layout,
+    bottom_legend,
+    fmt_number,
+    make_figure,
+    rounded,
+)
+from .loss import LOG_FLOOR, _log_ticks
+
+LANDSCAPE_HEIGHT = 620  #: px; the landscape is the page's main picture
+#: Pale Viridis (mixed with white): low loss dark, high loss light, pale enough that
+#: the racers' coloured paths stand out on it.
+LANDSCAPE_SCALE = [
+    [0.0, "#5B3C75"],
+    [0.25, "#6A80A8"],
+    [0.5, "#79BFB1"],
+    [0.75, "#B9E2A1"],
+    [1.0, "#FBF5C9"],
+]
+CONTOUR_LINE_COLOR = "rgba(60,60,60,0.35)"
+PATH_WIDTH = 3.0
+GHOST_OPACITY = 0.3  #: the whole path, under the animated trail
+HEAD_SIZE = 13
+START_SIZE = 16
+#: Most animation frames: each holds every racer's trail so far, so the figure grows
+#: with frames x points; 60 frames of log-spaced epochs show the early moves in detail.
+MAX_FRAMES = 60
+FRAME_MS = 120
+#: Dash style of each layer in the gradient-norm chart (colour is the racer).
+LAYER_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+TARGET_COLOR = "#444444"
+
+
+def _color(i: int) -> str:
+    return style.SERIES_COLORS[i % len(style.SERIES_COLORS)]
+
+
+def _legend_rows(labels: list[str], per_row: int = 3) -> int:
+    return max(1, math.ceil(len(labels) / per_row))
+
+
+def _with_bottom_legend(layout: dict, labels: list[str]) -> None:
+    layout["showlegend"] = True
+    layout["legend"] = bottom_legend()
+    layout["margin"]["b"] += BOTTOM_LEGEND_PX * _legend_rows(labels)
+
+
+def race_loss_figure(
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    target: float | None = None,
+    reached: dict[str, int | None] | None = None,
+    log_y: bool = True,
+    title: str = "Loss",
+    height: int = style.DEFAULT_HEIGHT + 40,
+) -> go.Figure:
+    """Every racer's loss against epoch, the target as a line, and where each reached it.
+
+    Parameters
+    ----------
+    series : dict[str, tuple[ndarray, ndarray]]
+        Racer label -> ``(epochs, losses)``, both shape (n,), n <= ~1000.
+    target : float, optional
+        Horizontal dotted line at this loss, labelled "target".
+    reached : dict[str, int or None], optional
+        Racer label -> epoch it first reached the target: a dot there on its curve.
+    log_y : bool, default True
+        Log-scaled loss axis (losses <= 0 drawn at the smallest positive one).
+
+    Returns
+    -------
+    go.Figure
+        One line ``Scatter`` per racer, then one marker ``Scatter`` per racer that
+        reached the target.
+    """
+    reached = reached or {}
+    prepared = [(str(k), np.asarray(e).ravel(), np.asarray(v, dtype=float).ravel())
+                for k, (e, v) in series.items()]
+    allv = np.concatenate([v for _, _, v in prepared] + [np.array([target or np.nan])])
+    pos = allv[np.isfinite(allv) & (allv > 0)]
+    floor = max(float(pos.min()), LOG_FLOOR) if pos.size else LOG_FLOOR
+    data: list[dict] = []
+    for i, (label, e, v) in enumerate(prepared):
+        if log_y:
+            v = np.where(np.isfinite(v) & (v <= 0), floor, v)
+        data.append({"type": "scatter", "x": as_numbers(e), "y": rounded(v), "name": label,
+                     "mode": "lines", "legendgroup": label,
+                     "line": {"color": _color(i), "width": style.LINE_WIDTH},
+                     "hovertemplate": f"{label}: %{{y:.4g}}<extra></extra>"})
+    for i, (label, _, _) in enumerate(prepared):
+        epoch = reached.get(label)
+        if epoch is not None and target is not None:
+            data.append({"type": "scatter", "x": [int(epoch)], "y": [rounded(target)],
+                         "mode": "markers", "name": f"{label} reached", "showlegend": False,
+                         "legendgroup": label,
+                         "marker": {"size": style.MARKER_DOT_SIZE, "color": _color(i),
+                                    "line": {"color": "#FFFFFF", "width": 2}},
+                         "hovertemplate": f"{label}: target after %{{x:,}} epochs"
+                                          "<extra></extra>"})
+    layout = base_layout(title, height)
+    if target is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                             "y0": rounded(target), "y1": rounded(target),
+                             "line": {"color": TARGET_COLOR, "width": 1.5, "dash": "dot"}}]
+        layout["annotations"] = [{"text": f"target {fmt_number(target)}", "xref": "paper",
+                                  "x": 1, "xanchor": "right", "yref": "y",
+                                  "y": math.log10(target) if log_y else target,
+                                  "yanchor": "bottom", "showarrow": False,
+                                  "font": {"size": style.ANNOTATION_FONT_SIZE,
+                                           "color": TARGET_COLOR}}]
+    _with_bottom_legend(layout, [p[0] for p in prepared])
+    layout.update(
+        hovermode="x unified",
+        xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative"},
+        yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear",
+               **({} if log_y else {"rangemode": "tozero"}),
+               **(_log_ticks(float(pos.min()), float(pos.max())) if log_y and pos.size
+                  else {})},
+    )
+    return make_figure(data, layout)
+
+
+def frame_epochs(epochs: list[np.ndarray], max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """The epochs an animation shows: every racer's path epochs together, at most
+    ``max_frames`` of them (evenly among the sorted epochs, the first and last kept)."""
+    union = np.unique(np.concatenate([np.asarray(e, dtype=np.int64) for e in epochs]))
+    if len(union) <= max_frames:
+        return union
+    pick = np.unique(np.round(np.linspace(0, len(union) - 1, max_frames)).astype(int))
+    return union[pick]
+
+
+def _upto(epochs: np.ndarray, frame_epoch: int) -> int:
+    """Index of the last path point at or before ``frame_epoch`` (0 if none)."""
+    return max(0, int(np.searchsorted(epochs, frame_epoch, side="right")) - 1)
+
+
+def _log_colorbar(lo: float, hi: float) -> dict:
+    """Colour-bar ticks at powers of ten (1-2-5 over a short range), labelled as losses."""
+    ticks = _log_ticks(10 ** lo, 10 ** hi) or {
+        "tickvals": list(np.linspace(10 ** lo, 10 ** hi, 4))}
+    vals = [v for v in ticks.get("tickvals", []) if v > 0]
+    return {"title": {"text": "loss", "side": "right"},
+            "tickvals": rounded(np.log10(vals)), "ticktext": [fmt_number(v) for v in vals],
+            "thickness": 14}
+
+
+def landscape_figure(
+    us: np.ndarray,
+    vs: np.ndarray,
+    loss: np.ndarray,
+    paths: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    x_title: str = "direction 1",
+    y_title: str = "direction 2",
+    title: str = "Loss landscape",
+    start_label: str = "shared start",
+    height: int = LANDSCAPE_HEIGHT,
+    max_frames: int = MAX_FRAMES,
+) -> go.Figure:
+    """The loss over a plane with every racer's path, animated in the browser.
+
+    Parameters
+    ----------
+    us : ndarray of shape (gu,)
+    vs : ndarray of shape (gv,)
+        Ascending plane coordinates of the grid.
+    loss : ndarray of shape (gv, gu)
+        The loss at ``(us[c], vs[r])`` in ``loss[r, c]``; drawn on a log colour
+        scale (NaN cells are left blank).
+    paths : dict[str, tuple[ndarray, ndarray, ndarray]]
+        Racer label -> ``(uv, epochs, losses)``: plane coordinates ``(K, 2)`` of its
+        path points, their epochs ``(K,)`` ascending, and the loss there ``(K,)``.
+        Every path starts at the shared start (its first point).
+    max_frames : int
+        Most animation frames (``frame_epochs``).
+
+    Returns
+    -------
+    go.Figure
+        Traces: the ``Contour`` (0), a start marker (1), then per racer its whole
+        path, faint (static), its trail so far and its current point (both
+        animated). It opens on the last frame (every path complete); Play runs
+        the frames from epoch 0 and the slider picks one: the browser does all of
+        it, with no server work per frame.
+    """
+    us = np.asarray(us, dtype=float)
+    vs = np.asarray(vs, dtype=float)
+    grid = np.asarray(loss, dtype=float)
+    if grid.shape != (len(vs), len(us)):
+        raise ValueError(f"loss must have shape (len(vs), len(us)) = {(len(vs), len(us))}, "
+                         f"got {grid.shape}")
+    positive = grid[np.isfinite(grid) & (grid > 0)]
+    floor = float(positive.min()) if positive.size else LOG_FLOOR
+    z = np.log10(np.where(np.isfinite(grid), np.maximum(grid, floor), np.nan))
+    lo, hi = (float(np.nanmin(z)), float(np.nanmax(z))) if positive.size else (0.0, 1.0)
+    data: list[dict] = [{
+        "type": "contour", "x": rounded(us), "y": rounded(vs), "z": rounded(z),
+        "colorscale": LANDSCAPE_SCALE, "ncontours": 18, "showscale": True,
+        "contours": {"coloring": "fill", "showlines": True},
+        "line": {"color": CONTOUR_LINE_COLOR, "width": 0.8},
+        "colorbar": _log_colorbar(lo, hi), "name": "loss", "showlegend": False,
+        "customdata": rounded(grid),
+        "hovertemplate": "loss %{customdata:.4g}<extra></extra>",
+    }]
+    labels = list(paths)
+    prepared = []
+    for label in labels:
+        uv, epochs, losses = paths[label]
+        prepared.append((np.asarray(uv, dtype=float).reshape(-1, 2),
+                         np.asarray(epochs, dtype=np.int64).ravel(),
+                         np.asarray(losses, dtype=float).ravel()))
+    start = prepared[0][0][0] if prepared else np.zeros(2)
+    data.append({"type": "scatter", "x": rounded(start[:1]), "y": rounded(start[1:2]),
+                 "mode": "markers", "name": start_label,
+                 "marker": {"symbol": "star", "size": START_SIZE, "color": "#000000",
+                            "line": {"color": "#FFFFFF", "width": 1.5}},
+                 "hovertemplate": f"{start_label}<extra></extra>"})
+    frames_at = frame_epochs([p[1] for p in prepared], max_frames) if prepared else \
+        np.zeros(0, dtype=np.int64)
+    animated: list[int] = []
+
+    def trail(i: int, k: int) -> tuple[dict, dict]:
+        uv, epochs, losses = prepared[i]
+        # the trail passes through the frames' points only, so each frame stays small
+        idx = sorted({_upto(epochs, e) for e in frames_at[: k + 1]})
+        head = idx[-1]
+        line = {"type": "scatter", "x": rounded(uv[idx, 0]), "y": rounded(uv[idx, 1])}
+        dot = {"type": "scatter", "x": rounded(uv[head:head + 1, 0]),
+               "y": rounded(uv[head:head + 1, 1]),
+               "text": [f"epoch {int(epochs[head]):,}, loss {fmt_number(losses[head], 4)}"]}
+        return line, dot
+
+    last = len(frames_at) - 1
+    for i, label in enumerate(labels):
+        uv, epochs, losses = prepared[i]
+        color = _color(i)
+        data.append({"type": "scatter", "x": rounded(uv[:, 0]), "y": rounded(uv[:, 1]),
+                     "mode": "lines", "name": f"{label} (whole path)", "showlegend": False,
+                     "legendgroup": label, "opacity": GHOST_OPACITY, "hoverinfo": "skip",
+                     "line": {"color": color, "width": PATH_WIDTH}})
+        line, dot = trail(i, last)
+        animated += [len(data), len(data) + 1]
+        data.append({**line, "mode": "lines", "name": label, "legendgroup": label,
+                     "line": {"color": color, "width": PATH_WIDTH}, "hoverinfo": "skip"})
+        data.append({**dot, "mode": "markers", "name": f"{label} now", "showlegend": False,
+                     "legendgroup": label,
+                     "marker": {"size": HEAD_SIZE, "color": color,
+                                "line": {"color": "#FFFFFF", "width": 2}},
+                     "hovertemplate": f"{label}<br>%{{text}}<extra></extra>"})
+
+    layout = base_layout(title, height)
+    layout["xaxis"] = {"title": {"text": x_title}, "range": rounded([us[0], us[-1]]),
+                       "showgrid": False}
+    layout["yaxis"] = {"title": {"text": y_title}, "range": rounded([vs[0], vs[-1]]),
+                       "showgrid": False}
+    layout["hovermode"] = "closest"
+    if len(frames_at) < 2:
+        _with_bottom_legend(layout, labels)
+        return make_figure(data, layout)
+
+    names = [f"{k}:{int(e)}" for k, e in enumerate(frames_at)]
+    frames = []
+    for k, e in enumerate(frames_at):
+        frame_data = []
+        for i in range(len(labels)):
+            frame_data += list(trail(i, k))
+        frames.append({"name": names[k], "data": frame_data, "traces": animated,
+                       "layout": {"title": {"text": f"{title}, epoch {int(e):,}"}}})
+    layout["title"]["text"] = f"{title}, epoch {int(frames_at[-1]):,}"
+    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    layout["updatemenus"] = [{
+        "type": "buttons", "direction": "left", "showactive": False,
+        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 68, "r": 10},
+        "font": {"size": style.FONT_SIZE},
+        "buttons": [
+            {"label": "\u25b6 Play", "method": "animate",
+             "args": [None, {"frame": {"duration": FRAME_MS, "redraw": False},
+                             "transition": {"duration": 0}, "fromcurrent": False,
+                             "mode": "immediate"}]},
+            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
+        ],
+    }]
+    layout["sliders"] = [{
+        "active": last, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
+        "pad": {"t": 106, "b": 0},
+        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
+                                                      "color": style.TEXT_DARK}},
+        "font": {"size": style.FONT_SIZE - 3},
+        "steps": [{"label": f"{int(e):,}", "method": "animate", "args": [[names[k]], still]}
+                  for k, e in enumerate(frames_at)],
+    }]
+    # below the plot: axis title, buttons, slider, then the legend
+    layout["margin"] = {**layout["margin"], "b": 180}
+    _with_bottom_legend(layout, labels)
+    return make_figure(data, layout, frames)
+
+
+def line_losses_figure(
+    alphas: np.ndarray,
+    curves: dict[str, np.ndarray],
+    *,
+    log_y: bool = False,
+    title: str = "Loss on the straight line from the start to each final point",
+    height: int = style.DEFAULT_HEIGHT + 40,
+) -> go.Figure:
+    """The loss along ``start + alpha (final - start)`` for each racer.
+
+    Parameters
+    ----------
+    alphas : ndarray of shape (m,)
+        0 is the shared start, 1 the racer's final vector.
+    curves : dict[str, ndarray]
+        Racer label -> losses, shape (m,).
+    """
+    a = np.asarray(alphas, dtype=float)
+    data = []
+    allv = np.concatenate([np.asarray(v, dtype=float).ravel() for v in curves.values()]) \
+        if curves else np.zeros(0)
+    pos = allv[np.isfinite(allv) & (allv > 0)]
+    floor = max(float(pos.min()), LOG_FLOOR) if pos.size else LOG_FLOOR
+    for i, (label, v) in enumerate(curves.items()):
+        v = np.asarray(v, dtype=float).ravel()
+        if log_y:
+            v = np.where(np.isfinite(v) & (v <= 0), floor, v)
+        data.append({"type": "scatter", "x": rounded(a), "y": rounded(v), "name": label,
+                     "mode": "lines", "line": {"color": _color(i), "width": style.LINE_WIDTH},
+                     "hovertemplate": f"{label}: %{{y:.4g}}<extra></extra>"})
+    layout = base_layout(title, height)
+    marks = [(0.0, "start"), (1.0, "final")]
+    layout["shapes"] = [{"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "paper",
+                         "y0": 0, "y1": 1, "line": {"color": TARGET_COLOR, "width": 1,
+                                                    "dash": "dot"}} for x, _ in marks]
+    layout["annotations"] = [{"text": text, "xref": "x", "x": x, "yref": "paper", "y": 1,
+                              "yanchor": "bottom", "showarrow": False,
+                              "font": {"size": style.ANNOTATION_FONT_SIZE,
+                                       "color": TARGET_COLOR}} for x, text in marks]
+    _with_bottom_legend(layout, list(curves))
+    layout.update(
+        hovermode="x unified",
+        xaxis={"title": {"text": "α (0 = shared start, 1 = this optimizer's final weights)"}},
+        yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear",
+               **({} if log_y else {"rangemode": "tozero"}),
+               **(_log_ticks(float(pos.min()), float(pos.max())) if log_y and pos.size
+                  else {})},
+    )
+    return make_figure(data, layout)
+
+
+def gradient_norms_figure(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]],
+    layer_names: list[str],
+    *,
+    title: str = "Gradient norm of each weight matrix",
+    height: int = style.DEFAULT_HEIGHT + 40,
+) -> go.Figure:
+    """Per-layer gradient norms against epoch: colour is the racer, dash the layer.
+
+    Parameters
+    ----------
+    curves : dict[str, tuple[ndarray, ndarray]]
+        Racer label -> ``(epochs (K,), norms (K, L))``.
+    layer_names : list of str, length L
+        Names of the weight matrices (the dash legend).
+
+    Returns
+    -------
+    go.Figure
+        One ``Scatter`` per racer and layer (log y axis; the legend shows each racer
+        once), then one grey legend-only entry per layer for its dash.
+    """
+    data = []
+    allv = []
+    for i, (label, (epochs, norms)) in enumerate(curves.items()):
+        e = np.asarray(epochs).ravel()
+        n = np.asarray(norms, dtype=float).reshape(len(e), -1)
+        allv.append(n.ravel())
+        for l in range(n.shape[1]):
+            name = layer_names[l] if l < len(layer_names) else f"layer {l + 1}"
+            data.append({"type": "scatter", "x": as_numbers(e),
+                         "y": rounded(np.where(n[:, l] > 0, n[:, l], np.nan)),
+                         "name": label, "legendgroup": label, "showlegend": l == 0,
+                         "mode": "lines",
+                         "line": {"color": _color(i), "width": 2,
+                                  "dash": LAYER_DASHES[l % len(LAYER_DASHES)]},
+                         "hovertemplate": f"{label}, {name}: %{{y:.3g}}<extra></extra>"})
+    if len(layer_names) > 1:
+        for l, name in enumerate(layer_names):
+            data.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines",
+                         "name": name, "hoverinfo": "skip",
+                         "line": {"color": style.PARAM_COLOR, "width": 2,
+                                  "dash": LAYER_DASHES[l % len(LAYER_DASHES)]}})
+    layout = base_layout(title, height)
+    _with_bottom_legend(layout, list(curves) + (layer_names if len(layer_names) > 1 else []))
+    values = np.concatenate(allv) if allv else np.zeros(0)
+    pos = values[np.isfinite(values) & (values > 0)]
+    layout.update(
+        hovermode="closest",
+        xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative"},
+        yaxis={"title": {"text": "‖∂E/∂W‖"}, "type": "log",
+               **(_log_ticks(float(pos.min()), float(pos.max())) if pos.size else {})},
+    )
+    return make_figure(data, layout)

@@ -1,0 +1,52 @@
+"""Optimizer race: several optimizers train the sidebar's network from one start."""
+
+import streamlit as st
+
+from mlp_core.race import race_epochs
+from mlp_ui import race
+from mlp_ui.run import page_data, page_settings, train_config
+
+st.title("Optimizer race")
+st.caption("The sidebar's network and data, one shared set of starting weights, and 2 to 5 "
+           "optimizers, each with its own learning rate. Who reaches the target loss first, "
+           "and which way does each one go across the loss landscape?")
+
+settings = page_settings()
+data = page_data(settings, "race")
+base = train_config(settings, data)
+start, note = race.start_network(settings, data)
+if note:
+    st.info(note)
+
+racers, errors = race.racer_controls(st, settings)
+cap = race_epochs(start, data.n_train, max(len(racers), 2), race.MAX_RACE_EPOCHS)
+c = st.columns([1, 1, 2], vertical_alignment="bottom")
+epochs = c[0].number_input("Epochs per optimizer", 1, cap, min(settings.epochs, cap), step=100,
+                           key=race.EPOCHS)
+target = c[1].number_input("Target loss", min_value=1e-12, value=race.DEFAULT_TARGET,
+                           format="%g", step=0.001, key=race.TARGET)
+pressed = c[2].button("Race", type="primary", key=race.RUN_BUTTON, disabled=bool(errors))
+st.caption(race.bounds_caption(start, data, len(racers)))
+for error in errors:
+    st.error(error)
+if errors:
+    st.stop()
+
+key = (settings, tuple(racers), int(epochs), float(target), data.name, data.n_train,
+       float(data.X_train.sum()))
+stored = st.session_state.get(race.RESULT)
+if pressed:
+    try:
+        view = race.run(start, data, base, racers, int(min(epochs, cap)), float(target))
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+    st.session_state[race.RESULT] = stored = (key, view)
+if stored is None or stored[0] != key:
+    st.info("Press Race to train every optimizer from the same start."
+            if stored is None else "The settings changed since the last race: press Race "
+            "to run it again.")
+    st.stop()
+
+log_y = st.toggle("Log scale for the losses", value=True, key=race.LOG_Y)
+race.show(stored[1], data, log_y)

@@ -23,9 +23,10 @@ from .datasets import make_dataset
 from .dense import DENSE_FROM_MACS, wins_over_loops
 from .losses import LOSS_IDS
 from .network import Network
+from .optimizers import new_state
 from .reference import apply_update, backprop
 from .sweep import SweepSpec, sweep_hidden_sizes
-from .training import TrainConfig, Trainer
+from .training import KernelSettings, TrainConfig, Trainer
 
 OR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 OR_Y = np.array([[0, 1, 1, 1]]).reshape(4, 1)
@@ -98,10 +99,11 @@ def _warm_dense() -> None:
         n_params = 3 * 4 + 4 + 4 * k + k
         for act_id in range(4):
             for batch_size in (8, 3):
-                train_stops(X, Y, X, Y, np.zeros(n_params), sizes, act_id, OUTPUT_IDS[out],
-                            LOSS_IDS[loss], True, 0.1, 2, 0.01, batch_size, 0, 0,
+                settings = KernelSettings(sizes, act_id, OUTPUT_IDS[out], LOSS_IDS[loss], True,
+                                          0.1, 2, 0.01, batch_size, 0)
+                train_stops(X, Y, X, Y, np.zeros(n_params), *settings, 0,
                             np.array([1, 2], dtype=np.int64), np.zeros(2), 1e4,
-                            np.zeros((2, 4)), np.zeros((2, n_params)))
+                            np.zeros((2, 4)), np.zeros((2, n_params)), new_state(n_params))
 
 
 def _reference(epochs: int) -> float:
@@ -281,8 +283,9 @@ def _dense_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = R
     from .dense import train_epochs
     loss_out = np.zeros(epochs)
     n = len(p.X)
-    done, _ = train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out], LOSS_IDS[p.loss],
-                           True, lr, 0, 0.0, batch_size or n, 0, 0, epochs, loss_out, 1e4)
+    settings = KernelSettings(p.sizes, 0, OUTPUT_IDS[p.out], LOSS_IDS[p.loss], True, lr, 0, 0.0,
+                              batch_size or n, 0)
+    done, _ = train_epochs(p.X, p.Y, params, *settings, 0, epochs, loss_out, 1e4)
     return loss_out[:done]
 
 
@@ -291,9 +294,9 @@ def _loop_epochs(p: RealProblem, params: np.ndarray, epochs: int, lr: float = RE
     """The compiled loops (``kernel.train_epochs``) on ``p``'s network."""
     from . import kernel
     loss_out = np.zeros(epochs)
-    done, _ = kernel.train_epochs(p.X, p.Y, params, p.sizes, 0, OUTPUT_IDS[p.out],
-                                  LOSS_IDS[p.loss], True, lr, 0, 0.0, batch_size or len(p.X), 0,
-                                  0, epochs, loss_out, 1e4)
+    settings = KernelSettings(p.sizes, 0, OUTPUT_IDS[p.out], LOSS_IDS[p.loss], True, lr, 0, 0.0,
+                              batch_size or len(p.X), 0)
+    done, _ = kernel.train_epochs(p.X, p.Y, params, *settings, 0, epochs, loss_out, 1e4)
     return loss_out[:done]
 
 

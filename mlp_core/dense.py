@@ -15,17 +15,18 @@ Every buffer is allocated once per call, so an epoch allocates nothing.
 
 Same entry points, arguments and results as the kernel's (issue 14's contract):
 
-- ``train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr,
-  reg_id, reg_rate, batch_size, seed, start_epoch, n_epochs, loss_out,
-  max_abs_weight) -> (epochs_done, status)``
+- ``train_epochs(X, Y, params, *settings, start_epoch, n_epochs, loss_out,
+  max_abs_weight[, opt_state]) -> (epochs_done, status)``
 - ``loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id) -> (loss, score)``
-- ``train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id,
-  use_bias, lr, reg_id, reg_rate, batch_size, seed, start_epoch, stops,
-  loss_out, max_abs_weight, evals, params_at) -> (stops_reached, epoch, status)``
+- ``train_stops(X, Y, X_test, Y_test, params, *settings, start_epoch, stops,
+  loss_out, max_abs_weight, evals, params_at[, opt_state]) -> (stops_reached, epoch,
+  status)``
 
-with the same semantics: mini-batches in ``kernel.epoch_permutation``'s order,
-the epoch loss is the full-set loss of the forward passes before each batch's
-update, l1/l2 act on weights only, an update is checked before it is applied,
+where ``settings`` is ``training.KernelSettings`` (sizes ... target_loss), with the
+same semantics: mini-batches in ``kernel.epoch_permutation``'s order, the epoch
+loss is the full-set loss of the forward passes before each batch's update,
+l1/l2 act on weights only, the update is ``optimizers.step`` at the epoch's
+scheduled rate, checked before it is applied, early stopping as the kernel's,
 and the status codes are ``kernel``'s. The sums run in BLAS's order, not the
 reference path's, so results agree with it to rounding (1e-9), not bit for bit;
 a run split into chunks is still bit-identical to one call.
@@ -42,7 +43,16 @@ import math
 import numpy as np
 from numba import njit
 
-from .kernel import LOSS_NOT_FINITE, OK, WEIGHTS_EXPLODED, epoch_permutation
+from .kernel import (
+    LOSS_NOT_FINITE,
+    NO_IMPROVEMENT,
+    OK,
+    TARGET_REACHED,
+    WEIGHTS_EXPLODED,
+    entry_args,
+    epoch_permutation,
+)
+from .optimizers import commit, rate, step, track_best
 
 SIGMOID_OUT, SOFTMAX_OUT, LINEAR_OUT = 0, 1, 2
 SSE, MSE, BCE, CE = 0, 1, 2, 3
@@ -370,10 +380,12 @@ def _sign(w):
 
 
 @njit(nogil=True, cache=True)
-def _checked_update(params, G, new, w_start, w_end, lr, reg_id, reg_rate, max_abs_weight):
-    """``params -= lr (G + regularisation)``, applied only if every new weight is
-    finite and within ``max_abs_weight``. ``w_start``/``w_end`` (n_layers,) bound
-    each layer's weights in the flat vector (biases are never regularised).
+def _checked_update(params, G, new, w_start, w_end, lr, reg_id, reg_rate, max_abs_weight,
+                    opt_state, opt_id, momentum, beta1, beta2, alpha, eps):
+    """The optimizer's update (``optimizers.step``; sgd is ``params -= lr G``) with
+    the regularisation added to G, applied only if every new weight is finite and
+    within ``max_abs_weight``. ``w_start``/``w_end`` (n_layers,) bound each layer's
+    weights in the flat vector (biases are never regularised).
 
     Returns ``OK`` or ``WEIGHTS_EXPLODED`` (nothing applied, so a diverging run
     keeps its last finite weights).
@@ -382,15 +394,10 @@ def _checked_update(params, G, new, w_start, w_end, lr, reg_id, reg_rate, max_ab
         for l in range(w_start.shape[0]):
             for p in range(w_start[l], w_end[l]):
                 G[p] += reg_rate * (params[p] if reg_id == 2 else _sign(params[p]))
-    ok = True
-    for p in range(params.shape[0]):
-        w = params[p] - lr * G[p]
-        new[p] = w
-        # NaN fails the comparison too.
-        ok = ok & (abs(w) <= max_abs_weight)
-    if not ok:
+    if not step(params, G, new, opt_state, opt_id, lr, momentum, beta1, beta2, alpha, eps,
+                max_abs_weight):
         return WEIGHTS_EXPLODED
-    params[:] = new
+    commit(params, G, new, opt_state, opt_id, momentum, beta1, beta2, alpha)
     return OK
 
 
@@ -523,10 +530,15 @@ def _as_rows(a: np.ndarray) -> np.ndarray:
 class _Trainer:
     """The state of one ``train_epochs``/``train_stops`` call: buffers and settings."""
 
-    def __init__(self, X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
-                 reg_rate, batch_size, seed):
+    def __init__(self, X, Y, params, opt_state, sizes, act_id, out_id, loss_id, use_bias, lr,
+                 reg_id, reg_rate, batch_size, seed, opt_id, momentum, beta1, beta2, alpha, eps,
+                 sched_id, step_size, gamma, epochs, patience, target_loss):
         n = X.shape[0]
-        self.X, self.Y, self.params = X, Y, params
+        self.X, self.Y, self.params, self.opt_state = X, Y, params, opt_state
+        self.optimizer = (int(opt_id), float(momentum), float(beta1), float(beta2),
+                          float(alpha), float(eps))
+        self.schedule = (int(sched_id), float(lr), int(step_size), float(gamma), int(epochs))
+        self.patience, self.target_loss = int(patience), float(target_loss)
         self.act_id, self.out_id, self.loss_id = int(act_id), int(out_id), int(loss_id)
         self.use_bias = bool(use_bias)
         self.lr, self.reg_id, self.reg_rate = float(lr), int(reg_id), float(reg_rate)
@@ -551,12 +563,14 @@ class _Trainer:
         n = self.X.shape[0]
         ws = self.ws
         args = (self.act_id, self.out_id, self.loss_id, self.use_bias)
-        update = (ws.w_start, ws.w_end, self.lr, self.reg_id, self.reg_rate,
-                  float(max_abs_weight))
+        sched_id, lr, step_size, gamma, epochs = self.schedule
         for e in range(int(n_epochs)):
             epoch = int(start_epoch) + e
             if not self.full:
                 epoch_permutation(self.order, self.seed, epoch)
+            update = (ws.w_start, ws.w_end, rate(sched_id, lr, epoch, epochs, step_size, gamma),
+                      self.reg_id, self.reg_rate, float(max_abs_weight), self.opt_state,
+                      *self.optimizer)
             epoch_loss = 0.0
             for start in range(0, n, self.bs):
                 m = min(self.bs, n - start)
@@ -576,24 +590,33 @@ class _Trainer:
                     loss_out[epoch] = epoch_loss if done else math.nan
                     return e, status
             loss_out[epoch] = epoch_loss
+            if self.target_loss > 0.0 and epoch_loss <= self.target_loss:
+                return e + 1, TARGET_REACHED
         return int(n_epochs), OK
 
 
-def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                 batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
+def train_epochs(X, Y, params, *args):
     """Run up to ``n_epochs`` epochs of gradient descent on ``params`` in place.
+
+    ``args`` are ``training.KernelSettings`` (sizes ... target_loss; or up to
+    ``seed`` for plain gradient descent), then ``start_epoch, n_epochs,
+    loss_out, max_abs_weight``, then optionally ``opt_state`` (else a fresh
+    one), as ``kernel.train_epochs`` (``kernel.entry_args``).
 
     Parameters
     ----------
     X : float64 array of shape (n, n_in)
     Y : float64 array of shape (n, k), targets as the network's outputs take them
     params : float64 array of shape (n_params,), updated in place
+    opt_state : float64 array of shape (optimizers.state_size(n_params),), updated in place
     sizes : int array of shape (n_layers + 1,), e.g. [64, 32, 10]
     act_id, out_id, loss_id : hidden activation, output kind and loss ids
     use_bias : bool; False keeps every bias at 0
     lr, reg_id, reg_rate : learning rate, ``kernel.REG_IDS`` and its rate
     batch_size : int, ``>= n`` for full batch
     seed : int, the mini-batch shuffle's (``kernel.epoch_permutation``)
+    opt_id ... target_loss : the optimizer, its schedule and early stopping
+        (``KernelSettings``; ``patience`` is ``train_stops``' business)
     start_epoch, n_epochs : int
     loss_out : float64 array; ``loss_out[start_epoch + e]`` receives epoch e's
         full-set loss (of the forward passes before each batch's update)
@@ -601,13 +624,16 @@ def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg
 
     Returns
     -------
-    (epochs_done, status) : int, and ``kernel.OK``, ``LOSS_NOT_FINITE`` or
+    (epochs_done, status) : int, and ``kernel.OK``, ``LOSS_NOT_FINITE``,
         ``WEIGHTS_EXPLODED`` (the failing epoch is ``start_epoch + epochs_done``)
+        or ``TARGET_REACHED``
     """
+    settings, tail, opt_state = entry_args(args, 4, params.shape[0])
+    start_epoch, n_epochs, loss_out, max_abs_weight = tail
     X, Y = _as_rows(X), _as_rows(Y)
+    sizes, out_id, loss_id = settings[0], settings[2], settings[3]
     _check(X, Y, params, sizes, out_id, loss_id)
-    trainer = _Trainer(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
-                       reg_rate, batch_size, seed)
+    trainer = _Trainer(X, Y, params, opt_state, *settings)
     return trainer.epochs(start_epoch, n_epochs, loss_out, max_abs_weight)
 
 
@@ -647,11 +673,12 @@ def loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id):
                            loss_id)
 
 
-def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, use_bias, lr,
-                reg_id, reg_rate, batch_size, seed, start_epoch, stops, loss_out,
-                max_abs_weight, evals, params_at):
+def train_stops(X, Y, X_test, Y_test, params, *args):
     """``train_epochs`` from ``start_epoch`` to each epoch of ``stops`` in turn,
-    measuring at each (``kernel.train_stops``'s contract).
+    measuring at each (``kernel.train_stops``'s contract, early stopping included).
+
+    ``args`` are ``training.KernelSettings``, then ``start_epoch, stops,
+    loss_out, max_abs_weight, evals, params_at``, then optionally ``opt_state``.
 
     Parameters
     ----------
@@ -670,21 +697,31 @@ def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, us
         ``epoch`` is where training stopped: ``stops[stops_reached - 1]`` when
         all went well, or the epoch of a divergence before the next stop.
     """
+    settings, tail, opt_state = entry_args(args, 6, params.shape[0])
+    start_epoch, stops, loss_out, max_abs_weight, evals, params_at = tail
+    sizes, act_id, out_id, loss_id = settings[:4]
     X, Y = _as_rows(X), _as_rows(Y)
     X_test, Y_test = _as_rows(X_test), _as_rows(Y_test)
     _check(X, Y, params, sizes, out_id, loss_id)
-    trainer = _Trainer(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
-                       reg_rate, batch_size, seed)
+    trainer = _Trainer(X, Y, params, opt_state, *settings)
     # Full batch measures the training set in the training buffers; mini-batches
     # and the test set get their own, made once here.
     train_ws = trainer.ws if trainer.full else _Workspace(params, sizes, X.shape[0])
     test_ws = _Workspace(params, sizes, max(1, X_test.shape[0]))
+    watch = trainer.patience > 0 and X_test.shape[0] > 0
     epoch = int(start_epoch)
     for j in range(len(stops)):
-        done, status = trainer.epochs(epoch, int(stops[j]) - epoch, loss_out, max_abs_weight)
-        epoch += done
-        if status != OK:
-            return j, epoch, status
+        while epoch < int(stops[j]):
+            # Watching the test loss, one epoch at a time; else all the way to the stop.
+            n = 1 if watch else int(stops[j]) - epoch
+            done, status = trainer.epochs(epoch, n, loss_out, max_abs_weight)
+            epoch += done
+            if status != OK:
+                return j, epoch, status
+            if watch:
+                test_loss, _ = _loss_and_score(test_ws, X_test, Y_test, act_id, out_id, loss_id)
+                if track_best(opt_state, params, test_loss, epoch, trainer.patience):
+                    return j, epoch, NO_IMPROVEMENT
         evals[j, 0], evals[j, 1] = _loss_and_score(train_ws, X, Y, act_id, out_id, loss_id)
         if X_test.shape[0] > 0:
             evals[j, 2], evals[j, 3] = _loss_and_score(test_ws, X_test, Y_test, act_id, out_id,

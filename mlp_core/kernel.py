@@ -10,10 +10,17 @@ Targets ``Y`` are float64 ``(n, k)`` (``Network.encode_targets``); the output
 units are ``activations.OUTPUT_IDS``' sigmoid (0), softmax (1) or linear (2),
 the loss one of ``losses.LOSS_IDS`` that ``losses.ALLOWED_LOSSES`` pairs with it.
 
+The update after each batch is ``optimizers.step`` (sgd, momentum, nesterov,
+rmsprop or adam) with the rate of the epoch's schedule (``optimizers.rate``);
+the optimizer's state is the ``opt_state`` array, kept by the caller.
+
 Status codes returned by ``train_epochs``: ``OK``; ``LOSS_NOT_FINITE`` (the loss
 of the forward pass overflowed; weights are those that produced it, all finite);
 ``WEIGHTS_EXPLODED`` (an update would have made a weight non-finite or larger
-than ``max_abs_weight``; it was not applied).
+than ``max_abs_weight``; it was not applied); and two early stops, not failures:
+``TARGET_REACHED`` (the last epoch's loss was at most ``target_loss``) and, from
+``train_stops`` only, ``NO_IMPROVEMENT`` (the test loss has not gone lower for
+``patience`` epochs; the best epoch's parameters were restored).
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ import math
 import numpy as np
 from numba import njit
 
-OK, LOSS_NOT_FINITE, WEIGHTS_EXPLODED = 0, 1, 2
+from .optimizers import commit, new_state, rate, step, track_best
+
+OK, LOSS_NOT_FINITE, WEIGHTS_EXPLODED, TARGET_REACHED, NO_IMPROVEMENT = 0, 1, 2, 3, 4
 REG_IDS = {"none": 0, "l1": 1, "l2": 2}
 
 
@@ -265,8 +274,10 @@ def _sign(w):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate, max_abs_weight):
-    """End of a batch: add the weights' regularisation gradient, then ``params -= lr G``.
+def _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate, max_abs_weight, opt_state,
+               opt_id, momentum, beta1, beta2, alpha, eps):
+    """End of a batch: add the weights' regularisation gradient, then the optimizer's
+    update (``optimizers.step``; sgd is ``params -= lr G``).
 
     ``w_off``/``b_off`` (n_layers,) bound each layer's weights (biases are never
     regularised). The whole update is checked before any of it is applied, so a
@@ -278,16 +289,10 @@ def _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate, max_abs_weigh
         for l in range(w_off.shape[0]):
             for p in range(w_off[l], b_off[l]):
                 G[p] += reg_rate * (params[p] if reg_id == 2 else _sign(params[p]))
-    n_params = U(params.shape[0])
-    ok = True
-    for p in range(n_params):
-        w = params[p] - lr * G[p]
-        new[p] = w
-        ok = ok & (abs(w) <= max_abs_weight)
-    if not ok:
+    if not step(params, G, new, opt_state, opt_id, lr, momentum, beta1, beta2, alpha, eps,
+                max_abs_weight):
         return WEIGHTS_EXPLODED
-    for p in range(n_params):
-        params[p] = new[p]
+    commit(params, G, new, opt_state, opt_id, momentum, beta1, beta2, alpha)
     return OK
 
 
@@ -312,9 +317,49 @@ def _layout(sizes):
     return width, w_off, b_off, node
 
 
+def entry_args(args, n_tail: int, n_params: int):
+    """An entry point's arguments after the data and ``params``, completed.
+
+    ``args`` are ``training.KernelSettings`` (all its fields, or the first ten,
+    up to ``seed``, for plain gradient descent), then ``n_tail`` more, then,
+    optionally, the optimizer state. Returns ``(settings, tail, opt_state)``:
+    the full ``KernelSettings``, the tail, and the state given or a fresh one.
+    """
+    from .training import KernelSettings  # training imports this module
+
+    n_plain = KernelSettings._fields.index("opt_id")
+    n_settings = len(args) - n_tail
+    has_state = n_settings in (n_plain + 1, len(KernelSettings._fields) + 1)
+    if has_state:
+        n_settings -= 1
+    settings = KernelSettings(*args[:n_settings])
+    tail = tuple(args[n_settings: n_settings + n_tail])
+    opt_state = args[-1] if has_state else new_state(n_params)
+    return settings, tail, opt_state
+
+
+def train_epochs(X, Y, params, *args):
+    """``_train_epochs`` with ``opt_state`` last and optional (see ``entry_args``):
+    ``train_epochs(X, Y, params, *settings, start_epoch, n_epochs, loss_out,
+    max_abs_weight[, opt_state]) -> (epochs_done, status)``. Without a state,
+    the optimizer starts afresh (update count 0)."""
+    settings, tail, opt_state = entry_args(args, 4, params.shape[0])
+    return _train_epochs(X, Y, params, opt_state, *settings, *tail)
+
+
+def train_stops(X, Y, X_test, Y_test, params, *args):
+    """``_train_stops`` with ``opt_state`` last and optional (see ``entry_args``):
+    ``train_stops(X, Y, X_test, Y_test, params, *settings, start_epoch, stops,
+    loss_out, max_abs_weight, evals, params_at[, opt_state])``."""
+    settings, tail, opt_state = entry_args(args, 6, params.shape[0])
+    return _train_stops(X, Y, X_test, Y_test, params, opt_state, *settings, *tail)
+
+
 @njit(nogil=True, cache=True)
-def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id, reg_rate,
-                 batch_size, seed, start_epoch, n_epochs, loss_out, max_abs_weight):
+def _train_epochs(X, Y, params, opt_state, sizes, act_id, out_id, loss_id, use_bias, lr, reg_id,
+                 reg_rate, batch_size, seed, opt_id, momentum, beta1, beta2, alpha, eps,
+                 sched_id, step_size, gamma, epochs, patience, target_loss,
+                 start_epoch, n_epochs, loss_out, max_abs_weight):
     """Run up to ``n_epochs`` epochs of gradient descent on ``params`` in place.
 
     Parameters
@@ -322,6 +367,9 @@ def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg
     X : float64 array of shape (n, n_in)
     Y : float64 array of shape (n, k)
     params : float64 array of shape (n_params,), updated in place
+    opt_state : float64 array of shape (optimizers.state_size(n_params),), updated in place
+    sizes ... target_loss : ``training.KernelSettings``, in its order (``patience`` is
+        ``train_stops``' business: it needs the test set)
     sizes : int64 array of shape (n_layers + 1,), e.g. [2, 3, 1]; the last is k
     act_id, out_id, loss_id : int
         ``activations.ACTIVATION_IDS`` of the hidden layers, ``activations.OUTPUT_IDS``
@@ -375,6 +423,7 @@ def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg
         epoch = start_epoch + e
         if not full:
             epoch_permutation(order, seed, epoch)
+        lr_e = rate(sched_id, lr, epoch, epochs, step_size, gamma)
         epoch_loss = 0.0
         for start in range(0, n, bs):
             m = min(bs, n - start)
@@ -535,21 +584,25 @@ def train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr, reg
             epoch_loss += batch_loss if loss_id == SSE else batch_loss / loss_divisor
             status = OK if math.isfinite(epoch_loss) else LOSS_NOT_FINITE
             if status == OK:
-                status = _end_batch(params, G, new, w_off, b_off, lr, reg_id, reg_rate,
-                                    max_abs_weight)
+                status = _end_batch(params, G, new, w_off, b_off, lr_e, reg_id, reg_rate,
+                                    max_abs_weight, opt_state, opt_id, momentum, beta1, beta2,
+                                    alpha, eps)
             if status != OK:
                 # A diverging mini-batch epoch has no full-batch loss to report.
                 done = status == LOSS_NOT_FINITE or full
                 loss_out[epoch] = epoch_loss if done else math.nan
                 return e, status
         loss_out[epoch] = epoch_loss
+        if target_loss > 0.0 and epoch_loss <= target_loss:
+            return e + 1, TARGET_REACHED
     return n_epochs, OK
 
 
 @njit(nogil=True, cache=True)
-def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, use_bias, lr,
-                reg_id, reg_rate, batch_size, seed, start_epoch, stops, loss_out, max_abs_weight,
-                evals, params_at):
+def _train_stops(X, Y, X_test, Y_test, params, opt_state, sizes, act_id, out_id, loss_id,
+                use_bias, lr, reg_id, reg_rate, batch_size, seed, opt_id, momentum, beta1, beta2,
+                alpha, eps, sched_id, step_size, gamma, epochs, patience, target_loss,
+                start_epoch, stops, loss_out, max_abs_weight, evals, params_at):
     """``train_epochs`` from ``start_epoch`` to each epoch of ``stops`` in turn, measuring at each.
 
     A run records its metrics ~1,000 times (and its timeline ~200 times). Each
@@ -567,20 +620,35 @@ def train_stops(X, Y, X_test, Y_test, params, sizes, act_id, out_id, loss_id, us
     params_at : float64 array of shape (s, n_params); row j receives ``params``
         at ``stops[j]``
 
+    With ``patience`` > 0 and a test set, the test loss is measured after every
+    epoch (``optimizers.track_best``); training stops with ``NO_IMPROVEMENT`` and
+    the best epoch's parameters once it has not gone lower for ``patience`` epochs.
+
     Returns
     -------
     (stops_reached, epoch, status)
         ``epoch`` is where training stopped: ``stops[stops_reached - 1]`` when
-        all went well, or the epoch of a divergence before the next stop.
+        all went well, or the epoch of a divergence or early stop before the next stop.
     """
     epoch = start_epoch
+    watch = patience > 0 and X_test.shape[0] > 0
     for j in range(stops.shape[0]):
-        done, status = train_epochs(X, Y, params, sizes, act_id, out_id, loss_id, use_bias, lr,
-                                    reg_id, reg_rate, batch_size, seed, epoch, stops[j] - epoch,
-                                    loss_out, max_abs_weight)
-        epoch += done
-        if status != OK:
-            return j, epoch, status
+        while epoch < stops[j]:
+            # Watching the test loss, one epoch at a time; else all the way to the stop.
+            n = 1 if watch else stops[j] - epoch
+            done, status = _train_epochs(X, Y, params, opt_state, sizes, act_id, out_id, loss_id,
+                                        use_bias, lr, reg_id, reg_rate, batch_size, seed, opt_id,
+                                        momentum, beta1, beta2, alpha, eps, sched_id, step_size,
+                                        gamma, epochs, patience, target_loss, epoch, n, loss_out,
+                                        max_abs_weight)
+            epoch += done
+            if status != OK:
+                return j, epoch, status
+            if watch:
+                test_loss, _ = loss_and_score(X_test, Y_test, params, sizes, act_id, out_id,
+                                              loss_id)
+                if track_best(opt_state, params, test_loss, epoch, patience):
+                    return j, epoch, NO_IMPROVEMENT
         loss, score = loss_and_score(X, Y, params, sizes, act_id, out_id, loss_id)
         evals[j, 0] = loss
         evals[j, 1] = score

@@ -72,7 +72,8 @@ def _rate(sched_id, lr, epoch, epochs, step_size, gamma):
     if sched_id in (STEP, EXP):
         s = step_size if step_size > 0 else max(1, epochs // 4)
         if sched_id == STEP:
-            return lr * gamma ** (epoch // s)
+            # A float power, as Python's ** takes it (numba's integer power rounds differently).
+            return lr * gamma ** float(epoch // s)
         return lr * gamma ** (epoch / s)
     if sched_id == COSINE:
         return lr * 0.5 * (1.0 + math.cos(math.pi * min(epoch, epochs) / epochs))
@@ -137,12 +138,13 @@ def buffers(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @njit(nogil=True, cache=True)
-def step(params, G, new, state, opt_id, lr, mu, beta1, beta2, alpha, eps):
-    """Write the updated parameters into ``new`` and return the update count t.
+def step(params, G, new, state, opt_id, lr, mu, beta1, beta2, alpha, eps, max_abs_weight):
+    """Write the updated parameters into ``new``; return whether all are within
+    ``max_abs_weight`` (and finite).
 
     ``params``, ``G`` (the gradient, regularisation included) and ``new`` have
     shape (n_params,); ``state`` is ``new_state``'s layout. Nothing in ``params``
-    or ``state`` changes: the caller checks ``new`` and then calls ``commit``,
+    or ``state`` changes: the caller calls ``commit`` only if this returned True,
     so an update that would blow up is never half applied.
     """
     n = params.shape[0]
@@ -170,7 +172,11 @@ def step(params, G, new, state, opt_id, lr, mu, beta1, beta2, alpha, eps):
             mp = beta1 * b[p] + (1.0 - beta1) * g
             vp = beta2 * v[p] + (1.0 - beta2) * g * g
             new[p] = params[p] - lr * (mp / c1) / (math.sqrt(vp / c2) + eps)
-    return t
+    ok = True
+    for p in range(n):
+        # NaN fails the comparison too.
+        ok = ok & (abs(new[p]) <= max_abs_weight)
+    return ok
 
 
 @njit(nogil=True, cache=True)
@@ -194,3 +200,28 @@ def commit(params, G, new, state, opt_id, mu, beta1, beta2, alpha):
             v[p] = beta2 * v[p] + (1.0 - beta2) * g * g
     for p in range(n):
         params[p] = new[p]
+
+
+@njit(nogil=True, cache=True)
+def track_best(state, params, test_loss, epoch, patience):
+    """Early stopping's bookkeeping after an epoch; True means stop.
+
+    A test loss strictly lower than the best so far becomes the best (with
+    ``epoch``, the epochs done, and a copy of ``params``); otherwise one more
+    epoch without improvement is counted, and at ``patience`` of them the best
+    parameters are put back into ``params``.
+    """
+    n = params.shape[0]
+    best = state[HEAD + 2 * n: HEAD + 3 * n]
+    if test_loss < state[BEST_LOSS]:
+        state[BEST_LOSS] = test_loss
+        state[BEST_EPOCH] = epoch
+        state[SINCE_BEST] = 0.0
+        best[:] = params
+        return False
+    state[SINCE_BEST] += 1.0
+    if state[SINCE_BEST] >= patience:
+        if state[BEST_LOSS] < math.inf:    # else no epoch had a finite test loss
+            params[:] = best
+        return True
+    return False

@@ -25,8 +25,9 @@ from . import dense
 from ._validate import check_float, check_int
 from .activations import OUTPUT_ACTIVATIONS
 from .datasets import Dataset
-from .kernel import OK
+from .kernel import LOSS_NOT_FINITE, OK, WEIGHTS_EXPLODED
 from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES, Network, parameter_breakdown
+from .optimizers import new_state
 from .reference import evaluate
 from .training import MAX_ABS_WEIGHT, TrainConfig, downsample_indices, kernel_for, kernel_settings
 
@@ -124,15 +125,16 @@ def train_one(data: Dataset, hidden: int, seed: int, spec: SweepSpec,
     k = kernel_settings(net, config, len(X))
     compiled = kernel_for(net.layer_sizes, min(k.batch_size, len(X)))
     losses = np.zeros(config.epochs)
+    opt_state = new_state(len(net.params))
     chunk = max(1, config.epochs // CHECKS_PER_RUN)
     epoch, first_success, diverged = 0, None, False
     while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
         n = min(chunk, config.epochs - epoch)
         done, status = compiled.train_epochs(X, Y, net.params, *k, epoch, n, losses,
-                                             MAX_ABS_WEIGHT)
+                                             MAX_ABS_WEIGHT, opt_state)
         epoch += int(done)
         if status != OK:
-            diverged = True
+            diverged = status in (LOSS_NOT_FINITE, WEIGHTS_EXPLODED)
             break
         if first_success is None:
             _, correct = compiled.loss_and_score(X, Y, net.params, k.sizes, k.act_id, k.out_id,
@@ -274,16 +276,18 @@ def score_one(data: Dataset, hidden: int, seed: int, fold: int, spec: SweepSpec,
     k = kernel_settings(net, config, len(X_fit))
     compiled = kernel_for(net.layer_sizes, min(k.batch_size, len(X_fit)))
     losses = np.zeros(config.epochs)
+    opt_state = new_state(len(net.params))
     # ~20 calls a run: enough for cancelling to take effect quickly, few enough to cost nothing
     chunk = max(1, config.epochs // 20)
     epoch, diverged = 0, False
     while epoch < config.epochs and not (cancel is not None and cancel.is_set()):
         done, status = compiled.train_epochs(X_fit, Y, net.params, *k, epoch,
                                              min(chunk, config.epochs - epoch), losses,
-                                             MAX_ABS_WEIGHT)
+                                             MAX_ABS_WEIGHT, opt_state)
         epoch += int(done)
         if status != OK:
-            diverged = True
+            # A target loss reached ends a run early too, without failing it.
+            diverged = status in (LOSS_NOT_FINITE, WEIGHTS_EXPLODED)
             break
     train_loss, train_score = evaluate(net, X_fit, y_fit, config.loss)
     held_loss, held_score = evaluate(net, X_held, y_held, config.loss)

@@ -20,10 +20,20 @@ import numpy as np
 from . import dense, kernel
 from ._validate import MAX_SEED, check_choice, check_float, check_int
 from .activations import ACTIVATION_IDS, OUTPUT_IDS
-from .kernel import LOSS_NOT_FINITE, OK, REG_IDS
+from .kernel import LOSS_NOT_FINITE, NO_IMPROVEMENT, OK, REG_IDS, TARGET_REACHED
 from .losses import LOSS_IDS, LOSSES, check_loss_for_output
 from .network import Network
-from .optimizers import OPTIMIZERS, SCHEDULES
+from .optimizers import (
+    BEST_EPOCH,
+    OPTIMIZER_IDS,
+    OPTIMIZERS,
+    SCHEDULE_IDS,
+    SCHEDULES,
+    SINCE_BEST,
+    lr_at,
+    new_state,
+    reset_optimizer,
+)
 
 MAX_EPOCHS = 1_000_000
 MAX_LR = 1e6
@@ -103,9 +113,13 @@ class TrainConfig:
                            check_float("target loss", self.target_loss, 0.0, MAX_TARGET_LOSS))
 
 
+_PLAIN = TrainConfig()
+
+
 class KernelSettings(NamedTuple):
     """A network and its training as the compiled kernel takes them, in its argument order
-    (``kernel.train_epochs`` and ``kernel.train_stops`` take them as ``*settings``)."""
+    (``kernel.train_epochs`` and ``kernel.train_stops`` take them as ``*settings``;
+    the optimizer state comes last, ``kernel.entry_args``)."""
 
     sizes: np.ndarray      # (n_layers + 1,) int64: units per layer, input first, k last
     act_id: int            # activations.ACTIVATION_IDS, of the hidden layers
@@ -117,19 +131,35 @@ class KernelSettings(NamedTuple):
     reg_rate: float
     batch_size: int        # rows per update; the row count for full batch
     seed: int              # the mini-batch shuffle's
+    # The optimizer, its schedule and early stopping; left out, TrainConfig's defaults
+    # (plain gradient descent at a constant rate, never stopping early).
+    opt_id: int = OPTIMIZER_IDS[_PLAIN.optimizer]
+    momentum: float = _PLAIN.momentum
+    beta1: float = _PLAIN.beta1
+    beta2: float = _PLAIN.beta2
+    alpha: float = _PLAIN.alpha
+    eps: float = _PLAIN.eps
+    sched_id: int = SCHEDULE_IDS[_PLAIN.schedule]
+    step_size: int = _PLAIN.step_size
+    gamma: float = _PLAIN.gamma
+    epochs: int = _PLAIN.epochs    # the schedule's length (cosine's T): the config's epochs
+    patience: int = _PLAIN.patience
+    target_loss: float = _PLAIN.target_loss
 
 
 def kernel_settings(net: Network, config: TrainConfig, n_rows: int) -> KernelSettings:
     """What the kernel needs to train ``net`` by ``config`` on ``n_rows`` rows."""
     check_loss_for_output(net.output_activation, config.loss)
-    if (config.optimizer, config.schedule, config.patience, config.target_loss) != (
-            "sgd", "constant", 0, 0.0):
-        raise NotImplementedError("the compiled paths do not run optimizers yet")
     return KernelSettings(np.asarray(net.layer_sizes, dtype=np.int64),
                           ACTIVATION_IDS[net.hidden_activation],
                           OUTPUT_IDS[net.output_activation], LOSS_IDS[config.loss], net.bias,
-                          config.lr, REG_IDS[config.reg], config.reg_rate,
-                          config.batch_size or n_rows, config.seed)
+                          float(config.lr), REG_IDS[config.reg], float(config.reg_rate),
+                          config.batch_size or n_rows, config.seed,
+                          OPTIMIZER_IDS[config.optimizer], float(config.momentum),
+                          float(config.beta1), float(config.beta2), float(config.alpha),
+                          float(config.eps), SCHEDULE_IDS[config.schedule],
+                          int(config.step_size), float(config.gamma), int(config.epochs),
+                          int(config.patience), float(config.target_loss))
 
 
 def kernel_for(sizes, n_rows: int) -> ModuleType:
@@ -153,6 +183,31 @@ class Divergence:
     epoch: int
     kind: str      # "loss" or "weights"
     message: str
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """Why and when early stopping ended a run.
+
+    ``epoch`` is the number of epochs run; ``reason`` is ``"target"`` (the
+    training loss reached ``target_loss``) or ``"patience"`` (the test loss
+    stopped improving; the network holds the parameters of ``best_epoch``,
+    which for a target stop is ``epoch``).
+    """
+
+    epoch: int
+    reason: str
+    best_epoch: int
+    message: str
+
+
+def early_stop_message(reason: str, epoch: int, best_epoch: int, config: TrainConfig) -> str:
+    if reason == "target":
+        return (f"Stopped after epoch {epoch:,}: the training loss reached the target "
+                f"{config.target_loss:g}.")
+    return (f"Stopped after epoch {epoch:,}: the test loss had not improved for "
+            f"{config.patience:,} epochs; the weights of epoch {best_epoch:,}, where it was "
+            f"lowest, are restored.")
 
 
 @dataclass(frozen=True)
@@ -223,11 +278,18 @@ class Trainer:
         ``test_accuracy``, ``train_r2``, ``test_r2`` at up to ~1,000
         evaluation points (every ``eval_every`` epochs). Accuracies are NaN for
         a regression network, R^2 is NaN for a classifier (and NaN for the test
-        set without one).
+        set without one). ``lr`` is the learning rate of the epoch that ended
+        at each record (at epoch 0, the first epoch's).
     snapshot_epochs, snapshot_params
         Parameters at roughly log-spaced epochs (at most ``MAX_SNAPSHOTS``),
         including epoch 0, for a training timeline.
     diverged : Divergence or None
+    stopped : EarlyStop or None
+        Set when early stopping (``config.target_loss``, ``config.patience``)
+        ended the run; a stopped trainer is ``done``.
+    opt_state : ndarray of shape (optimizers.state_size(n_params),)
+        The optimizer's state (its update count and moment buffers) and early
+        stopping's, carried from call to call so a paused run resumes exactly.
     """
 
     net: Network
@@ -256,6 +318,9 @@ class Trainer:
         self.y_test = _as_targets_array(self.y_test)
         self.Y_test = self.net.encode_targets(self.y_test)
         self._tss = (_total_sum_of_squares(self.Y), _total_sum_of_squares(self.Y_test))
+        self._check_patience(self.config)
+        self.opt_state = new_state(len(self.net.params))
+        self.stopped: EarlyStop | None = None
         self.epoch = 0
         self.target = self.config.epochs
         self.train_loss = np.zeros(self.target)
@@ -263,6 +328,7 @@ class Trainer:
         self.records: dict[str, list[float]] = {
             "epoch": [], "train_loss": [], "test_loss": [],
             "train_accuracy": [], "test_accuracy": [], "train_r2": [], "test_r2": [],
+            "lr": [],
         }
         self.snapshot_epochs: list[int] = []
         self.snapshot_params: list[np.ndarray] = []
@@ -283,8 +349,12 @@ class Trainer:
         self._pending = list(snapshot_schedule(self.epoch, target, budget))
 
     def extend(self, extra_epochs: int) -> None:
-        """Raise the target by ``extra_epochs`` (pressing Train again after a finished run)."""
+        """Raise the target by ``extra_epochs`` (pressing Train again after a finished run).
+
+        An early stop is cleared, with patience's count of epochs without improvement.
+        """
         self.set_target(self.epoch + check_int("epochs", extra_epochs, 1, MAX_EPOCHS))
+        self._clear_stop()
 
     def set_target(self, target: int) -> None:
         """Train toward epoch ``target`` (at least the epochs already done)."""
@@ -298,16 +368,32 @@ class Trainer:
     def set_config(self, config: TrainConfig) -> None:
         """Continue with new settings (e.g. a lower learning rate), keeping the network.
 
-        A new configuration clears a divergence, since the cause may be gone.
+        A new configuration clears a divergence, since the cause may be gone, and an
+        early stop. A different optimizer starts from a fresh state (update count 0,
+        zero moments); the same optimizer keeps its state, whatever else changed.
         """
         check_loss_for_output(self.net.output_activation, config.loss)
+        self._check_patience(config)
+        if config.optimizer != self.config.optimizer:
+            reset_optimizer(self.opt_state)
         self.config = config
         self.diverged = None
+        self._clear_stop()
+
+    def _check_patience(self, config: TrainConfig) -> None:
+        if config.patience > 0 and len(self.X_test) == 0:
+            raise ValueError("patience needs a test split to watch; give the data a test "
+                             "share or set patience to 0")
+
+    def _clear_stop(self) -> None:
+        self.stopped = None
+        self.opt_state[SINCE_BEST] = 0.0
 
     # --- running -------------------------------------------------------------
     @property
     def done(self) -> bool:
-        return self.diverged is not None or self.epoch >= self.target
+        return (self.diverged is not None or self.stopped is not None
+                or self.epoch >= self.target)
 
     def train(
         self,
@@ -321,7 +407,7 @@ class Trainer:
         ``n_epochs`` caps how many epochs this call runs; ``max_seconds`` caps
         its time (checked between chunks). ``callback`` is called after every
         chunk with a ``Progress``; returning True stops this call (a Pause). Training
-        also stops on divergence (see ``diverged``).
+        also stops on divergence (see ``diverged``) and early stopping (``stopped``).
         """
         limit = self.target if n_epochs is None else min(self.target, self.epoch + n_epochs)
         started = time.perf_counter()
@@ -330,7 +416,7 @@ class Trainer:
         settings = kernel_settings(self.net, cfg, len(self.X))
         compiled = kernel_for(self.net.layer_sizes, min(settings.batch_size, len(self.X)))
         rate = None   # epochs per second, measured on this call's chunks
-        while self.epoch < limit and self.diverged is None:
+        while self.epoch < limit and not self.done:
             cut, more = None, 0.0
             if rate is not None:
                 # Many stops per call (see ``train_stops``), up to CHUNK_SECONDS of
@@ -345,9 +431,9 @@ class Trainer:
             params_at = np.empty((len(stops), len(self.net.params)))
             t0 = time.perf_counter()
             reached, epoch, status = compiled.train_stops(
-                self.X, self.Y, self.X_test, self.Y_test, self.net.params,
-                *settings,
+                self.X, self.Y, self.X_test, self.Y_test, self.net.params, *settings,
                 self.epoch, stops, self.train_loss, MAX_ABS_WEIGHT, evals, params_at,
+                self.opt_state,
             )
             spent = time.perf_counter() - t0
             self.seconds += spent
@@ -355,7 +441,10 @@ class Trainer:
                 rate = (epoch - self.epoch) / spent
             for j in range(int(reached)):
                 self._arrive(int(stops[j]), limit, evals[j], params_at[j])
-            if status != OK:
+            if status in (TARGET_REACHED, NO_IMPROVEMENT):
+                self._stop(int(epoch), status)
+                self._arrive(int(epoch), limit)
+            elif status != OK:
                 kind = "loss" if status == LOSS_NOT_FINITE else "weights"
                 self.diverged = Divergence(int(epoch), kind,
                                            divergence_message(kind, int(epoch), cfg.lr))
@@ -370,6 +459,12 @@ class Trainer:
         if self.done and (not self.snapshot_epochs or self.snapshot_epochs[-1] != self.epoch):
             self._snapshot()
         return self.epoch - first
+
+    def _stop(self, epoch: int, status: int) -> None:
+        reason = "target" if status == TARGET_REACHED else "patience"
+        best = epoch if reason == "target" else int(self.opt_state[BEST_EPOCH])
+        self.stopped = EarlyStop(epoch, reason, best,
+                                 early_stop_message(reason, epoch, best, self.config))
 
     def _stops(self, limit: int, cut: float | None, more: float) -> np.ndarray:
         """The epochs the next chunk stops at: evaluation points, snapshots, ``limit``.
@@ -441,6 +536,9 @@ class Trainer:
         r["test_accuracy"].append(nan if regress else test_score)
         r["train_r2"].append(train_score if regress else nan)
         r["test_r2"].append(test_score if regress else nan)
+        cfg = self.config
+        r["lr"].append(lr_at(cfg.schedule, cfg.lr, max(epoch - 1, 0), cfg.epochs, cfg.step_size,
+                             cfg.gamma))
         if epoch == 0:
             self._snapshot()
 

@@ -37,9 +37,9 @@ from .training import MAX_TARGET_LOSS, Divergence, TrainConfig, Trainer, downsam
 MIN_RACERS, MAX_RACERS = 2, 5
 MAX_RACE_EPOCHS = 50_000
 # Multiply-adds of forward passes one race may spend (epochs x rows x multiply-adds per
-# row, summed over racers; a backward pass costs about two more): about 1.5 s of one
+# row, summed over racers; a backward pass costs about two more): about a second of one
 # core, so a classroom of 40 on 2 cores can race in turn.
-MAX_RACE_WORK = 600_000_000
+MAX_RACE_WORK = 400_000_000
 # Per-epoch loss points kept for a lane's loss curve.
 CURVE_POINTS = 1000
 # How each optimizer parameter reads in a racer's label.

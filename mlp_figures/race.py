@@ -6,7 +6,10 @@ order; a racer keeps its colour (``style.SERIES_COLORS[i]``) in every chart.
 
 from __future__ import annotations
 
+import base64
 import math
+import struct
+import zlib
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,7 +36,12 @@ LANDSCAPE_SCALE = [
     [0.75, "#B9E2A1"],
     [1.0, "#FBF5C9"],
 ]
-CONTOUR_LINE_COLOR = "rgba(60,60,60,0.35)"
+#: Colour bands of the landscape (filled contours) and how much finer than the loss
+#: grid its picture is drawn. The picture is a layout image, not a contour trace:
+#: Plotly's animation without a full redraw removes a contour or heatmap trace from
+#: the plot while it plays, and a full redraw per frame makes it flicker.
+LANDSCAPE_BANDS = 18
+UPSAMPLE = 8
 PATH_WIDTH = 3.0
 GHOST_OPACITY = 0.3  #: the whole path, under the animated trail
 HEAD_SIZE = 13
@@ -161,6 +169,54 @@ def _log_colorbar(lo: float, hi: float) -> dict:
             "thickness": 14}
 
 
+def banded_image(z: np.ndarray, lo: float, hi: float, bands: int = LANDSCAPE_BANDS,
+                 upsample: int = UPSAMPLE) -> np.ndarray:
+    """The landscape as an RGBA image: ``z`` (gv, gu) smoothed and cut into colour bands.
+
+    ``z`` is interpolated bilinearly to ``upsample`` times the grid, split into
+    ``bands`` equal bands between ``lo`` and ``hi`` (each one colour of
+    ``LANDSCAPE_SCALE``, so the bands read as filled contours), and flipped so the
+    first image row is the largest ``v``. NaN cells are transparent.
+
+    Returns
+    -------
+    ndarray of shape (upsample * (gv - 1) + 1, upsample * (gu - 1) + 1, 4), uint8
+    """
+    z = np.asarray(z, dtype=float)
+    gv, gu = z.shape
+    fine_u = np.linspace(0, gu - 1, upsample * (gu - 1) + 1)
+    fine_v = np.linspace(0, gv - 1, upsample * (gv - 1) + 1)
+    filled = np.where(np.isfinite(z), z, hi)
+    rows = np.array([np.interp(fine_u, np.arange(gu), r) for r in filled])
+    fine = np.array([np.interp(fine_v, np.arange(gv), c) for c in rows.T]).T
+    missing = np.array([np.interp(fine_u, np.arange(gu), r) for r in ~np.isfinite(z)])
+    missing = np.array([np.interp(fine_v, np.arange(gv), c) for c in missing.T]).T > 0.5
+    share = (fine - lo) / (hi - lo) if hi > lo else np.zeros_like(fine)
+    band = np.clip(np.floor(share * bands), 0, bands - 1)
+    centre = (band + 0.5) / bands
+    stops = np.array([s for s, _ in LANDSCAPE_SCALE])
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in LANDSCAPE_SCALE])
+    image = np.empty(fine.shape + (4,), dtype=np.uint8)
+    for ch in range(3):
+        image[..., ch] = np.round(np.interp(centre, stops, rgb[:, ch]))
+    image[..., 3] = np.where(missing, 0, 255)
+    return image[::-1]
+
+
+def png_data_uri(image: np.ndarray) -> str:
+    """``image`` (h, w, 4) uint8 RGBA as a ``data:image/png;base64,...`` URI (stdlib only)."""
+    h, w, _ = image.shape
+    raw = b"".join(b"\x00" + image[r].tobytes() for r in range(h))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def landscape_figure(
     us: np.ndarray,
     vs: np.ndarray,
@@ -194,7 +250,9 @@ def landscape_figure(
     Returns
     -------
     go.Figure
-        Traces: the ``Contour`` (0), a start marker (1), then per racer its whole
+        The loss is a banded picture in ``layout.images`` (``banded_image``); trace 0
+        holds invisible markers on the grid for its hover text and colour bar (log
+        scale, labelled in losses). Then a start marker (1) and per racer its whole
         path, faint (static), its trail so far and its current point (both
         animated). It opens on the last frame (every path complete); Play runs
         the frames from epoch 0 and the slider picks one: the browser does all of
@@ -210,13 +268,15 @@ def landscape_figure(
     floor = float(positive.min()) if positive.size else LOG_FLOOR
     z = np.log10(np.where(np.isfinite(grid), np.maximum(grid, floor), np.nan))
     lo, hi = (float(np.nanmin(z)), float(np.nanmax(z))) if positive.size else (0.0, 1.0)
+    gu, gv = np.meshgrid(us, vs)
     data: list[dict] = [{
-        "type": "contour", "x": rounded(us), "y": rounded(vs), "z": rounded(z),
-        "colorscale": LANDSCAPE_SCALE, "ncontours": 18, "showscale": True,
-        "contours": {"coloring": "fill", "showlines": True},
-        "line": {"color": CONTOUR_LINE_COLOR, "width": 0.8},
-        "colorbar": _log_colorbar(lo, hi), "name": "loss", "showlegend": False,
-        "customdata": rounded(grid),
+        # invisible markers on the grid: the loss on hover, and the colour bar
+        "type": "scatter", "x": rounded(gu.ravel()), "y": rounded(gv.ravel()),
+        "mode": "markers", "name": "loss", "showlegend": False,
+        "marker": {"color": rounded(np.nan_to_num(z, nan=hi).ravel()), "cmin": lo, "cmax": hi,
+                   "colorscale": LANDSCAPE_SCALE, "showscale": True, "opacity": 0,
+                   "size": 8, "colorbar": _log_colorbar(lo, hi)},
+        "customdata": rounded(grid.ravel()),
         "hovertemplate": "loss %{customdata:.4g}<extra></extra>",
     }]
     labels = list(paths)
@@ -266,6 +326,11 @@ def landscape_figure(
                      "hovertemplate": f"{label}<br>%{{text}}<extra></extra>"})
 
     layout = base_layout(title, height)
+    layout["images"] = [{
+        "source": png_data_uri(banded_image(z, lo, hi)), "xref": "x", "yref": "y",
+        "x": float(us[0]), "y": float(vs[-1]), "sizex": float(us[-1] - us[0]),
+        "sizey": float(vs[-1] - vs[0]), "sizing": "stretch", "xanchor": "left",
+        "yanchor": "top", "layer": "below"}]
     layout["xaxis"] = {"title": {"text": x_title}, "range": rounded([us[0], us[-1]]),
                        "showgrid": False}
     layout["yaxis"] = {"title": {"text": y_title}, "range": rounded([vs[0], vs[-1]]),
@@ -277,13 +342,13 @@ def landscape_figure(
 
     names = [f"{k}:{int(e)}" for k, e in enumerate(frames_at)]
     frames = []
-    for k, e in enumerate(frames_at):
+    for k in range(len(frames_at)):
         frame_data = []
         for i in range(len(labels)):
             frame_data += list(trail(i, k))
-        frames.append({"name": names[k], "data": frame_data, "traces": animated,
-                       "layout": {"title": {"text": f"{title}, epoch {int(e):,}"}}})
-    layout["title"]["text"] = f"{title}, epoch {int(frames_at[-1]):,}"
+        # no per-frame title: without a full redraw Plotly leaves the layout as it
+        # is; the slider's label says the epoch
+        frames.append({"name": names[k], "data": frame_data, "traces": animated})
     still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
              "transition": {"duration": 0}}
     layout["updatemenus"] = [{

@@ -30,6 +30,8 @@ from mlp_core.race import (
 from mlp_core.reference import backprop, evaluate
 from mlp_core.training import TrainConfig, Trainer
 from mlp_figures.race import (
+    LANDSCAPE_SCALE,
+    banded_image,
     frame_epochs,
     gradient_norms_figure,
     landscape_figure,
@@ -234,10 +236,16 @@ def test_landscape_figure_animates_every_path_in_the_browser(or_race, or_data):
              for lane in result.lanes}
     fig = _valid(landscape_figure(land.us, land.vs, land.loss, paths,
                                   x_title=land.plane.titles[0], y_title=land.plane.titles[1]))
-    assert fig.data[0].type == "contour"
-    # log10 of the loss, the colour bar labelled in losses
-    np.testing.assert_allclose(np.array(fig.data[0].z, dtype=float),
-                               np.log10(land.loss), atol=1e-3)
+    # the loss is a picture under the paths (Plotly's animation drops contour traces),
+    # its hover and log colour bar on invisible grid markers
+    image = fig.layout.images[0]
+    assert image.source.startswith("data:image/png;base64,") and image.layer == "below"
+    assert (image.x, image.sizex) == (land.us[0], land.us[-1] - land.us[0])
+    hover = fig.data[0]
+    assert len(hover.x) == land.loss.size and hover.marker.opacity == 0
+    np.testing.assert_allclose(np.array(hover.customdata, dtype=float),
+                               land.loss.ravel(), rtol=1e-3)
+    assert float(hover.marker.colorbar.ticktext[0]) > 0
     assert fig.data[1].marker.symbol == "star" and (fig.data[1].x[0], fig.data[1].y[0]) == (0, 0)
     trails = [t for t in fig.data if t.name in paths]
     assert len(trails) == 3
@@ -255,6 +263,19 @@ def test_landscape_figure_animates_every_path_in_the_browser(or_race, or_data):
     assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["▶ Play", "❚❚ Pause"]
     assert len(fig.layout.sliders[0].steps) == n_frames
     assert fig.layout.sliders[0].active == n_frames - 1
+
+
+def test_banded_image_colours_low_loss_dark_and_leaves_nan_clear():
+    z = np.array([[0.0, 1.0], [2.0, np.nan]])
+    image = banded_image(z, 0.0, 2.0, bands=4, upsample=2)
+    assert image.shape == (3, 3, 4) and image.dtype == np.uint8
+    # the first image row is the largest v (z's last row), flipped for the picture
+    low, high = image[-1, 0], image[0, 0]
+    assert low[3] == high[3] == 255
+    assert low[:3].sum() < high[:3].sum()          # low loss dark, high loss light
+    assert image[0, -1, 3] == 0                     # the NaN corner is transparent
+    darkest = LANDSCAPE_SCALE[0][1]
+    assert abs(int(low[0]) - int(darkest[1:3], 16)) < 40
 
 
 def test_line_and_gradient_figures(or_race):

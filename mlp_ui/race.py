@@ -150,8 +150,9 @@ def bounds_caption(start: Network, data: Dataset, n_racers: int) -> str:
     cap = race_epochs(start, data.n_train, n_racers, MAX_RACE_EPOCHS)
     g = grid_resolution(start, data.n_train)
     return (f"To keep a shared server quick, each optimizer trains at most {cap:,} epochs "
-            f"on this network and data ({MAX_RACE_EPOCHS:,} on the smallest), full batch; "
-            f"the landscape is a {g}x{g} grid and the animation {MAX_FRAMES} frames.")
+            f"on this network and data (full batch; never more than {MAX_RACE_EPOCHS:,}, "
+            f"fewer for bigger networks, data or races); the landscape is a {g}x{g} grid "
+            f"and the animation {MAX_FRAMES} frames.")
 
 
 def verdict(container, result: RaceResult) -> None:

@@ -98,3 +98,37 @@ def test_spiral_race_is_cut_to_the_work_budget():
     cap = at.number_input(key=race.EPOCHS).value
     assert cap < 20_000
     assert any(f"at most {cap:,} epochs" in c.value for c in at.caption)
+
+
+def test_more_racers_lower_the_epoch_cap_without_an_error():
+    at = open_race(preset="spiral-deep")
+    three = at.number_input(key=race.EPOCHS).value
+    at.number_input(key=race.COUNT).set_value(5).run()
+    assert_clean(at)
+    five = at.number_input(key=race.EPOCHS)
+    assert five.value <= five.proto.max < three
+    assert any(f"at most {int(five.proto.max):,} epochs" in c.value for c in at.caption)
+
+
+def test_two_weights_race_on_the_exact_surface():
+    # 1 input, 1 hidden unit, 1 linear output, no bias: the two weights are all there is
+    at = open_race(dataset="sine", hidden="1", init="xavier", loss="mse", lr="0.1",
+                   epochs="500")
+    press_race(at)
+    _, view = at.session_state[race.RESULT]
+    assert view.land.plane.kind == "exact"
+    assert any("exactly two trainable weights" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 7
+
+
+@pytest.mark.parametrize("query", [
+    dict(dataset="blobs", hidden="8", init="xavier", bias="true", loss="ce", lr="0.3",
+         epochs="300", activation="tanh"),
+    dict(dataset="iris", hidden="8", init="xavier", bias="true", loss="ce", lr="0.1",
+         epochs="200", activation="tanh"),
+], ids=["blobs", "iris"])
+def test_race_on_many_classes(query):
+    at = open_race(**query)
+    press_race(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("plotly_chart")) == 7

@@ -131,9 +131,9 @@ def test_or_lesson_momentum_and_adam_beat_gradient_descent(page, streamlit_serve
     playing = drawn(page, LANDSCAPE)
     assert playing["landscape"] == 1, f"the landscape vanished while playing: {playing}"
     now = chart.locator(".slider-container text.slider-label").first
-    assert now.inner_text() != "epoch 20,000"       # moving through the early epochs
+    assert now.text_content() != "epoch 20,000"     # moving through the early epochs
     page.wait_for_timeout(9000)    # 60 frames at 120 ms: back at the last epoch
-    assert now.inner_text() == "epoch 20,000"
+    assert now.text_content() == "epoch 20,000"
     crashes = [e for e in console_errors if e.startswith("pageerror:")]
     assert not crashes, crashes
 

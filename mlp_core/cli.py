@@ -28,6 +28,7 @@ from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_d
 from .dense import one_blas_thread
 from .losses import ALLOWED_LOSSES
 from .network import Network
+from .optimizers import OPTIMIZERS, SCHEDULES
 from .problems import problem_for, training_defaults
 from .script import standalone_script
 from .settings import SPECS, Settings, Spec
@@ -39,7 +40,7 @@ from .sweep import (
     sweep_hidden_sizes,
     sweep_scores,
 )
-from .training import MAX_EPOCHS, TrainConfig, Trainer
+from .training import MAX_EPOCHS, UPDATE_FIELDS, TrainConfig, Trainer
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,6 +103,44 @@ def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
                    help=f"{spec.what}: {spec.allowed()} (default {said})")
 
 
+_UPDATE_HELP = {
+    "optimizer": f"how each update uses the gradient: {', '.join(OPTIMIZERS)}",
+    "momentum": "momentum and nesterov: share of the last step kept, in [0, 1)",
+    "beta1": "adam: decay of the gradient's running mean, in [0, 1)",
+    "beta2": "adam: decay of the squared gradient's running mean, in [0, 1)",
+    "alpha": "rmsprop: decay of the squared gradient's running mean, in [0, 1)",
+    "eps": "rmsprop and adam: added to the root of the mean square, in (0, 1]",
+    "schedule": f"learning-rate schedule: {', '.join(SCHEDULES)}",
+    "step_size": "step and exp schedules: multiply the rate by gamma every S epochs "
+                 "(0: a quarter of the epochs)",
+    "gamma": "step and exp schedules: the factor, in (0, 1]",
+    "patience": "early stopping: stop when the test loss has not improved for N epochs and "
+                "keep the best weights (needs --test > 0; 0: off)",
+    "target_loss": "early stopping: stop once an epoch's training loss is at most X (0: off)",
+}
+
+
+def _update_flag(p: argparse.ArgumentParser, name: str) -> None:
+    """Add ``TrainConfig`` field ``name``'s flag (``--step-size`` for ``step_size``),
+    checked by ``TrainConfig`` itself, so its message is the engine's."""
+    default = getattr(TrainConfig(), name)
+
+    def convert(text: str):
+        try:
+            return getattr(TrainConfig(**{name: text}), name)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+    convert.__name__ = name
+    p.add_argument("--" + name.replace("_", "-"), type=convert, default=default,
+                   metavar="NAME" if name in ("optimizer", "schedule") else None,
+                   help=f"{_UPDATE_HELP[name]} (default {default})")
+
+
+def _update_settings(args) -> dict:
+    """The update flags as ``TrainConfig`` keywords."""
+    return {name: getattr(args, name) for name in UPDATE_FIELDS}
+
+
 def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None:
     p.add_argument("--data", default="or", choices=ALL_DATASET_NAMES, metavar="NAME",
                    help=f"data set: {', '.join(ALL_DATASET_NAMES)} (default or)")
@@ -140,6 +179,8 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
                    help="mini-batch size (default: the data set's, else all rows)")
     p.add_argument("--reg", default="none", help="regularization: none, l1 or l2")
     p.add_argument("--reg-rate", type=float, default=0.0)
+    for name in UPDATE_FIELDS:
+        _update_flag(p, name)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -278,7 +319,7 @@ def _network_and_data(args):
                              bias=args.bias, init=args.init, seed=args.seed)
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
-                         seed=args.seed)
+                         seed=args.seed, **_update_settings(args))
     # Only once nothing can fail: a bad argument's error is the one line on stderr.
     _notice(notice)
     return net, data, config
@@ -347,7 +388,8 @@ def cmd_train(args) -> int:
     measured = trainer.current_metrics()
     settings = {"data": data.name, "lr": config.lr, "epochs": trainer.epoch, "loss": config.loss,
                 "batch_size": config.batch_size, "reg": config.reg,
-                "reg_rate": config.reg_rate, "seed": config.seed}
+                "reg_rate": config.reg_rate, "seed": config.seed,
+                **model_io.update_fields(config)}
     if not data.is_gate and not args.csv:
         settings.update(model_io.data_fields(args.samples, args.noise, args.test))
     if args.csv or DATASET_INFO[args.data].kind == "real":
@@ -368,6 +410,8 @@ def cmd_train(args) -> int:
         **scores(net, data),
         "diverged": trainer.diverged is not None,
         "divergence": trainer.diverged.message if trainer.diverged else None,
+        "optimizer": config.optimizer,
+        "stopped": dict(trainer.stopped.__dict__) if trainer.stopped else None,
         "model": model,
     }
     if args.json:
@@ -384,6 +428,8 @@ def _print_result(net: Network, data: Dataset, trainer: Trainer, result: dict) -
           f"{net.output_activation} output{'s' if net.n_outputs > 1 else ''}, {config.loss})")
     if trainer.diverged:
         print(trainer.diverged.message)
+    if trainer.stopped:
+        print(trainer.stopped.message)
     if net.task == "regress":
         test = ("" if result["test_r2"] is None else
                 f", test R² {result['test_r2']:.4f}, test RMSE {result['test_rmse']:.4g}")
@@ -413,6 +459,9 @@ def cmd_script(args) -> int:
 
 
 def cmd_sweep(args) -> int:
+    if args.patience:
+        raise ValueError("a sweep cannot stop on patience: its runs do not watch a test "
+                         "loss; leave --patience at 0")
     data = _dataset(args, 0)
     if args.loss is None:
         own = training_defaults(None if args.csv else data.name, data.task, data.n_classes)
@@ -427,7 +476,8 @@ def cmd_sweep(args) -> int:
                      activation=args.activation, bias=args.bias, init=args.init,
                      success_accuracy=args.success)
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
-                         batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate)
+                         batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
+                         **_update_settings(args))
     t0 = time.perf_counter()
     rows = sweep_hidden_sizes(data, spec, config)
     seconds = time.perf_counter() - t0
@@ -454,7 +504,8 @@ def _sweep_held_out(args, data: Dataset) -> int:
                      activation=args.activation, bias=args.bias, init=args.init,
                      folds=args.folds, output=problem.output, n_outputs=problem.n_outputs)
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=problem.loss,
-                         batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate)
+                         batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
+                         **_update_settings(args))
     _notice(problem.notice)
     t0 = time.perf_counter()
     rows = sweep_scores(data, spec, config)

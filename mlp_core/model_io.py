@@ -24,7 +24,10 @@ two-class model of raw features ``x1 .. xn``.
 
 ``training`` is free-form; the app reads ``data`` (a built-in data set's name),
 ``samples``, ``noise``, ``test`` (per cent), ``seed``, ``loss`` and ``lr`` from it
-to line its sidebar up with the model, and ignores what it cannot use.
+to line its sidebar up with the model, and ignores what it cannot use. Writers add
+``update_fields(config)``: the optimizer, its constants, the learning-rate schedule
+and early stopping under ``TrainConfig``'s names (``training.UPDATE_FIELDS``);
+``update_settings`` reads them back, at their defaults in files without them.
 
 Each ``W`` is a list of rows of shape ``(n_in, n_out)``; ``biases`` is a list
 of ``(n_out,)`` lists, or null when the network has no bias. Loading checks
@@ -53,7 +56,7 @@ from .network import (
     Network,
     check_outputs,
 )
-from .training import MAX_ABS_WEIGHT
+from .training import MAX_ABS_WEIGHT, UPDATE_FIELDS, TrainConfig
 
 FORMAT = "mlp-playground-model"
 VERSION = 2
@@ -165,6 +168,29 @@ def data_fields(samples: int, noise: float, test_fraction: float) -> dict:
     if abs(percent - round(percent)) < 1e-9:
         fields["test"] = int(round(percent))
     return fields
+
+
+def update_fields(config: TrainConfig) -> dict:
+    """The ``training`` fields that say how ``config`` turned gradients into updates."""
+    return {name: getattr(config, name) for name in UPDATE_FIELDS}
+
+
+def update_settings(training: dict) -> dict:
+    """``update_fields`` read back from a file's ``training``, as TrainConfig keywords.
+
+    A field that is missing (every file written before optimizers) or that
+    TrainConfig refuses takes its default: ``training`` is free-form, and plain
+    gradient descent is what such a file's network was trained with.
+    """
+    defaults = TrainConfig()
+    settings = {}
+    for name in UPDATE_FIELDS:
+        value = training.get(name, getattr(defaults, name))
+        try:
+            settings[name] = getattr(TrainConfig(**{name: value}), name)
+        except (TypeError, ValueError):
+            settings[name] = getattr(defaults, name)
+    return settings
 
 
 def dumps(net: Network, training: dict | None = None, data=None) -> str:

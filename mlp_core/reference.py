@@ -13,18 +13,26 @@ hidden layers phase 2 repeats from the top hidden layer down, each layer's
 Every matrix is recorded, with its shape, in a ``Trace`` so the step-by-step
 page can show it. Nothing here is fast; ``kernel.py`` is, and the
 tests hold the two to the same answer.
+
+After the pass, ``apply_update`` is the tutorial's gradient descent; the other
+optimizers (``optimizers.py``) are written out below in NumPy, one small
+function each in ``OPTIMIZER_STEPS``, and ``train`` runs any of them with its
+learning-rate schedule and early stopping, as the compiled paths do.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, OUTPUT_FUNCTIONS
+from .kernel import epoch_permutation
 from .losses import LOSS_DERIVATIVES, LOSSES, OUTPUT_DELTAS, check_loss_for_output
 from .metrics import accuracy, r2
 from .network import Network
+from .optimizers import lr_at
 
 
 def penalty(net: Network, reg: str, rate: float) -> float:
@@ -209,6 +217,147 @@ def apply_update(net: Network, trace: Trace, lr: float) -> None:
 def updated_weights(net: Network, trace: Trace, lr: float) -> list[np.ndarray]:
     """What ``apply_update`` would make of each weight matrix, without changing ``net``."""
     return [W - lr * g for W, g in zip(net.weights, trace.weight_gradients)]
+
+
+# --- the optimizers ------------------------------------------------------------------
+
+@dataclass
+class OptimizerState:
+    """What an optimizer remembers between updates, in ``net.params``' flat layout.
+
+    ``t`` counts the updates so far (this one included, while it runs);
+    ``first`` is momentum's and Nesterov's ``b``, RMSprop's ``v``, Adam's ``m``;
+    ``second`` is Adam's ``v``. Both (n_params,), zero before the first update.
+    """
+
+    t: int
+    first: np.ndarray
+    second: np.ndarray
+
+    @classmethod
+    def fresh(cls, n_params: int) -> OptimizerState:
+        return cls(0, np.zeros(n_params), np.zeros(n_params))
+
+
+def _sgd(p, g, s, lr, c):
+    p -= lr * g
+
+
+def _momentum(p, g, s, lr, c):
+    s.first = g.copy() if s.t == 1 else c.momentum * s.first + g
+    p -= lr * s.first
+
+
+def _nesterov(p, g, s, lr, c):
+    s.first = g.copy() if s.t == 1 else c.momentum * s.first + g
+    p -= lr * (g + c.momentum * s.first)
+
+
+def _rmsprop(p, g, s, lr, c):
+    s.first = c.alpha * s.first + (1 - c.alpha) * g * g
+    p -= lr * (g / (np.sqrt(s.first) + c.eps))
+
+
+def _adam(p, g, s, lr, c):
+    s.first = c.beta1 * s.first + (1 - c.beta1) * g
+    s.second = c.beta2 * s.second + (1 - c.beta2) * g * g
+    m_hat = s.first / (1 - c.beta1 ** s.t)
+    v_hat = s.second / (1 - c.beta2 ** s.t)
+    p -= lr * m_hat / (np.sqrt(v_hat) + c.eps)
+
+
+# name -> step(p, g, state, lr, config): p (the flat parameters) updated in place from
+# g (the flat gradient, regularisation included) at rate lr; config a TrainConfig.
+OPTIMIZER_STEPS = {
+    "sgd": _sgd,
+    "momentum": _momentum,
+    "nesterov": _nesterov,
+    "rmsprop": _rmsprop,
+    "adam": _adam,
+}
+
+
+def flat_gradient(net: Network, trace: Trace) -> np.ndarray:
+    """The pass's gradients in ``net.params``' layout, shape (n_params,); biases' are zero
+    for a network without biases."""
+    grad = net.with_params(np.zeros_like(net.params))
+    for G, g in zip(grad.weights, trace.weight_gradients):
+        G[...] = g
+    if net.bias:
+        for G, g in zip(grad.biases, trace.bias_gradients):
+            G[...] = g
+    return grad.params
+
+
+def optimizer_update(net: Network, trace: Trace, state: OptimizerState, lr: float,
+                     config) -> None:
+    """One update of ``config.optimizer`` (a ``TrainConfig``'s) from the pass in ``trace``.
+
+    With ``sgd`` it is ``apply_update``, in the flat layout.
+    """
+    state.t += 1
+    OPTIMIZER_STEPS[config.optimizer](net.params, flat_gradient(net, trace), state, lr, config)
+
+
+@dataclass
+class ReferenceRun:
+    """What ``train`` did: each epoch's loss (as ``Trainer.losses``), and an early stop.
+
+    ``stopped`` is None, ``"target"`` or ``"patience"``; ``best_epoch`` is the
+    epoch whose parameters the network holds after a patience stop.
+    """
+
+    losses: np.ndarray
+    stopped: str | None = None
+    best_epoch: int | None = None
+
+
+def train(net: Network, X, y, config, X_test=None, y_test=None, *,
+          state: OptimizerState | None = None) -> ReferenceRun:
+    """``config.epochs`` epochs of ``backprop`` and ``config``'s optimizer, on ``net`` in place.
+
+    Mini-batches take rows in ``kernel.epoch_permutation``'s order; an epoch's
+    loss combines its batches' as the full-set loss would (sum for sse, a
+    row-weighted mean otherwise). Every update of epoch e runs at
+    ``optimizers.lr_at`` of e. Early stopping as ``TrainConfig`` describes it:
+    after each epoch the target loss is checked, then (with ``patience``) the
+    test loss. ``state`` carries an optimizer's memory in and out (None: fresh).
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(X)
+    batch = config.batch_size or n
+    state = OptimizerState.fresh(len(net.params)) if state is None else state
+    order = np.arange(n)
+    losses = []
+    best_loss, best_epoch, best_params, since_best = math.inf, None, None, 0
+    for epoch in range(config.epochs):
+        lr = lr_at(config.schedule, config.lr, epoch, config.epochs, config.step_size,
+                   config.gamma)
+        if batch < n:
+            epoch_permutation(order, config.seed, epoch)
+        total = 0.0
+        for start in range(0, n, batch):
+            rows = order[start:start + batch]
+            trace = backprop(net, X[rows], y[rows], config.loss, config.reg, config.reg_rate)
+            optimizer_update(net, trace, state, lr, config)
+            total += trace.error if config.loss == "sse" else trace.error * len(rows) / n
+        losses.append(total)
+        done = epoch + 1
+        if config.target_loss > 0 and total <= config.target_loss:
+            return ReferenceRun(np.array(losses), "target", done)
+        if config.patience > 0:
+            test_loss = evaluate(net, X_test, y_test, config.loss)[0]
+            if test_loss < best_loss:
+                best_loss, best_epoch, best_params, since_best = (
+                    test_loss, done, net.params.copy(), 0)
+            else:
+                since_best += 1
+                if since_best >= config.patience:
+                    if best_params is not None:
+                        net.params[:] = best_params
+                    return ReferenceRun(np.array(losses), "patience", best_epoch)
+    return ReferenceRun(np.array(losses))
 
 
 def evaluate(net: Network, X: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, float]:

@@ -4,10 +4,15 @@ repeats a training run exactly: same data, same starting weights, same updates.
 The script imports only NumPy. Its last printed line is the final loss (the
 loss of the last epoch's forward pass), the number ``train`` reports. Every output
 kind and loss the engine trains is written out: sigmoid (sse, mse, bce; one output or
-k independent ones), softmax with cross-entropy, linear with sse or mse.
+k independent ones), softmax with cross-entropy, linear with sse or mse. So is every
+optimizer (``optimizers.py``: an ``update`` function with PyTorch's rule), every
+learning-rate schedule (an ``lr_at`` function) and the target-loss stop; patience
+needs the test set, which a script does not carry, so it is refused.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -77,12 +82,57 @@ def epoch_order(n, seed, epoch):
 '''
 
 
+# Each optimizer's update of one parameter array, in place, as a script writes it;
+# ``first``/``second`` hold its running averages by parameter name, ``t`` counts updates.
+_UPDATE_CODE = {
+    "momentum": [
+        "# SGD with momentum (torch.optim.SGD(momentum=mu)): a running sum of gradients",
+        "b = grad.copy() if t == 1 else momentum * first[name] + grad",
+        "first[name] = b",
+        "param -= lr * b",
+    ],
+    "nesterov": [
+        "# Nesterov momentum (torch.optim.SGD(momentum=mu, nesterov=True)): the step",
+        "# looks ahead along the running sum",
+        "b = grad.copy() if t == 1 else momentum * first[name] + grad",
+        "first[name] = b",
+        "param -= lr * (grad + momentum * b)",
+    ],
+    "rmsprop": [
+        "# RMSprop (torch.optim.RMSprop): divide by the root of the running mean square",
+        "v = alpha * first.get(name, 0.0) + (1 - alpha) * grad * grad",
+        "first[name] = v",
+        "param -= lr * (grad / (np.sqrt(v) + eps))",
+    ],
+    "adam": [
+        "# Adam (torch.optim.Adam): running means of the gradient and of its square,",
+        "# corrected for starting at zero",
+        "m = beta1 * first.get(name, 0.0) + (1 - beta1) * grad",
+        "v = beta2 * second.get(name, 0.0) + (1 - beta2) * grad * grad",
+        "first[name], second[name] = m, v",
+        "m_hat = m / (1 - beta1 ** t)",
+        "v_hat = v / (1 - beta2 ** t)",
+        "param -= lr * m_hat / (np.sqrt(v_hat) + eps)",
+    ],
+}
+# The optimizer's constants, by the TrainConfig fields each reads.
+_UPDATE_CONSTANTS = {"momentum": ("momentum",), "nesterov": ("momentum",),
+                     "rmsprop": ("alpha", "eps"), "adam": ("beta1", "beta2", "eps")}
+# Each schedule's rate of an epoch, from base_lr (optimizers.lr_at).
+_SCHEDULE_CODE = {
+    "step": "return base_lr * gamma ** (epoch // step_size)",
+    "exp": "return base_lr * gamma ** (epoch / step_size)",
+    "cosine": "return base_lr * 0.5 * (1 + math.cos(math.pi * min(epoch, epochs) / epochs))",
+}
+
+
 def _array(a: np.ndarray) -> str:
     return "np.array(" + repr(np.asarray(a, dtype=float).tolist()) + ")"
 
 
 def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainConfig, *,
-                      standardize: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+                      standardize: tuple[np.ndarray, np.ndarray] | None = None,
+                      run_epochs: int | None = None) -> str:
     """The script's source text for training ``net`` (its current weights are the start).
 
     Parameters
@@ -94,8 +144,19 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     standardize : (mean, scale), each of shape (n_in,), or None
         When ``X`` was standardized: the script keeps both and a ``prepare`` function
         that maps raw features the same way (``X`` itself is already standardized).
+    run_epochs : int or None
+        Epochs the script trains, when fewer than ``config.epochs`` (a paused run);
+        a schedule still spans ``config.epochs`` (cosine's T, step's default S).
     """
     check_loss_for_output(net.output_activation, config.loss)
+    spans = config.schedule == "cosine" or (config.schedule != "constant"
+                                            and config.step_size == 0)
+    if run_epochs is not None and not spans:
+        # The rates do not depend on the configured length: it is the epochs to run.
+        config, run_epochs = replace(config, epochs=run_epochs), None
+    if config.patience > 0:
+        raise ValueError("a standalone script cannot stop on patience: it has no test set; "
+                         "leave patience at 0")
     Y = net.encode_targets(y)
     output = net.output_activation
     n_layers = len(net.weights)
@@ -113,10 +174,15 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         + (f"{net.n_outputs} {output} outputs, " if (output, net.n_outputs) != ("sigmoid", 1)
            else "") +
         f"{'with' if net.bias else 'no'} bias, loss {config.loss}, lr {config.lr!r}, "
-        f"{config.epochs} epochs" + (f", mini-batches of {config.batch_size}" if minibatch else "")
+        f"{run_epochs or config.epochs} epochs"
+        + (f", mini-batches of {config.batch_size}" if minibatch else "")
         + (f", {config.reg} regularization {config.reg_rate!r}" if config.reg != "none" else "")
+        + (f", optimizer {config.optimizer}" if config.optimizer != "sgd" else "")
+        + (f", {config.schedule} learning-rate schedule" if config.schedule != "constant"
+           else "")
         + ".",
         "# Weights have shape (n_in, n_out) and are applied as X . W (+ b).",
+        *(["import math"] if config.schedule == "cosine" else []),
         "import numpy as np",
         "",
         f"# Input features, shape {X.shape}"
@@ -148,10 +214,17 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         out.append(f"{wname[l]} = {_array(net.weights[l])}")
         if net.bias:
             out.append(f"{bname[l]} = {_array(net.biases[l])}")
+    out += ["", *_rate_lines(config)]
+    if run_epochs is None or run_epochs == config.epochs:
+        out.append(f"epochs = {config.epochs}")
+        loop = "for epoch in range(epochs):"
+    else:
+        out += [f"epochs = {config.epochs}   # the schedule's length",
+                f"run_epochs = {run_epochs}   # the epochs this run trained"]
+        loop = "for epoch in range(run_epochs):"
+    if config.optimizer != "sgd":
+        out += _optimizer_lines(config)
     out += [
-        "",
-        f"lr = {config.lr!r}",
-        f"epochs = {config.epochs}",
         "",
         "def sigmoid(x):",
         "    # 1 / (1 + exp(-x)), written so exp never overflows for negative x",
@@ -173,7 +246,8 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         out += _SHUFFLE.splitlines()
     out += ["", "def train_step(input_features, target_output):"]
     body = []
-    body.append("global " + ", ".join(wname + (bname if net.bias else [])))
+    body.append("global " + ", ".join(wname + (bname if net.bias else [])
+                                      + (["t"] if config.optimizer != "sgd" else [])))
     for l in range(hidden):
         src = "input_features" if l == 0 else f"output_hidden{suffix[l - 1]}"
         b = f" + {bname[l]}" if net.bias else ""
@@ -206,11 +280,19 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         grads[wname[l]] = f"derror_dwh{s}"
         bgrads[bname[l]] = f"derror_dbh{s}"
     body += ["", "# Update every layer with the gradients computed above:"]
-    for w, g in grads.items():
-        body.append(f"{w} -= lr * {g}")
-    if net.bias:
-        for bn, g in bgrads.items():
-            body.append(f"{bn} -= lr * {g}")
+    if config.optimizer == "sgd":
+        for w, g in grads.items():
+            body.append(f"{w} -= lr * {g}")
+        if net.bias:
+            for bn, g in bgrads.items():
+                body.append(f"{bn} -= lr * {g}")
+    else:
+        body.append("t += 1")
+        for w, g in grads.items():
+            body.append(f"update({w!r}, {w}, {g})")
+        if net.bias:
+            for bn, g in bgrads.items():
+                body.append(f"update({bn!r}, {bn}, {g})")
     body.append("return error")
     out += ["    " + line if line else "" for line in body]
     out += [""]
@@ -219,22 +301,64 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
             f"batch_size = {config.batch_size}",
             f"seed = {config.seed}",
             "n = len(input_features)",
-            "for epoch in range(epochs):",
+            loop,
+            *_epoch_rate_lines(config),
             "    order = epoch_order(n, seed, epoch)",
             "    error = 0.0",
             "    for start in range(0, n, batch_size):",
             "        rows = order[start:start + batch_size]",
             "        batch_error = train_step(input_features[rows], target_output[rows])",
             "        error += batch_error" + (" * len(rows) / n" if config.loss != "sse" else ""),
+            *_target_lines(config),
         ]
     else:
-        out += ["for epoch in range(epochs):",
-                "    error = train_step(input_features, target_output)"]
+        out += [loop,
+                *_epoch_rate_lines(config),
+                "    error = train_step(input_features, target_output)",
+                *_target_lines(config)]
     out += ["", "print('Final weights:')"]
     for w in wname:
         out.append(f"print({w!r}, {w}.tolist())")
     out += ["# The loss of the last epoch's forward pass:", "print(repr(float(error)))", ""]
     return "\n".join(out)
+
+
+def _rate_lines(config: TrainConfig) -> list[str]:
+    """The learning rate: ``lr``, or ``base_lr`` and the schedule's ``lr_at(epoch)``."""
+    if config.schedule == "constant":
+        return [f"lr = {config.lr!r}"]
+    lines = [f"base_lr = {config.lr!r}", "lr = base_lr"]
+    if config.schedule in ("step", "exp"):
+        step_size = config.step_size or max(1, config.epochs // 4)
+        lines += [f"gamma = {config.gamma!r}", f"step_size = {step_size}"]
+    code = _SCHEDULE_CODE[config.schedule]
+    lines += ["", "def lr_at(epoch):",
+              f"    # The learning rate of every update in this epoch ({config.schedule} schedule)",
+              f"    {code}", ""]
+    return lines
+
+
+def _epoch_rate_lines(config: TrainConfig) -> list[str]:
+    return [] if config.schedule == "constant" else ["    lr = lr_at(epoch)"]
+
+
+def _target_lines(config: TrainConfig) -> list[str]:
+    if config.target_loss <= 0:
+        return []
+    return [f"    if error <= {config.target_loss!r}:",
+            "        break   # early stopping: the loss reached the target"]
+
+
+def _optimizer_lines(config: TrainConfig) -> list[str]:
+    """The optimizer's constants, its state and ``update(name, param, grad)``."""
+    lines = ["", *(f"{name} = {getattr(config, name)!r}"
+                   for name in _UPDATE_CONSTANTS[config.optimizer]),
+             "t = 0          # updates so far (mini-batches, not epochs)",
+             "first = {}     # each parameter's running average, by name",
+             "second = {}    # (Adam) each parameter's running mean square",
+             "",
+             "def update(name, param, grad):"]
+    return lines + ["    " + line for line in _UPDATE_CODE[config.optimizer]]
 
 
 def _reg(config: TrainConfig, weight: str) -> str:

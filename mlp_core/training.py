@@ -114,6 +114,10 @@ class TrainConfig:
 
 
 _PLAIN = TrainConfig()
+# TrainConfig's fields that say how the gradient becomes an update: the optimizer and
+# its constants, the learning-rate schedule, early stopping (CLI flags, model files).
+UPDATE_FIELDS = ("optimizer", "momentum", "beta1", "beta2", "alpha", "eps", "schedule",
+                 "step_size", "gamma", "patience", "target_loss")
 
 
 class KernelSettings(NamedTuple):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -11,7 +13,6 @@ from mlp_core import model_io
 from mlp_core.grid import decision_grid
 from mlp_core.script import standalone_script
 from mlp_core.settings import UPLOAD
-from mlp_core.training import TrainConfig
 
 from . import keys, views
 from .run import Run, load_model
@@ -154,7 +155,8 @@ def model_training(run: Run) -> dict:
     """The model file's ``training`` fields: how this run trained, and on what data."""
     tr = run.trainer
     settings = {"data": run.data.name, "lr": tr.config.lr, "epochs": tr.epoch,
-                "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed}
+                "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed,
+                **model_io.update_fields(tr.config)}
     if not run.data.is_gate and run.settings.dataset != UPLOAD:
         # with the seed, these draw the same points again when the file is loaded
         settings.update(model_io.data_fields(run.settings.samples, run.settings.noise,
@@ -220,14 +222,16 @@ def _loss_csv(tr) -> str:
 def _script(run: Run) -> str:
     tr = run.trainer
     start = tr.network_at(0)
-    cfg = TrainConfig(lr=tr.config.lr, epochs=max(1, tr.epoch), loss=tr.config.loss,
-                      batch_size=tr.config.batch_size, reg=tr.config.reg,
-                      reg_rate=tr.config.reg_rate, seed=tr.config.seed)
+    # The script runs the epochs this run ran, so it needs no early stopping of its own;
+    # a patience stop kept the weights of its best epoch, which is where the script ends.
+    # A schedule still spans the configured epochs.
+    epochs = tr.stopped.best_epoch if tr.stopped else tr.epoch
+    cfg = replace(tr.config, patience=0, target_loss=0.0)
     data = run.data
     scaled = data.feature_mean is not None
     return standalone_script(start, data.X_train, data.y_train, cfg,
                              standardize=(data.feature_mean, data.feature_scale) if scaled
-                             else None)
+                             else None, run_epochs=max(1, epochs))
 
 
 def _on_model_upload() -> None:

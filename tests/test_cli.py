@@ -27,7 +27,7 @@ TUTORIAL_OR = ["--data", "or", "--hidden", "3", "--activation", "sigmoid", "--lo
                "--lr", "0.05", "--init", "tutorial", "--no-bias", "--seed", "0"]
 RESULT_KEYS = {"final_loss", "epochs", "seconds", "task", "train_accuracy", "test_accuracy",
                "classes", "confusion_matrix", "per_class_recall", "diverged", "divergence",
-               "model"}
+               "optimizer", "stopped", "model"}
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -36,8 +36,8 @@ from .network import Network
 GRID_RESOLUTION = 41
 MIN_GRID_RESOLUTION = 15
 # Multiply-adds one landscape may spend (grid cells x rows x multiply-adds per row):
-# about a quarter of a second of one core, so 40 students on 2 cores can share it.
-MAX_LANDSCAPE_WORK = 150_000_000
+# about a fifth of a second of one idle core, so 40 students on 2 cores can share it.
+MAX_LANDSCAPE_WORK = 100_000_000
 # Parameter vectors evaluated together: bounds the activations' memory
 # (cells x rows x widest layer floats).
 MAX_BATCH_FLOATS = 2_000_000
@@ -259,6 +259,13 @@ def grid_resolution(net: Network, n_rows: int, resolution: int = GRID_RESOLUTION
     return int(max(MIN_GRID_RESOLUTION, min(resolution, fits)))
 
 
+def landscape_rows(net: Network, n_rows: int) -> int:
+    """Rows a landscape evaluates: all ``n_rows``, or as many as fit ``MAX_LANDSCAPE_WORK`` on
+    a ``MIN_GRID_RESOLUTION`` grid (at least 1)."""
+    per_row = MIN_GRID_RESOLUTION ** 2 * max(1, macs_per_row(net))
+    return int(max(1, min(n_rows, MAX_LANDSCAPE_WORK // per_row)))
+
+
 @dataclass(frozen=True)
 class Landscape:
     """The loss on a grid over a plane.
@@ -271,12 +278,16 @@ class Landscape:
         Ascending plane coordinates.
     loss : ndarray of shape (gv, gu)
         ``loss[r, c]`` at ``(us[c], vs[r])`` (NaN where not finite).
+    n_rows : int
+        Training rows the loss was measured on (fewer than all for big data: see
+        ``race.race_landscape``).
     """
 
     plane: WeightPlane
     us: np.ndarray
     vs: np.ndarray
     loss: np.ndarray
+    n_rows: int = 0
 
 
 def plane_window(uv: np.ndarray, margin: float = MARGIN,
@@ -324,7 +335,7 @@ def landscape(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, plane: Weig
     gu, gv = np.meshgrid(us, vs)
     thetas = plane.to_params(np.column_stack([gu.ravel(), gv.ravel()]))
     values = losses_at(net, X, Y, loss, thetas).reshape(resolution, resolution)
-    return Landscape(plane, us, vs, values)
+    return Landscape(plane, us, vs, values, len(X))
 
 
 def line_losses(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, start: np.ndarray,

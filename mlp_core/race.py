@@ -24,6 +24,7 @@ from .landscape import (
     Landscape,
     grid_resolution,
     landscape,
+    landscape_rows,
     line_losses,
     losses_at,
     macs_per_row,
@@ -40,6 +41,9 @@ MAX_RACE_EPOCHS = 50_000
 # row, summed over racers; a backward pass costs about two more): about a second of one
 # core, so a classroom of 40 on 2 cores can race in turn.
 MAX_RACE_WORK = 400_000_000
+# Multiply-adds of the forward passes the gradient norms of one lane may spend
+# (points x rows x multiply-adds per row; each backprop costs about three times that).
+MAX_GRADIENT_WORK = 50_000_000
 # Per-epoch loss points kept for a lane's loss curve.
 CURVE_POINTS = 1000
 # How each optimizer parameter reads in a racer's label.
@@ -105,8 +109,11 @@ class Lane:
         The parameter vector at each of them: the path.
     losses : ndarray of shape (K,)
         The data loss at each path point.
-    grad_norms : ndarray of shape (K, L)
-        Full-batch gradient norm of each weight matrix (layer 1 first) at each point.
+    grad_epochs : ndarray of shape (G,), int
+        The path epochs where gradient norms were measured: every one, or for big
+        networks and data an even pick of ``gradient_points`` of them (first and last kept).
+    grad_norms : ndarray of shape (G, L)
+        Full-batch gradient norm of each weight matrix (layer 1 first) at those epochs.
     curve_epochs, curve_losses : ndarray of shape (C,)
         The per-epoch training loss, ``C <= CURVE_POINTS`` points (epoch 0 = the start).
     reached : int or None
@@ -121,6 +128,7 @@ class Lane:
     epochs: np.ndarray
     params: np.ndarray
     losses: np.ndarray
+    grad_epochs: np.ndarray
     grad_norms: np.ndarray
     curve_epochs: np.ndarray
     curve_losses: np.ndarray
@@ -218,6 +226,14 @@ def gradient_norms(net: Network, X: np.ndarray, y: np.ndarray, loss: str,
     return out
 
 
+def gradient_points(net: Network, n_rows: int, n_points: int) -> np.ndarray:
+    """Indices of the path points whose gradient norms a lane measures: all ``n_points``, or
+    as many as ``MAX_GRADIENT_WORK`` allows, evenly spread (at least the first and last)."""
+    fits = MAX_GRADIENT_WORK // max(1, n_rows * macs_per_row(net))
+    count = int(max(2, min(n_points, fits)))
+    return np.unique(np.round(np.linspace(0, n_points - 1, count)).astype(np.int64))
+
+
 def run_race(start: Network, X: np.ndarray, y: np.ndarray, base: TrainConfig,
              racers: list[Racer], epochs: int, target_loss: float,
              progress: Callable[[int, float], None] | None = None) -> RaceResult:
@@ -268,8 +284,9 @@ def _lane(racer: Racer, label: str, trainer: Trainer, target: float) -> Lane:
     # per_epoch[k] is the loss after k epochs; the final vector's loss closes the curve
     curve_epochs = np.append(idx, trainer.epoch)
     curve_losses = np.append(per_epoch[idx], losses[-1])
-    return Lane(racer, label, epochs, points, losses,
-                gradient_norms(net, trainer.X, trainer.y, trainer.config.loss, points),
+    picked = gradient_points(net, len(trainer.X), len(points))
+    return Lane(racer, label, epochs, points, losses, epochs[picked],
+                gradient_norms(net, trainer.X, trainer.y, trainer.config.loss, points[picked]),
                 curve_epochs, curve_losses, reached_epoch(per_epoch, losses[-1], target),
                 trainer.diverged, net)
 
@@ -281,11 +298,22 @@ def race_landscape(result: RaceResult, net: Network, X: np.ndarray, Y: np.ndarra
     Lanes that diverged are left out of the plane and the window when any lane
     did not: their far-flung points would squeeze every other path into a dot (they
     are still drawn, clipped to the window). The grid's resolution is bounded by
-    ``landscape.grid_resolution``.
+    ``landscape.grid_resolution``; where even its smallest grid would cost too much,
+    the loss is measured on a random sample of ``landscape_rows`` rows (the sum of
+    squares scaled up to all rows, so it reads as the curves' loss does).
     """
+    rng = np.random.default_rng(seed)
     kept = [lane for lane in result.lanes if lane.diverged is None] or result.lanes
     points = np.vstack([lane.params for lane in kept])
-    plane = weight_plane(net, result.start, points, np.random.default_rng(seed))
+    plane = weight_plane(net, result.start, points, rng)
+    m = landscape_rows(net, len(X))
+    if m < len(X):
+        rows = np.sort(rng.choice(len(X), m, replace=False))
+        land = landscape(net, X[rows], Y[rows], result.loss, plane, points,
+                         grid_resolution(net, m))
+        if result.loss == "sse":
+            land = replace(land, loss=land.loss * (len(X) / m))
+        return land
     return landscape(net, X, Y, result.loss, plane, points, grid_resolution(net, len(X)))
 
 

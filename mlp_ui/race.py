@@ -181,7 +181,13 @@ def lane_table(container, view: RaceView, data: Dataset) -> None:
     container.dataframe(rows, hide_index=True, width="stretch")
 
 
-def landscape_caption(land: Landscape) -> str:
+def landscape_caption(land: Landscape, n_train: int) -> str:
+    sample = (f" To keep it quick, the landscape's loss is measured on {land.n_rows:,} of the "
+              f"{n_train:,} training rows, drawn at random." if land.n_rows < n_train else "")
+    return _plane_words(land) + sample
+
+
+def _plane_words(land: Landscape) -> str:
     plane = land.plane
     if plane.kind == "exact":
         return ("This network has exactly two trainable weights, so the picture is the whole "
@@ -212,14 +218,14 @@ def show(view: RaceView, data: Dataset, log_y: bool) -> None:
     views.chart(st, landscape_figure(land.us, land.vs, land.loss, paths,
                                      x_title=land.plane.titles[0],
                                      y_title=land.plane.titles[1]), "race-landscape")
-    st.caption(landscape_caption(land))
+    st.caption(landscape_caption(land, data.n_train))
     c = st.columns(2)
     views.chart(c[0], line_losses_figure(LINE_ALPHAS, view.lines, log_y=log_y), "race-lines")
     c[0].caption("A bump between start and final point is a barrier: the optimizer went "
                  "around it, not straight through.")
     names = views.weight_names(result.lanes[0].net)
     views.chart(c[1], gradient_norms_figure(
-        {lane.label: (lane.epochs, lane.grad_norms) for lane in result.lanes}, names),
+        {lane.label: (lane.grad_epochs, lane.grad_norms) for lane in result.lanes}, names),
         "race-grads")
     c[1].caption("Full-batch gradient of the data loss, per weight matrix, along each path.")
     final_pictures(view, data)

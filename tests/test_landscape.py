@@ -225,3 +225,13 @@ def test_landscape_of_a_real_data_set_runs_on_its_rows():
     plane = weight_plane(net, net.params, points, np.random.default_rng(0))
     land = landscape(net, data.X_train, Y, "bce", plane, points, resolution=9)
     assert np.all(np.isfinite(land.loss))
+
+
+def test_landscape_rows_fit_the_smallest_grid_in_the_work_budget():
+    from mlp_core.landscape import landscape_rows
+    small = Network.create(2, (3,))
+    assert landscape_rows(small, 200) == 200
+    digits = Network.create(64, (32,), n_outputs=10, output="softmax")
+    m = landscape_rows(digits, 1437)
+    assert 1 <= m < 1437
+    assert MIN_GRID_RESOLUTION ** 2 * m * macs_per_row(digits) <= MAX_LANDSCAPE_WORK

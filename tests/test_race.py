@@ -17,10 +17,12 @@ from mlp_core.datasets import make_dataset
 from mlp_core.landscape import LINE_ALPHAS, losses_at
 from mlp_core.network import Network
 from mlp_core.race import (
+    MAX_GRADIENT_WORK,
     MAX_RACE_EPOCHS,
     MAX_RACE_WORK,
     Racer,
     gradient_norms,
+    gradient_points,
     race_epochs,
     race_landscape,
     race_lines,
@@ -93,13 +95,23 @@ def test_each_lane_is_the_run_its_optimizer_makes_alone(or_race, or_data):
 def test_gradient_norms_are_the_reference_backprops(or_race, or_data):
     start, result = or_race
     lane = result.lanes[1]
-    assert lane.grad_norms.shape == (len(lane.epochs), 2)
+    assert lane.grad_norms.shape == (len(lane.epochs), 2)    # a small net: every point
+    np.testing.assert_array_equal(lane.grad_epochs, lane.epochs)
     for k in (0, 7, -1):
         trace = backprop(start.with_params(lane.params[k]), or_data.X_train, or_data.y_train)
         want = [np.linalg.norm(g) for g in trace.weight_gradients]
         np.testing.assert_allclose(lane.grad_norms[k], want, rtol=1e-12)
     again = gradient_norms(start, or_data.X_train, or_data.y_train, "sse", lane.params[:3])
     np.testing.assert_array_equal(again, lane.grad_norms[:3])
+
+
+def test_gradient_points_are_bounded_for_big_networks():
+    small = Network.create(2, (3,))
+    np.testing.assert_array_equal(gradient_points(small, 4, 150), np.arange(150))
+    digits = Network.create(64, (32,), n_outputs=10, output="softmax")
+    picked = gradient_points(digits, 1437, 150)
+    assert picked[0] == 0 and picked[-1] == 149 and 2 <= len(picked) < 150
+    assert len(picked) * 1437 * (64 * 32 + 32 * 10) <= MAX_GRADIENT_WORK
 
 
 def test_reached_epoch_counts_epochs_run():
@@ -285,9 +297,27 @@ def test_line_and_gradient_figures(or_race):
     assert [t.name for t in fig.data] == list(lines)
     assert [a.text for a in fig.layout.annotations] == ["start", "final"]
     grads = _valid(gradient_norms_figure(
-        {lane.label: (lane.epochs, lane.grad_norms) for lane in result.lanes},
+        {lane.label: (lane.grad_epochs, lane.grad_norms) for lane in result.lanes},
         ["weight_hidden", "weight_output"]))
     # 3 racers x 2 layers, then a legend entry per layer's dash
     assert len(grads.data) == 8
     assert [t.name for t in grads.data[-2:]] == ["weight_hidden", "weight_output"]
     assert grads.layout.yaxis.type == "log"
+
+
+def test_big_data_landscape_is_measured_on_a_sample_scaled_to_all_rows(monkeypatch):
+    import mlp_core.race as race_module
+    data = make_dataset("moons", samples=200, noise=0.1, test_fraction=0.0, seed=0)
+    start = Network.create(2, (4,), init="xavier", bias=True, seed=0)
+    result = run_race(start, data.X_train, data.y_train, TrainConfig(),
+                      [Racer("sgd", 0.5), Racer("adam", 0.05)], 50, 0.01)
+    Y = start.encode_targets(data.y_train)
+    full = race_landscape(result, start, data.X_train, Y)
+    assert full.n_rows == 200
+    monkeypatch.setattr(race_module, "landscape_rows", lambda net, n: 100)
+    part = race_landscape(result, start, data.X_train, Y)
+    assert part.n_rows == 100
+    # the same plane; sse summed over half the rows, scaled up: close to the full loss
+    np.testing.assert_allclose(part.plane.axes, full.plane.axes)
+    # (unscaled, a half sum would read about 0.5 of the full one)
+    assert 0.85 < np.median(part.loss / full.loss) < 1.15

@@ -51,6 +51,9 @@ EPOCHS = "race-epochs"
 TARGET = "race-target"
 LOG_Y = "race-log"
 RUN_BUTTON = "race-run"
+# Streamlit forgets a widget's value when a page without it runs: the race's choices
+# are copied here (widget key -> value) so they are back after a visit to another page.
+KEPT = "race_kept"
 
 # The racers offered first: the tutorial's gradient descent and the two most used.
 DEFAULT_ORDER = ("sgd", "momentum", "adam", "rmsprop", "nesterov")
@@ -60,6 +63,25 @@ PARAM_LABELS = {"momentum": "Momentum μ", "beta1": "β1", "beta2": "β2", "alph
                 "eps": "ε"}
 PARAM_DEFAULTS = {f.name: f.default for f in fields(TrainConfig)
                   if f.name in PARAM_SYMBOLS}
+
+
+def kept(key: str, default, lo=None, hi=None) -> str:
+    """``key``, after putting the widget's last value (else ``default``) in session state,
+    clipped to ``[lo, hi]``; the widget then takes its value from there (no ``value=``)."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(KEPT, {}).get(key, default)
+    value = st.session_state[key]
+    if lo is not None and value < lo:
+        st.session_state[key] = lo
+    if hi is not None and value > hi:
+        st.session_state[key] = hi
+    return key
+
+
+def remember(key: str, value):
+    """Keep ``value`` of widget ``key`` for the next visit (see ``kept``); return it."""
+    st.session_state.setdefault(KEPT, {})[key] = value
+    return value
 
 
 def widget_key(name: str, i: int) -> str:
@@ -101,22 +123,27 @@ def racer_controls(container, settings: Settings) -> tuple[list[Racer], list[str
 
     Returns the racers that are valid and one sentence per row that is not.
     """
-    count = container.number_input(
-        "Optimizers in the race", MIN_RACERS, MAX_RACERS, DEFAULT_COUNT, step=1, key=COUNT,
-        help="Each one trains a copy of the sidebar's network from the same start.")
+    count = remember(COUNT, container.number_input(
+        "Optimizers in the race", MIN_RACERS, MAX_RACERS, step=1,
+        key=kept(COUNT, DEFAULT_COUNT),
+        help="Each one trains a copy of the sidebar's network from the same start."))
     racers, errors = [], []
     for i in range(int(count)):
         cols = container.columns([2.2, 1.2, 1, 1, 1], vertical_alignment="bottom")
-        name = cols[0].selectbox(
-            f"Optimizer {i + 1}", OPTIMIZERS, index=OPTIMIZERS.index(DEFAULT_ORDER[i]),
-            format_func=OPTIMIZER_LABELS.__getitem__, key=widget_key("optimizer", i))
-        lr = cols[1].number_input("Learning rate", min_value=1e-6, value=settings.lr,
-                                  step=0.01, format="%g", key=widget_key("lr", i))
+        key = widget_key("optimizer", i)
+        name = remember(key, cols[0].selectbox(
+            f"Optimizer {i + 1}", OPTIMIZERS, format_func=OPTIMIZER_LABELS.__getitem__,
+            key=kept(key, DEFAULT_ORDER[i])))
+        key = widget_key("lr", i)
+        lr = remember(key, cols[1].number_input(
+            "Learning rate", min_value=1e-6, step=0.01, format="%g",
+            key=kept(key, settings.lr, lo=1e-6)))
         values = {}
         for col, param in zip(cols[2:], OPTIMIZER_PARAMS[name]):
-            values[param] = col.number_input(
-                PARAM_LABELS[param], value=PARAM_DEFAULTS[param], format="%g",
-                step=1e-9 if param == "eps" else 0.01, key=widget_key(param, i))
+            key = widget_key(param, i)
+            values[param] = remember(key, col.number_input(
+                PARAM_LABELS[param], format="%g", step=1e-9 if param == "eps" else 0.01,
+                key=kept(key, PARAM_DEFAULTS[param])))
         try:
             racers.append(Racer(name, lr, **values))
         except ValueError as err:

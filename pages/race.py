@@ -21,10 +21,12 @@ if note:
 racers, errors = race.racer_controls(st, settings)
 cap = race_epochs(start, data.n_train, max(len(racers), 2), race.MAX_RACE_EPOCHS)
 c = st.columns([1, 1, 2], vertical_alignment="bottom")
-epochs = c[0].number_input("Epochs per optimizer", 1, cap, min(settings.epochs, cap), step=100,
-                           key=race.EPOCHS)
-target = c[1].number_input("Target loss", min_value=1e-12, value=race.DEFAULT_TARGET,
-                           format="%g", step=0.001, key=race.TARGET)
+epochs = race.remember(race.EPOCHS, c[0].number_input(
+    "Epochs per optimizer", 1, cap, step=100,
+    key=race.kept(race.EPOCHS, min(settings.epochs, cap), lo=1, hi=cap)))
+target = race.remember(race.TARGET, c[1].number_input(
+    "Target loss", min_value=1e-12, format="%g", step=0.001,
+    key=race.kept(race.TARGET, race.DEFAULT_TARGET, lo=1e-12)))
 pressed = c[2].button("Race", type="primary", key=race.RUN_BUTTON, disabled=bool(errors))
 st.caption(race.bounds_caption(start, data, len(racers)))
 for error in errors:
@@ -48,5 +50,6 @@ if stored is None or stored[0] != key:
             "to run it again.")
     st.stop()
 
-log_y = st.toggle("Log scale for the losses", value=True, key=race.LOG_Y)
+log_y = race.remember(race.LOG_Y, st.toggle("Log scale for the losses",
+                                             key=race.kept(race.LOG_Y, True)))
 race.show(stored[1], data, log_y)

@@ -132,3 +132,21 @@ def test_race_on_many_classes(query):
     press_race(at)
     assert not at.error, [e.value for e in at.error]
     assert len(at.get("plotly_chart")) == 7
+
+
+def test_choices_and_result_survive_a_visit_to_another_page():
+    at = open_race(dataset="xor", hidden="4", init="xavier", bias="true", loss="bce", lr="0.5")
+    at.selectbox(key=race.widget_key("optimizer", 2)).set_value("rmsprop").run()
+    at.number_input(key=race.widget_key("lr", 2)).set_value(0.02).run()
+    at.number_input(key=race.EPOCHS).set_value(200).run()
+    press_race(at)
+    first = at.session_state[race.RESULT]
+    at.switch_page("pages/playground.py").run()
+    assert_clean(at)
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert at.selectbox(key=race.widget_key("optimizer", 2)).value == "rmsprop"
+    assert at.number_input(key=race.widget_key("lr", 2)).value == 0.02
+    assert at.number_input(key=race.EPOCHS).value == 200
+    assert at.session_state[race.RESULT] is first
+    assert not at.info and len(at.get("plotly_chart")) == 7

@@ -208,23 +208,28 @@ def lane_table(container, view: RaceView, data: Dataset) -> None:
     container.dataframe(rows, hide_index=True, width="stretch")
 
 
-def landscape_caption(land: Landscape, n_train: int) -> str:
+PLAY_WORDS = ("Colour is the loss at each point of the plane; press ▶ Play to watch the "
+              "optimizers move (in your browser), or drag the slider.")
+
+
+def landscape_caption(land: Landscape, n_train: int, n_trainable: int) -> str:
+    """What the landscape's plane is, in words, and how to play it."""
     sample = (f" To keep it quick, the landscape's loss is measured on {land.n_rows:,} of the "
               f"{n_train:,} training rows, drawn at random." if land.n_rows < n_train else "")
-    return _plane_words(land) + sample
+    return f"{_plane_words(land, n_trainable)} {PLAY_WORDS}{sample}"
 
 
-def _plane_words(land: Landscape) -> str:
+def _plane_words(land: Landscape, n_trainable: int) -> str:
     plane = land.plane
     if plane.kind == "exact":
         return ("This network has exactly two trainable weights, so the picture is the whole "
                 "loss surface: each point is one setting of the two weights.")
     if plane.kind == "pca":
-        return (f"The plane through the shared start (★) spanned by the two directions along "
+        three = (" With three trainable weights this is the flat slice of their 3-D space "
+                 "that the paths lie closest to." if n_trainable == 3 else "")
+        return ("The plane through the shared start (★) spanned by the two directions along "
                 f"which all the paths together spread most (PCA); it holds "
-                f"{plane.captured:.0%} of their spread, the rest is flattened onto it. "
-                "Colour is the loss at each point of the plane; press ▶ Play to watch the "
-                "optimizers move, or drag the slider.")
+                f"{plane.captured:.0%} of their spread, the rest is flattened onto it.{three}")
     return ("The paths hardly spread in two directions, so the plane uses filter-normalised "
             "random directions (Li et al. 2018) where they did not: a slice of the "
             "landscape through the start.")
@@ -245,7 +250,7 @@ def show(view: RaceView, data: Dataset, log_y: bool) -> None:
     views.chart(st, landscape_figure(land.us, land.vs, land.loss, paths,
                                      x_title=land.plane.titles[0],
                                      y_title=land.plane.titles[1]), "race-landscape")
-    st.caption(landscape_caption(land, data.n_train))
+    st.caption(landscape_caption(land, data.n_train, result.lanes[0].net.n_trainable))
     c = st.columns(2)
     views.chart(c[0], line_losses_figure(LINE_ALPHAS, view.lines, log_y=log_y), "race-lines")
     c[0].caption("A bump between start and final point is a barrier: the optimizer went "

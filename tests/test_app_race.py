@@ -150,3 +150,16 @@ def test_choices_and_result_survive_a_visit_to_another_page():
     assert at.number_input(key=race.EPOCHS).value == 200
     assert at.session_state[race.RESULT] is first
     assert not at.info and len(at.get("plotly_chart")) == 7
+
+
+def test_a_diverging_racer_is_named_and_the_rest_still_drawn():
+    at = open_race(dataset="xor", hidden="4", init="xavier", bias="true", loss="bce", lr="0.5")
+    at.number_input(key=race.EPOCHS).set_value(300).run()
+    at.number_input(key=race.widget_key("lr", 0)).set_value(1e6).run()
+    press_race(at)
+    _, view = at.session_state[race.RESULT]
+    assert view.result.lanes[0].diverged is not None
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Gradient descent, lr 1e+06: Training "
+                                                     "diverged")
+    assert len(at.get("plotly_chart")) == 7

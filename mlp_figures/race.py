@@ -75,6 +75,7 @@ def race_loss_figure(
     target: float | None = None,
     reached: dict[str, int | None] | None = None,
     log_y: bool = True,
+    log_x: bool = False,
     title: str = "Loss",
     height: int = style.DEFAULT_HEIGHT + 40,
 ) -> go.Figure:
@@ -90,6 +91,9 @@ def race_loss_figure(
         Racer label -> epoch it first reached the target: a dot there on its curve.
     log_y : bool, default True
         Log-scaled loss axis (losses <= 0 drawn at the smallest positive one).
+    log_x : bool, default False
+        Log-scaled epoch axis, so a race won in 100 epochs and one lost in 10,000
+        both show; epoch 0 (the shared start) is drawn at epoch 1 there.
 
     Returns
     -------
@@ -98,6 +102,7 @@ def race_loss_figure(
         reached the target.
     """
     reached = reached or {}
+    last_epoch = max([float(np.max(e)) for e, _ in series.values() if len(e)] or [1.0])
     prepared = [(str(k), np.asarray(e).ravel(), np.asarray(v, dtype=float).ravel())
                 for k, (e, v) in series.items()]
     allv = np.concatenate([v for _, _, v in prepared] + [np.array([target or np.nan])])
@@ -107,6 +112,8 @@ def race_loss_figure(
     for i, (label, e, v) in enumerate(prepared):
         if log_y:
             v = np.where(np.isfinite(v) & (v <= 0), floor, v)
+        if log_x:
+            e = np.maximum(e, 1)
         data.append({"type": "scatter", "x": as_numbers(e), "y": rounded(v), "name": label,
                      "mode": "lines", "legendgroup": label,
                      "line": {"color": _color(i), "width": style.LINE_WIDTH},
@@ -114,7 +121,8 @@ def race_loss_figure(
     for i, (label, _, _) in enumerate(prepared):
         epoch = reached.get(label)
         if epoch is not None and target is not None:
-            data.append({"type": "scatter", "x": [int(epoch)], "y": [rounded(target)],
+            data.append({"type": "scatter", "x": [max(int(epoch), 1) if log_x else int(epoch)],
+                         "y": [rounded(target)],
                          "mode": "markers", "name": f"{label} reached", "showlegend": False,
                          "legendgroup": label,
                          "marker": {"size": style.MARKER_DOT_SIZE, "color": _color(i),
@@ -135,7 +143,9 @@ def race_loss_figure(
     _with_bottom_legend(layout, [p[0] for p in prepared])
     layout.update(
         hovermode="x unified",
-        xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative"},
+        xaxis={"title": {"text": "Epoch" + (" (log scale)" if log_x else "")},
+               **({"type": "log", **_log_ticks(1.0, max(2.0, last_epoch))} if log_x
+                  else {"rangemode": "nonnegative"})},
         yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear",
                **({} if log_y else {"rangemode": "tozero"}),
                **(_log_ticks(float(pos.min()), float(pos.max())) if log_y and pos.size

@@ -50,6 +50,7 @@ COUNT = "race-count"            # how many optimizers race
 EPOCHS = "race-epochs"
 TARGET = "race-target"
 LOG_Y = "race-log"
+LOG_X = "race-log-epochs"
 RUN_BUTTON = "race-run"
 # Streamlit forgets a widget's value when a page without it runs: the race's choices
 # are copied here (widget key -> value) so they are back after a visit to another page.
@@ -235,7 +236,7 @@ def _plane_words(land: Landscape, n_trainable: int) -> str:
             "landscape through the start.")
 
 
-def show(view: RaceView, data: Dataset, log_y: bool) -> None:
+def show(view: RaceView, data: Dataset, log_y: bool, log_x: bool = False) -> None:
     """Everything a finished race draws, in page order."""
     result, land = view.result, view.land
     verdict(st, result)
@@ -244,7 +245,8 @@ def show(view: RaceView, data: Dataset, log_y: bool) -> None:
     views.chart(st, race_loss_figure(series, target=result.target_loss,
                                      reached={lane.label: lane.reached
                                               for lane in result.lanes},
-                                     log_y=log_y, title=f"Loss ({result.loss})"), "race-loss")
+                                     log_y=log_y, log_x=log_x, title=f"Loss ({result.loss})"),
+                "race-loss")
     paths = {lane.label: (land.plane.coords(lane.params), lane.epochs, lane.losses)
              for lane in result.lanes}
     views.chart(st, landscape_figure(land.us, land.vs, land.loss, paths,

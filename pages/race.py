@@ -50,6 +50,10 @@ if stored is None or stored[0] != key:
             "to run it again.")
     st.stop()
 
-log_y = race.remember(race.LOG_Y, st.toggle("Log scale for the losses",
-                                             key=race.kept(race.LOG_Y, True)))
-race.show(stored[1], data, log_y)
+t = st.columns(2)
+log_y = race.remember(race.LOG_Y, t[0].toggle("Log scale for the losses",
+                                              key=race.kept(race.LOG_Y, True)))
+log_x = race.remember(race.LOG_X, t[1].toggle(
+    "Log scale for the epochs", key=race.kept(race.LOG_X, False),
+    help="Spreads out the first epochs, where a fast optimizer wins the race."))
+race.show(stored[1], data, log_y, log_x)

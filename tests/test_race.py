@@ -230,6 +230,9 @@ def test_loss_figure_has_a_curve_per_racer_the_target_and_reached_dots(or_race):
     assert fig.layout.annotations[0].text == "target 0.01"
     linear = _valid(race_loss_figure(series, target=TARGET, log_y=False))
     assert linear.layout.yaxis.type == "linear"
+    log_epochs = _valid(race_loss_figure(series, log_x=True))
+    assert log_epochs.layout.xaxis.type == "log"
+    assert min(log_epochs.data[0].x) == 1          # the start, at epoch 1 on a log axis
 
 
 def test_frame_epochs_keep_the_first_and_last_and_stay_few():

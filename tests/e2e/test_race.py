@@ -1,7 +1,8 @@
 """The Optimizer race page in a real browser: three optimizers race on the tutorial's OR
 network, on XOR and on the spiral; the landscape and every path are drawn and animate.
 
-Screenshots (tests/screenshots/): race-or, race-or-landscape-playing, race-xor, race-spiral.
+Screenshots (tests/screenshots/): race-or, race-or-landscape-playing, race-xor, race-spiral,
+race-five.
 """
 
 from __future__ import annotations
@@ -157,3 +158,25 @@ def test_three_optimizers_on_the_spiral(page, streamlit_server, server_log, cons
     set_main_number(page, "Target loss", "0.1")
     race_and_check(page, server_log)
     screenshot(page, "race-spiral")
+
+
+def test_five_optimizers_with_log_epochs(page, streamlit_server, server_log, console_errors):
+    open_race(page, streamlit_server, {"dataset": "xor", "hidden": "4", "init": "xavier",
+                                       "bias": "true", "loss": "bce", "lr": "0.2"})
+    set_main_number(page, "Optimizers in the race", "5")
+    set_main_number(page, "Epochs per optimizer", "3000")
+    click_button(page, "Race", timeout=IDLE_MS)
+    assert_no_exception(page)
+    charts = page.locator(PLOTLY_CHART)
+    assert charts.count() == 4 + 5, f"{charts.count()} charts"
+    traces = plotly_data(page, LANDSCAPE)
+    assert len([t for t in traces if t["mode"] == "lines" and "whole path" not in t["name"]]) \
+        == 5
+    page.get_by_text("Log scale for the epochs", exact=True).click()
+    wait_for_app_idle(page, timeout=IDLE_MS)
+    axis = page.locator(PLOTLY_CHART).nth(0).evaluate(
+        "(c) => c.querySelector('.js-plotly-plot').layout.xaxis.type")
+    assert axis == "log"
+    screenshot(page, "race-five")
+    crashes = [e for e in console_errors if e.startswith("pageerror:")]
+    assert not crashes, crashes

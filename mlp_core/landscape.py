@@ -349,3 +349,58 @@ def line_losses(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, start: np
     step = np.asarray(final, dtype=float) - start
     thetas = start + np.asarray(alphas, dtype=float)[:, None] * step
     return losses_at(net, X, Y, loss, thetas)
+
+
+# Grid values per axis of the exact loss volume of a 3-weight network.
+VOLUME_RESOLUTION = 17
+
+
+@dataclass(frozen=True)
+class Volume:
+    """The loss over the whole 3-D weight space of a network with 3 trainable parameters.
+
+    Attributes
+    ----------
+    slots : ndarray of shape (3,), int
+        The trainable slots of ``params`` (the axes, in order).
+    titles : tuple of 3 str
+        Their names (``parameter_names``).
+    axes : tuple of 3 ndarray, each (g,)
+        Ascending weight values along each axis.
+    loss : ndarray of shape (g, g, g)
+        ``loss[i, j, k]`` at weights ``(axes[0][i], axes[1][j], axes[2][k])``.
+    """
+
+    slots: np.ndarray
+    titles: tuple[str, str, str]
+    axes: tuple[np.ndarray, np.ndarray, np.ndarray]
+    loss: np.ndarray
+
+    def coords(self, thetas: np.ndarray) -> np.ndarray:
+        """The three weights ``(m, 3)`` of parameter vectors ``(m, p)``."""
+        return np.asarray(thetas, dtype=float)[:, self.slots]
+
+
+def loss_volume(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, points: np.ndarray,
+                resolution: int = VOLUME_RESOLUTION) -> Volume:
+    """The exact loss on a ``resolution^3`` grid over the 3 trainable weights of ``net``.
+
+    The window holds every one of ``points`` (m, p) with ``MARGIN`` to spare on each
+    axis, as ``landscape``'s does; every other slot of ``params`` is 0 (a bias that
+    is off).
+    """
+    slots = np.flatnonzero(trainable_mask(net))
+    if len(slots) != 3:
+        raise ValueError(f"a loss volume needs exactly 3 trainable weights, got {len(slots)}")
+    xyz = np.asarray(points, dtype=float).reshape(-1, net.n_params)[:, slots]
+    lo, hi = xyz.min(axis=0), xyz.max(axis=0)
+    span = np.maximum(hi - lo, MIN_ASPECT * max(float((hi - lo).max()), 1e-3))
+    mid = (lo + hi) / 2
+    axes = tuple(np.linspace(m - s * (0.5 + MARGIN), m + s * (0.5 + MARGIN), resolution)
+                 for m, s in zip(mid, span))
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    thetas = np.zeros((len(grid), net.n_params))
+    thetas[:, slots] = grid
+    values = losses_at(net, X, Y, loss, thetas).reshape((resolution,) * 3)
+    names = parameter_names(net)
+    return Volume(slots, tuple(names[i] for i in slots), axes, values)

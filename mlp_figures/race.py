@@ -493,3 +493,140 @@ def gradient_norms_figure(
                **(_log_ticks(float(pos.min()), float(pos.max())) if pos.size else {})},
     )
     return make_figure(data, layout)
+
+
+#: Loss levels drawn as surfaces in the 3-weight view, and how see-through they are.
+VOLUME_SURFACES = 5
+VOLUME_OPACITY = 0.22
+VOLUME_HEIGHT = 640
+
+
+def _side_eye(axes, paths: list[np.ndarray]) -> dict:
+    """A camera position looking at the paths from the side.
+
+    Paths often run along the default view's diagonal (every weight falling
+    together) and then look like dots: the eye is put square to the direction the
+    paths spread most (in the cube the scene is drawn in), a little above it.
+    """
+    lo = np.array([a[0] for a in axes], dtype=float)
+    span = np.array([a[-1] - a[0] for a in axes], dtype=float)
+    pts = (np.vstack(paths) - lo) / np.where(span > 0, span, 1.0) if paths else np.zeros((1, 3))
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    d = np.linalg.svd(pts - pts.mean(axis=0), full_matrices=False)[2][0] if len(pts) > 1 \
+        else np.array([1.0, 0.0, 0.0])
+    side = np.cross(d, [0.0, 0.0, 1.0])
+    if np.linalg.norm(side) < 0.3:      # the paths run up or down: look from the front
+        side = np.cross(d, [1.0, 0.0, 0.0])
+    side = 2.0 * side / np.linalg.norm(side)
+    return {"x": round(float(side[0]), 3), "y": round(float(side[1]), 3), "z": 0.7}
+
+
+def landscape_3d_figure(
+    axes: tuple[np.ndarray, np.ndarray, np.ndarray],
+    loss: np.ndarray,
+    paths: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    titles: tuple[str, str, str] = ("w1", "w2", "w3"),
+    title: str = "Loss over all three weights",
+    height: int = VOLUME_HEIGHT,
+    max_frames: int = MAX_FRAMES,
+) -> go.Figure:
+    """The exact loss of a 3-weight network as nested surfaces, with every racer's path.
+
+    Parameters
+    ----------
+    axes : tuple of 3 ndarray, each (g,)
+        Ascending weight values along each axis.
+    loss : ndarray of shape (g, g, g)
+        The loss at ``(axes[0][i], axes[1][j], axes[2][k])`` in ``loss[i, j, k]``.
+    paths : dict[str, tuple[ndarray, ndarray, ndarray]]
+        Racer label -> ``(xyz (K, 3), epochs (K,), losses (K,))``.
+
+    Returns
+    -------
+    go.Figure
+        An ``Isosurface`` of log10(loss) at ``VOLUME_SURFACES`` levels (0), then per
+        racer its trail so far and its current point (animated with frames, which a
+        3-D scene redraws in full; the surfaces stay), opening on the last frame.
+    """
+    grids = np.meshgrid(*[np.asarray(a, dtype=float) for a in axes], indexing="ij")
+    vol = np.asarray(loss, dtype=float)
+    positive = vol[np.isfinite(vol) & (vol > 0)]
+    floor = float(positive.min()) if positive.size else LOG_FLOOR
+    z = np.log10(np.where(np.isfinite(vol), np.maximum(vol, floor), np.nanmax(vol)))
+    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
+    data: list[dict] = [{
+        "type": "isosurface", "x": rounded(grids[0].ravel()), "y": rounded(grids[1].ravel()),
+        "z": rounded(grids[2].ravel()), "value": rounded(z.ravel()),
+        "isomin": lo + 0.05 * (hi - lo), "isomax": hi - 0.05 * (hi - lo),
+        "surface": {"count": VOLUME_SURFACES}, "caps": {"x": {"show": False},
+                                                      "y": {"show": False},
+                                                      "z": {"show": False}},
+        "opacity": VOLUME_OPACITY, "colorscale": LANDSCAPE_SCALE, "cmin": lo, "cmax": hi,
+        "colorbar": _log_colorbar(lo, hi), "name": "loss", "showlegend": False,
+        "hoverinfo": "skip",
+    }]
+    labels = list(paths)
+    prepared = [(np.asarray(xyz, dtype=float).reshape(-1, 3), np.asarray(e, np.int64).ravel(),
+                 np.asarray(v, dtype=float).ravel()) for xyz, e, v in paths.values()]
+    frames_at = frame_epochs([p[1] for p in prepared], max_frames) if prepared else \
+        np.zeros(0, dtype=np.int64)
+
+    def trail(i: int, k: int) -> list[dict]:
+        xyz, epochs, losses = prepared[i]
+        idx = sorted({_upto(epochs, e) for e in frames_at[: k + 1]}) or [0]
+        head = idx[-1]
+        return [{"type": "scatter3d", "x": rounded(xyz[idx, 0]), "y": rounded(xyz[idx, 1]),
+                 "z": rounded(xyz[idx, 2])},
+                {"type": "scatter3d", "x": rounded(xyz[head:head + 1, 0]),
+                 "y": rounded(xyz[head:head + 1, 1]), "z": rounded(xyz[head:head + 1, 2]),
+                 "text": [f"epoch {int(epochs[head]):,}, loss {fmt_number(losses[head], 4)}"]}]
+
+    last = max(0, len(frames_at) - 1)
+    animated = []
+    for i, label in enumerate(labels):
+        line, dot = trail(i, last)
+        animated += [len(data), len(data) + 1]
+        data.append({**line, "mode": "lines", "name": label, "legendgroup": label,
+                     "line": {"color": _color(i), "width": 6}, "hoverinfo": "skip"})
+        data.append({**dot, "mode": "markers", "name": f"{label} now", "showlegend": False,
+                     "legendgroup": label, "marker": {"size": 6, "color": _color(i)},
+                     "hovertemplate": f"{label}<br>%{{text}}<extra></extra>"})
+    layout = base_layout(title, height)
+    layout["scene"] = {"xaxis": {"title": {"text": titles[0]}},
+                       "yaxis": {"title": {"text": titles[1]}},
+                       "zaxis": {"title": {"text": titles[2]}},
+                       "aspectmode": "cube",
+                       "camera": {"eye": _side_eye(axes, [p[0] for p in prepared])}}
+    _with_bottom_legend(layout, labels)
+    if len(frames_at) < 2:
+        return make_figure(data, layout)
+    names = [f"{k}:{int(e)}" for k, e in enumerate(frames_at)]
+    frames = [{"name": names[k], "traces": animated,
+               "data": [d for i in range(len(labels)) for d in trail(i, k)]}
+              for k in range(len(frames_at))]
+    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    layout["updatemenus"] = [{
+        "type": "buttons", "direction": "left", "showactive": False,
+        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 10, "r": 10},
+        "font": {"size": style.FONT_SIZE},
+        "buttons": [
+            {"label": "\u25b6 Play", "method": "animate",
+             "args": [None, {"frame": {"duration": FRAME_MS * 2, "redraw": True},
+                             "transition": {"duration": 0}, "fromcurrent": False,
+                             "mode": "immediate"}]},
+            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
+        ],
+    }]
+    layout["sliders"] = [{
+        "active": last, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
+        "pad": {"t": 48, "b": 0},
+        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
+                                                      "color": style.TEXT_DARK}},
+        "font": {"size": style.FONT_SIZE - 3},
+        "steps": [{"label": f"{int(e):,}", "method": "animate", "args": [[names[k]], still]}
+                  for k, e in enumerate(frames_at)],
+    }]
+    layout["margin"] = {**layout["margin"], "b": 130}
+    return make_figure(data, layout, frames)

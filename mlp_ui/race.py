@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from mlp_core.datasets import Dataset
-from mlp_core.landscape import LINE_ALPHAS, Landscape, grid_resolution
+from mlp_core.landscape import LINE_ALPHAS, Landscape, Volume, grid_resolution, loss_volume
 from mlp_core.network import Network
 from mlp_core.optimizers import OPTIMIZER_LABELS, OPTIMIZER_PARAMS, OPTIMIZERS
 from mlp_core.problems import problem_for
@@ -35,6 +35,7 @@ from mlp_core.training import TrainConfig
 from mlp_figures.race import (
     MAX_FRAMES,
     gradient_norms_figure,
+    landscape_3d_figure,
     landscape_figure,
     line_losses_figure,
     race_loss_figure,
@@ -97,6 +98,7 @@ class RaceView:
     result: RaceResult
     land: Landscape
     lines: dict[str, np.ndarray]
+    volume: Volume | None = None    # the exact loss over 3 weights, for a 3-weight net
 
 
 def start_network(settings: Settings, data: Dataset) -> tuple[Network, str | None]:
@@ -169,8 +171,13 @@ def run(start: Network, data: Dataset, base: TrainConfig, racers: list[Racer], e
         Y = start.encode_targets(data.y_train)
         land = race_landscape(result, start, data.X_train, Y, seed=base.seed)
         lines = race_lines(result, start, data.X_train, Y)
+        volume = None
+        if start.n_trainable == 3:
+            points = np.vstack([lane.params for lane in result.lanes
+                                if lane.diverged is None] or [result.start[None]])
+            volume = loss_volume(start, data.X_train, Y, result.loss, points)
     bar.empty()
-    return RaceView(result, land, lines)
+    return RaceView(result, land, lines, volume)
 
 
 def bounds_caption(start: Network, data: Dataset, n_racers: int) -> str:
@@ -253,6 +260,15 @@ def show(view: RaceView, data: Dataset, log_y: bool, log_x: bool = False) -> Non
                                      x_title=land.plane.titles[0],
                                      y_title=land.plane.titles[1]), "race-landscape")
     st.caption(landscape_caption(land, data.n_train, result.lanes[0].net.n_trainable))
+    if view.volume is not None:
+        vol = view.volume
+        views.chart(st, landscape_3d_figure(
+            vol.axes, vol.loss,
+            {lane.label: (vol.coords(lane.params), lane.epochs, lane.losses)
+             for lane in result.lanes}, titles=vol.titles), "race-volume")
+        st.caption("The exact loss over all three weights: each see-through surface joins "
+                   "the points of one loss (darker is lower), and the paths run between "
+                   "them. Drag to turn it; ▶ Play runs the race in your browser.")
     c = st.columns(2)
     views.chart(c[0], line_losses_figure(LINE_ALPHAS, view.lines, log_y=log_y), "race-lines")
     c[0].caption("A bump between start and final point is a barrier: the optimizer went "

@@ -163,3 +163,13 @@ def test_a_diverging_racer_is_named_and_the_rest_still_drawn():
     assert len(errors) == 1 and errors[0].startswith("Gradient descent, lr 1e+06: Training "
                                                      "diverged")
     assert len(at.get("plotly_chart")) == 7
+
+
+def test_three_weights_get_the_exact_volume_too():
+    # 2 inputs, 1 hidden unit, no bias: 3 weights
+    at = open_race(dataset="xor", hidden="1", init="xavier", lr="0.5", epochs="500")
+    press_race(at)
+    _, view = at.session_state[race.RESULT]
+    assert view.volume is not None and view.volume.loss.shape == (17, 17, 17)
+    assert len(at.get("plotly_chart")) == 8
+    assert any("exact loss over all three weights" in c.value for c in at.caption)

@@ -235,3 +235,22 @@ def test_landscape_rows_fit_the_smallest_grid_in_the_work_budget():
     m = landscape_rows(digits, 1437)
     assert 1 <= m < 1437
     assert MIN_GRID_RESOLUTION ** 2 * m * macs_per_row(digits) <= MAX_LANDSCAPE_WORK
+
+
+def test_loss_volume_is_the_loss_at_each_weight_triple():
+    from mlp_core.landscape import loss_volume
+    net = Network.create(2, (1,), bias=False, seed=0)
+    assert net.n_trainable == 3
+    rng = np.random.default_rng(0)
+    X, y = _data(2, 1, "sigmoid", rng)
+    points = net.params + rng.normal(size=(6, net.n_params)) * trainable_mask(net)
+    vol = loss_volume(net, X, net.encode_targets(y), "sse", points, resolution=5)
+    assert vol.loss.shape == (5, 5, 5) and vol.titles == ("W1[0,0]", "W1[1,0]", "W2[0,0]")
+    xyz = vol.coords(points)
+    for a, c in zip(vol.axes, xyz.T):
+        assert a[0] < c.min() and c.max() < a[-1]
+    params = np.zeros(net.n_params)
+    params[vol.slots] = (vol.axes[0][1], vol.axes[1][3], vol.axes[2][4])
+    assert vol.loss[1, 3, 4] == pytest.approx(evaluate(net.with_params(params), X, y, "sse")[0])
+    with pytest.raises(ValueError, match="exactly 3 trainable"):
+        loss_volume(Network.create(2, (3,)), X, net.encode_targets(y), "sse", points[:, :1])

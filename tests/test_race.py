@@ -324,3 +324,23 @@ def test_big_data_landscape_is_measured_on_a_sample_scaled_to_all_rows(monkeypat
     np.testing.assert_allclose(part.plane.axes, full.plane.axes)
     # (unscaled, a half sum would read about 0.5 of the full one)
     assert 0.85 < np.median(part.loss / full.loss) < 1.15
+
+
+def test_volume_figure_holds_the_surfaces_and_animates_the_paths():
+    from mlp_core.landscape import loss_volume
+    from mlp_figures.race import landscape_3d_figure
+    data = make_dataset("xor")
+    start = Network.create(2, (1,), init="xavier", seed=0)
+    result = run_race(start, data.X_train, data.y_train, TrainConfig(),
+                      [Racer("sgd", 0.5), Racer("adam", 0.05)], 300, 0.05)
+    points = np.vstack([lane.params for lane in result.lanes])
+    vol = loss_volume(start, data.X_train, start.encode_targets(data.y_train), "sse", points,
+                      resolution=7)
+    fig = _valid(landscape_3d_figure(
+        vol.axes, vol.loss, {lane.label: (vol.coords(lane.params), lane.epochs, lane.losses)
+                             for lane in result.lanes}, titles=vol.titles))
+    assert fig.data[0].type == "isosurface" and len(fig.data[0].value) == 7 ** 3
+    assert [t.name for t in fig.data[1:] if t.mode == "lines"] == [lane.label
+                                                               for lane in result.lanes]
+    assert fig.layout.scene.xaxis.title.text == "W1[0,0]"
+    assert 2 <= len(fig.frames) <= 60 and 0 not in fig.frames[0].traces

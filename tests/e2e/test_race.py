@@ -2,7 +2,7 @@
 network, on XOR and on the spiral; the landscape and every path are drawn and animate.
 
 Screenshots (tests/screenshots/): race-or, race-or-landscape-playing, race-xor, race-spiral,
-race-five.
+race-five, race-three-weights, race-three-weights-volume.
 """
 
 from __future__ import annotations
@@ -180,3 +180,21 @@ def test_five_optimizers_with_log_epochs(page, streamlit_server, server_log, con
     screenshot(page, "race-five")
     crashes = [e for e in console_errors if e.startswith("pageerror:")]
     assert not crashes, crashes
+
+
+def test_three_weights_show_the_exact_volume(page, streamlit_server, server_log,
+                                             console_errors):
+    open_race(page, streamlit_server, {"dataset": "xor", "hidden": "1", "init": "xavier",
+                                       "lr": "0.5", "epochs": "2000"})
+    click_button(page, "Race", timeout=IDLE_MS)
+    assert_no_exception(page)
+    charts = page.locator(PLOTLY_CHART)
+    assert charts.count() == CHARTS + 1
+    volume = charts.nth(LANDSCAPE + 1)
+    volume.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    assert volume.locator("canvas").count() > 0    # the 3-D scene is drawn (WebGL)
+    traces = plotly_data(page, LANDSCAPE + 1)
+    assert traces[0]["type"] == "isosurface"
+    volume.screenshot(path=str(SCREENSHOT_DIR / "race-three-weights-volume.png"))
+    screenshot(page, "race-three-weights")

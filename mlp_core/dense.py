@@ -52,7 +52,7 @@ from .kernel import (
     entry_args,
     epoch_permutation,
 )
-from .optimizers import commit, rate, step, track_best
+from .optimizers import rate, track_best, update
 
 SIGMOID_OUT, SOFTMAX_OUT, LINEAR_OUT = 0, 1, 2
 SSE, MSE, BCE, CE = 0, 1, 2, 3
@@ -394,10 +394,9 @@ def _checked_update(params, G, new, w_start, w_end, lr, reg_id, reg_rate, max_ab
         for l in range(w_start.shape[0]):
             for p in range(w_start[l], w_end[l]):
                 G[p] += reg_rate * (params[p] if reg_id == 2 else _sign(params[p]))
-    if not step(params, G, new, opt_state, opt_id, lr, momentum, beta1, beta2, alpha, eps,
-                max_abs_weight):
+    if not update(params, G, new, opt_state, opt_id, lr, momentum, beta1, beta2, alpha, eps,
+                  max_abs_weight):
         return WEIGHTS_EXPLODED
-    commit(params, G, new, opt_state, opt_id, momentum, beta1, beta2, alpha)
     return OK
 
 

@@ -33,6 +33,7 @@ from .optimizers import (
     lr_at,
     new_state,
     reset_optimizer,
+    set_betas,
 )
 
 MAX_EPOCHS = 1_000_000
@@ -380,6 +381,8 @@ class Trainer:
         self._check_patience(config)
         if config.optimizer != self.config.optimizer:
             reset_optimizer(self.opt_state)
+        else:
+            set_betas(self.opt_state, config.beta1, config.beta2)
         self.config = config
         self.diverged = None
         self._clear_stop()

@@ -278,8 +278,8 @@ def _lane(racer: Racer, label: str, trainer: Trainer, target: float) -> Lane:
     net = trainer.net
     points = np.array(trainer.snapshot_params)
     epochs = np.array(trainer.snapshot_epochs, dtype=np.int64)
-    losses = losses_at(net, trainer.X, trainer.Y, trainer.config.loss, points)
     per_epoch = trainer.losses.copy()
+    losses = _path_losses(trainer, points, epochs, per_epoch)
     idx = downsample_indices(len(per_epoch), CURVE_POINTS)
     # per_epoch[k] is the loss after k epochs; the final vector's loss closes the curve
     curve_epochs = np.append(idx, trainer.epoch)
@@ -324,6 +324,27 @@ def race_lines(result: RaceResult, net: Network, X: np.ndarray,
     return {lane.label: line_losses(net, X, Y, result.loss, result.start, lane.params[-1],
                                     LINE_ALPHAS)
             for lane in result.lanes}
+
+
+def _path_losses(trainer: Trainer, points: np.ndarray, epochs: np.ndarray,
+                 per_epoch: np.ndarray) -> np.ndarray:
+    """The loss at each path point.
+
+    With full batches the kernel already measured it: ``per_epoch[e]`` is the loss of
+    the parameters after ``e`` epochs (before that epoch's update), to 1e-9 of the
+    reference path. Only the points past the last measured epoch (the final vector),
+    or every point for mini-batches (whose epoch loss is a mean over changing
+    parameters), are evaluated here.
+    """
+    batch = trainer.config.batch_size
+    known = epochs < len(per_epoch) if batch is None or batch >= len(trainer.X) else \
+        np.zeros(len(epochs), dtype=bool)
+    losses = np.empty(len(points))
+    losses[known] = per_epoch[epochs[known]]
+    if not known.all():
+        losses[~known] = losses_at(trainer.net, trainer.X, trainer.Y, trainer.config.loss,
+                                   points[~known])
+    return losses
 
 
 def _unique(labels: list[str]) -> list[str]:

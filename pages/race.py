@@ -14,7 +14,11 @@ st.caption("The sidebar's network and data, one shared set of starting weights, 
 settings = page_settings()
 data = page_data(settings, "race")
 base = train_config(settings, data)
-start, note = race.start_network(settings, data)
+try:
+    start, note = race.start_network(settings, data)
+except ValueError as err:
+    st.error(str(err))
+    st.stop()
 if note:
     st.info(note)
 

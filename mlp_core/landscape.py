@@ -210,14 +210,40 @@ def losses_at(net: Network, X: np.ndarray, Y: np.ndarray, loss: str,
         ``reference.evaluate`` gives), NaN where it is not finite.
     """
     thetas = np.asarray(thetas, dtype=float).reshape(-1, net.n_params)
+    return losses_along(net, X, Y, loss, np.zeros(net.n_params), np.eye(1, net.n_params),
+                        np.zeros((len(thetas), 1)), thetas)
+
+
+def losses_along(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, origin: np.ndarray,
+                 directions: np.ndarray, coeffs: np.ndarray,
+                 offsets: np.ndarray | None = None) -> np.ndarray:
+    """``losses_at`` the vectors ``origin + coeffs @ directions`` (+ ``offsets``), built a
+    batch at a time so a grid over a wide network never holds every vector at once.
+
+    Parameters
+    ----------
+    origin : ndarray of shape (p,)
+    directions : ndarray of shape (d, p)
+    coeffs : ndarray of shape (m, d)
+    offsets : ndarray of shape (m, p), optional
+        Added to each vector (``losses_at`` passes its vectors here).
+
+    Returns
+    -------
+    ndarray of shape (m,)
+    """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
+    coeffs = np.asarray(coeffs, dtype=float)
     widest = max(net.layer_sizes) * max(len(X), 1)
-    batch = max(1, MAX_BATCH_FLOATS // widest)
-    out = np.empty(len(thetas))
+    batch = max(1, MAX_BATCH_FLOATS // max(widest, net.n_params))
+    out = np.empty(len(coeffs))
     with np.errstate(all="ignore"):
-        for lo in range(0, len(thetas), batch):
-            out[lo:lo + batch] = _batch_losses(net, X, Y, loss, thetas[lo:lo + batch])
+        for lo in range(0, len(coeffs), batch):
+            thetas = origin + coeffs[lo:lo + batch] @ directions
+            if offsets is not None:
+                thetas = thetas + offsets[lo:lo + batch]
+            out[lo:lo + batch] = _batch_losses(net, X, Y, loss, thetas)
     return np.where(np.isfinite(out), out, np.nan)
 
 
@@ -333,8 +359,9 @@ def landscape(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, plane: Weig
     us = np.linspace(lo[0], hi[0], resolution)
     vs = np.linspace(lo[1], hi[1], resolution)
     gu, gv = np.meshgrid(us, vs)
-    thetas = plane.to_params(np.column_stack([gu.ravel(), gv.ravel()]))
-    values = losses_at(net, X, Y, loss, thetas).reshape(resolution, resolution)
+    values = losses_along(net, X, Y, loss, plane.origin, plane.axes,
+                          np.column_stack([gu.ravel(), gv.ravel()]))
+    values = values.reshape(resolution, resolution)
     return Landscape(plane, us, vs, values, len(X))
 
 
@@ -347,8 +374,8 @@ def line_losses(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, start: np
     """
     start = np.asarray(start, dtype=float)
     step = np.asarray(final, dtype=float) - start
-    thetas = start + np.asarray(alphas, dtype=float)[:, None] * step
-    return losses_at(net, X, Y, loss, thetas)
+    return losses_along(net, X, Y, loss, start, step[None],
+                        np.asarray(alphas, dtype=float)[:, None])
 
 
 # Grid values per axis of the exact loss volume of a 3-weight network.

@@ -44,6 +44,9 @@ MAX_RACE_WORK = 400_000_000
 # Multiply-adds of the forward passes the gradient norms of one lane may spend
 # (points x rows x multiply-adds per row; each backprop costs about three times that).
 MAX_GRADIENT_WORK = 50_000_000
+# Floats of path points a race keeps (points x parameters, over every lane): 32 MB,
+# so a wide network's race, kept in a session, does not crowd a classroom's server.
+MAX_PATH_FLOATS = 4_000_000
 # Per-epoch loss points kept for a lane's loss curve.
 CURVE_POINTS = 1000
 # How each optimizer parameter reads in a racer's label.
@@ -226,12 +229,23 @@ def gradient_norms(net: Network, X: np.ndarray, y: np.ndarray, loss: str,
     return out
 
 
+def spread(n_points: int, count: int) -> np.ndarray:
+    """``count`` indices of ``n_points`` evenly spread, the first and last among them
+    (all of them when ``count >= n_points``; at least 2, or 1 of 1)."""
+    count = int(max(2, min(n_points, count)))
+    return np.unique(np.round(np.linspace(0, n_points - 1, count)).astype(np.int64))
+
+
 def gradient_points(net: Network, n_rows: int, n_points: int) -> np.ndarray:
     """Indices of the path points whose gradient norms a lane measures: all ``n_points``, or
     as many as ``MAX_GRADIENT_WORK`` allows, evenly spread (at least the first and last)."""
-    fits = MAX_GRADIENT_WORK // max(1, n_rows * macs_per_row(net))
-    count = int(max(2, min(n_points, fits)))
-    return np.unique(np.round(np.linspace(0, n_points - 1, count)).astype(np.int64))
+    return spread(n_points, MAX_GRADIENT_WORK // max(1, n_rows * macs_per_row(net)))
+
+
+def path_points(net: Network, n_racers: int, n_points: int) -> np.ndarray:
+    """Indices of the snapshots a lane keeps as its path: all ``n_points``, or an even pick
+    that keeps a race within ``MAX_PATH_FLOATS``."""
+    return spread(n_points, MAX_PATH_FLOATS // (net.n_params * n_racers))
 
 
 def run_race(start: Network, X: np.ndarray, y: np.ndarray, base: TrainConfig,
@@ -270,14 +284,15 @@ def run_race(start: Network, X: np.ndarray, y: np.ndarray, base: TrainConfig,
             def callback(p, i=i):
                 progress(i, p.epoch / max(1, p.target))
         trainer.train(callback=callback)
-        lanes.append(_lane(racer, label, trainer, target_loss))
+        lanes.append(_lane(racer, label, trainer, target_loss, len(racers)))
     return RaceResult(lanes, start.params.copy(), target_loss, epochs, base.loss)
 
 
-def _lane(racer: Racer, label: str, trainer: Trainer, target: float) -> Lane:
+def _lane(racer: Racer, label: str, trainer: Trainer, target: float, n_racers: int) -> Lane:
     net = trainer.net
-    points = np.array(trainer.snapshot_params)
-    epochs = np.array(trainer.snapshot_epochs, dtype=np.int64)
+    kept = path_points(net, n_racers, len(trainer.snapshot_params))
+    points = np.array([trainer.snapshot_params[i] for i in kept])
+    epochs = np.array(trainer.snapshot_epochs, dtype=np.int64)[kept]
     per_epoch = trainer.losses.copy()
     losses = _path_losses(trainer, points, epochs, per_epoch)
     idx = downsample_indices(len(per_epoch), CURVE_POINTS)

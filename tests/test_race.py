@@ -114,6 +114,16 @@ def test_gradient_points_are_bounded_for_big_networks():
     assert len(picked) * 1437 * (64 * 32 + 32 * 10) <= MAX_GRADIENT_WORK
 
 
+def test_wide_networks_keep_fewer_path_points():
+    from mlp_core.race import MAX_PATH_FLOATS, path_points
+    small = Network.create(2, (3,))
+    np.testing.assert_array_equal(path_points(small, 5, 200), np.arange(200))
+    wide = Network.create(2, (256, 256, 256, 256))
+    kept = path_points(wide, 5, 170)
+    assert kept[0] == 0 and kept[-1] == 169 and 2 <= len(kept) < 170
+    assert len(kept) * wide.n_params * 5 <= MAX_PATH_FLOATS
+
+
 def test_reached_epoch_counts_epochs_run():
     losses = np.array([0.5, 0.2, 0.05, 0.009, 0.001])
     assert reached_epoch(losses, 0.0005, 0.01) == 3

@@ -24,6 +24,7 @@ from mlp_core.race import (
     PARAM_SYMBOLS,
     Racer,
     RaceResult,
+    against_gradient_descent,
     race_epochs,
     race_landscape,
     race_lines,
@@ -193,6 +194,9 @@ def bounds_caption(start: Network, data: Dataset, n_racers: int) -> str:
 def verdict(container, result: RaceResult) -> None:
     text = result.verdict()
     (container.success if result.winners() else container.info)(text)
+    ratios = against_gradient_descent(result)
+    if ratios:
+        container.caption(ratios)
     for lane in result.lanes:
         if lane.diverged is not None:
             container.error(f"{lane.label}: {lane.diverged.message}")

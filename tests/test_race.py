@@ -21,6 +21,7 @@ from mlp_core.race import (
     MAX_RACE_EPOCHS,
     MAX_RACE_WORK,
     Racer,
+    against_gradient_descent,
     gradient_norms,
     gradient_points,
     race_epochs,
@@ -65,6 +66,9 @@ def test_the_tutorials_lesson_momentum_and_adam_reach_the_target_far_sooner(or_r
     assert [lane.label for lane in result.winners()] == ["Adam, lr 0.05"]
     assert result.verdict().startswith(f"Adam, lr 0.05 reaches loss 0.01 first, after {adam:,} "
                                        "epochs")
+    assert against_gradient_descent(result) == (
+        f"Epochs to loss 0.01 against Gradient descent, lr 0.05: Momentum, lr 0.05 "
+        f"{sgd / momentum:.3g}x fewer, Adam, lr 0.05 {sgd / adam:.3g}x fewer.")
 
 
 def test_each_lane_is_the_run_its_optimizer_makes_alone(or_race, or_data):
@@ -150,6 +154,7 @@ def test_nobody_reaching_the_target_says_so():
                       [Racer("sgd", 0.05), Racer("adam", 0.05)], 5, 1e-9)
     assert result.winners() == []
     assert result.verdict() == "No optimizer reached loss 1e-09 in 5 epochs."
+    assert against_gradient_descent(result) is None
 
 
 def test_racer_labels_name_parameters_off_their_defaults():

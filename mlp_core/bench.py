@@ -540,6 +540,104 @@ def run_real_bench(as_json: bool = False, rounds: int = 2) -> int:
     return 0
 
 
+# --- optimizers: the cost of an update rule per epoch --------------------------------
+
+OPTIMIZER_BENCH_NETS = {
+    # name: (what, data set or None for the tutorial's OR, hidden, init, epochs per call,
+    #        batch size or None for full batch)
+    "or": ("tutorial OR 2-3-1, 4 rows, sse", None, (3,), "tutorial", 20_000, None),
+    "spiral": ("spiral 2-16-16-1, 160 rows, sse", "spiral", (16, 16), "xavier", 200, None),
+    # Ten updates an epoch: where an update rule's cost shows most on this net.
+    "spiral-mini": ("spiral 2-16-16-1, batches of 16", "spiral", (16, 16), "xavier", 200, 16),
+}
+OPTIMIZER_GOAL = 1.5   # momentum and Adam at most this many times plain GD's epoch
+
+
+def _optimizer_problem(name: str):
+    """The network, inputs and encoded targets of ``OPTIMIZER_BENCH_NETS[name]``."""
+    _, dataset, hidden, init, _, _ = OPTIMIZER_BENCH_NETS[name]
+    if dataset is None:
+        X, y = OR_X.astype(float), OR_Y[:, 0].astype(float)
+    else:
+        data = make_dataset(dataset, samples=200, seed=0)
+        X, y = data.X_train, data.y_train
+    net = Network.create(X.shape[1], hidden, init=init, seed=0)
+    return net, np.ascontiguousarray(X), net.encode_targets(y)
+
+
+def bench_optimizers(rounds: int = 30) -> dict:
+    """Seconds per epoch of each optimizer on each ``OPTIMIZER_BENCH_NETS`` network.
+
+    Every call trains the same epochs from the same start at lr 0.05 (at a
+    constant rate: a schedule costs one rate an epoch) through the
+    compiled path ``training.kernel_for`` picks (the Trainer's). The optimizers
+    take turns, in a rotating order, ``rounds`` times. Times are this thread's CPU
+    time (``time.thread_time``), not the wall clock: on a shared machine a call's
+    wall time is mostly its wait for a core. Each one's time is its best call (a
+    busy machine only ever adds time), and each ratio is to plain gradient
+    descent's best in the same run. ``paired_median`` is the median, over rounds,
+    of the ratio to that round's sgd call: a second view of the same runs.
+    """
+    from .optimizers import OPTIMIZERS
+    from .training import kernel_for, kernel_settings
+
+    result = {}
+    for name, (what, _, _, _, epochs, batch_size) in OPTIMIZER_BENCH_NETS.items():
+        net0, X, Y = _optimizer_problem(name)
+        compiled = kernel_for(net0.layer_sizes, batch_size or len(X))
+        times = {opt: [] for opt in OPTIMIZERS}
+        losses = np.zeros(epochs)
+        for r in range(rounds + 1):       # round 0 compiles or loads; it is not counted
+            turn = OPTIMIZERS[r % len(OPTIMIZERS):] + OPTIMIZERS[:r % len(OPTIMIZERS)]
+            for opt in turn:
+                config = TrainConfig(lr=0.05, epochs=epochs, optimizer=opt,
+                                     batch_size=batch_size)
+                params = net0.params.copy()
+                settings = kernel_settings(net0, config, len(X))
+                state = new_state(len(params))
+                t0 = time.thread_time()
+                compiled.train_epochs(X, Y, params, *settings, 0, epochs, losses, 1e4, state)
+                if r:
+                    times[opt].append((time.thread_time() - t0) / epochs)
+        best = {opt: min(t) for opt, t in times.items()}
+        result[name] = {
+            "what": what, "path": compiled.__name__.rsplit(".", 1)[-1], "epochs_per_call": epochs,
+            "rounds": rounds,
+            "seconds_per_epoch": best,
+            "vs_sgd": {opt: best[opt] / best["sgd"] for opt in OPTIMIZERS},
+            "paired_median": {opt: float(np.median(np.array(times[opt]) / np.array(times["sgd"])))
+                              for opt in OPTIMIZERS},
+        }
+    return result
+
+
+def optimizers_report(result: dict) -> str:
+    """``bench_optimizers``' result as a Markdown table, and the goal's verdict."""
+    lines = ["| network | path | optimizer | µs/epoch | vs plain GD (best) | "
+             "vs plain GD (paired median) |", "|---|---|---|---|---|---|"]
+    held = True
+    for r in result.values():
+        for opt, seconds in r["seconds_per_epoch"].items():
+            ratio = r["vs_sgd"][opt]
+            goal = opt in ("momentum", "adam")
+            held = held and (not goal or ratio <= OPTIMIZER_GOAL)
+            mark = "**" if goal else ""
+            lines.append(f"| {r['what']} | {r['path']} | {opt} | {seconds * 1e6:.3f} | "
+                         f"{mark}{ratio:.2f}x{mark} | {r['paired_median'][opt]:.2f}x |")
+    rounds = next(iter(result.values()))["rounds"]
+    lines.append("")
+    lines.append(f"CPU time of the training thread, best of {rounds} interleaved calls each. "
+                 f"Goal: momentum and Adam at most {OPTIMIZER_GOAL}x plain GD per epoch: "
+                 f"{'held' if held else 'NOT held'}.")
+    return "\n".join(lines)
+
+
+def run_optimizers_bench(as_json: bool = False, rounds: int = 30) -> int:
+    result = bench_optimizers(rounds)
+    print(json.dumps(result, indent=1) if as_json else optimizers_report(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m mlp_core.bench --real [--json]`` (and the per-process worker)."""
     import argparse

@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sweep", action="store_true", help="also time a 16x10x20,000 XOR sweep")
     bench.add_argument("--real", action="store_true",
                        help="wide nets on breast cancer and digits against scikit-learn")
+    bench.add_argument("--optimizers", action="store_true",
+                       help="each optimizer's epoch against plain gradient descent's, on the "
+                            "tutorial's OR net and a 2-16-16-1 spiral net")
     bench.add_argument("--json", action="store_true")
     sub.add_parser("warmup", help="compile the kernel into numba's on-disk cache")
     return parser
@@ -533,6 +536,9 @@ def cmd_bench(args) -> int:
     if args.real:
         from .bench import run_real_bench
         return run_real_bench(as_json=args.json)
+    if args.optimizers:
+        from .bench import run_optimizers_bench
+        return run_optimizers_bench(as_json=args.json)
     from .bench import run_bench
     check_int("epochs", args.epochs, 1, MAX_EPOCHS)
     return run_bench(epochs=args.epochs, sweep=args.sweep, as_json=args.json)

@@ -540,7 +540,7 @@ class _Trainer:
         self.patience, self.target_loss = int(patience), float(target_loss)
         self.act_id, self.out_id, self.loss_id = int(act_id), int(out_id), int(loss_id)
         self.use_bias = bool(use_bias)
-        self.lr, self.reg_id, self.reg_rate = float(lr), int(reg_id), float(reg_rate)
+        self.reg_id, self.reg_rate = int(reg_id), float(reg_rate)
         self.seed = int(seed)
         self.bs = min(int(batch_size), n)
         self.full = self.bs >= n

@@ -497,3 +497,71 @@ def test_model_files_record_the_update_settings_and_old_ones_read_as_defaults():
     assert TrainConfig(**model_io.update_settings({"lr": 0.1})) == TrainConfig()
     odd = model_io.update_settings({"optimizer": "lion", "momentum": 0.5})
     assert odd["optimizer"] == "sgd" and odd["momentum"] == 0.5
+
+
+def test_bench_optimizers_times_every_optimizer_against_plain_gd():
+    from mlp_core.bench import OPTIMIZER_BENCH_NETS, bench_optimizers, optimizers_report
+
+    result = bench_optimizers(rounds=1)
+    assert set(result) == set(OPTIMIZER_BENCH_NETS)
+    for r in result.values():
+        assert set(r["seconds_per_epoch"]) == set(OPTIMIZERS)
+        assert r["vs_sgd"]["sgd"] == 1.0 and r["path"] in ("kernel", "dense")
+        assert all(s > 0 for s in r["seconds_per_epoch"].values())
+    report = optimizers_report(result)
+    assert report.count("| adam |") == len(OPTIMIZER_BENCH_NETS) and "Goal:" in report
+
+
+def test_new_betas_mid_run_correct_with_the_new_betas_powers():
+    # PyTorch's bias correction is 1 - beta^t with the betas of the moment.
+    data = _moons()
+    first = TrainConfig(lr=0.05, epochs=20, loss="bce", optimizer="adam")
+    second = replace(first, beta1=0.7, beta2=0.95)
+    trainer = Trainer(_net((4,), True), data.X_train, data.y_train, first)
+    trainer.train(10)
+    trainer.set_config(second)
+    trainer.train(10)
+    expected = _net((4,), True)
+    arrays = list(expected.weights) + list(expected.biases)
+    state = {key: [np.zeros_like(a) for a in arrays] for key in ("buf", "sq", "m", "v")}
+    for t in range(1, 21):
+        trace = backprop(expected, data.X_train, data.y_train, "bce")
+        grads = list(trace.weight_gradients) + list(trace.bias_gradients)
+        _published_step("adam", arrays, grads, state, t, 0.05, first if t <= 10 else second)
+    _close(trainer.net.params, expected.params)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS[1:])
+def test_a_refused_update_leaves_weights_and_state_as_they_were(name):
+    # RMSprop and Adam steps are about lr per weight whatever the gradient: lr 1e4 blows
+    # every weight past the limit at once; momentum's need a steep loss and a high rate.
+    cfg = TrainConfig(lr=1e4 if name in ("rmsprop", "adam") else 1e5, epochs=50,
+                      optimizer=name)
+    trainer = Trainer(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y, cfg)
+    trainer.train()
+    assert trainer.diverged is not None and trainer.diverged.kind == "weights"
+    done = trainer.diverged.epoch
+    assert trainer.opt_state[T] == done
+    # The same run stopped just before the failing epoch holds the same weights and state.
+    again = Trainer(Network.create(2, (3,), init="tutorial"), OR_X, OR_Y, cfg)
+    again.train(done)
+    assert np.array_equal(trainer.net.params, again.net.params)
+    assert np.array_equal(trainer.opt_state, again.opt_state)
+
+
+def test_an_early_stop_is_recorded_at_its_epoch():
+    data = make_dataset("moons", samples=60, noise=0.35, test_fraction=0.5, seed=5)
+    cfg = TrainConfig(lr=0.05, epochs=3000, loss="bce", optimizer="adam", patience=30)
+    trainer = Trainer(Network.create(2, (32, 32), init="xavier", seed=1), data.X_train,
+                      data.y_train, cfg, data.X_test, data.y_test)
+    trainer.train()
+    stop = trainer.stopped
+    assert trainer.records["epoch"][-1] == trainer.epoch == stop.epoch
+    assert trainer.snapshot_epochs[-1] == stop.epoch
+    assert np.array_equal(trainer.network_at(len(trainer.snapshot_epochs) - 1).params,
+                          trainer.net.params)
+    assert len(trainer.losses) == stop.epoch
+    # A stopped run is done: training again does nothing until it is extended.
+    assert trainer.train() == 0
+    trainer.extend(5)
+    assert trainer.stopped is None and trainer.train() >= 1

@@ -188,14 +188,14 @@ def against_gradient_descent(result: RaceResult) -> str | None:
     base = next((lane for lane in result.lanes if lane.racer.optimizer == "sgd"), None)
     if base is None or not base.reached:
         return None
-    parts = [f"{lane.label} {base.reached / max(lane.reached, 1):.3g}x fewer"
+    parts = [f"{lane.label}: {base.reached / max(lane.reached, 1):.3g}x fewer"
              if lane.reached <= base.reached else
-             f"{lane.label} {lane.reached / base.reached:.3g}x more"
+             f"{lane.label}: {lane.reached / base.reached:.3g}x more"
              for lane in result.lanes if lane is not base and lane.reached is not None]
     if not parts:
         return None
-    return (f"Epochs to loss {result.target_loss:g} against {base.label}: "
-            + ", ".join(parts) + ".")
+    return (f"Epochs to loss {result.target_loss:g}, against {base.label}. "
+            + "; ".join(parts) + ".")
 
 
 def race_epochs(net: Network, n_rows: int, n_racers: int, wanted: int) -> int:

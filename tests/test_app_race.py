@@ -59,7 +59,7 @@ def test_race_on_the_tutorials_or_network_shows_the_lesson():
     assert momentum * 5 < sgd and adam * 5 < sgd
     assert [s.value for s in at.success] == [view.result.verdict()]
     assert at.success[0].value.startswith("Adam, lr 0.05 reaches loss 0.01 first")
-    assert any(c.value.startswith("Epochs to loss 0.01 against Gradient descent, lr 0.05: ")
+    assert any(c.value.startswith("Epochs to loss 0.01, against Gradient descent, lr 0.05. ")
                for c in at.caption)
     table = at.dataframe[0].value
     assert list(table["epochs to loss 0.01"]) == [f"{sgd:,}", f"{momentum:,}", f"{adam:,}"]

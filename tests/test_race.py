@@ -67,8 +67,8 @@ def test_the_tutorials_lesson_momentum_and_adam_reach_the_target_far_sooner(or_r
     assert result.verdict().startswith(f"Adam, lr 0.05 reaches loss 0.01 first, after {adam:,} "
                                        "epochs")
     assert against_gradient_descent(result) == (
-        f"Epochs to loss 0.01 against Gradient descent, lr 0.05: Momentum, lr 0.05 "
-        f"{sgd / momentum:.3g}x fewer, Adam, lr 0.05 {sgd / adam:.3g}x fewer.")
+        f"Epochs to loss 0.01, against Gradient descent, lr 0.05. Momentum, lr 0.05: "
+        f"{sgd / momentum:.3g}x fewer; Adam, lr 0.05: {sgd / adam:.3g}x fewer.")
 
 
 def test_each_lane_is_the_run_its_optimizer_makes_alone(or_race, or_data):

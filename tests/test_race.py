@@ -372,3 +372,14 @@ def test_mini_batch_lanes_measure_the_loss_at_each_point():
             want = evaluate(start.with_params(lane.params[k]), data.X_train, data.y_train,
                             "sse")[0]
             assert lane.losses[k] == pytest.approx(want, rel=1e-12)
+
+
+def test_a_slower_racer_needs_more_epochs_than_gradient_descent():
+    data = make_dataset("or")
+    start = Network.create(2, (3,), init="tutorial")
+    result = run_race(start, data.X_train, data.y_train, TrainConfig(),
+                      [Racer("sgd", 0.5), Racer("momentum", 0.02, momentum=0.5)], 8000, TARGET)
+    fast, slow = (lane.reached for lane in result.lanes)
+    assert fast < slow
+    assert against_gradient_descent(result).endswith(
+        f"Momentum, lr 0.02, μ 0.5: {slow / fast:.3g}x more.")

@@ -378,8 +378,8 @@ def test_a_slower_racer_needs_more_epochs_than_gradient_descent():
     data = make_dataset("or")
     start = Network.create(2, (3,), init="tutorial")
     result = run_race(start, data.X_train, data.y_train, TrainConfig(),
-                      [Racer("sgd", 0.5), Racer("momentum", 0.02, momentum=0.5)], 8000, TARGET)
+                      [Racer("sgd", 0.5), Racer("momentum", 0.1, momentum=0.5)], 8000, TARGET)
     fast, slow = (lane.reached for lane in result.lanes)
     assert fast < slow
     assert against_gradient_descent(result).endswith(
-        f"Momentum, lr 0.02, μ 0.5: {slow / fast:.3g}x more.")
+        f"Momentum, lr 0.1, μ 0.5: {slow / fast:.3g}x more.")

@@ -91,6 +91,13 @@ class Store:
         self._write_engine = engine.execution_options(**{IMMEDIATE: True})
         self._signing_key: bytes | None = None
         self._teacher_ok: set[tuple[str, bytes]] = set()
+        self._on_close: list[Callable[[], object]] = []
+
+    def close(self) -> None:
+        """Close the pool's connections; ``open_store`` then opens the URL afresh (tests)."""
+        for forget in self._on_close:
+            forget()
+        self.engine.dispose()
 
     # ---- sessions -------------------------------------------------------------------------
 
@@ -127,6 +134,7 @@ class Store:
     def save_run(self, run: r.RunIn) -> str:
         """Save ``run`` (or update the one with its workspace and run_key); return its id."""
         values = _run_values(run)
+        nickname = _clean_optional_nickname(run)
         if not self.limiter.allow(run.workspace):
             raise SaveRefused(
                 f"Too many saves: at most {r.SAVES_PER_MINUTE} a minute; this run was not saved."
@@ -151,7 +159,7 @@ class Store:
                 setattr(row, name, value)
             row.class_id = class_row.id if class_row else None
             row.student_id = student.id if student else None
-            row.nickname = student.nickname if student else _clean_optional_nickname(run)
+            row.nickname = student.nickname if student else nickname
             row.updated = now
             session.flush()
             return row.id

@@ -14,6 +14,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -188,6 +189,24 @@ def test_a_diverged_run_keeps_its_non_finite_numbers_as_missing(store):
     assert record.metrics == {"train_loss": None, "train_accuracy": 0.5}
     assert record.loss_values[0] == 0.7
     assert math.isnan(record.loss_values[1]) and math.isnan(record.loss_values[2])
+
+
+def test_numpy_numbers_and_tuples_are_stored_as_plain_json(store):
+    run = make_run(workspace(), seeds={"init": np.int64(3), "data": np.int32(1)},
+                   metrics={"train_loss": np.float32(0.25), "test_r2": np.float64(np.nan)},
+                   extra={"path": np.array([[0.5, 1.0]]), "sizes": (2, 4, 1)},
+                   loss_epochs=np.array([0, 5]), loss_values=np.array([0.5, 0.25]))
+    record = store.get_run(store.save_run(run))
+    assert record.seeds == {"init": 3, "data": 1}
+    assert record.metrics == {"train_loss": 0.25, "test_r2": None}
+    assert record.extra == {"path": [[0.5, 1.0]], "sizes": [2, 4, 1]}
+    assert (record.loss_epochs, record.loss_values) == ([0, 5], [0.5, 0.25])
+
+
+def test_something_that_is_not_json_is_refused(store):
+    with pytest.raises(SaveRefused, match="JSON"):
+        store.save_run(make_run(workspace(), extra={"when": object()}))
+    assert store.count_runs() == 0
 
 
 def test_text_that_looks_like_sql_is_stored_as_text(store):

@@ -560,3 +560,24 @@ def test_two_processes_migrating_and_saving_at_once(store_url, tmp_path):
         assert store.count_runs() == 2 * saves
     finally:
         store.close()
+
+
+# ---- python -m mlp_store --------------------------------------------------------------------
+
+
+def test_the_command_line_migrates_and_backs_up_a_sqlite_database(tmp_path, capsys):
+    from mlp_store.__main__ import main
+
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    assert main(["--url", url, "current"]) == 0
+    assert "database at None; newest migration 0001" in capsys.readouterr().out
+    assert main(["--url", url, "upgrade"]) == 0
+    store = open_store(url)
+    run_id = store.save_run(make_run(workspace()))
+    assert main(["--url", url, "backup", str(tmp_path / "copy.db")]) == 0
+    copy = open_store(f"sqlite:///{tmp_path / 'copy.db'}")
+    assert copy.get_run(run_id).model == store.get_run(run_id).model
+    copy.close()
+    store.close()
+    assert main(["--url", f"postgresql://x@127.0.0.1:{_closed_port()}/y", "upgrade"]) == 1
+    assert "not available" in capsys.readouterr().err

@@ -39,19 +39,30 @@ RATE_WINDOW_S = 60.0
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
+# After the database was found unreachable, calls fail at once for this long instead of
+# each waiting for a connect timeout (a page would freeze on every save).
+RETRY_AFTER_S = 10.0
+
+
 def _translate_errors(method):
     """Turn "cannot reach the database" into StoreUnavailable, with one sentence."""
 
     @functools.wraps(method)
-    def wrapper(*args, **kwargs):
+    def wrapper(store: Store, *args, **kwargs):
+        down = store._down
+        if down is not None and time.monotonic() < down[0]:
+            raise down[1]
         try:
-            return method(*args, **kwargs)
+            return method(store, *args, **kwargs)
         except (OperationalError, InterfaceError, PoolTimeout, DBAPIError) as error:
             lost = isinstance(error, OperationalError | InterfaceError | PoolTimeout)
             if not (lost or getattr(error, "connection_invalidated", False)):
                 raise
-            raise StoreUnavailable(
-                f"The runs database is not available ({reason_of(error)}).") from error
+            unavailable = StoreUnavailable(
+                f"The runs database is not available ({reason_of(error)}).")
+            if not (isinstance(error, OperationalError) and _is_busy(error)):
+                store._down = (time.monotonic() + store.retry_after, unavailable)
+            raise unavailable from error
 
     return wrapper
 
@@ -93,6 +104,8 @@ class Store:
         self._signing_key: bytes | None = None
         self._teacher_ok: set[tuple[str, bytes]] = set()
         self._on_close: list[Callable[[], object]] = []
+        self._down: tuple[float, StoreUnavailable] | None = None   # (until, why)
+        self.retry_after = RETRY_AFTER_S
 
     def close(self) -> None:
         """Close the pool's connections; ``open_store`` then opens the URL afresh (tests)."""

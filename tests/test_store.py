@@ -490,9 +490,29 @@ def test_losing_the_database_after_opening_raises_store_unavailable(postgres_ser
     postgres_server.drop_database(url)   # terminates the store's connections too
     with pytest.raises(StoreUnavailable, match="not available"):
         store.save_run(make_run(ws, "after"))
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(StoreUnavailable):   # at once: not a connect timeout per call
         store.list_runs(ws)
     store.close()
+
+
+def test_saving_resumes_when_the_database_comes_back(postgres_server):
+    from tests.postgres_support import PostgresServer
+
+    server = PostgresServer.start()   # its own: stopping the shared one would hurt others
+    try:
+        store = open_store(server.create_database())
+        ws = workspace()
+        store.retry_after = 0.0   # try again on the next call, not 10 s later
+        store.save_run(make_run(ws, "before"))
+        server.halt()
+        with pytest.raises(StoreUnavailable):
+            store.save_run(make_run(ws, "while-down"))
+        server.resume()
+        store.save_run(make_run(ws, "after"))
+        assert len(store.list_runs(ws)) == 2   # "before" and "after", nothing half-saved
+        store.close()
+    finally:
+        server.stop()
 
 
 def _closed_port() -> int:

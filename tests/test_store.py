@@ -482,6 +482,15 @@ def test_an_unreachable_database_raises_store_unavailable_with_one_sentence(tmp_
         open_store(closed_port)
 
 
+def test_a_database_from_a_newer_version_of_the_app_is_unavailable_not_a_crash(store_url):
+    store = open_store(store_url)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreUnavailable, match="cannot be migrated"):
+        open_store(store_url)
+
+
 def test_losing_the_database_after_opening_raises_store_unavailable(postgres_server):
     url = postgres_server.create_database()
     store = open_store(url)

@@ -569,6 +569,37 @@ print("ok")
 """
 
 
+REPLICA = """
+import sys
+from mlp_store import open_store
+from tests.test_store import make_run
+url, code, key_hex = sys.argv[1:4]
+store = open_store(url)
+assert store.signing_key().hex() == key_hex, "another signing key"
+store.join_class(code, "Bob", "workspace-of-bob")
+store.save_run(make_run("workspace-of-bob", class_code=code))
+print(store.class_by_code(code).name)
+"""
+
+
+def test_a_class_made_in_one_process_is_joined_and_seen_from_another(store_url):
+    # Two replicas behind nginx are two processes on one database.
+    store = open_store(store_url)
+    try:
+        info, secret = new_class(store, "Shared class")
+        store.join_class(info.code, "Ada", "workspace-of-ada")
+        done = subprocess.run(
+            [sys.executable, "-c", REPLICA, store_url, info.code, store.signing_key().hex()],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "Shared class"
+        assert [s.nickname for s in store.class_students(info.code)] == ["Ada", "Bob"]
+        assert [run.nickname for run in store.class_runs(info.code)] == ["Bob"]
+        assert store.teacher_ok(info.code, secret)
+    finally:
+        store.close()
+
+
 def test_two_processes_migrating_and_saving_at_once(store_url, tmp_path):
     go = tmp_path / "go"
     saves = 10

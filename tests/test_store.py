@@ -555,10 +555,19 @@ def test_forty_students_saving_at_once_lose_nothing(store):
     assert len(set(ids)) == sessions and store.count_runs() == sessions
 
 
-CHILD = """
+# The child processes build their runs without importing the engine (numba is slow to load).
+LIGHT_RUN = """
+from mlp_store import RunIn
+def make_run(ws, key="run-1", class_code=None):
+    return RunIn(workspace=ws, run_key=key, kind="playground", status="finished", title="t",
+                 settings={}, link="?", data_spec={}, seeds={}, versions={}, metrics={},
+                 loss_epochs=[0], loss_values=[0.5], model="{}", epochs=1, seconds=0.1,
+                 class_code=class_code)
+"""
+
+CHILD = LIGHT_RUN + """
 import sys, time, pathlib
 from mlp_store import open_store
-from tests.test_store import make_run
 url, go, name, saves = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 while not go.exists():
     time.sleep(0.01)
@@ -569,10 +578,9 @@ print("ok")
 """
 
 
-REPLICA = """
+REPLICA = LIGHT_RUN + """
 import sys
 from mlp_store import open_store
-from tests.test_store import make_run
 url, code, key_hex = sys.argv[1:4]
 store = open_store(url)
 assert store.signing_key().hex() == key_hex, "another signing key"

@@ -221,6 +221,7 @@ class Store:
     def list_runs(self, workspace: str, *, kind: str | None = None,
                   limit: int = 500) -> list[r.RunSummary]:
         """This workspace's runs, newest first."""
+        limit = max(0, min(int(limit), 10_000))
         query = _summary_query().where(RunRow.workspace == workspace)
         if kind is not None:
             query = query.where(RunRow.kind == kind)

@@ -16,6 +16,8 @@ def pages() -> list:
                 url_path="compare"),
         st.Page("pages/sweep.py", title="Hidden-size sweep", icon=":material/monitoring:",
                 url_path="sweep"),
+        # --- issue 17: saved runs (runs-ui) ---
+        st.Page("pages/runs.py", title="Runs", icon=":material/history:", url_path="runs"),
     ]
 
 

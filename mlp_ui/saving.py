@@ -132,12 +132,13 @@ def finite_or_none(value) -> float | None:
 def loss_history(losses: np.ndarray) -> tuple[list[int], list[float]]:
     """At most ``HISTORY_POINTS`` of a per-epoch loss history: epochs (1-based) and losses.
 
-    A non-finite loss (a diverged run's last ones) is left out: JSON has no NaN.
+    Non-finite losses (a diverged run's last ones) are left out, as JSON has no NaN;
+    the last finite epoch is always kept.
     """
-    idx = downsample_indices(len(losses), HISTORY_POINTS)
-    values = np.asarray(losses, dtype=float)[idx]
-    ok = np.isfinite(values)
-    return (idx[ok] + 1).astype(int).tolist(), values[ok].tolist()
+    values = np.asarray(losses, dtype=float)
+    finite = np.flatnonzero(np.isfinite(values))
+    pick = finite[downsample_indices(len(finite), HISTORY_POINTS)]
+    return (pick + 1).astype(int).tolist(), values[pick].tolist()
 
 
 @dataclass(frozen=True)
@@ -301,25 +302,33 @@ def save_playground(run: Run) -> Future | None:
 
 def save_sweep(settings: Settings, *, measure: str, task: str, spec, config, rows: list,
                seconds: float, summary: dict | None = None) -> Future | None:
-    """Queue a save of one sweep: its settings, spec and rows (or per-width summary)."""
+    """Queue a save of one sweep (see ``sweep_saved``); None without a workspace or rows."""
     workspace = workspace_id()
     if workspace is None or not rows:
         return None
+    saved = sweep_saved(settings, measure=measure, task=task, spec=spec, config=config,
+                        rows=rows, seconds=seconds, summary=summary)
+    run = saved.run_in(workspace, secrets.token_urlsafe(12), member())
+    return _track(saver().submit(lambda: run))
+
+
+def sweep_saved(settings: Settings, *, measure: str, task: str, spec, config, rows: list,
+                seconds: float, summary: dict | None = None) -> Saved:
+    """One sweep as saved: its settings, spec and rows (a per-width summary when there are
+    more than ``MAX_SWEEP_ROWS``), its best run's numbers as the metrics; no model."""
     kept = [_row_dict(r) for r in rows] if len(rows) <= MAX_SWEEP_ROWS else []
     widths = sorted({int(r.hidden) for r in rows})
     extra = {"measure": measure, "spec": _plain(spec), "rows": kept,
              "summary": _plain(summary or {}), "widths": widths}
-    scores = _sweep_metrics(rows, task)
     title = (f"sweep {settings.dataset} widths {widths[0]}-{widths[-1]} "
              f"{settings.activation}, lr {config.lr:g}")
     status = "finished" if len(rows) >= spec.n_runs else "stopped"
-    saved = Saved(kind="sweep", status=status, title=title, settings=settings_text(settings),
-                  link=link_of(settings), data_spec=data_spec(settings),
-                  seeds={"init": 0, "data": settings.seed, "shuffle": 0}, versions=versions(),
-                  metrics=scores, loss_epochs=[], loss_values=[], model="",
-                  epochs=int(config.epochs), seconds=float(seconds), extra=extra)
-    run = saved.run_in(workspace, secrets.token_urlsafe(12), member())
-    return _track(saver().submit(lambda: run))
+    # a sweep's seeds are 0..seeds-1 for the weights; the sidebar's seed draws the data
+    return Saved(kind="sweep", status=status, title=title, settings=settings_text(settings),
+                 link=link_of(settings), data_spec=data_spec(settings),
+                 seeds={"init": 0, "data": settings.seed, "shuffle": 0}, versions=versions(),
+                 metrics=_sweep_metrics(rows, task), loss_epochs=[], loss_values=[], model="",
+                 epochs=int(config.epochs), seconds=float(seconds), extra=extra)
 
 
 def save_race(settings: Settings, *, paths: dict[str, tuple], final: dict[str, dict],
@@ -336,13 +345,23 @@ def save_race(settings: Settings, *, paths: dict[str, tuple], final: dict[str, d
     extra : anything else the race page wants kept (JSON), e.g. who reached the target first
     model : the winner's model file text, if the page has it
 
-    The row's loss history and metrics are the entry with the lowest final
-    training loss; every entry's path (``HISTORY_POINTS`` // entries points each)
-    and final metrics are in ``extra``.
+    Returns the save's Future, or None before the browser's workspace is known.
     """
     workspace = workspace_id()
     if workspace is None or not paths:
         return None
+    saved = race_saved(settings, paths=paths, final=final, epochs=epochs, seconds=seconds,
+                       extra=extra, model=model)
+    run = saved.run_in(workspace, secrets.token_urlsafe(12), member())
+    return _track(saver().submit(lambda: run))
+
+
+def race_saved(settings: Settings, *, paths: dict[str, tuple], final: dict[str, dict],
+               epochs: int, seconds: float, extra: dict | None = None,
+               model: str = "") -> Saved:
+    """One race as saved. Its loss history and metrics are the entry with the lowest final
+    training loss; every entry's path (``HISTORY_POINTS`` // entries points each) and
+    final metrics are in ``extra``."""
     per_path = max(2, HISTORY_POINTS // len(paths))
     kept = {}
     for label, (e, v) in paths.items():
@@ -352,18 +371,17 @@ def save_race(settings: Settings, *, paths: dict[str, tuple], final: dict[str, d
         kept[str(label)] = [e[idx][ok].astype(int).tolist(), v[idx][ok].tolist()]
     best = min(final, key=lambda k: _sort_loss(final[k].get("train_loss"))) if final \
         else next(iter(kept))
+    best = str(best)
     metrics = {name: finite_or_none(final.get(best, {}).get(name)) for name in METRIC_NAMES}
     best_epochs, best_values = kept.get(best, [[], []])
     title = f"race {settings.dataset} {len(paths)} optimizers, best {best}"
-    saved = Saved(kind="race", status="finished", title=title[:200],
-                  settings=settings_text(settings), link=link_of(settings),
-                  data_spec=data_spec(settings), seeds=seeds_of(settings), versions=versions(),
-                  metrics=metrics, loss_epochs=best_epochs, loss_values=best_values,
-                  model=model, epochs=int(epochs), seconds=float(seconds),
-                  extra={"paths": kept, "final": _plain(final), "best": best,
-                         **_plain(extra or {})})
-    run = saved.run_in(workspace, secrets.token_urlsafe(12), member())
-    return _track(saver().submit(lambda: run))
+    return Saved(kind="race", status="finished", title=title[:200],
+                 settings=settings_text(settings), link=link_of(settings),
+                 data_spec=data_spec(settings), seeds=seeds_of(settings), versions=versions(),
+                 metrics=metrics, loss_epochs=best_epochs, loss_values=best_values,
+                 model=model, epochs=int(epochs), seconds=float(seconds),
+                 extra={"paths": kept, "final": _plain(final), "best": best,
+                        **_plain(extra or {})})
 
 
 def _sort_loss(value) -> float:

@@ -25,11 +25,13 @@ from . import keys, views
 from .report import picture, record_data, report_html, report_name
 from .run import Run, load_model
 from .safe import plain
-from .saving import redrawable, settings_of, snapshot
+from .saving import announce, redrawable, settings_of, snapshot
 
 MAX_COMPARE = 6
 MAX_GROUP_RUNS = 60        # runs whose loss histories the seed groups load at most
 TABLE_KEY = "runs-table"
+PICK_KEY = "runs-pick"            # the runs to compare (run ids), set by ticks or by hand
+SHOWN_IDS = "runs_shown_ids"      # ids of the table's rows, in order, for its callback
 REOPEN_TO = "runs_reopen_to"      # session key: the page to switch to after a reopen
 REOPEN_MESSAGE = "runs_reopen_message"
 CONFIRM_DELETE = "runs_confirm_delete"
@@ -178,9 +180,9 @@ def reopen(store: Store, run_id: str, workspace: str) -> None:
         return
     # Every saved setting, not just those a model file names: epochs, init, seed...
     st.session_state.update(asdict(settings_of(record.settings)))
-    st.session_state[keys.MODEL_MESSAGE] = (
-        "success", f"Reopened {record.title}: its final weights after {record.epochs:,} "
-                   "epochs. Train goes on from them.")
+    st.session_state.pop(keys.MODEL_MESSAGE, None)   # the Load model tab's, not ours
+    announce("success", f"Reopened {record.title}: its settings and its final weights after "
+                        f"{record.epochs:,} epochs. Train goes on from them.")
     st.session_state[REOPEN_TO] = "pages/playground.py"
 
 
@@ -188,7 +190,26 @@ def delete(store: Store, run_ids: list[str], workspace: str) -> None:
     gone = sum(store.delete_run(run_id, workspace) for run_id in run_ids)
     st.session_state[REOPEN_MESSAGE] = ("success", f"Deleted {gone} run{'s' * (gone != 1)}.")
     st.session_state.pop(CONFIRM_DELETE, None)
-    st.session_state.pop(TABLE_KEY, None)
+    st.session_state[PICK_KEY] = []
+
+
+def rows_ticked() -> None:
+    """Table callback: the ticked rows become the runs to compare (the first six)."""
+    rows = st.session_state[TABLE_KEY].selection.rows
+    ids = st.session_state.get(SHOWN_IDS, [])
+    ticked = [ids[i] for i in rows if i < len(ids)]
+    if len(ticked) > MAX_COMPARE:
+        st.session_state[REOPEN_MESSAGE] = (
+            "warning", f"Compare takes up to {MAX_COMPARE} runs: it shows the first "
+                       f"{MAX_COMPARE} you ticked.")
+    st.session_state[PICK_KEY] = ticked[:MAX_COMPARE]
+
+
+def keep_picks(shown: dict) -> None:
+    """Drop picked runs that the filters (or a delete) took off the table."""
+    picks = st.session_state.get(PICK_KEY)
+    if picks:
+        st.session_state[PICK_KEY] = [i for i in picks if i in shown]
 
 
 def switch_if_reopened() -> None:

@@ -19,7 +19,7 @@ import secrets
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
@@ -35,10 +35,14 @@ from mlp_core.training import downsample_indices
 from mlp_store import RunIn, SaveRefused, Store, StoreUnavailable, open_store
 
 from .run import Run
+from .safe import plain
 from .workspace import workspace_id
 
 HISTORY_POINTS = 500          # the store keeps at most this many loss points a run
 MAX_SWEEP_ROWS = 5_000        # more rows than this are kept as per-width summaries only
+# Seconds the idle rerun after training waits for its save: a waiting thread holds no
+# GIL, so nobody's frames slow down, and the page can say at once if the save failed.
+NOTICE_WAIT = 0.15
 NOT_SAVING = "Runs are not being saved: {reason}"
 NOT_SAVED = "This run was not saved: {reason}"
 METRIC_NAMES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
@@ -49,6 +53,7 @@ SAVE_DUE = "save_due"              # Run whose live loop ran since its last save
 RUN_KEYS = "run_keys"              # id(trainer) -> (weakref to it, run_key)
 SAVES = "saves"                    # list of Futures of this session's saves in flight
 SHOWN = "save_notices_shown"       # set of notices this session has already shown
+ANNOUNCED = "runs_announced"        # (kind, sentence) for the Playground's next run
 CLASS_MEMBER = "class_member"      # (class code, nickname) once the session joined a class
                                    # (set by mlp_ui.classroom)
 
@@ -269,12 +274,16 @@ def save_if_due(notice_box=None) -> Future | None:
     """Save the run whose live loop ended (finished, paused or diverged) since the last save.
 
     Called by the Playground's idle run (and the Runs page, for a run left by
-    switching pages); shows what earlier saves of this session said in ``notice_box``.
+    switching pages). A save usually lands within ``NOTICE_WAIT`` s, so what it
+    said (an unreachable database) shows on this run, in ``notice_box``; a slower
+    one says it on a later run.
     """
     run = st.session_state.pop(SAVE_DUE, None)
     future = None
     if isinstance(run, Run) and run.trainer.epoch > 0:
         future = save_playground(run)
+        if future is not None:
+            wait((future,), timeout=NOTICE_WAIT)
     show_notices(notice_box)
     return future
 
@@ -461,9 +470,19 @@ def notices() -> list[str]:
     return fresh
 
 
+def announce(kind: str, sentence: str) -> None:
+    """Have the Playground's next run say ``sentence`` (``kind``: success, info, ...)."""
+    st.session_state[ANNOUNCED] = (kind, sentence)
+
+
 def show_notices(container=None) -> None:
+    """What saves said (each once), and what was announced for this run."""
+    box = container or st
     for sentence in notices():
-        (container or st).warning(sentence, icon=":material/cloud_off:")
+        box.warning(sentence, icon=":material/cloud_off:")
+    said = st.session_state.pop(ANNOUNCED, None)
+    if said:
+        getattr(box, said[0])(plain(said[1]))
 
 
 def wait_for_saves(timeout: float = 5.0) -> None:

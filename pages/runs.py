@@ -47,15 +47,21 @@ if not shown:
 
 frame = runs.table(shown, labels)
 number = st.column_config.NumberColumn
-event = st.dataframe(
-    frame, key=runs.TABLE_KEY, on_select="rerun", selection_mode="multi-row", hide_index=True,
-    width="stretch", column_config={
+st.session_state[runs.SHOWN_IDS] = [s.id for s in shown]   # for the table's callback
+st.dataframe(
+    frame, key=runs.TABLE_KEY, on_select=runs.rows_ticked, selection_mode="multi-row",
+    hide_index=True, width="stretch", column_config={
         "title": st.column_config.TextColumn(width="medium"),
         **{label: number(format="%.4g") for label in runs.SCORES.values() if label in frame},
         "lr": number(format="%g")})
-picked = [shown[i] for i in event.selection.rows if i < len(shown)]
 st.caption(f"{len(shown)} of {len(summaries)} runs. Click a column's name to sort by it; tick "
-           "rows to compare them.")
+           "rows (or pick runs below) to compare them.")
+by_id = {s.id: s for s in shown}
+runs.keep_picks(by_id)
+picked_ids = st.multiselect(
+    "Runs to compare", list(by_id), key=runs.PICK_KEY, max_selections=runs.MAX_COMPARE,
+    format_func=lambda i: f"{labels[i]} {by_id[i].title}", placeholder="Pick up to six runs")
+picked = [by_id[i] for i in picked_ids]
 
 bar = st.columns([1, 1, 1, 2])
 bar[0].download_button("Export CSV", runs.csv_text(frame), file_name="mlp-runs.csv",
@@ -85,10 +91,6 @@ if len(picked) == 1:
         runs.record_report_button(one[1], record)
         one[2].caption(f"Link that reproduces it: `{record.link}`")
 
-if len(picked) > runs.MAX_COMPARE:
-    st.warning(f"Compare takes up to {runs.MAX_COMPARE} runs: showing the first "
-               f"{runs.MAX_COMPARE} you ticked.")
-    picked = picked[:runs.MAX_COMPARE]
 if len(picked) >= 2:
     runs.compare_section(store, workspace, picked, labels)
 runs.seeds_section(store, workspace, shown)

@@ -282,7 +282,9 @@ def save_if_due(notice_box=None) -> Future | None:
     future = None
     if isinstance(run, Run) and run.trainer.epoch > 0:
         future = save_playground(run)
-        if future is not None:
+        if future is None:      # the browser has not reported its workspace yet: next run
+            st.session_state[SAVE_DUE] = run
+        else:
             wait((future,), timeout=NOTICE_WAIT)
     show_notices(notice_box)
     return future

@@ -138,8 +138,12 @@ def test_an_unreachable_database_says_so_once_and_training_works(monkeypatch):
     assert [w.value for w in at.warning if w.value.startswith("Runs are not being saved:")]
 
 
-def test_a_run_without_a_workspace_is_not_lost_for_the_playground(db):
-    at = open_app(**XOR)    # no workspace reported (no JS in AppTest): training still works
+def test_a_run_finished_before_the_browser_reported_its_workspace_is_saved_after(db):
+    at = open_app(**XOR)    # no workspace reported (AppTest runs no JS): training still works
     click(at, "btn-train")
     assert metrics(at)["Accuracy"] == "4/4"
+    assert saving.SAVE_DUE in at.session_state
+    at.session_state[WORKSPACE] = ID          # what the browser's report sets
+    at.run()
     assert saving.SAVE_DUE not in at.session_state
+    assert [r.status for r in saved_rows(db, 1)] == ["finished"]

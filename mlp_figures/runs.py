@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from . import style
 from ._util import BOTTOM_LEGEND_PX, as_numbers, base_layout, bottom_legend, make_figure, rounded
-from .loss import LOG_FLOOR
+from .loss import LOG_FLOOR, _log_ticks
 
 GROUP_POINTS = 200        #: points of a group's median curve
 BAND_OPACITY = 0.18       #: the spread band's fill
@@ -99,10 +99,17 @@ def seed_spread(groups: Sequence[SeedGroup], *, log_y: bool = False,
                      "hovertemplate": f"median: %{{y:.4g}}<extra>{_hover_label(name)}</extra>"})
     layout = base_layout(title, height)
     layout["margin"]["b"] += BOTTOM_LEGEND_PX
+    ticks = {}
+    if log_y:
+        shown = np.concatenate([np.asarray(d["y"], dtype=float) for d in data]) if data \
+            else np.zeros(0)
+        shown = shown[np.isfinite(shown) & (shown > 0)]
+        if shown.size:
+            ticks = _log_ticks(float(shown.min()), float(shown.max()))
     layout.update(showlegend=True, legend=bottom_legend(), hovermode="x unified",
                   xaxis={"title": {"text": "Epoch"}, "rangemode": "nonnegative"},
                   yaxis={"title": {"text": "Loss"}, "type": "log" if log_y else "linear",
-                         **({} if log_y else {"rangemode": "tozero"})})
+                         **({} if log_y else {"rangemode": "tozero"}), **ticks})
     return make_figure(data, layout)
 
 
@@ -157,7 +164,8 @@ def settings_parallel(axes: Sequence[Axis], score: Sequence[float], score_name: 
     trace = {"type": "parcoords", "dimensions": dims,
              "line": {"color": rounded(shown), "colorscale": SCORE_SCALE,
                       "cmin": lo, "cmax": hi if hi > lo else lo + 1e-9, "showscale": True,
-                      "colorbar": {"title": {"text": score_name}, "thickness": 14}},
+                      "colorbar": {"title": {"text": score_name}, "thickness": 14,
+                                   "tickformat": ".3g"}},
              "labelfont": {"size": style.FONT_SIZE}, "tickfont": {"size": style.FONT_SIZE - 2}}
     layout = base_layout(title, height, margin=dict(PARALLEL_MARGIN))
     return make_figure([trace], layout)

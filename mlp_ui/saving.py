@@ -17,12 +17,14 @@ from __future__ import annotations
 import platform
 import secrets
 import time
+import tomllib
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
+from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
@@ -101,17 +103,23 @@ def seeds_of(settings: Settings) -> dict:
 
 
 _VERSIONS: dict[str, str] = {}
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 def versions() -> dict[str, str]:
     """The versions that produced a run: this app, its numeric libraries, Python."""
     if not _VERSIONS:
-        for name in ("mlp-playground", "numpy", "numba", "streamlit", "plotly"):
+        # The app runs from its folder, not installed: its version is its pyproject's.
+        try:
+            own = tomllib.loads(PYPROJECT.read_text())["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            own = "unknown"
+        _VERSIONS["mlp_playground"] = own
+        for name in ("numpy", "numba", "streamlit", "plotly", "SQLAlchemy"):
             try:
-                _VERSIONS[name.replace("-", "_")] = metadata.version(name)
+                _VERSIONS[name.lower()] = metadata.version(name)
             except metadata.PackageNotFoundError:
-                # the app runs from its folder, not installed: its pyproject says 0.1.0
-                _VERSIONS[name.replace("-", "_")] = "not installed"
+                _VERSIONS[name.lower()] = "not installed"
         _VERSIONS["python"] = platform.python_version()
     return dict(_VERSIONS)
 

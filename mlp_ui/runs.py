@@ -293,6 +293,18 @@ def compare_pictures(records: list[RunRecord], labels: dict[str, str]) -> None:
 
 # --------------------------------------------------------------------------- page sections
 
+def kind_details(record: RunRecord) -> None:
+    """What a sweep or a race kept beyond one network: its rows, or every entry's loss."""
+    if record.kind == "sweep" and record.extra.get("rows"):
+        st.caption(f"Every run of this sweep ({record.extra.get('measure', '')}):")
+        st.dataframe(pd.DataFrame(record.extra["rows"]), hide_index=True, width="stretch",
+                     height=260)
+    elif record.kind == "race" and record.extra.get("paths"):
+        series = {str(label): (np.asarray(path[0]), np.asarray(path[1]))
+                  for label, path in record.extra["paths"].items()}
+        views.chart(st, figs.loss_curve(series, log_y=True, title="Each optimizer's loss"),
+                    f"runs-race-{record.id}")
+
 def compare_section(store: Store, workspace: str, picked: list[RunSummary],
                     labels: dict[str, str]) -> None:
     """Two to six runs: their differing settings, final numbers, loss curves and pictures."""

@@ -42,8 +42,8 @@ from .workspace import workspace_id
 
 HISTORY_POINTS = 500          # the store keeps at most this many loss points a run
 MAX_SWEEP_ROWS = 5_000        # more rows than this are kept as per-width summaries only
-# Seconds the idle rerun after training waits for its save: a waiting thread holds no
-# GIL, so nobody's frames slow down, and the page can say at once if the save failed.
+# Seconds the idle rerun after training waits for its save while saving is in doubt,
+# so that the page says at once that the database is unreachable.
 NOTICE_WAIT = 0.15
 NOT_SAVING = "Runs are not being saved: {reason}"
 NOT_SAVED = "This run was not saved: {reason}"
@@ -243,6 +243,7 @@ class Saver:
     def __init__(self, url: str | None = None):
         self._url = url
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlp-saver")
+        self.working = False     # the last save landed (until then, or after a failure: no)
 
     def store(self) -> Store:
         """The open store; raises StoreUnavailable (one sentence) when it cannot be reached."""
@@ -250,7 +251,16 @@ class Saver:
 
     def submit(self, make: Callable[[], RunIn]) -> Future:
         """Save what ``make()`` returns, on the saving thread; the Future holds the run id."""
-        return self._pool.submit(lambda: self.store().save_run(make()))
+        return self._pool.submit(self._save, make)
+
+    def _save(self, make: Callable[[], RunIn]) -> str:
+        try:
+            run_id = self.store().save_run(make())
+        except Exception:
+            self.working = False
+            raise
+        self.working = True
+        return run_id
 
 
 @st.cache_resource
@@ -282,9 +292,9 @@ def save_if_due(notice_box=None) -> Future | None:
     """Save the run whose live loop ended (finished, paused or diverged) since the last save.
 
     Called by the Playground's idle run (and the Runs page, for a run left by
-    switching pages). A save usually lands within ``NOTICE_WAIT`` s, so what it
-    said (an unreachable database) shows on this run, in ``notice_box``; a slower
-    one says it on a later run.
+    switching pages). While saves are not known to work, this run waits up to
+    ``NOTICE_WAIT`` s for the save, so that an unreachable database is reported on
+    it, in ``notice_box``; otherwise what a save says shows on a later run.
     """
     run = st.session_state.pop(SAVE_DUE, None)
     future = None
@@ -292,7 +302,9 @@ def save_if_due(notice_box=None) -> Future | None:
         future = save_playground(run)
         if future is None:      # the browser has not reported its workspace yet: next run
             st.session_state[SAVE_DUE] = run
-        else:
+        elif not saver().working:
+            # Only while saving is in doubt (the first save, or after a failure): a page
+            # that waits counts as running for the live loops' pacing (Shared.other_runs).
             wait((future,), timeout=NOTICE_WAIT)
     show_notices(notice_box)
     return future

@@ -90,6 +90,7 @@ if len(picked) == 1:
                       if record.model else "Sweeps and races keep no single network.")
         runs.record_report_button(one[1], record)
         one[2].caption(f"Link that reproduces it: `{record.link}`")
+        runs.kind_details(record)
 
 if len(picked) >= 2:
     runs.compare_section(store, workspace, picked, labels)

@@ -147,3 +147,30 @@ def test_a_run_finished_before_the_browser_reported_its_workspace_is_saved_after
     at.run()
     assert saving.SAVE_DUE not in at.session_state
     assert [r.status for r in saved_rows(db, 1)] == ["finished"]
+
+
+def test_a_sweep_is_saved_and_shows_its_rows(db):
+    at = app(**{**XOR, "epochs": "300"})
+    at.switch_page("pages/sweep.py").run()
+    at.number_input(key="sweep_low").set_value(1)
+    at.number_input(key="sweep_high").set_value(2)
+    at.number_input(key="sweep_seeds").set_value(2).run()
+    click(at, "sweep-run")
+    rows = saved_rows(db, 1)
+    assert [(r.kind, r.status) for r in rows] == [("sweep", "finished")]
+    assert rows[0].title == "sweep xor widths 1-2 sigmoid, lr 0.5"
+    runs_page(at)
+    at.multiselect(key=runs.PICK_KEY).set_value([rows[0].id]).run()
+    assert_clean(at)
+    assert at.button(key="runs-reopen").disabled
+    sweep_rows = at.dataframe[-1].value
+    assert len(sweep_rows) == 4 and set(sweep_rows["hidden"]) == {1, 2}
+
+
+def test_the_playground_offers_the_report_once_trained(db):
+    at = app(**XOR)
+    labels = {b.label: b for b in at.get("download_button")}
+    assert labels["Download report (HTML)"].proto.disabled
+    train(at)
+    labels = {b.label: b for b in at.get("download_button")}
+    assert not labels["Download report (HTML)"].proto.disabled

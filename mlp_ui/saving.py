@@ -56,8 +56,8 @@ RUN_KEYS = "run_keys"              # id(trainer) -> (weakref to it, run_key)
 SAVES = "saves"                    # list of Futures of this session's saves in flight
 SHOWN = "save_notices_shown"       # set of notices this session has already shown
 ANNOUNCED = "runs_announced"        # (kind, sentence) for the Playground's next run
-CLASS_MEMBER = "class_member"      # (class code, nickname) once the session joined a class
-                                   # (set by mlp_ui.classroom)
+# (class code, nickname) once the session joined a class: mlp_ui.classroom's MEMBER.
+CLASS_MEMBER = "classroom_member"
 
 
 # --------------------------------------------------------------------------- what to save

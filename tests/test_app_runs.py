@@ -174,3 +174,15 @@ def test_the_playground_offers_the_report_once_trained(db):
     train(at)
     labels = {b.label: b for b in at.get("download_button")}
     assert not labels["Download report (HTML)"].proto.disabled
+
+
+def test_a_class_members_run_joins_the_class(db):
+    store = open_store(db)
+    info, _ = store.create_class("3B", "?dataset=xor", {"hidden": [], "locked": []})
+    store.join_class(info.code, "ada", ID)
+    at = app(**XOR)
+    at.session_state[saving.CLASS_MEMBER] = (info.code, "ada")   # as mlp_ui.classroom sets it
+    train(at)
+    saved_rows(db, 1)
+    board = store.class_runs(info.code)
+    assert [(r.nickname, r.title) for r in board] == [("ada", "xor 2-4-1 sigmoid, lr 0.5")]

@@ -42,7 +42,7 @@ STARTUP_S = 60
 class Server:
     """``streamlit run app.py`` on a fixed port and database, restartable."""
 
-    def __init__(self, port: int, db: Path, log: Path):
+    def __init__(self, port: int, db: str, log: Path):
         self.port, self.db, self.log = port, db, log
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
@@ -51,7 +51,7 @@ class Server:
         cmd = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
                "--server.headless", "true", "--server.port", str(self.port),
                "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-        env = dict(os.environ, PYTHONUNBUFFERED="1", MLP_PLAYGROUND_DB=f"sqlite:///{self.db}")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", MLP_PLAYGROUND_DB=self.db)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT,
@@ -76,7 +76,7 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path):
-    s = Server(_free_port(), tmp_path / "playground.db", tmp_path / "server.log")
+    s = Server(_free_port(), f"sqlite:///{tmp_path / 'playground.db'}", tmp_path / "server.log")
     s.start()
     try:
         yield s
@@ -131,6 +131,13 @@ def test_a_run_survives_a_restart_reopens_identically_and_reports(server, browse
     trained_output = output_value(page)
     assert metric_value(page, "Accuracy") == "4/4"
     screenshot(page, "runs-playground-trained")
+    page.locator(TAB).filter(has_text="Download").click()
+    with page.expect_download() as info:
+        page.locator("[data-testid=stDownloadButton] button") \
+            .filter(has_text="Download report (HTML)").click()
+    assert info.value.suggested_filename == "mlp-report-xor-2-4-1-sigmoid.html"
+    html = Path(info.value.path()).read_text()
+    assert "Plotly.newPlot" in html and "xor 2-4-1 sigmoid, lr 0.5" in html
     train(page, server.url, {**XOR, "seed": "1"})          # a second seed, to compare
 
     # A second tab of the same browser sees the same runs.
@@ -192,3 +199,23 @@ def test_a_run_survives_a_restart_reopens_identically_and_reports(server, browse
     screenshot(view, "runs-report")
     assert not view_errors, view_errors
     offline.close()
+
+
+def test_an_unreachable_database_is_said_once_and_training_works(browser, tmp_path):
+    s = Server(_free_port(), "postgresql+psycopg://nobody:x@127.0.0.1:9/none?connect_timeout=2",
+               tmp_path / "server.log")
+    s.start()
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        train(page, s.url, XOR)
+        assert metric_value(page, "Accuracy") == "4/4"
+        notice = page.locator(MAIN).get_by_text(re.compile("^Runs are not being saved: "))
+        expect(notice).to_be_visible()
+        screenshot(page, "runs-database-unreachable")
+        click_button(page, "Step")                       # another run: not said again
+        assert notice.count() == 0
+        assert "Traceback" not in s.log.read_text()
+    finally:
+        context.close()
+        s.stop()

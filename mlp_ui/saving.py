@@ -14,6 +14,7 @@ that runs are not being saved (``notices``).
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import secrets
 import time
@@ -244,10 +245,28 @@ class Saver:
         self._url = url
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlp-saver")
         self.working = False     # the last save landed (until then, or after a failure: no)
+        self.problem: str | None = None    # why the database cannot be reached, if it cannot
+        self._probed = False
 
     def store(self) -> Store:
         """The open store; raises StoreUnavailable (one sentence) when it cannot be reached."""
-        return open_store(self._url)
+        try:
+            store = open_store(self._url)
+        except StoreUnavailable as err:
+            self.problem = str(err)
+            raise
+        self.problem = None
+        return store
+
+    def probe(self) -> None:
+        """Open the store once, on the saving thread, so a page can say early that it cannot."""
+        if not self._probed:
+            self._probed = True
+            self._pool.submit(self._open_quietly)
+
+    def _open_quietly(self) -> None:
+        with contextlib.suppress(StoreUnavailable):    # kept in ``problem``
+            self.store()
 
     def submit(self, make: Callable[[], RunIn]) -> Future:
         """Save what ``make()`` returns, on the saving thread; the Future holds the run id."""
@@ -470,9 +489,13 @@ def _sort_score(value) -> float:
 # --------------------------------------------------------------------------- what saves said
 
 def notices() -> list[str]:
-    """Sentences about this session's finished saves, each new one once; drops them."""
+    """Sentences about this session's finished saves and the database, each new one once."""
     pending = st.session_state.get(SAVES, [])
     still, said = [], []
+    hub = saver()
+    hub.probe()
+    if hub.problem:
+        said.append(NOT_SAVING.format(reason=hub.problem))
     for future in pending:
         if not future.done():
             still.append(future)
@@ -500,8 +523,8 @@ def announce(kind: str, sentence: str) -> None:
 def show_notices(container=None) -> None:
     """What saves said (each once), and what was announced for this run."""
     box = container or st
-    for sentence in notices():
-        box.warning(sentence, icon=":material/cloud_off:")
+    for sentence in notices():     # an error's text: a URL's "***" is no Markdown
+        box.warning(plain(sentence), icon=":material/cloud_off:")
     said = st.session_state.pop(ANNOUNCED, None)
     if said:
         getattr(box, said[0])(plain(said[1]))

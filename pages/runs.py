@@ -4,6 +4,7 @@ import streamlit as st
 
 from mlp_ui import runs, saving
 from mlp_ui.run import page_settings
+from mlp_ui.safe import plain
 from mlp_ui.workspace import workspace_id
 
 runs.switch_if_reopened()
@@ -18,7 +19,7 @@ saving.save_if_due()      # a run left training by switching to this page
 saving.wait_for_saves()   # so that the run just finished is in the list
 store, reason = saving.store_or_reason()
 if store is None:
-    st.warning(reason, icon=":material/cloud_off:")
+    st.warning(plain(reason), icon=":material/cloud_off:")
     st.stop()
 workspace = workspace_id()
 if workspace is None:

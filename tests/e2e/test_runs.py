@@ -134,7 +134,7 @@ def test_a_run_survives_a_restart_reopens_identically_and_reports(server, browse
     page.locator(TAB).filter(has_text="Download").click()
     with page.expect_download() as info:
         page.locator("[data-testid=stDownloadButton] button") \
-            .filter(has_text="Download report (HTML)").click()
+            .filter(has_text="Download report (HTML)", visible=True).click()
     assert info.value.suggested_filename == "mlp-report-xor-2-4-1-sigmoid.html"
     html = Path(info.value.path()).read_text()
     assert "Plotly.newPlot" in html and "xor 2-4-1 sigmoid, lr 0.5" in html
@@ -165,7 +165,7 @@ def test_a_run_survives_a_restart_reopens_identically_and_reports(server, browse
         .to_be_visible()
     with page.expect_download() as info:
         page.locator("[data-testid=stDownloadButton] button") \
-            .filter(has_text="Download report (HTML)").click()
+            .filter(has_text="Download report (HTML)", visible=True).click()
     report = tmp_path / info.value.suggested_filename
     info.value.save_as(report)
     assert report.name == "mlp-report-xor-2-4-1-sigmoid-lr-0-5.html"

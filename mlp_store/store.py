@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -39,19 +40,30 @@ RATE_WINDOW_S = 60.0
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
+# After the database was found unreachable, calls fail at once for this long instead of
+# each waiting for a connect timeout (a page would freeze on every save).
+RETRY_AFTER_S = 10.0
+
+
 def _translate_errors(method):
     """Turn "cannot reach the database" into StoreUnavailable, with one sentence."""
 
     @functools.wraps(method)
-    def wrapper(*args, **kwargs):
+    def wrapper(store: Store, *args, **kwargs):
+        down = store._down
+        if down is not None and time.monotonic() < down[0]:
+            raise down[1]
         try:
-            return method(*args, **kwargs)
+            return method(store, *args, **kwargs)
         except (OperationalError, InterfaceError, PoolTimeout, DBAPIError) as error:
             lost = isinstance(error, OperationalError | InterfaceError | PoolTimeout)
             if not (lost or getattr(error, "connection_invalidated", False)):
                 raise
-            raise StoreUnavailable(
-                f"The runs database is not available ({reason_of(error)}).") from error
+            unavailable = StoreUnavailable(
+                f"The runs database is not available ({reason_of(error)}).")
+            if not (isinstance(error, OperationalError) and _is_busy(error)):
+                store._down = (time.monotonic() + store.retry_after, unavailable)
+            raise unavailable from error
 
     return wrapper
 
@@ -63,6 +75,7 @@ class RateLimiter:
         self.limit, self.window, self.clock = limit, window, clock
         self._times: dict[str, collections.deque] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
+        self._next_prune = 0.0
 
     def allow(self, key: str) -> bool:
         """Record one event for ``key`` and say whether it is within the limit."""
@@ -74,7 +87,23 @@ class RateLimiter:
             if len(times) >= self.limit:
                 return False
             times.append(now)
+            if now >= self._next_prune:   # forget workspaces quiet for a whole window
+                self._next_prune = now + self.window
+                for quiet in [k for k, ts in self._times.items() if now - ts[-1] >= self.window]:
+                    del self._times[quiet]
             return True
+
+
+_file_locks: dict[str, threading.Lock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _lock_for(engine: Engine) -> threading.Lock:
+    """One write lock per database in this process, however many Stores or URL spellings."""
+    database = engine.url.database or ""
+    key = str(Path(database).resolve()) if database not in ("", ":memory:") else repr(engine)
+    with _file_locks_guard:
+        return _file_locks.setdefault(key, threading.Lock())
 
 
 # One limiter per process, whatever the number of Store objects: the limit is on the browser.
@@ -88,11 +117,13 @@ class Store:
         self.engine = engine
         self.limiter = limiter
         self._serialise_writes = engine.dialect.name == "sqlite"
-        self._write_lock = threading.Lock()
+        self._write_lock = _lock_for(engine) if self._serialise_writes else None
         self._write_engine = engine.execution_options(**{IMMEDIATE: True})
         self._signing_key: bytes | None = None
         self._teacher_ok: set[tuple[str, bytes]] = set()
         self._on_close: list[Callable[[], object]] = []
+        self._down: tuple[float, StoreUnavailable] | None = None   # (until, why)
+        self.retry_after = RETRY_AFTER_S
 
     def close(self) -> None:
         """Close the pool's connections; ``open_store`` then opens the URL afresh (tests)."""
@@ -281,6 +312,10 @@ class Store:
             session.flush()
             return _student(student, class_row.code)
 
+        try:
+            return self._write(work)
+        except IntegrityError:
+            pass   # joined at the same moment by another request: look again
         try:
             return self._write(work)
         except IntegrityError as error:

@@ -83,12 +83,19 @@ class PostgresServer:
         try:
             server._run("initdb", "-D", str(server.data), "-U", "postgres", "-A", "trust",
                         "-E", "UTF8", "--no-sync", "--no-instructions")
-            server._run("pg_ctl", "-D", str(server.data), "-l", str(folder / "server.log"),
-                        "-w", "-t", str(START_TIMEOUT_S), "-o", server._options(), "start")
+            server.resume()
         except BaseException:
             server._remove()
             raise
         return server
+
+    def halt(self) -> None:
+        """Stop the server but keep its data (``resume`` starts it again on the same port)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
+                  "-w", "-t", str(START_TIMEOUT_S), "-o", self._options(), "start")
 
     def _options(self) -> str:
         return (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "

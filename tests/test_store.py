@@ -482,6 +482,15 @@ def test_an_unreachable_database_raises_store_unavailable_with_one_sentence(tmp_
         open_store(closed_port)
 
 
+def test_a_database_from_a_newer_version_of_the_app_is_unavailable_not_a_crash(store_url):
+    store = open_store(store_url)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreUnavailable, match="cannot be migrated"):
+        open_store(store_url)
+
+
 def test_losing_the_database_after_opening_raises_store_unavailable(postgres_server):
     url = postgres_server.create_database()
     store = open_store(url)
@@ -490,9 +499,29 @@ def test_losing_the_database_after_opening_raises_store_unavailable(postgres_ser
     postgres_server.drop_database(url)   # terminates the store's connections too
     with pytest.raises(StoreUnavailable, match="not available"):
         store.save_run(make_run(ws, "after"))
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(StoreUnavailable):   # at once: not a connect timeout per call
         store.list_runs(ws)
     store.close()
+
+
+def test_saving_resumes_when_the_database_comes_back(postgres_server):
+    from tests.postgres_support import PostgresServer
+
+    server = PostgresServer.start()   # its own: stopping the shared one would hurt others
+    try:
+        store = open_store(server.create_database())
+        ws = workspace()
+        store.retry_after = 0.0   # try again on the next call, not 10 s later
+        store.save_run(make_run(ws, "before"))
+        server.halt()
+        with pytest.raises(StoreUnavailable):
+            store.save_run(make_run(ws, "while-down"))
+        server.resume()
+        store.save_run(make_run(ws, "after"))
+        assert len(store.list_runs(ws)) == 2   # "before" and "after", nothing half-saved
+        store.close()
+    finally:
+        server.stop()
 
 
 def _closed_port() -> int:
@@ -538,6 +567,37 @@ for i in range(saves):
     store.save_run(make_run(name, f"run-{i}"))
 print("ok")
 """
+
+
+REPLICA = """
+import sys
+from mlp_store import open_store
+from tests.test_store import make_run
+url, code, key_hex = sys.argv[1:4]
+store = open_store(url)
+assert store.signing_key().hex() == key_hex, "another signing key"
+store.join_class(code, "Bob", "workspace-of-bob")
+store.save_run(make_run("workspace-of-bob", class_code=code))
+print(store.class_by_code(code).name)
+"""
+
+
+def test_a_class_made_in_one_process_is_joined_and_seen_from_another(store_url):
+    # Two replicas behind nginx are two processes on one database.
+    store = open_store(store_url)
+    try:
+        info, secret = new_class(store, "Shared class")
+        store.join_class(info.code, "Ada", "workspace-of-ada")
+        done = subprocess.run(
+            [sys.executable, "-c", REPLICA, store_url, info.code, store.signing_key().hex()],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "Shared class"
+        assert [s.nickname for s in store.class_students(info.code)] == ["Ada", "Bob"]
+        assert [run.nickname for run in store.class_runs(info.code)] == ["Bob"]
+        assert store.teacher_ok(info.code, secret)
+    finally:
+        store.close()
 
 
 def test_two_processes_migrating_and_saving_at_once(store_url, tmp_path):

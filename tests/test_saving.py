@@ -171,3 +171,25 @@ def test_an_unreachable_database_fails_the_save_with_a_sentence():
     assert isinstance(err, StoreUnavailable)
     sentence = saving.NOT_SAVING.format(reason=err)
     assert sentence.startswith("Runs are not being saved: ") and "\n" not in sentence
+
+
+def test_forty_sessions_saving_at_once_lose_no_run(tmp_path):
+    import threading
+
+    saver = Saver(f"sqlite:///{tmp_path / 'class.db'}")
+    saved = snapshot(trained(XOR, epochs=200)).saved()
+    futures, guard = [], threading.Lock()
+
+    def student(i: int) -> None:     # each press queues its save and goes on
+        future = saver.submit(lambda: saved.run_in(f"student-workspace-{i:04d}", f"run-{i}"))
+        with guard:
+            futures.append(future)
+
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [f.result(timeout=120) for f in futures]
+    assert len(set(ids)) == 40
+    assert saver.store().count_runs() == 40

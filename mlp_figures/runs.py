@@ -16,7 +16,8 @@ from .loss import LOG_FLOOR, _log_ticks
 GROUP_POINTS = 200        #: points of a group's median curve
 BAND_OPACITY = 0.18       #: the spread band's fill
 PARALLEL_HEIGHT = 420     #: px
-PARALLEL_MARGIN = {"l": 70, "r": 70, "t": 90, "b": 30}
+PARALLEL_MARGIN = {"l": 70, "r": 70, "t": 120, "b": 30}
+PARALLEL_LABEL_ANGLE = -20   #: degrees: neighbouring setting names never run into each other
 SCORE_SCALE = [[0.0, "#F0E442"], [0.5, "#56B4E9"], [1.0, "#0072B2"]]
 
 
@@ -166,6 +167,7 @@ def settings_parallel(axes: Sequence[Axis], score: Sequence[float], score_name: 
                       "cmin": lo, "cmax": hi if hi > lo else lo + 1e-9, "showscale": True,
                       "colorbar": {"title": {"text": score_name}, "thickness": 14,
                                    "tickformat": ".3g"}},
+             "labelangle": PARALLEL_LABEL_ANGLE, "labelside": "top",
              "labelfont": {"size": style.FONT_SIZE}, "tickfont": {"size": style.FONT_SIZE - 2}}
     layout = base_layout(title, height, margin=dict(PARALLEL_MARGIN))
     return make_figure([trace], layout)

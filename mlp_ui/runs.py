@@ -363,17 +363,27 @@ def seed_table(groups: dict[tuple, list[RunSummary]]) -> list[dict]:
 
 
 def parallel_section(which: list[RunSummary]) -> None:
-    """One line a run, from the settings that vary to a chosen final score."""
+    """One line a run, from the settings that vary to a chosen final score.
+
+    Only runs with that score are drawn (a gate has no test split, a sweep no single
+    test score); the score most runs have is offered first.
+    """
     st.header("Settings and the final score")
-    axes = parallel_axes(which)
-    present = [k for k in SCORES if any(s.metrics.get(k) is not None for s in which)]
-    if not axes or not present:
+    counts = {k: sum(s.metrics.get(k) is not None for s in which) for k in SCORES}
+    present = sorted((k for k in SCORES if counts[k] >= 2), key=lambda k: -counts[k])
+    if not present:
         st.caption("Runs whose settings differ are drawn here, one line each from its "
                    "settings to its final score.")
         return
     score = st.selectbox("Score", present, format_func=SCORES.get, key="runs-score")
-    values = [np.nan if s.metrics.get(score) is None else s.metrics[score] for s in which]
-    views.chart(st, figs.settings_parallel(axes, values, SCORES[score],
+    scored = [s for s in which if s.metrics.get(score) is not None]
+    axes = parallel_axes(scored)
+    if not axes:
+        st.caption(f"The {len(scored)} runs with a {SCORES[score]} have the same settings.")
+        return
+    views.chart(st, figs.settings_parallel(axes, [s.metrics[score] for s in scored],
+                                           SCORES[score],
                                            title="Settings and the final score, one line a run"),
                 "runs-parallel")
-    st.caption("Drag along an axis to pick a range; the lines through it stay coloured.")
+    st.caption(f"{len(scored)} runs with a {SCORES[score]}. Drag along an axis to pick a "
+               "range; the lines through it stay coloured.")

@@ -33,7 +33,7 @@ if not summaries:
     st.stop()
 
 labels = runs.run_labels(summaries)
-c = st.columns([1, 1, 1, 2])
+c = st.columns([1.3, 1, 1.3, 1.6])
 kinds = sorted({s.kind for s in summaries})
 statuses = sorted({s.status for s in summaries})
 datasets = sorted({s.settings.get("dataset", "") for s in summaries})

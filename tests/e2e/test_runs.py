@@ -111,6 +111,7 @@ def pick(page: Page, *labels: str) -> None:
     box = page.locator("[data-testid=stMultiSelect]").filter(has_text="Runs to compare")
     for label in labels:
         box.locator("input").click()
+        box.locator("input").fill(label + " ")   # the list shows only its first options
         page.get_by_role("option", name=re.compile(rf"^{label} ")).click()
         wait_for_app_idle(page)
     page.keyboard.press("Escape")

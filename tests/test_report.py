@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from mlp_core import model_io
+from mlp_core.settings import Settings, data_defaults
 from mlp_ui.report import record_data, report_html, report_name
 from mlp_ui.saving import snapshot
 from tests.test_saving import MOONS, XOR, trained
@@ -113,3 +114,26 @@ def test_a_run_on_an_uploaded_csv_reports_without_its_data(dataset):
     assert "uploaded CSV file, which is not kept" in html
     titles = [s["layout"]["title"]["text"] for s in parsed(html).specs]
     assert "Decision boundary" not in titles and any(t.startswith("Network") for t in titles)
+
+
+@pytest.mark.parametrize("dataset, picture_title", [
+    ("sine", "Network fit, made of each hidden unit's part"),
+    ("plane", "Predicted surface"),
+    ("blobs", "Decision regions"),
+    ("iris", "Decision regions on a 2-D view of the data"),
+    ("digits", "Decision regions on a 2-D view of the data"),
+])
+def test_every_kind_of_data_gets_its_picture(dataset, picture_title):
+    settings = replace(Settings(dataset=dataset, init="xavier", seed=3),
+                       **{**(data_defaults(dataset) or {}), "epochs": 20})
+    run = trained(settings)
+    saved = snapshot(run).saved()
+    data = record_data(saved)                      # drawn again from the saved settings
+    assert data.X_train.tolist() == run.data.X_train.tolist()
+    doc = parsed(report_html(saved, data))
+    for spec in doc.specs:
+        go.Figure(spec)
+    titles = [s["layout"]["title"]["text"] for s in doc.specs]
+    assert picture_title in titles
+    if run.net.task == "classify":
+        assert "Confusion matrix" in " ".join(doc.text)

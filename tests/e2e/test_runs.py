@@ -220,3 +220,43 @@ def test_an_unreachable_database_is_said_once_and_training_works(browser, tmp_pa
     finally:
         context.close()
         s.stop()
+
+
+LONG_RUN = {"dataset": "spiral", "hidden": "16", "layers": "2", "activation": "tanh",
+            "bias": "true", "init": "xavier", "loss": "bce", "lr": "0.3", "epochs": "1000000",
+            "samples": "300"}
+
+
+def test_pause_saves_the_run_and_resuming_updates_it(server, browser):
+    from mlp_store import open_store
+
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?{urlencode(LONG_RUN)}")
+        wait_for_app_idle(page)
+        workspace = page.evaluate("() => localStorage.getItem('mlp-playground-workspace')")
+        assert re.fullmatch(r"[A-Za-z0-9_-]{24}", workspace), workspace
+        store = open_store(server.db)
+        for _ in range(2):     # pause, resume, pause again
+            click_button(page, "Train", wait=False)
+            pause = page.locator("[data-testid=stButton] button").filter(has_text="Pause",
+                                                                          visible=True)
+            expect(pause).to_be_enabled(timeout=60_000)
+            page.wait_for_timeout(2000)
+            pause.click(timeout=120_000)     # a page busy drawing frames takes the click late
+            wait_for_app_idle(page, timeout=120_000)
+            expect(page.locator(MAIN).get_by_text("paused", exact=True)).to_be_visible()
+            paused_at = int(metric_value(page, "Epoch").replace(",", ""))
+            deadline = time.monotonic() + 30
+            while True:
+                rows = store.list_runs(workspace)
+                if rows and rows[0].epochs == paused_at:
+                    break
+                assert time.monotonic() < deadline, (rows, paused_at)
+                time.sleep(0.2)
+            assert len(rows) == 1 and rows[0].status == "paused"   # one run, updated
+            assert 0 < paused_at < 1_000_000
+        assert_no_exception(page)
+    finally:
+        context.close()

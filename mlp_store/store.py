@@ -111,7 +111,18 @@ SAVE_LIMITER = RateLimiter(r.SAVES_PER_MINUTE, RATE_WINDOW_S)
 
 
 class Store:
-    """The API pages use; see the module docstring of ``mlp_store`` for the contract."""
+    """Runs, classes, students, lesson progress and the signing key in one database.
+
+    Runs: ``save_run`` (insert, or update the same workspace and run_key), ``list_runs``,
+    ``get_run``, ``delete_run``, ``count_runs``. Classes: ``create_class``, ``class_by_code``,
+    ``teacher_ok``, ``join_class``, ``student``, ``class_students``, ``class_runs``,
+    ``set_hidden``, ``delete_class``. Lessons: ``save_progress``, ``progress``,
+    ``class_progress``. ``signing_key`` for classroom links.
+
+    Every method raises ``StoreUnavailable`` when the database cannot be reached; saves raise
+    ``SaveRefused`` for a field over its limit (``mlp_store.records``) or too many saves.
+    Make one with ``mlp_store.open_store``, which also migrates the database.
+    """
 
     def __init__(self, engine: Engine, *, limiter: RateLimiter = SAVE_LIMITER):
         self.engine = engine
@@ -151,6 +162,14 @@ class Store:
                     raise
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
+
+    def _upsert(self, work: Callable[[Session], object]) -> object:
+        """``_write`` for a find-then-insert-or-update: if another process (a replica) inserted
+        the same unique row in between, the insert fails; the second try finds and updates it."""
+        try:
+            return self._write(work)
+        except IntegrityError:
+            return self._write(work)
 
     @contextmanager
     def _write_guard(self):
@@ -196,16 +215,13 @@ class Store:
             session.flush()
             return row.id
 
-        try:
-            return self._write(work)
-        except IntegrityError:
-            # Another process inserted the same (workspace, run_key) first: update it instead.
-            return self._write(work)
+        return self._upsert(work)
 
     @_translate_errors
     def list_runs(self, workspace: str, *, kind: str | None = None,
                   limit: int = 500) -> list[r.RunSummary]:
         """This workspace's runs, newest first."""
+        limit = max(0, min(int(limit), 10_000))
         query = _summary_query().where(RunRow.workspace == workspace)
         if kind is not None:
             query = query.where(RunRow.kind == kind)
@@ -397,7 +413,7 @@ class Store:
             row.class_id = class_row.id if class_row else None
             row.step, row.done, row.updated = step, bool(done), utcnow()
 
-        self._write(work)
+        self._upsert(work)
 
     @_translate_errors
     def progress(self, workspace: str) -> dict[str, tuple[int, bool]]:

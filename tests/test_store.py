@@ -555,10 +555,47 @@ def test_forty_students_saving_at_once_lose_nothing(store):
     assert len(set(ids)) == sessions and store.count_runs() == sessions
 
 
-CHILD = """
+def test_one_run_saved_from_many_places_at_once_stays_one_row(store_url):
+    # Separate engines, as separate replicas have: on PostgreSQL the inserts really race.
+    stores = [open_store(store_url)] + [Store(make_engine(resolve_url(store_url)))
+                                        for _ in range(3)]
+    ws, errors, ids = workspace(), [], []
+    start = threading.Barrier(8)
+
+    def save(store, status):
+        try:
+            start.wait()
+            ids.append(store.save_run(make_run(ws, "the-run", status=status)))
+        except Exception as error:   # noqa: BLE001 - any error fails the test below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=save, args=(stores[i % 4], status))
+               for i, status in enumerate(["paused", "finished"] * 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert len(set(ids)) == 1 and stores[0].count_runs() == 1
+    finally:
+        for store in stores:
+            store.close()
+
+
+# The child processes build their runs without importing the engine (numba is slow to load).
+LIGHT_RUN = """
+from mlp_store import RunIn
+def make_run(ws, key="run-1", class_code=None):
+    return RunIn(workspace=ws, run_key=key, kind="playground", status="finished", title="t",
+                 settings={}, link="?", data_spec={}, seeds={}, versions={}, metrics={},
+                 loss_epochs=[0], loss_values=[0.5], model="{}", epochs=1, seconds=0.1,
+                 class_code=class_code)
+"""
+
+CHILD = LIGHT_RUN + """
 import sys, time, pathlib
 from mlp_store import open_store
-from tests.test_store import make_run
 url, go, name, saves = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 while not go.exists():
     time.sleep(0.01)
@@ -569,10 +606,9 @@ print("ok")
 """
 
 
-REPLICA = """
+REPLICA = LIGHT_RUN + """
 import sys
 from mlp_store import open_store
-from tests.test_store import make_run
 url, code, key_hex = sys.argv[1:4]
 store = open_store(url)
 assert store.signing_key().hex() == key_hex, "another signing key"

@@ -46,6 +46,7 @@ MAX_SWEEP_ROWS = 5_000        # more rows than this are kept as per-width summar
 # Seconds the idle rerun after training waits for its save while saving is in doubt,
 # so that the page says at once that the database is unreachable.
 NOTICE_WAIT = 0.15
+REPROBE_S = 15.0              # an unreachable database is looked at again this often
 NOT_SAVING = "Runs are not being saved: {reason}"
 NOT_SAVED = "This run was not saved: {reason}"
 METRIC_NAMES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
@@ -246,7 +247,7 @@ class Saver:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlp-saver")
         self.working = False     # the last save landed (until then, or after a failure: no)
         self.problem: str | None = None    # why the database cannot be reached, if it cannot
-        self._probed = False
+        self._probed: float | None = None  # when the store was last opened to see
 
     def store(self) -> Store:
         """The open store; raises StoreUnavailable (one sentence) when it cannot be reached."""
@@ -259,9 +260,14 @@ class Saver:
         return store
 
     def probe(self) -> None:
-        """Open the store once, on the saving thread, so a page can say early that it cannot."""
-        if not self._probed:
-            self._probed = True
+        """Open the store on the saving thread, so a page can say early that it cannot.
+
+        Once, and again every ``REPROBE_S`` while the database is unreachable, so a
+        database that came back stops being reported without waiting for a save.
+        """
+        now = time.monotonic()
+        if self._probed is None or (self.problem and now - self._probed > REPROBE_S):
+            self._probed = now
             self._pool.submit(self._open_quietly)
 
     def _open_quietly(self) -> None:

@@ -235,11 +235,9 @@ def app_base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def run_report(run: Run, base_url: str) -> str:
-    """The report of the Playground's run as it is now."""
-    with run.lock:
-        saved = snapshot(run).saved()
-    return report_html(saved, run.data, base_url=base_url)
+def run_report(snap, data, base_url: str) -> str:
+    """The report of a Playground run from its ``saving.snapshot``."""
+    return report_html(snap.saved(), data, base_url=base_url)
 
 
 def record_report(record: RunRecord, base_url: str) -> str:
@@ -253,9 +251,12 @@ def report_button(container, run: Run) -> None:
                                   key="dl-report", help="Train the network first.")
         return
     base = app_base_url()
+    # Copied now (about a millisecond): the file is made on click, maybe while the run
+    # trains on, and must show the run as the page does.
+    snap = snapshot(run)
     saved_title = f"{run.settings.dataset}-{run.net.architecture()}-{run.net.hidden_activation}"
     container.download_button(
-        "Download report (HTML)", data=lambda: run_report(run, base),
+        "Download report (HTML)", data=lambda: run_report(snap, run.data, base),
         file_name=f"mlp-report-{saved_title}.html", mime="text/html", on_click="ignore",
         key="dl-report", help="One HTML file with this run's charts, settings, seeds, "
                               "versions, weights and the link that reproduces it: "

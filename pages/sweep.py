@@ -29,7 +29,7 @@ from mlp_core.sweep import (
 )
 from mlp_ui import keys, views
 from mlp_ui.run import page_data, page_settings, train_config
-from mlp_ui.saving import save_sweep  # issue 17: saved runs
+from mlp_ui.saving import save_sweep, show_notices  # issue 17: saved runs
 from mlp_ui.sweeps import doubling, parse_widths, score_words, show_model
 
 # A shared classroom server should not give one click more CPU than this.
@@ -69,6 +69,7 @@ st.caption("Trains the sidebar's network with every hidden size in a range, seve
            "rules of thumb beside what actually happens.")
 
 settings = page_settings()
+show_notices()   # issue 17: an unreachable database, a refused save
 data = page_data(settings, "sweep")
 problem = problem_for(data, settings.loss)
 if problem.notice:

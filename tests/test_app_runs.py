@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 
 import numpy as np
@@ -104,6 +106,9 @@ def test_two_seeds_are_compared_and_grouped(db):
     assert any('"Training loss"' in c for c in charts)
     assert any("median over seeds" in c for c in charts)
     assert any("parcoords" in c for c in charts)
+    exported = list(csv.DictReader(io.StringIO(runs.csv_text(at.dataframe[0].value))))
+    assert [(r["run"], r["seed"], r["title"]) for r in exported] == \
+        [("R2", "1", "xor 2-4-1 sigmoid, lr 0.5"), ("R1", "0", "xor 2-4-1 sigmoid, lr 0.5")]
     compared = at.dataframe[1].value          # settings that differ: the seed alone
     assert list(compared.index) == ["Seed"]
     at.toggle(key="runs-diff-only").set_value(False).run()

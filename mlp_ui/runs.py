@@ -258,9 +258,10 @@ def report_button(container, run: Run) -> None:
     container.download_button(
         "Download report (HTML)", data=lambda: run_report(snap, run.data, base),
         file_name=f"mlp-report-{saved_title}.html", mime="text/html", on_click="ignore",
-        key="dl-report", help="One HTML file with this run's charts, settings, seeds, "
-                              "versions, weights and the link that reproduces it: "
-                              "opens in any browser, offline.")
+        key="dl-report")
+    container.caption("The report is one HTML file to hand in: this run's charts, settings, "
+                      "seeds, versions, final weights and the link that reproduces it. It "
+                      "opens in any browser, offline.")
 
 
 def record_report_button(container, record: RunRecord) -> None:

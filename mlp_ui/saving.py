@@ -509,8 +509,8 @@ def notices() -> list[str]:
         err = future.exception()
         if isinstance(err, StoreUnavailable):
             said.append(NOT_SAVING.format(reason=err))
-        elif isinstance(err, SaveRefused):
-            said.append(NOT_SAVED.format(reason=err))
+        elif isinstance(err, SaveRefused):   # (the rate limit's own sentence says so)
+            said.append(str(err) if "not saved" in str(err) else NOT_SAVED.format(reason=err))
         elif err is not None:
             said.append(NOT_SAVED.format(reason="the database gave an error (see the "
                                                "server's log)."))

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import BROWSER_ARGS, VIEWPORT, _free_port, _stop  # noqa: F401
+from tests.e2e.conftest import VIEWPORT, _free_port, _stop
 from tests.e2e.helpers import (
     PLOTLY_CHART,
     REPO_ROOT,

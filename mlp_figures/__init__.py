@@ -16,11 +16,14 @@ from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
 from .regression import regression_fit_1d, regression_surface_2d
+from .runs import Axis, SeedGroup, group_quantiles, seed_spread, settings_parallel
 from .sweeps import RuleMark, best_widths, hidden_size_scores, success_rate, sweep_summary
 from .weights import weight_heatmap
 
 __all__ = [
+    "Axis",
     "RuleMark",
+    "SeedGroup",
     "best_widths",
     "boundary_animation",
     "class_regions",
@@ -32,11 +35,14 @@ __all__ = [
     "gradient_norms_chart",
     "hidden_size_scores",
     "loss_curve",
+    "group_quantiles",
     "misclassified_images",
     "network_diagram",
     "per_class_accuracy_figure",
     "regression_fit_1d",
     "regression_surface_2d",
+    "seed_spread",
+    "settings_parallel",
     "success_rate",
     "sweep_summary",
     "weight_heatmap",

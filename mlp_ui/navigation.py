@@ -16,9 +16,9 @@ def pages() -> list:
                 url_path="compare"),
         st.Page("pages/sweep.py", title="Hidden-size sweep", icon=":material/monitoring:",
                 url_path="sweep"),
-        # issue 15: the optimizer race
         st.Page("pages/race.py", title="Optimizer race", icon=":material/sprint:",
                 url_path="race"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/history:", url_path="runs"),
     ]
 
 

@@ -8,6 +8,8 @@ from mlp_ui.controls import buttons
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
 from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings, timeline_epochs
+from mlp_ui.runs import report_button  # issue 17: run report
+from mlp_ui.saving import save_if_due, training_started  # issue 17: saved runs
 
 st.title("Playground")
 st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch the network "
@@ -106,6 +108,7 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
 
 
 if st.session_state.get(keys.TRAINING):
+    training_started(run)   # saved when this loop ends: finished, paused or diverged
     try:
         with run.lock:  # released when this loop ends or Streamlit stops it (see Run.lock)
             train_live(run, draw, st.session_state)
@@ -117,6 +120,7 @@ if st.session_state.get(keys.TRAINING):
     st.session_state[keys.TRAINING] = False
     st.rerun()
 
+save_if_due(status)   # the run the live loop left (off this thread: see mlp_ui.saving)
 # A finished or paused run: the timeline picks which moment the views show.
 if trainer.diverged:
     status.error(trainer.diverged.message)
@@ -149,4 +153,5 @@ tabs = st.tabs(["Predict", "Replay", "Download", "Load model"])
 predict_box(tabs[0], run)
 replay_box(tabs[1], run)
 downloads(tabs[2], run)
+report_button(tabs[2], run)
 load_model_box(tabs[3])

@@ -7,6 +7,8 @@ the best width and the smallest width within one standard error of it.
 """
 
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -27,6 +29,7 @@ from mlp_core.sweep import (
 )
 from mlp_ui import keys, views
 from mlp_ui.run import page_data, page_settings, train_config
+from mlp_ui.saving import save_sweep, show_notices  # issue 17: saved runs
 from mlp_ui.sweeps import doubling, parse_widths, score_words, show_model
 
 # A shared classroom server should not give one click more CPU than this.
@@ -66,6 +69,7 @@ st.caption("Trains the sidebar's network with every hidden size in a range, seve
            "rules of thumb beside what actually happens.")
 
 settings = page_settings()
+show_notices()   # issue 17: an unreachable database, a refused save
 data = page_data(settings, "sweep")
 problem = problem_for(data, settings.loss)
 if problem.notice:
@@ -131,11 +135,14 @@ def held_out_sweep() -> None:
                f"About {estimate:.0f} s of server time at most.")
     key = ("held-out", spec, config, data.name, data.n_train, float(data.X_train.sum()))
     if st.button("Run sweep", type="primary", key="sweep-run"):
+        started = time.monotonic()
         rows = run_sweep(sweep_scores, data, spec, config, estimate,
                          "the seeds, the folds or the widths")
         if rows is None:
             st.stop()
         st.session_state[keys.SWEEP_RESULT] = (key, rows)
+        save_sweep(settings, measure=HELD_OUT, task=problem.task, spec=spec, config=config,
+                   rows=rows, seconds=time.monotonic() - started)
         st.session_state.pop(OPEN_KEY, None)
         st.rerun()
 
@@ -227,10 +234,14 @@ st.caption(f"{spec.n_runs} runs x {config.epochs:,} epochs on {data.n_train} tra
 
 key = (spec, config, data.name, data.n_train, float(data.X_train.sum()))
 if st.button("Run sweep", type="primary", key="sweep-run"):
+    started = time.monotonic()
     rows = run_sweep(sweep_hidden_sizes, data, spec, config, estimate,
                      "the seeds, or the range of hidden sizes")
     if rows is not None:
         st.session_state[keys.SWEEP_RESULT] = (key, rows)
+        save_sweep(settings, measure=SUCCESS, task=problem.task, spec=spec, config=config,
+                   rows=rows, seconds=time.monotonic() - started,
+                   summary=summarize(rows) if rows else None)
         st.rerun()
 
 stored = st.session_state.get(keys.SWEEP_RESULT)

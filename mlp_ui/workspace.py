@@ -1,0 +1,71 @@
+"""The anonymous workspace id that this browser's runs are saved under (no accounts).
+
+A tiny component keeps a random id in the browser's localStorage and reports it
+to the server, so a second tab and a restarted server see the same runs. A
+browser that has none takes the id the server made for this session
+(``secrets.token_urlsafe``) and keeps it from then on. The id is a bearer secret:
+whoever has it sees its runs, so it is never shown in a URL.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import streamlit as st
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")   # what token_urlsafe makes, any length we use
+ID_BYTES = 18                                       # 24 characters
+
+# Session-state keys used only here.
+WORKSPACE = "workspace"              # str: this browser's workspace id, once reported
+FRESH = "workspace_fresh"            # str: the id offered to a browser that has none
+COMPONENT_KEY = "workspace-id"
+
+# Trusted static code; the only data it gets is the server-made id. The browser's
+# own id wins; an id that is not of our making (edited by hand) is replaced.
+_JS = r"""
+export default function ({ data, setStateValue }) {
+  const KEY = "mlp-playground-workspace";
+  const valid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(v);
+  let id = null;
+  try { id = window.localStorage.getItem(KEY); } catch (e) { id = null; }
+  if (!valid(id)) {
+    id = data.fresh;
+    try { window.localStorage.setItem(KEY, id); } catch (e) { /* private mode: this tab only */ }
+  }
+  setStateValue("id", id);
+}
+"""
+
+_component = st.components.v2.component("mlp_workspace_id", js=_JS)
+
+
+def _reported() -> None:
+    pass
+
+
+def valid_id(value) -> bool:
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
+def mount_workspace() -> str | None:
+    """Mount the component (in the sidebar, once per run) and return the workspace id.
+
+    None until the browser has reported (the session's first run). An id put in
+    session state by other means (a test) is kept when the browser reports none.
+    """
+    fresh = st.session_state.setdefault(FRESH, secrets.token_urlsafe(ID_BYTES))
+    # Streamlit reports a state value only for events given a callback.
+    result = _component(key=COMPONENT_KEY, data={"fresh": fresh}, height=0,
+                        on_id_change=_reported)
+    reported = getattr(result, "id", None)
+    if valid_id(reported):
+        st.session_state[WORKSPACE] = reported
+    return workspace_id()
+
+
+def workspace_id() -> str | None:
+    """This browser's workspace id, or None while it has not reported one yet."""
+    value = st.session_state.get(WORKSPACE)
+    return value if valid_id(value) else None

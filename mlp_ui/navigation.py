@@ -16,6 +16,11 @@ def pages() -> list:
                 url_path="compare"),
         st.Page("pages/sweep.py", title="Hidden-size sweep", icon=":material/monitoring:",
                 url_path="sweep"),
+        # classroom: lessons, and classes with their board
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:",
+                url_path="lessons"),
+        st.Page("pages/classroom.py", title="Classroom", icon=":material/groups:",
+                url_path="classroom"),
     ]
 
 

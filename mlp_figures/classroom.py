@@ -107,7 +107,7 @@ def class_results(x: Sequence, y: Sequence[float], hover: Sequence[str], *, x_ti
          "hovertemplate": "%{text}<br>%{y:.4g}<extra></extra>"},
         {"type": "scatter", "x": [position[v] for v in values], "y": rounded(med),
          "mode": "lines+markers", "name": "median",
-         "text": [f"{int(c)} run{'s' * (c != 1)}" for c in count],
+         "text": [f"{int(c)} run{'' if c == 1 else 's'}" for c in count],
          "line": {"color": MEDIAN_COLOR, "width": style.LINE_WIDTH},
          "marker": {"color": MEDIAN_COLOR, "size": 12, "symbol": "diamond"},
          "error_y": {"type": "data", "symmetric": False, "array": rounded(high - med),

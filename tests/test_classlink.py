@@ -18,6 +18,8 @@ import pytest
 
 from mlp_core.settings import Settings
 from mlp_ui.classlink import EDITED, Rules, canonical, link_params, read_link
+from tests.apptest_support import assert_clean
+from tests.classroom_support import make_class, open_link, store  # noqa: F401  (fixture)
 
 KEY = secrets.token_bytes(32)
 PRESET = Settings(dataset="xor", hidden=2, init="xavier", bias=True, lr=0.5, epochs=5000)
@@ -107,3 +109,82 @@ def test_a_link_without_a_class():
 def test_rules_refuse_a_setting_both_hidden_and_locked():
     with pytest.raises(ValueError, match="both hidden and locked"):
         Rules.from_preset(PRESET, hidden=["lr"], locked=["lr"])
+
+
+# --------------------------------------------------------------------------- the sidebar holds it
+
+pytestmark_app = pytest.mark.usefixtures("navigation_app")
+
+
+def sidebar_widget(at, key):
+    """The sidebar widget with ``key`` (any kind), or None when it is not drawn."""
+    found = [w for w in at.sidebar if getattr(w, "key", None) == key]
+    return found[0] if found else None
+
+
+@pytestmark_app
+def test_sidebar_hides_and_locks_and_ignores_url_values_for_them(store):  # noqa: F811
+    info, _, params = make_class(store)
+    at = open_link({**params, "hidden": "7", "dataset": "moons", "epochs": "40"})
+    settings = at.session_state["settings"]
+    assert (settings.dataset, settings.hidden, settings.lr) == ("xor", 2, 0.5)   # held
+    assert settings.epochs == 40                                                  # free
+    notices = [w.value for w in at.sidebar.warning]
+    assert any("Hidden nodes is locked" in n and "hidden='7'" in n for n in notices)
+    assert any("Dataset is locked" in n and "dataset='moons'" in n for n in notices)
+    assert sidebar_widget(at, "lr") is None                  # hidden: not drawn
+    assert at.sidebar.number_input(key="hidden").disabled    # locked: drawn, disabled
+    assert at.sidebar.selectbox(key="dataset").disabled
+    assert not at.sidebar.number_input(key="epochs").disabled
+    # The address bar keeps the signed rules, and no ordinary value for a held setting.
+    url = dict(at.query_params)
+    assert url["class"] == info.code and url["sig"] == params["sig"]
+    assert "hidden" not in url and "lr" not in url and url["epochs"] == "40"
+
+
+@pytestmark_app
+def test_a_locked_control_cannot_be_changed_even_by_a_forged_widget_value(store):  # noqa: F811
+    _, _, params = make_class(store)
+    at = open_link(params)
+    # A disabled widget cannot be used in a browser (AppTest refuses too); a crafted
+    # message could still send a value for it, which lands in session state like this.
+    # The server puts the held value back before anything reads it.
+    at.session_state["hidden"] = 9
+    at.run()
+    assert_clean(at)
+    assert at.session_state["settings"].hidden == 2
+    assert at.sidebar.number_input(key="hidden").value == 2
+    at.session_state["lr"] = 3.0          # the hidden control, set behind the sidebar's back
+    at.run()
+    assert at.session_state["settings"].lr == 0.5
+
+
+@pytestmark_app
+def test_an_edited_link_is_refused_in_the_app_and_its_class_still_holds(store):  # noqa: F811
+    _, _, params = make_class(store)
+    edited = {**params, "lock": "dataset:xor"}            # "unlock" hidden nodes
+    at = open_link({**edited, "hidden": "8"})
+    assert [e.value for e in at.sidebar.error] == [EDITED.replace(":", "\\:")]
+    settings = at.session_state["settings"]
+    assert settings.hidden == 2 and settings.lr == 0.5    # the class's own rules
+    assert at.sidebar.number_input(key="hidden").disabled
+
+
+@pytestmark_app
+def test_an_edited_link_without_a_class_uses_none_of_its_settings(store):  # noqa: F811
+    rules_ = Rules.from_preset(PRESET, hidden=[], locked=["hidden"])
+    params = {**link_params(store.signing_key(), rules_, PRESET), "lock": "hidden:9"}
+    at = open_link(params)
+    assert [e.value for e in at.sidebar.error] == [EDITED.replace(":", "\\:")]
+    assert at.session_state["settings"] == Settings()
+    assert not at.sidebar.number_input(key="hidden").disabled
+
+
+@pytestmark_app
+def test_a_bare_class_code_brings_the_class_preset_and_rules(store):  # noqa: F811
+    info, _, _ = make_class(store, hidden=(), locked=("activation",))
+    at = open_link({"class": info.code})
+    settings = at.session_state["settings"]
+    assert (settings.dataset, settings.hidden, settings.epochs) == ("xor", 2, 300)
+    assert at.sidebar.selectbox(key="activation").disabled
+    assert dict(at.query_params)["lock"] == "activation:sigmoid"   # now a signed link

@@ -28,7 +28,7 @@ SIDEBAR_PRESET = "sidebar"
 # Session-state keys used only here.
 NEW_LINKS = "classroom_new_links"      # (student link, teacher link) shown once after making
 LINK_ONLY = "classroom_link_only"      # a class-less classroom link just made
-BOARD_CACHE = "classroom_board_cache"  # (fingerprint, figure) of the board's chart
+BOARD_CACHE = "classroom_board_cache"  # (fingerprint, figure, points) of the board's chart
 OPENED = "classroom_opened"            # (run id, updated, RunRecord) the teacher opened
 OPEN_PENDING = "classroom_open_pending"  # a run was loaded into the sidebar: go to the Playground
 RESULT_KEY, SETTING_KEY, RUN_KEY = "board-result", "board-setting", "board-run"
@@ -178,8 +178,9 @@ def live(code: str) -> None:
 
 def _chart(students, shown, progress) -> None:
     c1, c2 = st.columns(2)
+    # Training accuracy first: the gates of the lessons have no test rows.
     result = c1.selectbox("Result", list(board.RESULTS), format_func=board.RESULTS.get,
-                          key=RESULT_KEY)
+                          key=RESULT_KEY, index=list(board.RESULTS).index("train_accuracy"))
     setting = c2.selectbox("Against the setting", board.AXIS_SETTINGS, format_func=_label,
                            key=SETTING_KEY, index=board.AXIS_SETTINGS.index("hidden"))
     key = (_fingerprint(students, shown, progress), result, setting)
@@ -192,8 +193,11 @@ def _chart(students, shown, progress) -> None:
                             y_title=board.RESULTS[result], log_x=bool(wide),
                             title=f"{board.RESULTS[result]} against {_label(setting).lower()}: "
                                   "each dot a run, bars from lowest to highest")
-        st.session_state[BOARD_CACHE] = cached = (key, fig)
+        st.session_state[BOARD_CACHE] = cached = (key, fig, len(points.y))
     views.chart(st, cached[1], "board-chart")
+    if shown and not cached[2]:
+        st.caption(f"No run on the board has a {board.RESULTS[result].lower()}: pick another "
+                   "result.")
 
 
 # --------------------------------------------------------------------------- one run

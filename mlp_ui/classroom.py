@@ -82,9 +82,9 @@ def _say(kind: str, sentence: str) -> None:
 def take_link(params: dict) -> tuple[dict, list[str]]:
     """Read the classroom part of a session's first link.
 
-    Returns the link's ordinary parameters for ``Settings.from_query`` (without the
-    held settings, and with a class's preset under them) and the notices about values
-    it ignored. Called once per session by the sidebar.
+    Returns the parameters for ``Settings.from_query`` (a class's preset under the
+    link's own, the held settings taken out) and a notice for each link value it
+    ignored. Called once per session by the sidebar.
     """
     st.session_state[MESSAGES] = []
     link = {k: params.pop(k) for k in (*classlink.LINK_PARAMS, TEACHER_PARAM) if k in params}
@@ -96,17 +96,17 @@ def take_link(params: dict) -> tuple[dict, list[str]]:
         if TEACHER_PARAM in link:
             _take_teacher(db, code, link[TEACHER_PARAM])
             return params, []
-        rules, params = _take_rules(db, link, code, params)
+        rules, preset, params = _take_rules(db, link, code, params)
+        if rules is None:
+            return params, []
+        st.session_state[URL] = classlink.link_params(db.signing_key(), rules)
     except StoreUnavailable as err:
         _say("error", f"This classroom link cannot be checked right now, so its settings "
                       f"were not used: {err}")
         return {}, []
-    if rules is None:
-        return params, []
     st.session_state[RULES] = rules
-    st.session_state[URL] = classlink.link_params(db.signing_key(), rules)
     notices = rules.ignored(params)
-    return {k: v for k, v in params.items() if k not in rules.held}, notices
+    return {k: v for k, v in {**preset, **params}.items() if k not in rules.held}, notices
 
 
 def _take_teacher(db: Store, code: str | None, secret: str) -> None:
@@ -120,27 +120,28 @@ def _take_teacher(db: Store, code: str | None, secret: str) -> None:
 
 
 def _take_rules(db: Store, link: dict, code: str | None, params: dict
-                ) -> tuple[Rules | None, dict]:
+                ) -> tuple[Rules | None, dict, dict]:
+    """The rules a student link holds, the class's preset, and the link's own parameters
+    still to be used (none when the link was edited)."""
     info = db.class_by_code(code) if code else None
-    if classlink.has_rules(link):
-        try:
-            rules = classlink.read_link(db.signing_key(), link)
-        except ValueError as err:
-            _say("error", str(err))
-            if info is None:
-                return None, {}
-            rules, params = rules_of_class(info)
-            _say("info", f"The class {info.name!r} still holds its own controls.")
-    elif info is not None:
-        rules, preset = rules_of_class(info)
-        params = {**preset, **params}
-    else:
-        rules = None
+    st.session_state[CLASS] = info
     if code and info is None:
         _say("warning", "There is no class with this link's code (it may have been "
                         "deleted): your runs will not appear on a class board.")
-    st.session_state[CLASS] = info
-    return rules, params
+    if classlink.has_rules(link):
+        try:
+            return classlink.read_link(db.signing_key(), link), {}, params
+        except ValueError as err:
+            _say("error", str(err))
+            if info is None:
+                return None, {}, {}
+            _say("info", f"The class {info.name!r} still holds its own controls.")
+            rules, preset = rules_of_class(info)
+            return rules, preset, {}
+    if info is None:
+        return None, {}, params
+    rules, preset = rules_of_class(info)
+    return rules, preset, params
 
 
 # --------------------------------------------------------------------------- holding controls

@@ -167,6 +167,7 @@ def test_an_edited_link_is_refused_in_the_app_and_its_class_still_holds(store): 
     assert [e.value for e in at.sidebar.error] == [EDITED.replace(":", "\\:")]
     settings = at.session_state["settings"]
     assert settings.hidden == 2 and settings.lr == 0.5    # the class's own rules
+    assert not at.sidebar.warning      # none of the edited link's values was used
     assert at.sidebar.number_input(key="hidden").disabled
 
 

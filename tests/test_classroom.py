@@ -117,7 +117,7 @@ def test_two_students_join_and_their_runs_fill_the_board(store):  # noqa: F811
     assert rows["Ada"]["Latest run"] == "xor 2-3-1 seed 1 (finished)"   # newest
     assert rows["Ada"]["Best run"] == "100%: xor 2-3-1 seed 1"
     spec = at.get("plotly_chart")[0].proto.spec
-    assert "Test accuracy" in spec and "median" in spec
+    assert "Training accuracy" in spec and "median" in spec
     assert bob.session_state[classroom.MEMBER] == (info.code, "Bob")
 
 

@@ -18,7 +18,9 @@ from ._util import as_numbers, base_layout, make_figure, no_data_note, rounded
 BOARD_HEIGHT = 420
 #: Dots of one setting value are spread sideways by up to this share of the gap
 #: between two values, so runs with equal results do not hide each other.
-JITTER = 0.18
+JITTER = 0.08
+#: Up to this many distinct setting values get a tick each.
+MAX_VALUE_TICKS = 20
 DOT_COLOR = style.SERIES_COLORS[0]
 MEDIAN_COLOR = style.TEXT_DARK
 
@@ -87,6 +89,10 @@ def class_results(x: Sequence, y: Sequence[float], hover: Sequence[str], *, x_ti
         width = float(gaps.min()) if not log_x else 1.0
         if log_x:
             layout["xaxis"]["type"] = "log"
+        if len(values) <= MAX_VALUE_TICKS:
+            # ticks at the values the class ran (hidden 2, 3, 4), not at 2.2, 2.4, ...
+            layout["xaxis"].update(tickmode="array", tickvals=[position[v] for v in values],
+                                   ticktext=[f"{v:g}" for v in values])
     else:
         position = {v: float(i) for i, v in enumerate(values)}
         width = 1.0

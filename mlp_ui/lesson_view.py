@@ -86,12 +86,14 @@ def _go_to(lesson_id: str, step: int) -> None:
 def overview(all_lessons: list[Lesson]) -> None:
     progress = _progress()
     for lesson in all_lessons:
+        started = lesson.id in progress
         step, done = progress.get(lesson.id, (0, False))
         total = len(lesson.steps)
         c = st.columns([3, 2])
         c[0].markdown(f"**{plain(lesson.title)}**  \n{plain(lesson.summary)}")
         c[1].progress(1.0 if done else step / total,
-                      text="done" if done else f"step {step + 1} of {total}")
+                      text="done" if done else f"step {step + 1} of {total}" if started
+                      else "not started")
     if st.session_state.get(SAVE_ERROR):
         st.caption(f"Progress is not being saved: {plain(st.session_state[SAVE_ERROR])}")
 
@@ -108,8 +110,12 @@ def _facts_caption(facts: RunFacts | None) -> str:
 
 
 def _show_result(step: Step, result: StepResult) -> None:
-    for outcome in result.outcomes:
-        (st.success if outcome.ok else st.error)(plain(outcome.sentence))
+    if result.outcomes:
+        lines = "\n".join(f"- {'✓' if o.ok else '✗'} {plain(o.sentence)}"
+                          for o in result.outcomes)
+        ok = all(o.ok for o in result.outcomes)
+        (st.success if ok else st.error)(
+            ("Your run passes the checks:" if ok else "Not yet:") + "\n" + lines)
     if result.answer_ok is False:
         st.error("That answer is not right yet: think again.")
     elif result.answer_ok and step.explain:
@@ -156,6 +162,7 @@ def lesson_panel(lesson: Lesson) -> None:
         results[(lesson.id, index)] = result
         if result.passed:
             _save(lesson, *progress_after(lesson, index, True))
+            st.rerun()      # the overview above was drawn with the progress before this
     result = results.get((lesson.id, index))
     if result is None:
         return

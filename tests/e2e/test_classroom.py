@@ -142,3 +142,29 @@ def test_two_students_appear_on_the_live_board_and_a_locked_control_stays(
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_lesson_step_is_set_up_trained_checked_and_saved(page: Page, streamlit_server: str):
+    open_url(page, f"{streamlit_server}/lessons")
+    expect(page.locator("[data-testid=stMain] h1").filter(has_text="Lessons")).to_have_count(1)
+    click_button(page, "Set up this step", timeout=IDLE_MS)
+    assert sidebar_widget(page, "stNumberInput", "Hidden nodes").locator("input") \
+        .input_value() == "1"
+    page.locator("[data-testid=stSidebarNavLink]").filter(has_text="Playground").click()
+    wait_for_app_idle(page, timeout=IDLE_MS)
+    click_button(page, "Train", timeout=IDLE_MS)
+    expect(page.locator("[data-testid=stMetric]").filter(has_text="Epoch")
+           .locator("[data-testid=stMetricValue]")).to_have_text("5,000", timeout=60_000)
+    page.locator("[data-testid=stSidebarNavLink]").filter(has_text="Lessons").click()
+    wait_for_app_idle(page, timeout=IDLE_MS)
+    page.locator("[data-testid=stMain] [data-testid=stRadio] label").filter(
+        has_text=re.compile(r"^\s*3\s*$")).click()
+    wait_for_app_idle(page, timeout=IDLE_MS)
+    click_button(page, "Check my run", timeout=IDLE_MS)
+    main_alerts = page.locator(f"[data-testid=stMain] {ALERT}")
+    expect(main_alerts.filter(has_text="Right. One unit draws one straight line")) \
+        .to_have_count(1)
+    assert not main_alerts.filter(has_text="must").count()
+    expect(page.locator("[data-testid=stProgress]").first).to_contain_text("step 2 of 2")
+    assert_no_exception(page)
+    screenshot(page, "lessons-step-checked")

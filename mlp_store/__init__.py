@@ -78,7 +78,14 @@ def open_store(url: str | None = None) -> Store:
             raise
         _failures.pop(key, None)
         _stores[key] = store
+        store._on_close.append(lambda: _forget(key, store))
         return store
+
+
+def _forget(key: str, store: Store) -> None:
+    with _open_lock:
+        if _stores.get(key) is store:
+            del _stores[key]
 
 
 def _open(resolved) -> Store:

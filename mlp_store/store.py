@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import math
+import numbers
 import secrets
 import threading
 import time
@@ -38,19 +39,30 @@ RATE_WINDOW_S = 60.0
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
+# After the database was found unreachable, calls fail at once for this long instead of
+# each waiting for a connect timeout (a page would freeze on every save).
+RETRY_AFTER_S = 10.0
+
+
 def _translate_errors(method):
     """Turn "cannot reach the database" into StoreUnavailable, with one sentence."""
 
     @functools.wraps(method)
-    def wrapper(*args, **kwargs):
+    def wrapper(store: Store, *args, **kwargs):
+        down = store._down
+        if down is not None and time.monotonic() < down[0]:
+            raise down[1]
         try:
-            return method(*args, **kwargs)
+            return method(store, *args, **kwargs)
         except (OperationalError, InterfaceError, PoolTimeout, DBAPIError) as error:
             lost = isinstance(error, OperationalError | InterfaceError | PoolTimeout)
             if not (lost or getattr(error, "connection_invalidated", False)):
                 raise
-            raise StoreUnavailable(
-                f"The runs database is not available ({reason_of(error)}).") from error
+            unavailable = StoreUnavailable(
+                f"The runs database is not available ({reason_of(error)}).")
+            if not (isinstance(error, OperationalError) and _is_busy(error)):
+                store._down = (time.monotonic() + store.retry_after, unavailable)
+            raise unavailable from error
 
     return wrapper
 
@@ -91,6 +103,15 @@ class Store:
         self._write_engine = engine.execution_options(**{IMMEDIATE: True})
         self._signing_key: bytes | None = None
         self._teacher_ok: set[tuple[str, bytes]] = set()
+        self._on_close: list[Callable[[], object]] = []
+        self._down: tuple[float, StoreUnavailable] | None = None   # (until, why)
+        self.retry_after = RETRY_AFTER_S
+
+    def close(self) -> None:
+        """Close the pool's connections; ``open_store`` then opens the URL afresh (tests)."""
+        for forget in self._on_close:
+            forget()
+        self.engine.dispose()
 
     # ---- sessions -------------------------------------------------------------------------
 
@@ -127,6 +148,7 @@ class Store:
     def save_run(self, run: r.RunIn) -> str:
         """Save ``run`` (or update the one with its workspace and run_key); return its id."""
         values = _run_values(run)
+        nickname = _clean_optional_nickname(run)
         if not self.limiter.allow(run.workspace):
             raise SaveRefused(
                 f"Too many saves: at most {r.SAVES_PER_MINUTE} a minute; this run was not saved."
@@ -151,7 +173,7 @@ class Store:
                 setattr(row, name, value)
             row.class_id = class_row.id if class_row else None
             row.student_id = student.id if student else None
-            row.nickname = student.nickname if student else _clean_optional_nickname(run)
+            row.nickname = student.nickname if student else nickname
             row.updated = now
             session.flush()
             return row.id
@@ -206,7 +228,7 @@ class Store:
         """Make a class; return it and the teacher secret, which is stored only hashed."""
         name = _text(name.strip(), "The class name", r.CLASS_NAME_MAX, ValueError, empty=False)
         link = _text(link, "The class link", r.LINK_MAX, ValueError)
-        _json(controls, "The class controls", r.JSON_MAX, ValueError)
+        controls = _json(controls, "The class controls", r.JSON_MAX, ValueError)
         secret = secrets.token_urlsafe(24)
         salt = secrets.token_bytes(16)
 
@@ -422,24 +444,37 @@ def _key(value, what: str, error=SaveRefused) -> str:
     return value
 
 
-def _json(value, what: str, limit: int, error=SaveRefused, kind=dict):
-    if not isinstance(value, kind):
-        raise error(f"{what} must be a {'mapping' if kind is dict else 'list'}.")
+def _json(value, what: str, limit: int, error=SaveRefused):
+    """``value`` as plain JSON data (see ``plain``), refused with a sentence when too big."""
+    if not isinstance(value, dict):
+        raise error(f"{what} must be a mapping.")
     try:
-        size = len(json.dumps(value, allow_nan=False).encode())
+        value = plain(value)
     except (TypeError, ValueError) as problem:
         raise error(f"{what} cannot be stored as JSON ({problem}).") from problem
+    size = len(json.dumps(value).encode())
     if size > limit:
         raise error(f"{what} is {size // 1024} KB, more than the {limit // 1024} KB allowed.")
     return value
 
 
-def _finite_or_none(value):
-    if isinstance(value, bool) or value is None:
+def plain(value):
+    """JSON-ready data: NumPy scalars and arrays as numbers and lists, tuples as lists, keys
+    as text, and a non-finite float (a diverged run's inf/NaN, which neither JSON nor
+    PostgreSQL has) as None. TypeError for anything else."""
+    if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, float | int):
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
         return float(value) if math.isfinite(value) else None
-    return value
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if hasattr(value, "tolist"):          # a NumPy array or scalar, without importing NumPy
+        return plain(value.tolist())
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def _run_values(run: r.RunIn) -> dict:
@@ -452,26 +487,22 @@ def _run_values(run: r.RunIn) -> dict:
         raise SaveRefused(f"The run kind must be one of {', '.join(r.KINDS)}.")
     if run.status not in r.STATUSES:
         raise SaveRefused(f"The run status must be one of {', '.join(r.STATUSES)}.")
-    title = _text(run.title, "The title", r.TITLE_MAX)
-    link = _text(run.link, "The link", r.LINK_MAX)
-    # A diverged run has inf/NaN numbers; JSON (and PostgreSQL) has no such thing: null.
-    metrics = {str(k): _finite_or_none(v) for k, v in _mapping(run.metrics, "The metrics")}
-    fields = {"settings": run.settings, "data_spec": run.data_spec, "seeds": run.seeds,
-              "versions": run.versions}
-    for name, value in fields.items():
-        _json(value, f"The {name.replace('_', ' ')}", r.JSON_MAX)
-    _json(metrics, "The metrics", r.JSON_MAX)
-    _json(run.extra, "The extra data", r.EXTRA_MAX)
-    epochs, values = list(run.loss_epochs), list(run.loss_values)
-    if len(epochs) != len(values):
-        raise SaveRefused("The loss history needs one epoch per value.")
-    if len(values) > r.LOSS_POINTS_MAX:
-        raise SaveRefused(f"The loss history has more than {r.LOSS_POINTS_MAX} points.")
+    values = {"kind": run.kind, "status": run.status,
+              "title": _text(run.title, "The title", r.TITLE_MAX),
+              "link": _text(run.link, "The link", r.LINK_MAX)}
+    for name in ("settings", "metrics", "data_spec", "seeds", "versions"):
+        values[name] = _json(getattr(run, name), f"The {name.replace('_', ' ')}", r.JSON_MAX)
+    values["extra"] = _json(run.extra, "The extra data", r.EXTRA_MAX)
     try:
+        epochs, losses = plain(list(run.loss_epochs)), plain(list(run.loss_values))
         epochs = [int(e) for e in epochs]
-        values = [_finite_or_none(float(v)) for v in values]
+        losses = [None if v is None else float(v) for v in losses]
     except (TypeError, ValueError) as problem:
         raise SaveRefused("The loss history must be numbers.") from problem
+    if len(epochs) != len(losses):
+        raise SaveRefused("The loss history needs one epoch per value.")
+    if len(losses) > r.LOSS_POINTS_MAX:
+        raise SaveRefused(f"The loss history has more than {r.LOSS_POINTS_MAX} points.")
     if not isinstance(run.model, str):
         raise SaveRefused("The model file must be text.")
     if len(run.model.encode()) > r.MODEL_MAX:
@@ -482,17 +513,8 @@ def _run_values(run: r.RunIn) -> dict:
         raise SaveRefused("Epochs and seconds must be numbers.") from problem
     if run.class_code is not None:
         _text(run.class_code, "The class code", 32)
-    return {"kind": run.kind, "status": run.status, "title": title, "link": link,
-            "settings": dict(run.settings), "metrics": metrics, "data_spec": dict(run.data_spec),
-            "seeds": dict(run.seeds), "versions": dict(run.versions), "extra": dict(run.extra),
-            "loss_epochs": epochs, "loss_values": values, "model": run.model,
-            "epochs": epochs_total, "seconds": seconds if math.isfinite(seconds) else 0.0}
-
-
-def _mapping(value, what: str):
-    if not isinstance(value, dict):
-        raise SaveRefused(f"{what} must be a mapping.")
-    return value.items()
+    return values | {"loss_epochs": epochs, "loss_values": losses, "model": run.model,
+                     "epochs": epochs_total, "seconds": seconds if math.isfinite(seconds) else 0.0}
 
 
 def clean_nickname(nickname) -> str:

@@ -48,6 +48,33 @@ else
     echo "      Real-browser (e2e) tests will be skipped locally (they fail under CI=true)." >&2
 fi
 
+section "database: postgresql (a throwaway cluster for tests/test_store.py)"
+# Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin, off PATH.
+find_initdb() {
+    command -v initdb 2>/dev/null \
+        || ls -1 /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1
+}
+if [ -n "$(find_initdb)" ]; then
+    echo "found $(find_initdb)"
+elif [ "$(id -u)" -eq 0 ]; then
+    echo "initdb not found; installing Debian's postgresql (waits for the dpkg lock if busy)"
+    apt_log="$(mktemp)"
+    # The package's own cluster is not wanted: the tests start their own on a free port.
+    if ! { apt-get -o DPkg::Lock::Timeout=600 update -qq \
+           && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+                install -y -qq postgresql; } >"$apt_log" 2>&1; then
+        tail -n 40 "$apt_log" >&2
+        echo "apt-get install postgresql failed" >&2
+        exit 1
+    fi
+    rm -f "$apt_log"
+    echo "installed: $(find_initdb || echo "initdb is still not found")"
+else
+    echo "HINT: no PostgreSQL (initdb) and not root. Install it with" >&2
+    echo "      sudo apt-get install postgresql" >&2
+    echo "      PostgreSQL tests will be skipped locally (they fail under CI=true)." >&2
+fi
+
 section "numba cache warm-up"
 mlp_help="$(python3 -m mlp_core --help 2>/dev/null || true)"
 if grep -q warmup <<<"$mlp_help"; then

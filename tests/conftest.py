@@ -10,3 +10,41 @@ def navigation_app(monkeypatch):
     """Run AppTest the way the real server runs the app (see NavigationPagesManager)."""
     monkeypatch.setattr(_app_test_module, "PagesManager", NavigationPagesManager)
     monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
+
+
+# ---- databases for mlp_store (tests/test_store.py; usable by any test that saves runs) -------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the whole session (see tests/postgres_support.py).
+
+    Skipped with the reason when this machine cannot run one; a failure under CI=true.
+    """
+    import os
+
+    from tests.postgres_support import PostgresServer, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is None:
+        try:
+            server = PostgresServer.start()
+        except (OSError, RuntimeError) as error:
+            reason = f"the PostgreSQL test server did not start: {error}"
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run under CI: {reason}")
+        pytest.skip(reason)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """The URL of an empty database: a SQLite file, then a new database on the test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'runs.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    yield url
+    server.drop_database(url)

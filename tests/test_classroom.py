@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from mlp_core.settings import Settings
 from mlp_figures.classroom import class_results, group_summary
 from mlp_ui import board, classroom
 from mlp_ui.classlink import read_link
@@ -207,3 +208,24 @@ def test_categorical_settings_chart_in_sorted_order():
     layout = fig.to_dict()["layout"]
     assert layout["xaxis"]["ticktext"] == ["relu", "tanh"]
     go.Figure(fig.to_dict())
+
+
+def test_without_a_database_a_class_link_says_so_and_training_still_works(
+        store, monkeypatch):  # noqa: F811
+    info, _, params = make_class(store)
+    # Nothing listens on port 1: the connection is refused at once.
+    monkeypatch.setenv("MLP_PLAYGROUND_DB", "postgresql://nobody@127.0.0.1:1/none")
+    at = open_link(params)
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1 and errors[0].startswith("This classroom link cannot be checked")
+    assert at.session_state["settings"] == Settings()      # none of the link's settings
+    at.button(key="btn-step").click().run()          # the Playground still trains
+    assert_clean(at)
+    assert at.session_state["run"].trainer.epoch == 1
+    on_page(at, "pages/lessons.py")
+    assert any("Progress is not being saved" in c.value for c in at.main.caption)
+    on_page(at, "pages/classroom.py")
+    at.main.text_input[0].input("Tuesday")
+    at.main.button[0].click().run()
+    assert_clean(at)
+    assert len(at.main.error) == 1 and "not available" in at.main.error[0].value

@@ -41,6 +41,7 @@ TEACHER = "classroom_teacher"      # (code, secret) of the class this session te
 MESSAGES = "classroom_messages"    # list of (kind, sentence) about the link
 OWN_WORKSPACE = "classroom_workspace"  # a per-session id until runs-ui's has reported
 NICKNAME_BOX = "classroom_nickname"
+REJOIN_CHECKED = "classroom_rejoin"  # (code, workspace) already looked up in the store
 # runs-ui's mlp_ui.workspace keeps this browser's id here (see ``workspace``).
 BROWSER_WORKSPACE = "workspace"
 
@@ -208,10 +209,11 @@ def _join() -> None:
 
 def _rejoin(info: ClassInfo) -> None:
     """A browser that joined before (same workspace) is a member again, without asking."""
-    checked = ("checked", info.code, workspace())
-    if st.session_state.get("classroom_rejoin") == checked:
+    # Looked up once per workspace id: the browser's own id arrives after the first run.
+    checked = (info.code, workspace())
+    if st.session_state.get(REJOIN_CHECKED) == checked:
         return
-    st.session_state["classroom_rejoin"] = checked
+    st.session_state[REJOIN_CHECKED] = checked
     try:
         student = store().student(info.code, workspace())
     except StoreUnavailable:

@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
+from mlp_core.settings import SPECS
 from mlp_store import StoreUnavailable
 
 from . import classroom, keys
@@ -73,9 +74,10 @@ def _apply_setup(step: Step) -> None:
     st.session_state[keys.URL_NOTICES] = []
     reset_run()
     rules = classroom.rules()
-    held = [n for n in (rules.held if rules else {}) if getattr(settings, n) != rules.held[n]]
+    held = [SPECS[n].label for n, v in (rules.held if rules else {}).items()
+            if getattr(settings, n) != v]
     st.session_state[SETUP_NOTE] = (
-        "Set up. Your teacher's link keeps " + ", ".join(held) + " as it is." if held
+        f"Set up, but your teacher's link keeps {', '.join(held)} as it is." if held
         else "Set up: the sidebar now holds this step's settings.")
 
 

@@ -189,3 +189,18 @@ def test_a_bare_class_code_brings_the_class_preset_and_rules(store):  # noqa: F8
     assert (settings.dataset, settings.hidden, settings.epochs) == ("xor", 2, 300)
     assert at.sidebar.selectbox(key="activation").disabled
     assert dict(at.query_params)["lock"] == "activation:sigmoid"   # now a signed link
+
+
+@pytestmark_app
+def test_a_lesson_setup_cannot_move_a_locked_control(store):  # noqa: F811
+    _, _, params = make_class(store)
+    at = open_link(params)
+    at.switch_page("pages/lessons.py").run()
+    lesson_id = at.selectbox(key="lesson_pick").value
+    at.button(key=f"setup-{lesson_id}-0").click().run()     # its setup asks for 1 hidden node
+    assert_clean(at)
+    settings = at.session_state["settings"]
+    assert settings.hidden == 2 and settings.lr == 0.5 and settings.epochs == 5000
+    # the setup's learning rate is the class's own 0.5: only the hidden nodes differ
+    assert "Set up, but your teacher's link keeps Hidden nodes as it is." in [
+        c.value for c in at.main.caption]

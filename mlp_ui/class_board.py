@@ -117,8 +117,8 @@ def show_board(code: str, secret: str) -> None:
     preset, _ = Settings.from_query(preset_params)
     st.header(plain(info.name))
     if st.session_state.pop(NEW_LINKS, False):
-        st.success("Class made. Keep the teacher link private: it is shown here only while "
-                   "this page is open, and it is the only way back to this board.")
+        st.success("Class made. Open **Teacher link** below and keep it somewhere private: "
+                   "it is the only way back to this board from another tab or after a reload.")
     st.markdown("**Student link**: students open it, pick a nickname and train.")
     st.code(classroom.student_link(db, rules, preset), language=None, wrap_lines=True)
     with st.expander("Teacher link (keep private)"):
@@ -172,8 +172,9 @@ def live(code: str) -> None:
                      hide_index=True, width="stretch")
     else:
         st.info("No students yet: share the student link.")
-    _chart(students, shown, progress)
-    _opened(code, runs)
+    if runs:
+        _chart(students, shown, progress)
+        _opened(code, runs)
 
 
 def _chart(students, shown, progress) -> None:

@@ -152,6 +152,12 @@ def rules() -> Rules | None:
     return st.session_state.get(RULES)
 
 
+def holding() -> bool:
+    """Whether a classroom link holds any setting in this session."""
+    r = rules()
+    return r is not None and bool(r.held)
+
+
 def rule_for(name: str) -> str | None:
     """``"hidden"``, ``"locked"`` or None: how the classroom link holds setting ``name``."""
     r = rules()

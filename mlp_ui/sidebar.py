@@ -89,7 +89,7 @@ def render_sidebar() -> Settings:
     sb = st.sidebar
     classroom.hold()             # classroom link: held settings back at its values
     classroom.sidebar_block(sb)  # classroom link: its class, joining, messages
-    if classroom.rules() is None:   # a classroom link's preset replaces the presets
+    if not classroom.holding():    # a classroom link's preset replaces the presets
         with sb.expander("Presets", expanded=False):
             for name, preset in PRESETS.items():
                 button(st, preset.label, key=f"preset-{name}", help=preset.description,

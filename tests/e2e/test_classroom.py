@@ -55,6 +55,18 @@ def open_url(page: Page, url: str) -> None:
     assert_no_exception(page)
 
 
+def open_options(page: Page, select) -> None:
+    """Open a selectbox's list. The first click after the board's table was drawn can land
+    as the table takes focus and leave the list closed: click again until it opens."""
+    for _ in range(5):
+        select.locator("input").click()
+        page.wait_for_timeout(300)
+        if page.get_by_role("option").count():
+            return
+        page.keyboard.press("Escape")
+    raise AssertionError("the selectbox's options never opened")
+
+
 def join(page: Page, link: str, nickname: str) -> None:
     open_url(page, link)
     box = sidebar_widget(page, "stTextInput", "Your nickname").locator("input")
@@ -139,6 +151,21 @@ def test_two_students_appear_on_the_live_board_and_a_locked_control_stays(
         wait_for_app_idle(page, timeout=IDLE_MS)
         assert_no_exception(page)
         screenshot(page, "classroom-board")
+
+        # Open one run, then hide it from the board.
+        pick = page.locator("[data-testid=stSelectbox]").filter(
+            has=page.locator(LABEL).filter(has_text="Open a run"))
+        open_options(page, pick)
+        page.get_by_role("option").filter(has_text="Bob").first.click()
+        wait_for_app_idle(page, timeout=IDLE_MS)
+        expect(page.locator("[data-testid=stMain]").get_by_text("Bob: xor 2-3-1")) \
+            .to_have_count(1)
+        screenshot(page, "classroom-board-run")
+        click_button(page, "Hide from the board", timeout=IDLE_MS)
+        expect(page.locator("[data-testid=stMetric]").filter(has_text="Hidden runs")
+               .locator("[data-testid=stMetricValue]")).to_have_text("1", timeout=30_000)
+        assert len(store.class_runs(info.code, include_hidden=False)) == 2
+        assert_no_exception(page)
     finally:
         for c in contexts:
             c.close()
@@ -168,3 +195,24 @@ def test_a_lesson_step_is_set_up_trained_checked_and_saved(page: Page, streamlit
     expect(page.locator("[data-testid=stProgress]").first).to_contain_text("step 2 of 2")
     assert_no_exception(page)
     screenshot(page, "lessons-step-checked")
+
+
+def test_a_teacher_makes_a_class_in_the_browser(page: Page, streamlit_server: str):
+    open_url(page, f"{streamlit_server}/classroom")
+    page.locator("[data-testid=stTextInput]").filter(
+        has=page.locator(LABEL).filter(has_text="Class name")).locator("input").fill("Lab B")
+    locked = page.locator("[data-testid=stMultiSelect]").filter(
+        has=page.locator(LABEL).filter(has_text="Locked controls"))
+    locked.locator("input").click()
+    page.get_by_role("option", name="Hidden nodes", exact=True).click()
+    page.keyboard.press("Escape")
+    click_button(page, "Create the class", timeout=IDLE_MS)
+    expect(page.locator("[data-testid=stMain] h2").filter(has_text="Lab B")).to_have_count(1)
+    links = page.locator("[data-testid=stCode]")
+    student = links.first.inner_text().strip()
+    params = dict(parse_qsl(urlsplit(student).query))
+    assert params["lock"] == "hidden:3" and "sig" in params
+    store = open_store(DB_URL)
+    assert store.class_by_code(params["class"]).controls == {"hidden": [], "locked": ["hidden"]}
+    assert_no_exception(page)
+    screenshot(page, "classroom-created")

@@ -229,3 +229,20 @@ def test_without_a_database_a_class_link_says_so_and_training_still_works(
     at.main.button[0].click().run()
     assert_clean(at)
     assert len(at.main.error) == 1 and "not available" in at.main.error[0].value
+
+
+def test_a_students_lesson_progress_reaches_the_board(store):  # noqa: F811
+    info, secret, params = make_class(store, hidden=(), locked=())
+    at = as_student(params, "Ada", "workspace-ada-0000000006")
+    first = load_lessons()[0]
+    on_page(at, "pages/lessons.py")
+    at.button(key=f"setup-{first.id}-0").click().run()
+    on_page(at, "pages/playground.py")
+    at.button(key="btn-train").click().run()
+    on_page(at, "pages/lessons.py")
+    at.radio(key=f"answer-{first.id}-0").set_value(first.steps[0].answer).run()
+    at.button(key=f"check-{first.id}-0").click().run()
+    assert_clean(at)
+    assert store.class_progress(info.code) == {"Ada": {first.id: (1, False)}}
+    rows = board_rows(as_teacher(info.code, secret))
+    assert rows[0]["Lessons"] == f"0 of {len(load_lessons())} done; {first.title}: step 2 of 2"

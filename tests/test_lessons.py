@@ -214,3 +214,28 @@ def test_the_lessons_page_sets_up_checks_a_trained_run_and_saves_progress(store)
     at.button(key=f"next-{first.id}-0").click().run()
     assert at.radio(key=f"lesson-step-{first.id}").value == 1
     assert np.isclose(at.session_state["run"].trainer.current_metrics()["train_accuracy"], 0.75)
+
+
+def test_the_diverge_lesson_passes_a_diverged_run_and_its_answer_is_the_warnings_advice():
+    lesson_ = lesson("Make it diverge and read the warning")
+    setup = lesson_.steps[0].setup_settings()
+    facts = trained(replace(setup, lr=1e6))
+    assert facts.diverged is not None
+    assert "try 100000 or lower" in facts.diverged       # the warning: a tenth of the rate
+    step = lesson_.steps[0]
+    assert step.answer == "Lower the learning rate, to a tenth or less"
+    assert check_step(step, facts, step.answer).passed
+    assert not check_step(step, trained(setup), step.answer).passed   # lr 0.5 trains fine
+    back = lesson_.steps[1]
+    assert check_step(back, trained(replace(setup, epochs=5000)), back.answer).passed
+
+
+def test_the_or_lesson_on_real_runs():
+    lesson_ = lesson("OR without a hidden layer, and why (0,0) sticks at 0.5 without a bias")
+    tutorial = lesson_.steps[0].setup_settings()
+    assert check_step(lesson_.steps[0], trained(tutorial), None).passed
+    no_bias = lesson_.steps[1]
+    assert check_step(no_bias, trained(tutorial), no_bias.answer).passed
+    with_bias = lesson_.steps[2]
+    assert not check_step(with_bias, trained(tutorial), with_bias.answer).passed
+    assert check_step(with_bias, trained(with_bias.setup_settings()), with_bias.answer).passed

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
+from alembic.util import CommandError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from mlp_store.engine import ENV_VAR, make_engine, migrate, resolve_url
@@ -98,6 +99,10 @@ def _open(resolved) -> Store:
         raise StoreUnavailable(f"The database folder cannot be made ({error}).") from error
     try:
         migrate(engine)
+    except CommandError as error:   # e.g. a database migrated by a newer version of the app
+        engine.dispose()
+        raise StoreUnavailable(
+            f"The runs database at {where} cannot be migrated ({reason_of(error)}).") from error
     except (SQLAlchemyError, OSError) as error:
         engine.dispose()
         raise StoreUnavailable(

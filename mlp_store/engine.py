@@ -84,6 +84,8 @@ def _sqlite_events(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")   # durable at checkpoints; safe in WAL
         cursor.execute("PRAGMA foreign_keys = ON")
+        # After a checkpoint, cut the WAL file back (12 MB models would leave it large).
+        cursor.execute("PRAGMA journal_size_limit = 67108864")
         cursor.close()
 
     @event.listens_for(engine, "begin")

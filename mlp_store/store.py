@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -74,6 +75,7 @@ class RateLimiter:
         self.limit, self.window, self.clock = limit, window, clock
         self._times: dict[str, collections.deque] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
+        self._next_prune = 0.0
 
     def allow(self, key: str) -> bool:
         """Record one event for ``key`` and say whether it is within the limit."""
@@ -85,7 +87,23 @@ class RateLimiter:
             if len(times) >= self.limit:
                 return False
             times.append(now)
+            if now >= self._next_prune:   # forget workspaces quiet for a whole window
+                self._next_prune = now + self.window
+                for quiet in [k for k, ts in self._times.items() if now - ts[-1] >= self.window]:
+                    del self._times[quiet]
             return True
+
+
+_file_locks: dict[str, threading.Lock] = {}
+_file_locks_guard = threading.Lock()
+
+
+def _lock_for(engine: Engine) -> threading.Lock:
+    """One write lock per database in this process, however many Stores or URL spellings."""
+    database = engine.url.database or ""
+    key = str(Path(database).resolve()) if database not in ("", ":memory:") else repr(engine)
+    with _file_locks_guard:
+        return _file_locks.setdefault(key, threading.Lock())
 
 
 # One limiter per process, whatever the number of Store objects: the limit is on the browser.
@@ -93,13 +111,24 @@ SAVE_LIMITER = RateLimiter(r.SAVES_PER_MINUTE, RATE_WINDOW_S)
 
 
 class Store:
-    """The API pages use; see the module docstring of ``mlp_store`` for the contract."""
+    """Runs, classes, students, lesson progress and the signing key in one database.
+
+    Runs: ``save_run`` (insert, or update the same workspace and run_key), ``list_runs``,
+    ``get_run``, ``delete_run``, ``count_runs``. Classes: ``create_class``, ``class_by_code``,
+    ``teacher_ok``, ``join_class``, ``student``, ``class_students``, ``class_runs``,
+    ``set_hidden``, ``delete_class``. Lessons: ``save_progress``, ``progress``,
+    ``class_progress``. ``signing_key`` for classroom links.
+
+    Every method raises ``StoreUnavailable`` when the database cannot be reached; saves raise
+    ``SaveRefused`` for a field over its limit (``mlp_store.records``) or too many saves.
+    Make one with ``mlp_store.open_store``, which also migrates the database.
+    """
 
     def __init__(self, engine: Engine, *, limiter: RateLimiter = SAVE_LIMITER):
         self.engine = engine
         self.limiter = limiter
         self._serialise_writes = engine.dialect.name == "sqlite"
-        self._write_lock = threading.Lock()
+        self._write_lock = _lock_for(engine) if self._serialise_writes else None
         self._write_engine = engine.execution_options(**{IMMEDIATE: True})
         self._signing_key: bytes | None = None
         self._teacher_ok: set[tuple[str, bytes]] = set()
@@ -133,6 +162,14 @@ class Store:
                     raise
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
+
+    def _upsert(self, work: Callable[[Session], object]) -> object:
+        """``_write`` for a find-then-insert-or-update: if another process (a replica) inserted
+        the same unique row in between, the insert fails; the second try finds and updates it."""
+        try:
+            return self._write(work)
+        except IntegrityError:
+            return self._write(work)
 
     @contextmanager
     def _write_guard(self):
@@ -178,16 +215,13 @@ class Store:
             session.flush()
             return row.id
 
-        try:
-            return self._write(work)
-        except IntegrityError:
-            # Another process inserted the same (workspace, run_key) first: update it instead.
-            return self._write(work)
+        return self._upsert(work)
 
     @_translate_errors
     def list_runs(self, workspace: str, *, kind: str | None = None,
                   limit: int = 500) -> list[r.RunSummary]:
         """This workspace's runs, newest first."""
+        limit = max(0, min(int(limit), 10_000))
         query = _summary_query().where(RunRow.workspace == workspace)
         if kind is not None:
             query = query.where(RunRow.kind == kind)
@@ -296,6 +330,10 @@ class Store:
 
         try:
             return self._write(work)
+        except IntegrityError:
+            pass   # joined at the same moment by another request: look again
+        try:
+            return self._write(work)
         except IntegrityError as error:
             raise ValueError(f"The nickname {nickname!r} is taken in this class; "
                              "please pick another.") from error
@@ -375,7 +413,7 @@ class Store:
             row.class_id = class_row.id if class_row else None
             row.step, row.done, row.updated = step, bool(done), utcnow()
 
-        self._write(work)
+        self._upsert(work)
 
     @_translate_errors
     def progress(self, workspace: str) -> dict[str, tuple[int, bool]]:

@@ -40,11 +40,11 @@ def postgres_server():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path):
-    """The URL of an empty database: a SQLite file, then a new database on the test server."""
+    """The URL of an empty database: a SQLite file, then a new schema on the test server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'runs.db'}"
         return
     server = request.getfixturevalue("postgres_server")
-    url = server.create_database()
+    url = server.create_schema()
     yield url
-    server.drop_database(url)
+    server.drop_schema(url)

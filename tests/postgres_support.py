@@ -124,6 +124,23 @@ class PostgresServer:
             connection.execute(f'CREATE DATABASE "{name}"')   # name made here, not input
         return self.url(name)
 
+    def create_schema(self) -> str:
+        """A new empty schema in the ``postgres`` database, as the URL's search_path: a
+        fresh, empty place in milliseconds (a new database takes most of a second)."""
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(self._conninfo(), autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{name}"')   # name made here, not input
+        return f"{self.url()}?options=-csearch_path%3D{name}"
+
+    def drop_schema(self, url: str) -> None:
+        import psycopg
+
+        name = url.rsplit("%3D", 1)[1]
+        with psycopg.connect(self._conninfo(), autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
     def drop_database(self, url: str) -> None:
         import psycopg
 

@@ -482,6 +482,15 @@ def test_an_unreachable_database_raises_store_unavailable_with_one_sentence(tmp_
         open_store(closed_port)
 
 
+def test_a_database_from_a_newer_version_of_the_app_is_unavailable_not_a_crash(store_url):
+    store = open_store(store_url)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreUnavailable, match="cannot be migrated"):
+        open_store(store_url)
+
+
 def test_losing_the_database_after_opening_raises_store_unavailable(postgres_server):
     url = postgres_server.create_database()
     store = open_store(url)
@@ -546,10 +555,47 @@ def test_forty_students_saving_at_once_lose_nothing(store):
     assert len(set(ids)) == sessions and store.count_runs() == sessions
 
 
-CHILD = """
+def test_one_run_saved_from_many_places_at_once_stays_one_row(store_url):
+    # Separate engines, as separate replicas have: on PostgreSQL the inserts really race.
+    stores = [open_store(store_url)] + [Store(make_engine(resolve_url(store_url)))
+                                        for _ in range(3)]
+    ws, errors, ids = workspace(), [], []
+    start = threading.Barrier(8)
+
+    def save(store, status):
+        try:
+            start.wait()
+            ids.append(store.save_run(make_run(ws, "the-run", status=status)))
+        except Exception as error:   # noqa: BLE001 - any error fails the test below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=save, args=(stores[i % 4], status))
+               for i, status in enumerate(["paused", "finished"] * 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert len(set(ids)) == 1 and stores[0].count_runs() == 1
+    finally:
+        for store in stores:
+            store.close()
+
+
+# The child processes build their runs without importing the engine (numba is slow to load).
+LIGHT_RUN = """
+from mlp_store import RunIn
+def make_run(ws, key="run-1", class_code=None):
+    return RunIn(workspace=ws, run_key=key, kind="playground", status="finished", title="t",
+                 settings={}, link="?", data_spec={}, seeds={}, versions={}, metrics={},
+                 loss_epochs=[0], loss_values=[0.5], model="{}", epochs=1, seconds=0.1,
+                 class_code=class_code)
+"""
+
+CHILD = LIGHT_RUN + """
 import sys, time, pathlib
 from mlp_store import open_store
-from tests.test_store import make_run
 url, go, name, saves = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 while not go.exists():
     time.sleep(0.01)
@@ -558,6 +604,36 @@ for i in range(saves):
     store.save_run(make_run(name, f"run-{i}"))
 print("ok")
 """
+
+
+REPLICA = LIGHT_RUN + """
+import sys
+from mlp_store import open_store
+url, code, key_hex = sys.argv[1:4]
+store = open_store(url)
+assert store.signing_key().hex() == key_hex, "another signing key"
+store.join_class(code, "Bob", "workspace-of-bob")
+store.save_run(make_run("workspace-of-bob", class_code=code))
+print(store.class_by_code(code).name)
+"""
+
+
+def test_a_class_made_in_one_process_is_joined_and_seen_from_another(store_url):
+    # Two replicas behind nginx are two processes on one database.
+    store = open_store(store_url)
+    try:
+        info, secret = new_class(store, "Shared class")
+        store.join_class(info.code, "Ada", "workspace-of-ada")
+        done = subprocess.run(
+            [sys.executable, "-c", REPLICA, store_url, info.code, store.signing_key().hex()],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "Shared class"
+        assert [s.nickname for s in store.class_students(info.code)] == ["Ada", "Bob"]
+        assert [run.nickname for run in store.class_runs(info.code)] == ["Bob"]
+        assert store.teacher_ok(info.code, secret)
+    finally:
+        store.close()
 
 
 def test_two_processes_migrating_and_saving_at_once(store_url, tmp_path):

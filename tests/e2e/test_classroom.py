@@ -166,6 +166,13 @@ def test_two_students_appear_on_the_live_board_and_a_locked_control_stays(
                .locator("[data-testid=stMetricValue]")).to_have_text("1", timeout=30_000)
         assert len(store.class_runs(info.code, include_hidden=False)) == 2
         assert_no_exception(page)
+        # The teacher loads the run into their own Playground.
+        click_button(page, "Open in my Playground", timeout=IDLE_MS)
+        expect(page.locator("[data-testid=stMain] h1").filter(has_text="Playground")) \
+            .to_have_count(1)
+        assert sidebar_widget(page, "stNumberInput", "Hidden nodes").locator("input") \
+            .input_value() == "3"
+        assert_no_exception(page)
     finally:
         for c in contexts:
             c.close()

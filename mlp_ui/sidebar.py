@@ -64,7 +64,7 @@ def _seed_from_url() -> None:
                        f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
         settings = replace(settings, lr=MIN_SIDEBAR_LR)
     st.session_state.update(asdict(settings))
-    if "init" not in params:
+    if "init" not in params and classroom.rule_for("init") is None:
         _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
     st.session_state[keys.URL_LOADED] = True

@@ -118,7 +118,9 @@ def _show_result(step: Step, result: StepResult) -> None:
         ok = all(o.ok for o in result.outcomes)
         (st.success if ok else st.error)(
             ("Your run passes the checks:" if ok else "Not yet:") + "\n" + lines)
-    if result.answer_ok is False:
+    if not result.answered:
+        st.error("Pick an answer to the question too.")
+    elif result.answer_ok is False:
         st.error("That answer is not right yet: think again.")
     elif result.answer_ok and step.explain:
         st.success(f"Right. {plain(step.explain)}")

@@ -148,6 +148,7 @@ class StepResult:
 
     outcomes: tuple[Outcome, ...]
     answer_ok: bool | None      # None: the step has no answer to get right
+    answered: bool = True       # False: the step asks for an answer and none was picked
 
     @property
     def passed(self) -> bool:
@@ -162,7 +163,7 @@ def check_step(step: Step, facts: RunFacts | None, answer: str | None) -> StepRe
     else:
         outcomes = tuple(check.run(facts) for check in step.checks)
     answer_ok = None if step.answer is None else answer == step.answer
-    return StepResult(outcomes, answer_ok)
+    return StepResult(outcomes, answer_ok, answered=step.answer is None or answer is not None)
 
 
 # --------------------------------------------------------------------------- comparisons

@@ -128,6 +128,8 @@ def test_xor_lesson_passes_a_solving_run_and_fails_a_one_node_run():
     assert solves(good)     # independent of the checker: the engine's own verdict
     assert check_step(step, trained(good), right).passed
     assert not check_step(step, trained(good), step.choices[1]).passed   # a wrong answer
+    unanswered = check_step(step, trained(good), None)
+    assert not unanswered.passed and not unanswered.answered
     one = replace(good, hidden=1)
     result = check_step(step, trained(one), right)
     assert not result.passed

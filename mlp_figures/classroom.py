@@ -53,6 +53,7 @@ def group_summary(x: Sequence, y: Sequence[float]) -> tuple[list, np.ndarray, np
 
 def class_results(x: Sequence, y: Sequence[float], hover: Sequence[str], *, x_title: str,
                   y_title: str, title: str = "", log_x: bool = False,
+                  y_range: tuple[float, float] | None = None,
                   height: int = BOARD_HEIGHT) -> go.Figure:
     """Result ``y`` of each run against setting ``x``, with each value's median and spread.
 
@@ -64,6 +65,8 @@ def class_results(x: Sequence, y: Sequence[float], hover: Sequence[str], *, x_ti
     y : sequence of float, one per run (non-finite: the run is left out)
     hover : sequence of str, one per run: who ran it and with which seed
     x_title, y_title, title : str
+    y_range : (low, high), optional
+        The y axis's fixed span (0-100 for a percentage), padded so dots at the ends show.
 
     Returns
     -------
@@ -75,6 +78,9 @@ def class_results(x: Sequence, y: Sequence[float], hover: Sequence[str], *, x_ti
     layout["xaxis"] = {"title": {"text": x_title}, "automargin": True}
     layout["yaxis"] = {"title": {"text": y_title}, "automargin": True}
     layout["showlegend"] = False
+    if y_range is not None:
+        pad = 0.04 * (y_range[1] - y_range[0])
+        layout["yaxis"]["range"] = [y_range[0] - pad, y_range[1] + pad]
     yv = np.asarray(y, dtype=float)
     keep = np.isfinite(yv)
     if not keep.any():

@@ -192,6 +192,7 @@ def _chart(students, shown, progress) -> None:
         wide = setting == "lr" and len(x) and x.min() > 0 and x.max() / x.min() >= 100
         fig = class_results(points.x, points.y, points.hover, x_title=_label(setting),
                             y_title=board.RESULTS[result], log_x=bool(wide),
+                            y_range=(0, 100) if result.endswith("accuracy") else None,
                             title=f"{board.RESULTS[result]} against {_label(setting).lower()}: "
                                   "each dot a run, bars from lowest to highest")
         st.session_state[BOARD_CACHE] = cached = (key, fig, len(points.y))

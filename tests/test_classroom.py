@@ -198,6 +198,9 @@ def test_result_points_and_the_chart_agree_with_numpy(store):  # noqa: F811
     dots, medians = fig.to_dict()["data"]
     assert len(dots["x"]) == 5 and medians["y"] == [75, 100]
     assert medians["error_y"]["arrayminus"] == [25, 0]
+    percent = class_results(points.x, points.y, points.hover, x_title="h", y_title="%",
+                            y_range=(0, 100))
+    assert percent.to_dict()["layout"]["yaxis"]["range"] == [-4, 104]
     empty = class_results([], [], [], x_title="a", y_title="b")
     assert empty.to_dict()["data"] == []
 

@@ -19,6 +19,10 @@ def pages() -> list:
         st.Page("pages/race.py", title="Optimizer race", icon=":material/sprint:",
                 url_path="race"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:", url_path="runs"),
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:",
+                url_path="lessons"),
+        st.Page("pages/classroom.py", title="Classroom", icon=":material/groups:",
+                url_path="classroom"),
     ]
 
 

@@ -16,7 +16,7 @@ from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
 from mlp_core.optimizers import OPTIMIZER_PARAMS, SCHEDULE_PARAMS
 from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings, data_defaults
 
-from . import keys
+from . import classroom, keys
 from .controls import button
 from .run import accept_csv, current_data, reset_run
 from .safe import plain
@@ -29,8 +29,16 @@ def widget(container, name: str, **options):
     lives in ``st.session_state[name]``. ``options`` go to the Streamlit call
     (e.g. ``disabled``).
     """
+    # --- classroom link (mlp_ui.classroom): hidden controls are not drawn, locked ones
+    # are drawn disabled; their values are held by classroom.hold().
+    rule = classroom.rule_for(name)
+    if rule == "hidden":
+        return None
+    if rule == "locked":
+        options = {**options, "disabled": True, "help": classroom.LOCKED_HELP}
+    # --- end classroom link
     spec = SPECS[name]
-    common = dict(key=name, help=spec.help, **options)
+    common = dict(key=name, **{"help": spec.help, **options})
     if spec.widget == "select":
         fmt = spec.labels.get if spec.labels else str
         return container.selectbox(spec.label, spec.choices, format_func=fmt, **common)
@@ -47,7 +55,10 @@ def widget(container, name: str, **options):
 
 
 def _seed_from_url() -> None:
-    settings, notices = Settings.from_query(st.query_params.to_dict())
+    # classroom link: its rules are read (and its held settings taken out) first
+    params, held_notices = classroom.take_link(st.query_params.to_dict())
+    settings, notices = Settings.from_query(params)
+    notices = held_notices + notices
     if settings.lr < MIN_SIDEBAR_LR:
         # A valid learning rate, but the sidebar's box cannot show it and would
         # silently raise it to its minimum: say so, as for any replaced value.
@@ -55,7 +66,7 @@ def _seed_from_url() -> None:
                        f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
         settings = replace(settings, lr=MIN_SIDEBAR_LR)
     st.session_state.update(asdict(settings))
-    if "init" not in st.query_params:
+    if "init" not in params and classroom.rule_for("init") is None:
         _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
     st.session_state[keys.URL_LOADED] = True
@@ -78,10 +89,13 @@ def render_sidebar() -> Settings:
     if not st.session_state.get(keys.URL_LOADED):
         _seed_from_url()
     sb = st.sidebar
-    with sb.expander("Presets", expanded=False):
-        for name, preset in PRESETS.items():
-            button(st, preset.label, key=f"preset-{name}", help=preset.description,
-                   on_click=apply_preset, args=(name,), width="stretch")
+    classroom.hold()             # classroom link: held settings back at its values
+    classroom.sidebar_block(sb)  # classroom link: its class, joining, messages
+    if not classroom.holding():    # a classroom link's preset replaces the presets
+        with sb.expander("Presets", expanded=False):
+            for name, preset in PRESETS.items():
+                button(st, preset.label, key=f"preset-{name}", help=preset.description,
+                       on_click=apply_preset, args=(name,), width="stretch")
     widget(sb, "dataset", on_change=_dataset_changed)
     if st.session_state.get(keys.DATA_DEFAULTS_NOTE):
         sb.caption(plain(st.session_state[keys.DATA_DEFAULTS_NOTE]))
@@ -193,7 +207,7 @@ def _csv_upload(sb) -> None:
 
 
 def _sync_url(settings: Settings) -> None:
-    wanted = settings.to_query()
+    wanted = classroom.url_params(settings.to_query())  # classroom link's rules kept
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 

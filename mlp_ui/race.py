@@ -43,6 +43,7 @@ from mlp_figures.race import (
 )
 
 from . import views
+from .saving import save_race
 from .sweeps import fmt_score, model_figure, score_words
 from .teaching import spinner, step_lock
 
@@ -296,3 +297,15 @@ def final_pictures(view: RaceView, data: Dataset) -> None:
         for j, (col, lane) in enumerate(zip(cols, lanes[row:row + per_row])):
             views.chart(col, model_figure(data, lane.net, lane.label),
                         f"race-final-{row + j}")
+
+
+def save(view: RaceView, settings: Settings, seconds: float) -> None:
+    """Keep the race in the runs store: every lane's loss curve, final loss and arrival."""
+    result = view.result
+    paths = {lane.label: (lane.curve_epochs, lane.curve_losses) for lane in result.lanes}
+    final = {lane.label: {"train_loss": lane.final_loss} for lane in result.lanes}
+    extra = {"target_loss": result.target_loss,
+             "reached": {lane.label: lane.reached for lane in result.lanes},
+             "winners": [lane.label for lane in result.winners()]}
+    save_race(settings, paths=paths, final=final, epochs=result.epochs, seconds=seconds,
+              extra=extra)

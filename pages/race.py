@@ -1,10 +1,13 @@
 """Optimizer race: several optimizers train the sidebar's network from one start."""
 
+import time
+
 import streamlit as st
 
 from mlp_core.race import race_epochs
 from mlp_ui import race
 from mlp_ui.run import page_data, page_settings, train_config
+from mlp_ui.saving import show_notices
 
 st.title("Optimizer race")
 st.caption("The sidebar's network and data, one shared set of starting weights, and 2 to 5 "
@@ -42,11 +45,13 @@ key = (settings, tuple(racers), int(epochs), float(target), data.name, data.n_tr
        float(data.X_train.sum()))
 stored = st.session_state.get(race.RESULT)
 if pressed:
+    started = time.perf_counter()
     try:
         view = race.run(start, data, base, racers, int(min(epochs, cap)), float(target))
     except ValueError as err:
         st.error(str(err))
         st.stop()
+    race.save(view, settings, time.perf_counter() - started)
     st.session_state[race.RESULT] = stored = (key, view)
 if stored is None or stored[0] != key:
     st.info("Press Race to train every optimizer from the same start."
@@ -61,3 +66,4 @@ log_x = race.remember(race.LOG_X, t[1].toggle(
     "Log scale for the epochs", key=race.kept(race.LOG_X, False),
     help="Spreads out the first epochs, where a fast optimizer wins the race."))
 race.show(stored[1], data, log_y, log_x)
+show_notices(st)   # the race was kept, or why not

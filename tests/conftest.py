@@ -1,8 +1,17 @@
+import os
+import tempfile
+
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test as _app_test_module
 
 from tests.apptest_support import NavigationPagesManager
+
+# Pages save every run they train. Tests (and the servers they start, which inherit the
+# environment) save into a throwaway database, never the checkout's data/playground.db;
+# a test that needs its own database sets MLP_PLAYGROUND_DB itself.
+os.environ.setdefault("MLP_PLAYGROUND_DB", "sqlite:///" + os.path.join(
+    tempfile.mkdtemp(prefix="mlp-test-db-"), "runs.db"))
 
 
 @pytest.fixture

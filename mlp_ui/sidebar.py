@@ -76,6 +76,9 @@ def apply_preset(name: str) -> None:
     st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
     st.session_state.update(asdict(PRESETS[name].settings))
     st.session_state[keys.URL_NOTICES] = []
+    # A press on a page drawn by a server since restarted is the new session's first
+    # run: without this, seeding from the old link would overwrite the preset.
+    st.session_state[keys.URL_LOADED] = True
     reset_run()
 
 

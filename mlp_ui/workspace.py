@@ -1,10 +1,16 @@
 """The anonymous workspace id that this browser's runs are saved under (no accounts).
 
-A tiny component keeps a random id in the browser's localStorage and reports it
-to the server, so a second tab and a restarted server see the same runs. A
-browser that has none takes the id the server made for this session
+A tiny component keeps a random id in the browser's localStorage and in a
+same-site cookie. The cookie travels with every new connection, so a second tab
+and a restarted server know the id at their first run without asking. A browser
+that has none takes the id the server made for this session
 (``secrets.token_urlsafe``) and keeps it from then on. The id is a bearer secret:
 whoever has it sees its runs, so it is never shown in a URL.
+
+The component reports the id (a rerun) only when the server does not know it yet.
+A report carries the page's widget values as they are at that instant, and one
+sent while a press's answer is still being drawn (a page left open across a
+server restart) carried stale values that undid the press.
 """
 
 from __future__ import annotations
@@ -22,21 +28,28 @@ WORKSPACE = "workspace"              # str: this browser's workspace id, once re
 FRESH = "workspace_fresh"            # str: the id offered to a browser that has none
 COMPONENT_KEY = "workspace-id"
 
-# Trusted static code; the only data it gets is the server-made id. The browser's
+COOKIE = "mlp_workspace"
+COOKIE_DAYS = 400   # the longest lifetime browsers grant a cookie
+
+# Trusted static code; the only data it gets is ids of our making. The browser's
 # own id wins; an id that is not of our making (edited by hand) is replaced.
 _JS = r"""
 export default function ({ data, setStateValue }) {
   const KEY = "mlp-playground-workspace";
   const valid = (v) => typeof v === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(v);
+  const fromCookie = () => {
+    const hit = document.cookie.split("; ").find((c) => c.startsWith(KEY_COOKIE + "="));
+    return hit ? hit.slice(KEY_COOKIE.length + 1) : null;
+  };
   let id = null;
   try { id = window.localStorage.getItem(KEY); } catch (e) { id = null; }
-  if (!valid(id)) {
-    id = data.fresh;
-    try { window.localStorage.setItem(KEY, id); } catch (e) { /* private mode: this tab only */ }
-  }
-  setStateValue("id", id);
+  if (!valid(id)) id = fromCookie();
+  if (!valid(id)) id = data.fresh;
+  try { window.localStorage.setItem(KEY, id); } catch (e) { /* private mode: the cookie */ }
+  document.cookie = `${KEY_COOKIE}=${id}; path=/; max-age=${DAYS * 86400}; SameSite=Strict`;
+  if (id !== data.known) setStateValue("id", id);
 }
-"""
+""".replace("KEY_COOKIE", repr(COOKIE)).replace("DAYS", str(COOKIE_DAYS))
 
 _component = st.components.v2.component("mlp_workspace_id", js=_JS)
 
@@ -52,13 +65,18 @@ def valid_id(value) -> bool:
 def mount_workspace() -> str | None:
     """Mount the component (in the sidebar, once per run) and return the workspace id.
 
-    None until the browser has reported (the session's first run). An id put in
-    session state by other means (a test) is kept when the browser reports none.
+    None until the browser has sent its id, by cookie or by report (a first visit's
+    first run). An id put in session state by other means (a test) is kept when the
+    browser sends none.
     """
+    if workspace_id() is None:
+        cookie = st.context.cookies.get(COOKIE)
+        if valid_id(cookie):
+            st.session_state[WORKSPACE] = cookie
     fresh = st.session_state.setdefault(FRESH, secrets.token_urlsafe(ID_BYTES))
     # Streamlit reports a state value only for events given a callback.
-    result = _component(key=COMPONENT_KEY, data={"fresh": fresh}, height=0,
-                        on_id_change=_reported)
+    result = _component(key=COMPONENT_KEY, data={"fresh": fresh, "known": workspace_id()},
+                        height=0, on_id_change=_reported)
     reported = getattr(result, "id", None)
     if valid_id(reported):
         st.session_state[WORKSPACE] = reported

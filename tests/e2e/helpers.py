@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "tests" / "screenshots"
@@ -48,6 +49,26 @@ _TEXT_WITHOUT_ICONS_JS = """
   return (c.textContent || '').replace(/\\s+/g, ' ').trim();
 }
 """
+
+
+def open_menu(box: Locator, attempts: int = 3) -> None:
+    """Click a selectbox's or multiselect's input until its list is open.
+
+    In Streamlit 1.67 the list opens inside the sidebar and scrolls the selected
+    option to the middle of it; react-aria closes a non-modal list on any scroll
+    of its container, so a box low in a scrolling sidebar shuts on the first
+    click and stays open on the second (a person clicks again, as here).
+    """
+    for _ in range(attempts):
+        box.click()
+        try:
+            box.page.wait_for_function(
+                "(el) => el.getAttribute('aria-expanded') === 'true'",
+                arg=box.element_handle(), timeout=1_500)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the list of {box} did not open in {attempts} clicks")
 
 
 def _remaining_ms(deadline: float) -> float:

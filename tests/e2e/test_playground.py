@@ -22,6 +22,7 @@ from tests.e2e.helpers import (
     assert_no_exception,
     click_button,
     metric_value,
+    open_menu,
     screenshot,
     wait_for_app_idle,
 )
@@ -88,7 +89,7 @@ def set_number(page: Page, label: str, value: str) -> None:
 
 
 def choose(page: Page, label: str, option: str) -> None:
-    sidebar_widget(page, "stSelectbox", label).locator("input").click()
+    open_menu(sidebar_widget(page, "stSelectbox", label).locator("input"))
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_idle(page)
 

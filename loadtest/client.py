@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -145,6 +146,8 @@ class Session:
 
     def __init__(self, index: int, base_url: str):
         self.index = index
+        # This tab's workspace, sent as the cookie a browser keeps: its runs are saved.
+        self.workspace = secrets.token_urlsafe(18)
         self.ws_url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
         _check_loopback(self.ws_url)
         self.ws = None
@@ -168,9 +171,12 @@ class Session:
     async def connect(self) -> None:
         import websockets
 
+        from mlp_ui.workspace import COOKIE
+
         self.ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
-            open_timeout=30, close_timeout=5)
+            open_timeout=30, close_timeout=5,
+            additional_headers={"Cookie": f"{COOKIE}={self.workspace}"})
         self._reader = asyncio.create_task(self._read(), name=f"reader-{self.index}")
 
     async def close(self) -> None:

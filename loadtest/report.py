@@ -63,6 +63,9 @@ def summarize(report: dict) -> dict:
         limit = mem["baseline"] * (1 + t["leave_slack_frac"]) + t["leave_slack_mb"]
         checks[f"after leaving <= {limit:.0f} MB (baseline +10 % +50 MB)"] = _le(
             mem["after_leave"], limit)
+    saved = report.get("runs_saved")
+    if saved is not None:
+        checks["every run saved in the store"] = saved["saved"] == saved["expected"]
     s["checks"] = checks
     s["passed"] = all(checks.values())
     return s
@@ -123,6 +126,12 @@ def format_report(report: dict) -> str:
         f"{report['options']['leave_wait']:g} s after leaving {_fmt(m['after_leave'], '', 0)}"
         f" (after one more visitor {_fmt(m['after_visitor'], '', 0)})",
     ]
+    saved = report.get("runs_saved")
+    if saved is not None:
+        lines.append(
+            f"  runs saved                 {saved['saved']} of {saved['expected']} "
+            f"({saved['sessions']} sessions x 2: XOR finished, moons paused); "
+            f"{saved['sessions_short']} sessions short; {saved['rows_in_store']} rows in store")
     if "browser" in s:
         b = s["browser"]
         lines.append(

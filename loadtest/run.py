@@ -8,26 +8,60 @@ import asyncio
 import contextlib
 import json
 import sys
+import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from mlp_store import ENV_VAR
+
 from .browsers import fleet_main
 from .common import REPO_ROOT, LoadTestError, Options, _check_loopback
-from .report import format_report
+from .report import format_report, summarize
 from .scenario import run_scenario
 from .server import find_listening_pid, start_server, wait_healthy
+
+SAVE_WAIT_S = 30.0     # saves still queued on the server when the count begins
+
+
+def count_saved(db: str, workspaces: list[str], expected_each: int) -> dict:
+    """How many runs the store holds for each of these workspaces (one per session).
+
+    Waits up to ``SAVE_WAIT_S`` for saves that are still queued on the server.
+    """
+    from mlp_store import open_store
+
+    store = open_store(db)
+    deadline = time.monotonic() + SAVE_WAIT_S
+    while True:
+        counts = [len(store.list_runs(w)) for w in workspaces]
+        if all(c >= expected_each for c in counts) or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+    return {"sessions": len(workspaces), "expected": expected_each * len(workspaces),
+            "saved": sum(min(c, expected_each) for c in counts),
+            "sessions_short": sum(1 for c in counts if c < expected_each),
+            "rows_in_store": store.count_runs()}
 
 
 def run(url: str | None = None, *, start: bool = False, app_dir: Path = REPO_ROOT,
         server_args: tuple[str, ...] = (), server_pids: tuple[int, ...] = (),
-        opts: Options | None = None) -> dict:
-    """Run the load test (starting a server if ``start``); return the report dict."""
+        opts: Options | None = None, db: str | None = None) -> dict:
+    """Run the load test (starting a server if ``start``); return the report dict.
+
+    ``db`` is the runs store the server saves into: a started server gets it (by
+    default a throwaway SQLite file), and the runs each session saved are counted.
+    """
     opts = opts or Options()
     server = None
+    scratch = None
     if start:
-        server = start_server(app_dir, server_args)
+        if db is None:
+            scratch = tempfile.TemporaryDirectory(prefix="loadtest-store-")
+            db = f"sqlite:///{Path(scratch.name) / 'runs.db'}"
+        server = start_server(app_dir, server_args, env={ENV_VAR: db})
         url, server_pids = server.url, (server.pid,)
     elif url is None:
         raise LoadTestError("give a --url or --start-server")
@@ -49,6 +83,11 @@ def run(url: str | None = None, *, start: bool = False, app_dir: Path = REPO_ROO
         except TimeoutError:
             raise LoadTestError("the scenario overran its overall time limit") from None
         report["server_started"] = server is not None
+        if db is not None:
+            # Each session trains XOR to the end and pauses the live moons run.
+            workspaces = [r["workspace"] for r in report["per_session"] if not r["errors"]]
+            report["runs_saved"] = count_saved(db, workspaces, expected_each=2)
+            report["summary"] = summarize(report)
         if server is not None:
             report["server_tracebacks"] = server.log_tail(100_000).count("Traceback")
             keep_log = bool(report["server_tracebacks"])
@@ -62,6 +101,8 @@ def run(url: str | None = None, *, start: bool = False, app_dir: Path = REPO_ROO
             if not keep_log and server.log_path is not None:
                 with contextlib.suppress(OSError):
                     server.log_path.unlink()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warm-url", action="append", default=[],
                    help="warm this server before the classroom arrives (repeat for each "
                         "replica behind a proxy; default: --url itself)")
+    p.add_argument("--db", help="the runs store's URL: a started server saves into it (default: "
+                               "a throwaway SQLite file); with --url, the one that server "
+                               "uses; each session's saved runs are counted in it")
     p.add_argument("--json", type=Path, help="write the full report here")
     p.add_argument("-q", "--quiet", action="store_true")
     a = p.parse_args(argv)
@@ -109,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                    verbose=not a.quiet)
     try:
         report = run(a.url, start=a.start_server, app_dir=a.app_dir.resolve(),
-                     server_args=tuple(a.server_arg), server_pids=tuple(a.server_pid), opts=opts)
+                     server_args=tuple(a.server_arg), server_pids=tuple(a.server_pid), opts=opts,
+                     db=a.db)
     except LoadTestError as err:
         print(f"loadtest: {err}", file=sys.stderr)
         return 2

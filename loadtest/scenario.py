@@ -276,8 +276,9 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                              if idle is not None and baseline is not None else None),
     }
     report["per_session"] = [
-        {"index": s.index, **s.results, "errors": s.errors, "exceptions": s.exceptions,
-         "bytes_in": s.bytes_in, "messages_in": s.msgs_in} for s in sessions]
+        {"index": s.index, "workspace": s.workspace, **s.results, "errors": s.errors,
+         "exceptions": s.exceptions, "bytes_in": s.bytes_in, "messages_in": s.msgs_in}
+        for s in sessions]
     report["per_browser"] = fleet.users if fleet is not None else []
     report["summary"] = summarize(report)
     return report

@@ -70,8 +70,11 @@ class Server:
 
 
 def start_server(app_dir: Path = REPO_ROOT, extra_args: tuple[str, ...] = (),
-                 timeout: float = 60.0) -> Server:
-    """``streamlit run app.py`` on a free loopback port, from ``app_dir``; waits for health."""
+                 timeout: float = 60.0, env: dict[str, str] | None = None) -> Server:
+    """``streamlit run app.py`` on a free loopback port, from ``app_dir``; waits for health.
+
+    ``env`` adds to this process's environment (the runs store's URL, say).
+    """
     port = free_port()
     log_fd, log_name = tempfile.mkstemp(prefix="loadtest-streamlit-", suffix=".log")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
@@ -81,7 +84,7 @@ def start_server(app_dir: Path = REPO_ROOT, extra_args: tuple[str, ...] = (),
     with os.fdopen(log_fd, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=app_dir, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True,
-                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                                env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
     server = Server(f"http://127.0.0.1:{port}", proc.pid, proc, Path(log_name))
     try:
         wait_healthy(server.url, timeout, proc)

@@ -95,3 +95,13 @@ def test_the_report_says_how_late_the_machine_woke_a_bystander(report):
     probe = report["sched_probe"]
     assert probe["n"] > 1000          # thousands of 2 ms sleeps: it ran all along
     assert "OS wake-up delay p99/max" in lt.format_report(report)
+
+
+def test_every_session_saved_both_its_runs_in_the_store(report):
+    # Each session sends a workspace cookie as a browser does; the started server saves
+    # into a throwaway SQLite file, and its rows are counted per workspace.
+    saved = report["runs_saved"]
+    assert saved["sessions"] == SESSIONS
+    assert saved["saved"] == saved["expected"] == 2 * SESSIONS, saved
+    assert saved["rows_in_store"] == 2 * SESSIONS, saved
+    assert "runs saved                 16 of 16" in load_loadtest().format_report(report)

@@ -10,7 +10,9 @@ the lock before it reads. PostgreSQL: psycopg 3, a pool checked before use.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from alembic import command
@@ -81,7 +83,7 @@ def _sqlite_events(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")   # durable at checkpoints; safe in WAL
         cursor.execute("PRAGMA foreign_keys = ON")
         # After a checkpoint, cut the WAL file back (12 MB models would leave it large).
@@ -92,6 +94,28 @@ def _sqlite_events(engine: Engine) -> None:
     def _on_begin(connection):
         immediate = connection.get_execution_options().get(IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _use_wal(cursor) -> None:
+    """Put the database file in WAL mode (it stays so: later connections only check).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at
+    once, without the busy timeout, while another process holds it: two servers
+    starting on a new file at the same moment. So wait and try again, within the
+    busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.01
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(0.2, delay * 2)
 
 
 def alembic_config() -> Config:

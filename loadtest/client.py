@@ -16,6 +16,9 @@ from typing import Any
 from .common import LoadTestError, _check_loopback, _now
 
 EPOCH_LABEL = "Epoch"
+# The app's mlp_ui.workspace.COOKIE (a test keeps them equal). Not imported: the load
+# test also drives older checkouts (--app-dir), which are first on the path.
+WORKSPACE_COOKIE = "mlp_workspace"
 BUTTON_KEYS = {"Train": "btn-train", "Pause": "btn-pause", "Step": "btn-step",
                "Reset": "btn-reset"}
 WIDGET_KINDS = {"button", "download_button", "checkbox", "number_input", "selectbox",
@@ -171,12 +174,10 @@ class Session:
     async def connect(self) -> None:
         import websockets
 
-        from mlp_ui.workspace import COOKIE
-
         self.ws = await websockets.connect(
             self.ws_url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
             open_timeout=30, close_timeout=5,
-            additional_headers={"Cookie": f"{COOKIE}={self.workspace}"})
+            additional_headers={"Cookie": f"{WORKSPACE_COOKIE}={self.workspace}"})
         self._reader = asyncio.create_task(self._read(), name=f"reader-{self.index}")
 
     async def close(self) -> None:

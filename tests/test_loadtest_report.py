@@ -22,3 +22,10 @@ def test_browsers_that_fill_the_box_with_the_server_are_reported(browsers, serve
     assert (note is not None) == warned
     if warned:
         assert f"{browsers:.2f}" in note and "fewer --browsers" in note
+
+
+def test_the_load_tests_workspace_cookie_is_the_apps():
+    from loadtest.client import WORKSPACE_COOKIE
+    from mlp_ui.workspace import COOKIE
+
+    assert WORKSPACE_COOKIE == COOKIE

@@ -164,7 +164,8 @@ def settings_parallel(axes: Sequence[Axis], score: Sequence[float], score_name: 
     dims.append({"label": score_name, "values": rounded(shown)})
     trace = {"type": "parcoords", "dimensions": dims,
              "line": {"color": rounded(shown), "colorscale": SCORE_SCALE,
-                      "cmin": lo, "cmax": hi if hi > lo else lo + 1e-9, "showscale": True,
+                      # One score for every run: a colour bar would repeat one number.
+                      "cmin": lo, "cmax": hi if hi > lo else lo + 1e-9, "showscale": hi > lo,
                       "colorbar": {"title": {"text": score_name}, "thickness": 14,
                                    "tickformat": ".3g"}},
              "labelangle": PARALLEL_LABEL_ANGLE, "labelside": "top",

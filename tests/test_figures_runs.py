@@ -50,3 +50,11 @@ def test_parallel_coordinates_number_categories_and_keep_numbers():
     assert dims[0]["values"] == [1, 2, 4]
     assert dims[1]["ticktext"] == ["relu", "tanh"] and dims[1]["values"] == [1, 0, 1]
     assert dims[2]["label"] == "test accuracy" and dims[2]["values"] == [0.5, 0.5, 1.0]
+    assert fig.to_dict()["data"][0]["line"]["showscale"] is True
+
+
+def test_parallel_coordinates_without_a_spread_of_scores_draw_no_colour_bar():
+    # Two seeds that both reach 100 %: a bar would repeat "1.00" down its length.
+    fig = figs.settings_parallel([figs.Axis("Seed", [0, 1])], [1.0, 1.0], "train accuracy")
+    go.Figure(fig.to_dict())
+    assert fig.to_dict()["data"][0]["line"]["showscale"] is False

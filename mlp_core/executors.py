@@ -76,7 +76,7 @@ def check_scheduler(address: str) -> str:
         return address
     if _ADDRESS.match(address):
         return address
-    raise ValueError(f"the scheduler must be tcp://HOST:PORT or local:N (N in 1..."
+    raise ValueError(f"the scheduler must be tcp://HOST:PORT or local:N (N in 1.."
                      f"{MAX_LOCAL_WORKERS}), got {address!r}")
 
 

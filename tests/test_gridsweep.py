@@ -5,11 +5,15 @@ The Dask executor's tests (a real scheduler and workers) are in tests/test_grid_
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import statistics
+import subprocess
+import sys
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +33,8 @@ from mlp_core.gridsweep import (
 from mlp_core.problems import problem_for
 from mlp_core.sweep import SweepSpec, sweep_scores
 from mlp_core.training import TrainConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +260,25 @@ def test_bad_grid_arguments_exit_2_with_one_line(name, capsys, monkeypatch):
     assert code == 2 and out == "" and len(lines) == 1, err
     assert lines[0].startswith("mlp_core: error: ")
     assert re.search(message, lines[0]), lines[0]
+
+
+# ---- dask stays optional ------------------------------------------------------------------
+
+def test_the_engine_imports_dask_only_when_a_dask_executor_opens():
+    code = ("import sys, mlp_core.cli, mlp_core.gridsweep, mlp_core.executors; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_only_executors_py_imports_dask():
+    importers = set()
+    for path in sorted((REPO_ROOT / "mlp_core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("dask", "distributed") for n in names):
+                importers.add(path.relative_to(REPO_ROOT).as_posix())
+    assert importers == {"mlp_core/executors.py"}

@@ -299,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--optimizers", action="store_true",
                        help="each optimizer's epoch against plain gradient descent's, on the "
                             "tutorial's OR net and a 2-16-16-1 spiral net")
+    bench.add_argument("--grid", action="store_true",
+                       help="a 40-training grid sweep on the local executor and on Dask with "
+                            "one and two local workers (docs/sweeps-on-a-cluster.md)")
     bench.add_argument("--json", action="store_true")
     sub.add_parser("warmup", help="compile the kernel into numba's on-disk cache")
     return parser
@@ -704,6 +707,9 @@ def cmd_bench(args) -> int:
     if args.real:
         from .bench import run_real_bench
         return run_real_bench(as_json=args.json)
+    if args.grid:
+        from .bench import run_grid_bench
+        return run_grid_bench(as_json=args.json)
     if args.optimizers:
         from .bench import run_optimizers_bench
         return run_optimizers_bench(as_json=args.json)

@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -231,10 +231,26 @@ def train_task(data: Dataset, spec: GridSpec, labels: np.ndarray | None,
     """Train ``trials`` one after another; None if ``cancel`` was set meanwhile (a cancelled
     trial stops early, and its row must not be kept)."""
     t0 = time.thread_time()
+    data = _aligned(data)
     rows = [train_trial(data, spec, t, labels, cancel) for t in trials]
     if cancel is not None and cancel.is_set():
         return None
     return TaskResult(rows, time.thread_time() - t0)
+
+
+def _aligned(data: Dataset) -> Dataset:
+    """``data`` with every array aligned, C-ordered and writeable (copied only if needed).
+
+    Arrays unpickled from a message (a Dask worker's copy of the data) can start at
+    any byte, and numba's code for unaligned arrays is slower: 1.6x per digits
+    training on a worker, against well under a millisecond for the copy.
+    """
+    arrays = {name: getattr(data, name) for name in ("X_train", "y_train", "X_test", "y_test")}
+    if all(a.flags.aligned and a.flags.c_contiguous and a.flags.writeable
+           for a in arrays.values()):
+        return data
+    return replace(data, **{name: np.require(a, requirements="CAW")
+                            for name, a in arrays.items()})
 
 
 def tasks_for(data: Dataset, spec: GridSpec, cells: list[Cell]) -> list[list[Trial]]:

@@ -15,6 +15,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mlp_core import gridsweep
@@ -89,6 +90,30 @@ def test_the_same_cell_gives_the_same_rows_in_another_grid(moons):
                      LocalExecutor(workers=1))
     key = alone.cells[0].key
     assert numbers(alone.rows[key]) == numbers(big.rows[key])
+
+
+def test_unaligned_arrays_train_like_aligned_ones(moons):
+    # A Dask worker's copy of the data may start at any byte (an unpickled message).
+    def unaligned(a):
+        buf = np.zeros(a.nbytes + 1, dtype=np.uint8)
+        view = np.frombuffer(buf.data, dtype=np.uint8, count=a.nbytes, offset=1)
+        out = view.view(a.dtype).reshape(a.shape)
+        out[...] = a
+        return out
+
+    shifted = replace(moons, X_train=unaligned(moons.X_train), X_test=unaligned(moons.X_test))
+    assert not shifted.X_train.flags.aligned
+    # numba gets aligned copies (its code for unaligned arrays is slower), and aligned data
+    # is not copied at all
+    fixed = gridsweep._aligned(shifted)
+    assert fixed.X_train.flags.aligned and fixed.X_test.flags.aligned
+    assert np.array_equal(fixed.X_train, moons.X_train)
+    assert gridsweep._aligned(moons) is moons
+    spec = small_spec(moons, widths=(3,), layers=(1,), optimizers=("adam",), folds=0)
+    trials = [gridsweep.Trial(spec.cells[0], s, -1) for s in range(2)]
+    a = gridsweep.train_task(moons, spec, None, trials)
+    b = gridsweep.train_task(shifted, spec, None, trials)
+    assert numbers(a.rows) == numbers(b.rows)
 
 
 def test_cell_summary_against_the_statistics_module():

@@ -35,11 +35,10 @@ from .datasets import Dataset
 from .losses import check_loss_for_output
 from .network import MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
 from .optimizers import OPTIMIZERS
-from .sweep import MAX_FOLDS, SweepSpec, fold_labels, run_seconds, score_one
+from .sweep import MAX_FOLDS, MAX_SEEDS, SweepSpec, fold_labels, run_seconds, score_one
 from .training import TrainConfig
 
 MAX_GRID_TRIALS = 20_000
-MAX_SEEDS = 100
 # A task's estimated cost (``sweep.run_seconds``, 2-3x pessimistic): long enough that a
 # Dask task's few milliseconds of overhead are lost in it, short enough that two workers
 # share a sweep of a few dozen trainings evenly.

@@ -37,6 +37,7 @@ MAX_SWEEP_RUNS = 2_000
 MAX_SWEEP_HIDDEN = 64
 CHECKS_PER_RUN = 100
 MAX_FOLDS = 10
+MAX_SEEDS = 100
 # Held-out rows of a k-fold split are drawn by a generator of this seed (not the
 # run's seed), so every run of a sweep sees the same folds.
 FOLD_SEED = 0
@@ -81,7 +82,7 @@ class SweepSpec:
     def __post_init__(self):
         check_int("sweep low", self.low, 1, MAX_SWEEP_HIDDEN)
         check_int("sweep high", self.high, self.low, MAX_SWEEP_HIDDEN)
-        check_int("seeds", self.seeds, 1, 100)
+        check_int("seeds", self.seeds, 1, MAX_SEEDS)
         check_int("hidden layers", self.layers, 1, MAX_HIDDEN_LAYERS)
         check_float("success accuracy", self.success_accuracy, 0.0, 1.0, lo_open=True)
         widths = tuple(self.widths)

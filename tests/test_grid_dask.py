@@ -135,6 +135,9 @@ def test_dask_rows_equal_the_local_rows_bit_for_bit(executor, moons):
     counts = executor.client.run(gridsweep.trials_trained)
     assert sum(counts.values()) - before == 8 * 6
     assert len(counts) == 2 and all(n > 0 for n in counts.values())
+    # each worker took the kernel-warming plugin when it joined
+    plugins = executor.client.run(lambda dask_worker: sorted(dask_worker.plugins))
+    assert all("mlp-core-warm-kernel" in names for names in plugins.values())
 
 
 def test_killing_a_worker_mid_sweep_loses_no_cell(cluster, executor, moons):
@@ -187,8 +190,14 @@ def test_the_cli_runs_a_grid_on_the_cluster(cluster, executor, tmp_path):
     local = subprocess.run(run, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     remote = subprocess.run([*run, "--scheduler", cluster.address], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=120)
-    assert local.returncode == 0 and remote.returncode == 0, remote.stderr
+    # the app's way: the address in the environment
+    env = {**os.environ, "MLP_PLAYGROUND_DASK_SCHEDULER": cluster.address}
+    from_env = subprocess.run([*run, "--executor", "dask"], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    for proc in (local, remote, from_env):
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     local_lines = local.stdout.splitlines()
-    remote_lines = remote.stdout.splitlines()
-    assert remote_lines[:-1] == local_lines[:-1]
-    assert json.loads(remote_lines[-1])["executor"] == "dask"
+    for proc in (remote, from_env):
+        lines = proc.stdout.splitlines()
+        assert lines[:-1] == local_lines[:-1]
+        assert json.loads(lines[-1])["executor"] == "dask"

@@ -8,10 +8,12 @@ from __future__ import annotations
 import ast
 import json
 import re
+import signal
 import statistics
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -307,3 +309,31 @@ def test_only_executors_py_imports_dask():
             if any(n.split(".")[0] in ("dask", "distributed") for n in names):
                 importers.add(path.relative_to(REPO_ROOT).as_posix())
     assert importers == {"mlp_core/executors.py"}
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_cells_and_the_same_command_resumes(tmp_path):
+    args = [sys.executable, "-m", "mlp_core", *GRID_ARGS[:-2], "--epochs", "3000",
+            "--optimizer", "sgd,adam", "--out", str(tmp_path), "--json"]
+    proc = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size for p in tmp_path.glob("sweep-*.jsonl")):
+            assert time.monotonic() < deadline and proc.poll() is None, "no cell was stored"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    lines = err.strip().splitlines()
+    assert proc.returncode == 2 and out == "" and len(lines) == 1, err
+    kept = int(re.search(r"interrupted; its (\d+) finished cells are kept in", lines[0]).group(1))
+    assert 1 <= kept < 8
+    (path,) = tmp_path.glob("sweep-*.jsonl")
+    assert len(path.read_text().splitlines()) == kept
+    again = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    sweep = json.loads(again.stdout.splitlines()[-1])
+    assert sweep["cells_read_back"] == kept and sweep["trained"] == (8 - kept) * 6

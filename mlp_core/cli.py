@@ -671,7 +671,8 @@ def _sweep_grid(args, data: Dataset) -> int:
             for row in result.rows[cell.key]:
                 print(json.dumps({"kind": "trial", "cell": cell.key, **row}))
             print(json.dumps({"kind": "cell", "cell": cell.key, **asdict(cell),
-                              **{k: _number(v) for k, v in asdict(summaries[cell.key]).items()}}))
+                              **{k: _number(v) if isinstance(v, float) else v
+                                 for k, v in asdict(summaries[cell.key]).items()}}))
         print(json.dumps({"kind": "sweep", "score": score, "cells": len(result.cells),
                           "trainings_per_cell": spec.trials_per_cell, "trained": result.trained,
                           "cells_read_back": reused, "seconds": seconds,

@@ -236,7 +236,7 @@ def test_cli_grid_json_rows_and_cell_summaries(capsys, tmp_path):
     assert sweep["kind"] == "sweep" and sweep["trained"] == 24 and sweep["score"] == "accuracy"
     for cell in cells:
         scores = [t["heldout_score"] for t in trials if t["cell"] == cell["cell"]]
-        assert len(scores) == 6
+        assert len(scores) == 6 and cell["n"] == 6 and isinstance(cell["n"], int)
         assert cell["mean"] == pytest.approx(statistics.fmean(scores))
         assert cell["median"] == pytest.approx(statistics.median(scores))
     # the same command again reads every cell back and prints the same rows

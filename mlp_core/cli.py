@@ -286,8 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="local: this machine's cores (default); dask: a Dask cluster")
     grid.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
                       help=f"the Dask scheduler, tcp://HOST:PORT, or local:N for N worker "
-                           f"processes here (implies --executor dask; default "
-                           f"${SCHEDULER_ENV})")
+                           f"processes here (implies --executor dask; --executor dask "
+                           f"without it reads ${SCHEDULER_ENV})")
     grid.add_argument("--out", metavar="DIR", default=None,
                       help="store each finished cell in DIR/sweep-<hash>.jsonl; the same "
                            "sweep started again trains only the cells not there")

@@ -27,7 +27,7 @@ from ._validate import check_int
 from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_dataset
 from .dense import one_blas_thread
 from .executors import EXECUTORS, SCHEDULER_ENV, check_scheduler, open_executor
-from .gridsweep import CellSummary, GridSpec, run_grid
+from .gridsweep import CellSummary, GridSpec, SweepFile, run_grid
 from .losses import ALLOWED_LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS, SCHEDULES
@@ -657,8 +657,11 @@ def _sweep_grid(args, data: Dataset) -> int:
         result = run_grid(data, spec, executor, out=args.out,
                           on_cell=lambda cell, rows: stored.append(cell))
     except KeyboardInterrupt:
-        kept = (f"; its {len(stored)} finished cells are kept in {args.out}, and the same "
-                "command trains only the others" if args.out else "")
+        kept = ""
+        if args.out:
+            store = SweepFile(args.out, data, spec)
+            kept = (f"; {len(store.load())} of {len(spec.cells)} cells are finished and kept in "
+                    f"{store.path}, and the same command trains only the others")
         raise ValueError(f"interrupted{kept}") from None
     finally:
         executor.close()

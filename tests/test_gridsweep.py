@@ -330,9 +330,11 @@ def test_ctrl_c_keeps_the_finished_cells_and_the_same_command_resumes(tmp_path):
             proc.wait()
     lines = err.strip().splitlines()
     assert proc.returncode == 2 and out == "" and len(lines) == 1, err
-    kept = int(re.search(r"interrupted; its (\d+) finished cells are kept in", lines[0]).group(1))
-    assert 1 <= kept < 8
     (path,) = tmp_path.glob("sweep-*.jsonl")
+    said = re.search(r"interrupted; (\d+) of 8 cells are finished and kept in (\S+), and the "
+                     r"same command trains only the others$", lines[0])
+    kept = int(said.group(1))
+    assert 1 <= kept < 8 and said.group(2) == str(path)
     assert len(path.read_text().splitlines()) == kept
     again = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     sweep = json.loads(again.stdout.splitlines()[-1])

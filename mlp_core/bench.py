@@ -638,29 +638,38 @@ GRID_WIDTHS = (32, 48)
 GRID_LRS = (0.3, 1.0)
 GRID_SEEDS = 10
 GRID_EPOCHS = 400
+# And one of small trainings, where per-task overhead would show: moons (200 points),
+# widths 2..8 x 10 seeds x 3 folds = 210 trainings of 300 epochs, a few ms each.
+SMALL_WIDTHS = tuple(range(2, 9))
+SMALL_EPOCHS = 300
 
 
 def bench_grid(rounds: int = 2) -> dict:
-    """One grid sweep on the local executor, on Dask with one worker and with two.
+    """One grid sweep on the local executor, on Dask with one worker and with two; and a
+    sweep of small trainings on the local executor and Dask with two workers.
 
-    Each round runs the three in turn (so a neighbour's load falls on all of them
+    Each round runs the executors in turn (so a neighbour's load falls on all of them
     alike); each executor's best round counts. ``wall`` is the sweep's seconds
     (the cluster is started and its workers warmed before), ``cpu`` the CPU seconds
     of the threads that trained, summed over the trainings.
     """
     from .dense import one_blas_thread
     from .executors import DaskExecutor, LocalExecutor
-    from .gridsweep import GridSpec, rows_in_order, run_grid
+    from .gridsweep import GridSpec, rows_in_order, run_grid, tasks_for
 
     # As the CLI's sweep does, and as each Dask worker does when it joins.
     one_blas_thread()
     data = make_dataset("digits", test_fraction=0.2, seed=0)
     spec = GridSpec(widths=GRID_WIDTHS, lrs=GRID_LRS, seeds=GRID_SEEDS, output="softmax",
                     n_outputs=data.n_classes, config=TrainConfig(epochs=GRID_EPOCHS, loss="ce"))
+    moons = make_dataset("moons", samples=200, noise=0.2, seed=0)
+    small = GridSpec(widths=SMALL_WIDTHS, seeds=10, folds=3, output="sigmoid", n_outputs=1,
+                     config=TrainConfig(epochs=SMALL_EPOCHS, loss="bce"))
     warmup()
     opened = {}
     best: dict[str, dict] = {}
     rows: dict[str, list] = {}
+    small_best = {"local": float("inf"), "dask 2 workers": float("inf")}
     try:
         for name, open_one in (("local", LocalExecutor), ("dask 1 worker",
                                lambda: DaskExecutor("local:1")),
@@ -677,6 +686,10 @@ def bench_grid(rounds: int = 2) -> dict:
                 if wall < best[name]["wall"]:
                     best[name].update(wall=wall, cpu=result.cpu_seconds,
                                       cpu_per_wall=result.cpu_seconds / wall)
+            for name in small_best:
+                t0 = time.perf_counter()
+                run_grid(moons, small, opened[name])
+                small_best[name] = min(small_best[name], time.perf_counter() - t0)
     finally:
         for executor in opened.values():
             executor.close()
@@ -686,6 +699,11 @@ def bench_grid(rounds: int = 2) -> dict:
             "two_workers_vs_one": one["wall"] / two["wall"],
             "dask_overhead_vs_local": two["wall"] / local["wall"] - 1,
             "same_rows": len({tuple(r) for r in rows.values()}) == 1,
+            "small": {"trainings": len(small.cells) * small.trials_per_cell,
+                      "tasks": len(tasks_for(moons, small, small.cells)),
+                      "epochs": SMALL_EPOCHS, "wall": small_best,
+                      "dask_overhead_vs_local": (small_best["dask 2 workers"]
+                                                 / small_best["local"] - 1)},
             "machine": {"cores": os.cpu_count(),
                         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}}
 
@@ -701,6 +719,11 @@ def grid_report(result: dict) -> str:
     lines.append(f"  2 workers vs 1: {result['two_workers_vs_one']:.2f}x; Dask (2 workers) "
                  f"vs local: {result['dask_overhead_vs_local']:+.1%} wall; rows "
                  + ("identical" if result["same_rows"] else "DIFFER"))
+    small = result["small"]
+    lines.append(f"small trainings: {small['trainings']} of moons 2-w-1, {small['epochs']} "
+                 f"epochs, in {small['tasks']} tasks: local {small['wall']['local']:.2f} s, "
+                 f"Dask (2 workers) {small['wall']['dask 2 workers']:.2f} s "
+                 f"({small['dask_overhead_vs_local']:+.1%})")
     return "\n".join(lines)
 
 

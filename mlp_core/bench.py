@@ -632,6 +632,107 @@ def optimizers_report(result: dict) -> str:
     return "\n".join(lines)
 
 
+# The grid benchmark's sweep: 2 widths x 2 rates x 10 seeds = 40 trainings of digits
+# (64-w-10 tanh, softmax, ce, full batch, 400 epochs), each 0.33-0.47 s on one quiet core.
+GRID_WIDTHS = (32, 48)
+GRID_LRS = (0.3, 1.0)
+GRID_SEEDS = 10
+GRID_EPOCHS = 400
+# And one of small trainings, where per-task overhead would show: moons (200 points),
+# widths 2..8 x 10 seeds x 3 folds = 210 trainings of 300 epochs, a few ms each.
+SMALL_WIDTHS = tuple(range(2, 9))
+SMALL_EPOCHS = 300
+
+
+def bench_grid(rounds: int = 2) -> dict:
+    """One grid sweep on the local executor, on Dask with one worker and with two; and a
+    sweep of small trainings on the local executor and Dask with two workers.
+
+    Each round runs the executors in turn (so a neighbour's load falls on all of them
+    alike); each executor's best round counts. ``wall`` is the sweep's seconds
+    (the cluster is started and its workers warmed before), ``cpu`` the CPU seconds
+    of the threads that trained, summed over the trainings.
+    """
+    from .dense import one_blas_thread
+    from .executors import DaskExecutor, LocalExecutor
+    from .gridsweep import GridSpec, rows_in_order, run_grid, tasks_for
+
+    # As the CLI's sweep does, and as each Dask worker does when it joins.
+    one_blas_thread()
+    data = make_dataset("digits", test_fraction=0.2, seed=0)
+    spec = GridSpec(widths=GRID_WIDTHS, lrs=GRID_LRS, seeds=GRID_SEEDS, output="softmax",
+                    n_outputs=data.n_classes, config=TrainConfig(epochs=GRID_EPOCHS, loss="ce"))
+    moons = make_dataset("moons", samples=200, noise=0.2, seed=0)
+    small = GridSpec(widths=SMALL_WIDTHS, seeds=10, folds=3, output="sigmoid", n_outputs=1,
+                     config=TrainConfig(epochs=SMALL_EPOCHS, loss="bce"))
+    warmup()
+    opened = {}
+    best: dict[str, dict] = {}
+    rows: dict[str, list] = {}
+    small_best = {"local": float("inf"), "dask 2 workers": float("inf")}
+    try:
+        for name, open_one in (("local", LocalExecutor), ("dask 1 worker",
+                               lambda: DaskExecutor("local:1")),
+                               ("dask 2 workers", lambda: DaskExecutor("local:2"))):
+            t0 = time.perf_counter()
+            opened[name] = open_one()
+            best[name] = {"start_seconds": time.perf_counter() - t0, "wall": float("inf")}
+        for _ in range(rounds):
+            for name, executor in opened.items():
+                t0 = time.perf_counter()
+                result = run_grid(data, spec, executor)
+                wall = time.perf_counter() - t0
+                rows[name] = [json.dumps(r, sort_keys=True) for r in rows_in_order(result)]
+                if wall < best[name]["wall"]:
+                    best[name].update(wall=wall, cpu=result.cpu_seconds,
+                                      cpu_per_wall=result.cpu_seconds / wall)
+            for name in small_best:
+                t0 = time.perf_counter()
+                run_grid(moons, small, opened[name])
+                small_best[name] = min(small_best[name], time.perf_counter() - t0)
+    finally:
+        for executor in opened.values():
+            executor.close()
+    one, two, local = best["dask 1 worker"], best["dask 2 workers"], best["local"]
+    return {"trainings": len(spec.cells) * spec.trials_per_cell, "epochs": GRID_EPOCHS,
+            "rounds": rounds, "executors": best,
+            "two_workers_vs_one": one["wall"] / two["wall"],
+            "dask_overhead_vs_local": two["wall"] / local["wall"] - 1,
+            "same_rows": len({tuple(r) for r in rows.values()}) == 1,
+            "small": {"trainings": len(small.cells) * small.trials_per_cell,
+                      "tasks": len(tasks_for(moons, small, small.cells)),
+                      "epochs": SMALL_EPOCHS, "wall": small_best,
+                      "dask_overhead_vs_local": (small_best["dask 2 workers"]
+                                                 / small_best["local"] - 1)},
+            "machine": {"cores": os.cpu_count(),
+                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}}
+
+
+def grid_report(result: dict) -> str:
+    lines = [f"grid sweep: {result['trainings']} trainings of digits 64-w-10, "
+             f"{result['epochs']} epochs; best of {result['rounds']} rounds, "
+             f"{result['machine']['cores']} cores"]
+    lines.append(f"  {'executor':<15} {'wall s':>7} {'CPU s':>7} {'CPU/wall':>8} {'start s':>8}")
+    for name, e in result["executors"].items():
+        lines.append(f"  {name:<15} {e['wall']:7.2f} {e['cpu']:7.2f} {e['cpu_per_wall']:8.2f} "
+                     f"{e['start_seconds']:8.2f}")
+    lines.append(f"  2 workers vs 1: {result['two_workers_vs_one']:.2f}x; Dask (2 workers) "
+                 f"vs local: {result['dask_overhead_vs_local']:+.1%} wall; rows "
+                 + ("identical" if result["same_rows"] else "DIFFER"))
+    small = result["small"]
+    lines.append(f"small trainings: {small['trainings']} of moons 2-w-1, {small['epochs']} "
+                 f"epochs, in {small['tasks']} tasks: local {small['wall']['local']:.2f} s, "
+                 f"Dask (2 workers) {small['wall']['dask 2 workers']:.2f} s "
+                 f"({small['dask_overhead_vs_local']:+.1%})")
+    return "\n".join(lines)
+
+
+def run_grid_bench(as_json: bool = False, rounds: int = 2) -> int:
+    result = bench_grid(rounds)
+    print(json.dumps(result, indent=1) if as_json else grid_report(result))
+    return 0
+
+
 def run_optimizers_bench(as_json: bool = False, rounds: int = 30) -> int:
     result = bench_optimizers(rounds)
     print(json.dumps(result, indent=1) if as_json else optimizers_report(result))

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,8 @@ from . import metrics, model_io
 from ._validate import check_int
 from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_dataset
 from .dense import one_blas_thread
+from .executors import EXECUTORS, SCHEDULER_ENV, check_scheduler, open_executor
+from .gridsweep import CellSummary, GridSpec, SweepFile, run_grid
 from .losses import ALLOWED_LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS, SCHEDULES
@@ -63,13 +65,60 @@ def _hidden(text: str) -> tuple[int, ...]:
             f"--hidden takes sizes like 3 or 8,4 or none, got {text!r}") from None
 
 
-def _range(text: str) -> tuple[int, int]:
+@dataclass(frozen=True)
+class SweepWidths:
+    """``--hidden`` of a sweep: a range ``low-high``, a stepped one ``low-high:step``, or a
+    list ``4,8,16`` (``listed``). A step or a list asks for the grid sweep."""
+
+    low: int
+    high: int
+    step: int = 0
+    listed: tuple[int, ...] = ()
+
+    @property
+    def grid_only(self) -> bool:
+        return bool(self.step or self.listed)
+
+    def sizes(self) -> tuple[int, ...]:
+        if self.listed:
+            return self.listed
+        sizes = tuple(range(self.low, self.high + 1, self.step or 1))
+        if not sizes:
+            raise ValueError(f"--hidden {self.low}-{self.high} holds no width: the range "
+                             "goes low to high")
+        return sizes
+
+
+def _range(text: str) -> SweepWidths:
     try:
-        low, _, high = text.partition("-")
-        return int(low), int(high or low)
+        if "," in text:
+            listed = tuple(int(part) for part in text.split(","))
+            return SweepWidths(min(listed), max(listed), listed=listed)
+        span, colon, step = text.partition(":")
+        low, _, high = span.partition("-")
+        widths = SweepWidths(int(low), int(high or low), int(step) if colon else 0)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--hidden takes a range like 1-16, got {text!r}"
-                                         ) from None
+        raise argparse.ArgumentTypeError(
+            f"--hidden takes a range like 1-16, a stepped range like 4-64:4 or a list like "
+            f"4,8,16, got {text!r}") from None
+    if colon and widths.step < 1:
+        raise argparse.ArgumentTypeError(f"--hidden's step must be at least 1, got {text!r}")
+    return widths
+
+
+def _listed(convert):
+    """``convert`` for each comma-separated value of a flag: a tuple of values."""
+    def convert_each(text: str) -> tuple:
+        return tuple(convert(part.strip()) for part in text.split(","))
+    convert_each.__name__ = convert.__name__
+    return convert_each
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
 def _setting_type(spec: Spec):
@@ -82,14 +131,25 @@ def _setting_type(spec: Spec):
     return convert
 
 
+def _scheduler(text: str) -> str:
+    try:
+        return check_scheduler(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+# The TrainConfig fields a grid sweep varies; the others are the same in every cell.
+GRID_UPDATE_FIELDS = ("optimizer",)
+
 _PER_DATA = object()   # a flag whose default is the data set's (``fill_defaults``)
 
 
-def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
+def _flag(p: argparse.ArgumentParser, name: str, default=None, *, listed: bool = False) -> None:
     """Add setting ``name``'s flag (``Spec.cli``) with its type, range and help.
 
     ``default=_PER_DATA``: the flag stays None when not given, and ``fill_defaults``
-    takes the data set's value, else the ``Settings`` default.
+    takes the data set's value, else the ``Settings`` default. ``listed``: the flag
+    takes comma-separated values, each checked alike, as a tuple (a grid sweep's axis).
     """
     spec = SPECS[name]
     tutorial = getattr(Settings(), name)
@@ -98,9 +158,13 @@ def _flag(p: argparse.ArgumentParser, name: str, default=None) -> None:
     else:
         default = tutorial if default is None else default
         said = default
-    p.add_argument(spec.cli, type=_setting_type(spec), default=default,
-                   metavar="NAME" if spec.choices else None,
-                   help=f"{spec.what}: {spec.allowed()} (default {said})")
+    convert = _setting_type(spec)
+    if listed:
+        convert, default = _listed(convert), (default,)
+    p.add_argument(spec.cli, type=convert, default=default,
+                   metavar=("NAME" if spec.choices else None) if not listed else "A,B,...",
+                   help=f"{spec.what}: {spec.allowed()}{'; a list sweeps them' if listed else ''} "
+                        f"(default {said})")
 
 
 _UPDATE_HELP = {
@@ -120,9 +184,10 @@ _UPDATE_HELP = {
 }
 
 
-def _update_flag(p: argparse.ArgumentParser, name: str) -> None:
+def _update_flag(p: argparse.ArgumentParser, name: str, *, listed: bool = False) -> None:
     """Add ``TrainConfig`` field ``name``'s flag (``--step-size`` for ``step_size``),
-    checked by ``TrainConfig`` itself, so its message is the engine's."""
+    checked by ``TrainConfig`` itself, so its message is the engine's; ``listed`` as
+    for ``_flag``."""
     default = getattr(TrainConfig(), name)
 
     def convert(text: str):
@@ -131,9 +196,14 @@ def _update_flag(p: argparse.ArgumentParser, name: str) -> None:
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
     convert.__name__ = name
+    said = default
+    if listed:
+        convert, default = _listed(convert), (default,)
     p.add_argument("--" + name.replace("_", "-"), type=convert, default=default,
-                   metavar="NAME" if name in ("optimizer", "schedule") else None,
-                   help=f"{_UPDATE_HELP[name]} (default {default})")
+                   metavar=("NAME" if name in ("optimizer", "schedule") else None)
+                   if not listed else "A,B,...",
+                   help=f"{_UPDATE_HELP[name]}{'; a list sweeps them' if listed else ''} "
+                        f"(default {said})")
 
 
 def _update_settings(args) -> dict:
@@ -156,19 +226,21 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
     standardize.add_argument("--no-standardize", dest="standardize", action="store_false")
     p.add_argument("--test", type=float, default=0.2, help="test fraction, 0..0.9 (default 0.2)")
     if sweep:
-        p.add_argument("--hidden", type=_range, default=(1, 16), help="hidden sizes a-b")
+        p.add_argument("--hidden", type=_range, default=SweepWidths(1, 16),
+                       help="hidden sizes: a-b, a-b:step or a,b,c (default 1-16)")
         p.add_argument("--seeds", type=int, default=10, help="seeds per size (default 10)")
-        p.add_argument("--layers", type=int, default=1, help="hidden layers (default 1)")
+        p.add_argument("--layers", type=_listed(_count), default=(1,), metavar="N[,M...]",
+                       help="hidden layers; a list sweeps them (default 1)")
     else:
         p.add_argument("--hidden", type=_hidden, default=None,
                        help="hidden layer sizes: 3, 8,4 or none (default: the data set's, "
                             "else 3)")
         _flag(p, "seed")
     own = None if sweep else _PER_DATA
-    _flag(p, "activation", own)
+    _flag(p, "activation", own, listed=sweep)
     _flag(p, "loss", _PER_DATA)
     # A sweep trains many networks from random starts: faster defaults than the tutorial's.
-    _flag(p, "lr", 0.5 if sweep else own)
+    _flag(p, "lr", 0.5 if sweep else own, listed=sweep)
     _flag(p, "epochs", 20_000 if sweep else own)
     _flag(p, "init", "xavier" if sweep else own)
     bias = p.add_mutually_exclusive_group()
@@ -180,8 +252,9 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
     p.add_argument("--reg", default="none", help="regularization: none, l1 or l2")
     p.add_argument("--reg-rate", type=float, default=0.0)
     for name in UPDATE_FIELDS:
-        _update_flag(p, name)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+        _update_flag(p, name, listed=sweep and name in GRID_UPDATE_FIELDS)
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (a grid sweep: one JSON object a line)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +277,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="score on k-fold cross-validation of the training rows, 2..10 "
                             "(default 0: on the test split); real, multi-class and regression "
                             "data are always scored on held-out rows")
+    grid = sweep.add_argument_group(
+        "grid sweep", "every combination of the listed widths, layers, rates, activations and "
+                      "optimizers, each for every seed and fold, scored on held-out rows; used "
+                      "with --grid, or when any of these flags is given or a flag lists values")
+    grid.add_argument("--grid", action="store_true", help="the grid sweep even for one value each")
+    grid.add_argument("--executor", choices=tuple(EXECUTORS), default=None,
+                      help="local: this machine's cores (default); dask: a Dask cluster")
+    grid.add_argument("--scheduler", type=_scheduler, default=None, metavar="ADDRESS",
+                      help=f"the Dask scheduler, tcp://HOST:PORT, or local:N for N worker "
+                           f"processes here (implies --executor dask; --executor dask "
+                           f"without it reads ${SCHEDULER_ENV})")
+    grid.add_argument("--out", metavar="DIR", default=None,
+                      help="store each finished cell in DIR/sweep-<hash>.jsonl; the same "
+                           "sweep started again trains only the cells not there")
     bench = sub.add_parser("bench", help="time the tutorial's loop, reference and fast paths")
     bench.add_argument("--epochs", type=int, default=200_000)
     bench.add_argument("--sweep", action="store_true", help="also time a 16x10x20,000 XOR sweep")
@@ -212,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--optimizers", action="store_true",
                        help="each optimizer's epoch against plain gradient descent's, on the "
                             "tutorial's OR net and a 2-16-16-1 spiral net")
+    bench.add_argument("--grid", action="store_true",
+                       help="a 40-training grid sweep on the local executor and on Dask with "
+                            "one and two local workers (docs/sweeps-on-a-cluster.md)")
     bench.add_argument("--json", action="store_true")
     sub.add_parser("warmup", help="compile the kernel into numba's on-disk cache")
     return parser
@@ -471,10 +561,14 @@ def cmd_sweep(args) -> int:
         args.loss = own.loss if own is not None else Settings().loss
     # The success-rate sweep is the tutorial's question (does every point come out right?);
     # real data, k classes and curves ask which width scores best on rows it never saw.
+    if _asks_for_grid(args):
+        return _sweep_grid(args, data)
+    for name in ("layers", "lr", "activation", *GRID_UPDATE_FIELDS):
+        setattr(args, name, getattr(args, name)[0])
     real = getattr(DATASET_INFO.get(data.name), "kind", None) == "real"
     if args.folds or real or data.task != "classify" or data.n_classes != 2:
         return _sweep_held_out(args, data)
-    low, high = args.hidden
+    low, high = args.hidden.low, args.hidden.high
     spec = SweepSpec(low=low, high=high, seeds=args.seeds, layers=args.layers,
                      activation=args.activation, bias=args.bias, init=args.init,
                      success_accuracy=args.success)
@@ -502,7 +596,7 @@ def cmd_sweep(args) -> int:
 def _sweep_held_out(args, data: Dataset) -> int:
     """Every width and seed (and fold) scored on held-out rows: the page's real-data sweep."""
     problem = problem_for(data, args.loss)
-    low, high = args.hidden
+    low, high = args.hidden.low, args.hidden.high
     spec = SweepSpec(widths=tuple(range(low, high + 1)), seeds=args.seeds, layers=args.layers,
                      activation=args.activation, bias=args.bias, init=args.init,
                      folds=args.folds, output=problem.output, n_outputs=problem.n_outputs)
@@ -532,10 +626,94 @@ def _sweep_held_out(args, data: Dataset) -> int:
     return 0
 
 
+def _asks_for_grid(args) -> bool:
+    """The grid sweep: asked for by ``--grid``, a grid-only flag, a step or a list of values."""
+    return (args.grid or args.executor is not None or args.scheduler is not None
+            or args.out is not None or args.hidden.grid_only
+            or any(len(getattr(args, name)) > 1
+                   for name in ("layers", "lr", "activation", *GRID_UPDATE_FIELDS)))
+
+
+def _sweep_grid(args, data: Dataset) -> int:
+    """Every cell of the grid, each seed and fold scored on held-out rows (gridsweep.py)."""
+    problem = problem_for(data, args.loss)
+    fixed = {k: v for k, v in _update_settings(args).items() if k not in GRID_UPDATE_FIELDS}
+    spec = GridSpec(widths=args.hidden.sizes(), layers=args.layers, lrs=args.lr,
+                    activations=args.activation, optimizers=args.optimizer, seeds=args.seeds,
+                    folds=args.folds, output=problem.output, n_outputs=problem.n_outputs,
+                    bias=args.bias, init=args.init,
+                    config=TrainConfig(epochs=args.epochs, loss=problem.loss,
+                                       batch_size=args.batch_size, reg=args.reg,
+                                       reg_rate=args.reg_rate, **fixed))
+    if args.executor == "local" and args.scheduler:
+        raise ValueError("--scheduler is the Dask scheduler's address: leave out "
+                         "--executor local, or give --executor dask")
+    name = args.executor or ("dask" if args.scheduler else "local")
+    _notice(problem.notice)
+    executor = open_executor(name, args.scheduler)
+    stored = []
+    t0 = time.perf_counter()
+    try:
+        result = run_grid(data, spec, executor, out=args.out,
+                          on_cell=lambda cell, rows: stored.append(cell))
+    except KeyboardInterrupt:
+        kept = ""
+        if args.out:
+            store = SweepFile(args.out, data, spec)
+            kept = (f"; {len(store.load())} of {len(spec.cells)} cells are finished and kept in "
+                    f"{store.path}, and the same command trains only the others")
+        raise ValueError(f"interrupted{kept}") from None
+    finally:
+        executor.close()
+    seconds = time.perf_counter() - t0
+    score = "R2" if problem.task == "regress" else "accuracy"
+    summaries = result.summaries()
+    reused = len(result.cells) - len(stored)
+    if args.json:
+        for cell in result.cells:
+            for row in result.rows[cell.key]:
+                print(json.dumps({"kind": "trial", "cell": cell.key, **row}))
+            print(json.dumps({"kind": "cell", "cell": cell.key, **asdict(cell),
+                              **{k: _number(v) if isinstance(v, float) else v
+                                 for k, v in asdict(summaries[cell.key]).items()}}))
+        print(json.dumps({"kind": "sweep", "score": score, "cells": len(result.cells),
+                          "trainings_per_cell": spec.trials_per_cell, "trained": result.trained,
+                          "cells_read_back": reused, "seconds": seconds,
+                          "cpu_seconds": result.cpu_seconds, "executor": name,
+                          "file": result.path}))
+        return 0
+    held = f"{args.folds}-fold" if args.folds else "test split"
+    print(f"{len(result.cells)} cells x {spec.trials_per_cell} trainings on {name}: "
+          f"{result.trained} trained in {seconds:.2f} s"
+          + (f", {reused} cells read back from {result.path}" if reused else "")
+          + (f"; stored in {result.path}" if result.path and not reused else ""))
+    print(f"held-out {score} ({held}) over seeds and folds:")
+    print(f"{'hidden':>6} {'layers':>6} {'lr':>8} {'activation':>10} {'optimizer':>9} "
+          f"{'n':>4} {'mean':>7} {'sd':>7} {'median':>7} {'q25':>7} {'q75':>7}")
+    for cell in result.cells:
+        s = summaries[cell.key]
+        print(f"{cell.hidden:6d} {cell.layers:6d} {cell.lr:8.4g} {cell.activation:>10} "
+              f"{cell.optimizer:>9} {s.n:4d} {s.mean:7.3f} {s.sd:7.3f} {s.median:7.3f} "
+              f"{s.q25:7.3f} {s.q75:7.3f}")
+    best = _best_cell(summaries)
+    if best is not None:
+        print(f"best mean: {best} ({summaries[best].mean:.3f})")
+    return 0
+
+
+def _best_cell(summaries: dict[str, CellSummary]) -> str | None:
+    """The key of the cell with the highest mean held-out score (None if none has one)."""
+    scored = {k: s.mean for k, s in summaries.items() if s.n}
+    return max(scored, key=scored.get) if scored else None
+
+
 def cmd_bench(args) -> int:
     if args.real:
         from .bench import run_real_bench
         return run_real_bench(as_json=args.json)
+    if args.grid:
+        from .bench import run_grid_bench
+        return run_grid_bench(as_json=args.json)
     if args.optimizers:
         from .bench import run_optimizers_bench
         return run_optimizers_bench(as_json=args.json)

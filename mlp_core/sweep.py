@@ -37,6 +37,7 @@ MAX_SWEEP_RUNS = 2_000
 MAX_SWEEP_HIDDEN = 64
 CHECKS_PER_RUN = 100
 MAX_FOLDS = 10
+MAX_SEEDS = 100
 # Held-out rows of a k-fold split are drawn by a generator of this seed (not the
 # run's seed), so every run of a sweep sees the same folds.
 FOLD_SEED = 0
@@ -81,7 +82,7 @@ class SweepSpec:
     def __post_init__(self):
         check_int("sweep low", self.low, 1, MAX_SWEEP_HIDDEN)
         check_int("sweep high", self.high, self.low, MAX_SWEEP_HIDDEN)
-        check_int("seeds", self.seeds, 1, 100)
+        check_int("seeds", self.seeds, 1, MAX_SEEDS)
         check_int("hidden layers", self.layers, 1, MAX_HIDDEN_LAYERS)
         check_float("success accuracy", self.success_accuracy, 0.0, 1.0, lo_open=True)
         widths = tuple(self.widths)
@@ -380,28 +381,37 @@ DENSE_SECONDS_PER_ROW = 2e-7
 DENSE_SECONDS_PER_MAC = 5e-10
 
 
-def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> float:
-    """A rough, deliberately pessimistic run time, to refuse sweeps too big for a shared server.
+def run_seconds(data: Dataset, sizes, folds: int, config: TrainConfig) -> float:
+    """A rough, deliberately pessimistic time for one run on one core.
 
-    Each run is costed on the kernel ``training.kernel_for`` would pick for it, on
-    the rows it trains on (k-1 of k folds with cross-validation).
+    ``sizes`` are the network's layer sizes, input first; the run trains on the
+    rows ``folds`` leaves it (k-1 of k folds with cross-validation, 0: all
+    training rows), on the kernel ``training.kernel_for`` would pick for it.
     """
-    rows = data.n_train * (spec.folds - 1) // spec.folds if spec.folds else data.n_train
+    rows = data.n_train * (folds - 1) // folds if folds else data.n_train
     rows = max(1, rows)
     batch = min(config.batch_size or rows, rows)
     batches = -(-rows // batch)
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if kernel_for(sizes, batch) is dense:
+        per_epoch = (batches * DENSE_SECONDS_PER_BATCH
+                     + rows * (DENSE_SECONDS_PER_ROW + DENSE_SECONDS_PER_MAC * macs))
+    else:
+        per_epoch = (LOOP_SECONDS_PER_EPOCH
+                     + LOOP_SECONDS_PER_ROW_UNIT * rows * (macs + sum(sizes)))
+    return per_epoch * config.epochs
+
+
+def estimated_seconds(data: Dataset, spec: SweepSpec, config: TrainConfig) -> float:
+    """A rough, deliberately pessimistic run time, to refuse sweeps too big for a shared server.
+
+    Each run is costed by ``run_seconds``; the runs share up to two cores.
+    """
     total = 0.0
     for h in spec.hidden_sizes:
         sizes = (data.n_features, *(h,) * spec.layers, spec.n_outputs)
-        macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        if kernel_for(sizes, batch) is dense:
-            per_epoch = (batches * DENSE_SECONDS_PER_BATCH
-                         + rows * (DENSE_SECONDS_PER_ROW + DENSE_SECONDS_PER_MAC * macs))
-        else:
-            per_epoch = (LOOP_SECONDS_PER_EPOCH
-                         + LOOP_SECONDS_PER_ROW_UNIT * rows * (macs + sum(sizes)))
-        total += spec.seeds * max(1, spec.folds) * per_epoch
-    return total * config.epochs / max(1, min(2, os.cpu_count() or 1))
+        total += spec.seeds * max(1, spec.folds) * run_seconds(data, sizes, spec.folds, config)
+    return total / max(1, min(2, os.cpu_count() or 1))
 
 
 def summarize(rows: list[SweepRow]) -> dict[str, np.ndarray]:

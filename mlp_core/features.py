@@ -39,7 +39,7 @@ def canonical(names: Iterable[str]) -> tuple[str, ...]:
     given = [str(n).strip() for n in names]
     unknown = [n for n in given if n not in FEATURES]
     if unknown:
-        raise ValueError(f"unknown input feature {unknown[0]!r}; the features are "
+        raise ValueError(f"unknown input feature {unknown[0]!r}; the input features are "
                          f"{', '.join(FEATURES)}")
     if not given:
         raise ValueError(f"choose at least one input feature of {', '.join(FEATURES)}")

@@ -41,3 +41,16 @@ def neuron_lines(net: Network) -> list[tuple[float, float, float]]:
         return []
     W, b = net.weights[0], net.biases[0]
     return [(float(W[0, j]), float(W[1, j]), float(b[j])) for j in range(W.shape[1])]
+
+
+def discretize(probs: np.ndarray) -> np.ndarray:
+    """The predicted class only, for a plane coloured by class instead of by output.
+
+    ``probs`` (gy, gx) = P(class 1) becomes 0/1 (class 1 at 0.5 and above, as
+    ``Network.predict`` decides); ``probs`` (gy, gx, k) becomes the one-hot of each
+    cell's most probable class, shape (gy, gx, k).
+    """
+    probs = np.asarray(probs, dtype=float)
+    if probs.ndim == 2:
+        return (probs >= 0.5).astype(float)
+    return np.eye(probs.shape[-1])[np.argmax(probs, axis=-1)]

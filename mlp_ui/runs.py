@@ -276,7 +276,7 @@ def compare_pictures(records: list[RunRecord], labels: dict[str, str]) -> None:
     drawable = []
     for r in records:
         net, data = network_of(r), record_data(r)
-        if net is not None and data is not None and data.n_features == net.layer_sizes[0]:
+        if net is not None and data is not None and data.n_features == net.n_data_inputs:
             drawable.append((r, net, data))
     if not drawable:
         st.caption("None of these runs has a picture to draw (sweeps and races keep no single "

@@ -12,7 +12,7 @@ import pandas as pd
 import mlp_figures as figs
 from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
-from mlp_core.grid import decision_grid, neuron_lines
+from mlp_core.grid import decision_grid, discretize, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
 from mlp_core.optimizers import T, buffers, lr_at
 from mlp_core.projection import Plane, feature_plane, plane_grid, principal_plane
@@ -201,14 +201,18 @@ def unit_labels(net: Network) -> list[str]:
 
 
 def boundary_figure(data: Dataset, net: Network, *, show_lines: bool,
-                    title: str = "Decision boundary", line_labels: list[str] | None = None):
-    if net.layer_sizes[0] != 2:
+                    title: str = "Decision boundary", line_labels: list[str] | None = None,
+                    show_test: bool = True, by_class: bool = False):
+    """The tutorial's two-colour plane; ``show_test``: with the test points too,
+    ``by_class``: coloured by the predicted class only (the sidebar's Discretize output)."""
+    if net.n_data_inputs != 2:
         return None
     xs, ys, probs = decision_grid(net, data.bounds(), GRID_RESOLUTION)
+    test = show_test and data.n_test > 0
     return figs.decision_boundary(
-        xs, ys, probs, X_train=data.X_train, y_train=data.y_train,
-        X_test=data.X_test if data.n_test else None,
-        y_test=data.y_test if data.n_test else None,
+        xs, ys, discretize(probs) if by_class else probs, X_train=data.X_train,
+        y_train=data.y_train, X_test=data.X_test if test else None,
+        y_test=data.y_test if test else None,
         neuron_lines=neuron_lines(net) if show_lines else None,
         line_labels=line_labels if show_lines else None, title=title)
 
@@ -292,7 +296,7 @@ def picture_kind(data: Dataset, net: Network) -> str:
     on a plane), ``"curve"`` (1-input regression), ``"surface"`` (2-input
     regression), ``"surface-plane"`` (wider regression), or ``"none"``.
     """
-    n_in = net.layer_sizes[0]
+    n_in = net.n_data_inputs
     if net.task == "regress":
         return {1: "curve", 2: "surface"}.get(n_in, "surface-plane")
     if n_in == 2:
@@ -336,10 +340,15 @@ def _plane_inputs(data: Dataset, plane: Plane | None, resolution: int):
     return xs, ys, inputs, plane.coords
 
 
-def regions_figure(data: Dataset, net: Network, plane: Plane | None = None):
-    """k-colour decision regions on the input plane (2 inputs) or on ``plane``."""
+def regions_figure(data: Dataset, net: Network, plane: Plane | None = None, *,
+                   show_test: bool = True, by_class: bool = False):
+    """k-colour decision regions on the input plane (2 inputs) or on ``plane``;
+    ``show_test`` and ``by_class`` as for ``boundary_figure``."""
     xs, ys, inputs, coords = _plane_inputs(data, plane, GRID_RESOLUTION)
     probs = net.outputs(inputs).reshape(len(ys), len(xs), -1)
+    if by_class:
+        probs = discretize(probs)
+    test = show_test and data.n_test > 0
     if plane is None:
         x_title, y_title = _input_titles(data)
         title, equal = "Decision regions", True
@@ -349,8 +358,8 @@ def regions_figure(data: Dataset, net: Network, plane: Plane | None = None):
         equal = False
     return figs.class_regions(
         xs, ys, probs, X_train=coords(data.X_train), y_train=data.y_train,
-        X_test=coords(data.X_test) if data.n_test else None,
-        y_test=data.y_test if data.n_test else None, class_names=_class_names(data, net),
+        X_test=coords(data.X_test) if test else None,
+        y_test=data.y_test if test else None, class_names=_class_names(data, net),
         x_title=x_title, y_title=y_title, equal_aspect=equal, title=title)
 
 
@@ -397,7 +406,7 @@ def image_figures(data: Dataset, net: Network) -> tuple:
 def regression_figure(data: Dataset, net: Network, plane: Plane | None = None):
     """1 input: points, fit and each last-hidden-unit's part; else the predicted surface."""
     target = data.target_names[0] if data.target_names else "y"
-    if net.layer_sizes[0] == 1:
+    if net.n_data_inputs == 1:
         lo = min(data.X_train.min(), data.X_test.min() if data.n_test else np.inf)
         hi = max(data.X_train.max(), data.X_test.max() if data.n_test else -np.inf)
         pad = 0.05 * (hi - lo if hi > lo else 1.0)

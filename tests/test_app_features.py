@@ -1,0 +1,120 @@
+"""Input features, no hidden layer and the display options, through AppTest.
+
+The lesson of issue 16: on the circle, x1² and x2² make the boundary a straight line
+in feature space, so a network with no hidden layer learns it; on x1, x2 it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.apptest_support import assert_clean, click, metrics, open_app
+
+pytestmark = pytest.mark.usefixtures("navigation_app")
+
+CIRCLE_NO_HIDDEN = dict(dataset="circle", layers="0", bias="true", loss="bce", init="xavier",
+                        lr="0.5", epochs="1000")
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _boundary(at) -> dict:
+    [fig] = [f for f in _figures(at)
+             if "Decision boundary" in json.dumps(f["layout"].get("title", ""))]
+    return fig
+
+
+def _heatmap_values(fig: dict) -> np.ndarray:
+    [heat] = [t for t in fig["data"] if t.get("type") == "heatmap"]
+    return np.array(heat["z"], dtype=float)
+
+
+def test_circle_with_squares_and_no_hidden_layer_trains_from_a_link():
+    at = open_app(**CIRCLE_NO_HIDDEN, features="x2sq,x1sq")
+    assert not at.sidebar.warning, [w.value for w in at.sidebar.warning]
+    assert at.multiselect(key="features").value == ["x1sq", "x2sq"]
+    assert at.number_input(key="layers").value == 0
+    run = at.session_state["run"]
+    assert run.net.layer_sizes == (2, 1) and run.net.features == ("x1sq", "x2sq")
+    # the link is rewritten in the canonical order
+    assert at.query_params["features"] == "x1sq,x2sq"
+    assert at.query_params["layers"] == "0"
+    click(at, "btn-train")
+    accuracy = float(metrics(at)["Accuracy"].rstrip("%")) / 100
+    assert accuracy >= 0.95
+    # Hidden-unit lines are lines only on x1, x2: switched off and greyed out here.
+    assert at.toggle(key="show_neuron_lines").disabled
+
+
+def test_the_same_link_on_x1_x2_stays_near_chance():
+    at = click(open_app(**CIRCLE_NO_HIDDEN), "btn-train")
+    accuracy = float(metrics(at)["Accuracy"].rstrip("%")) / 100
+    assert accuracy <= 0.75
+    assert not at.toggle(key="show_neuron_lines").disabled
+
+
+def test_a_bad_feature_in_the_link_is_named_and_replaced():
+    at = open_app(dataset="circle", features="x1sq,foo")
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("'foo'" in w and "features" in w for w in warnings), warnings
+    assert at.multiselect(key="features").value == ["x1", "x2"]
+    assert "features" not in at.query_params
+
+
+def test_features_on_data_without_two_inputs_are_refused():
+    # From a link: replaced by x1,x2 with a notice, the control greyed out.
+    at = open_app(dataset="iris", features="x1sq", init="xavier")
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("2 inputs" in w and "Iris has 4" in w for w in warnings), warnings
+    assert at.multiselect(key="features").disabled
+    assert at.session_state["run"].net.layer_sizes[0] == 4
+    # Chosen on the circle, then another data set: refused there with the same sentence,
+    # kept in the control (enabled, to clear it) for when 2-input data come back.
+    at = open_app(dataset="circle", features="x1sq,x1x2")
+    at.selectbox(key="dataset").set_value("iris").run()
+    assert_clean(at)
+    assert any("2 inputs" in w.value and "Iris has 4" in w.value for w in at.sidebar.warning)
+    assert not at.multiselect(key="features").disabled
+    assert at.session_state["run"].net.layer_sizes[0] == 4
+    assert at.session_state["run"].net.features is None
+    at.selectbox(key="dataset").set_value("circle").run()
+    assert at.session_state["run"].net.features == ("x1sq", "x1x2")
+
+
+def test_an_empty_feature_choice_is_an_error_not_a_traceback():
+    at = open_app(dataset="circle")
+    at.multiselect(key="features").set_value([]).run()
+    assert_clean(at)
+    assert any("at least one input feature" in e.value for e in at.sidebar.error)
+
+
+def test_display_options_round_trip_and_change_only_the_picture():
+    at = open_app(dataset="circle", show_test="true", discretize="true")
+    assert at.toggle(key="show_test").value and at.toggle(key="discretize").value
+    assert at.query_params["show_test"] == "true"
+    assert at.query_params["discretize"] == "true"
+    run = at.session_state["run"]
+    fig = _boundary(at)
+    assert set(np.unique(_heatmap_values(fig))) <= {0.0, 1.0}
+    with_test = len(fig["data"])
+    at.toggle(key="show_test").set_value(False).run()
+    at.toggle(key="discretize").set_value(False).run()
+    assert_clean(at)
+    assert at.session_state["run"] is run, "a display option rebuilt the network"
+    assert "show_test" not in at.query_params and "discretize" not in at.query_params
+    fig = _boundary(at)
+    assert len(fig["data"]) < with_test
+    assert len(np.unique(_heatmap_values(fig))) > 2
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circle", "blobs", "sine"])
+def test_every_playground_view_draws_with_no_hidden_layer(dataset):
+    at = open_app(dataset=dataset, layers="0", init="xavier", epochs="50")
+    click(at, "btn-train")
+    assert at.session_state["run"].net.n_hidden_layers == 0
+    assert at.get("plotly_chart")

@@ -24,6 +24,9 @@ except ValueError as err:
     st.stop()
 if note:
     st.info(note)
+if settings.has_features:
+    st.caption("The race trains on the points' x1, x2: the sidebar's input features apply "
+               "on the Playground, Backprop step by step and Hidden layer vs none pages.")
 
 racers, errors = race.racer_controls(st, settings)
 cap = race_epochs(start, data.n_train, max(len(racers), 2), race.MAX_RACE_EPOCHS)

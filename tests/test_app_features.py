@@ -11,6 +11,9 @@ import json
 import numpy as np
 import pytest
 
+from mlp_core.network import Network
+from mlp_core.reference import backprop
+from mlp_ui import views
 from tests.apptest_support import assert_clean, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
@@ -118,3 +121,38 @@ def test_every_playground_view_draws_with_no_hidden_layer(dataset):
     click(at, "btn-train")
     assert at.session_state["run"].net.n_hidden_layers == 0
     assert at.get("plotly_chart")
+
+
+SQUARES = dict(CIRCLE_NO_HIDDEN, features="x1sq,x2sq", samples="60", epochs="200")
+
+
+@pytest.mark.parametrize("page", ["pages/backprop.py", "pages/compare.py", "pages/sweep.py",
+                                  "pages/race.py"])
+@pytest.mark.parametrize("layers", ["0", "1"])
+def test_the_other_pages_open_with_features_and_with_no_hidden_layer(page, layers):
+    at = open_app(**{**SQUARES, "layers": layers})
+    at.switch_page(page).run()
+    assert_clean(at)
+    assert not at.main.error, [e.value for e in at.main.error]
+    said = " ".join(e.value for e in [*at.main.caption, *at.main.info])
+    if page in ("pages/sweep.py", "pages/race.py") and layers == "1":
+        assert "input features apply on the Playground" in said
+    if page == "pages/sweep.py" and layers == "0":
+        assert "set Hidden layers to 1 or more" in said
+    if page == "pages/compare.py":
+        assert "input features x1sq, x2sq" in said
+        assert at.session_state["compare_result"][1].none.net.features == ("x1sq", "x2sq")
+
+
+def test_backprop_passes_the_squares_through_the_network():
+    at = open_app(**SQUARES)
+    at.switch_page("pages/backprop.py").run()
+    assert_clean(at)
+    run = at.session_state["run"]
+    X, y = run.data.X_train, run.data.y_train
+    # The same weights on a plain 2-input network fed x1², x2² by hand.
+    plain = Network(run.net.layer_sizes, run.net.hidden_activation, run.net.bias,
+                    run.net.params.copy(), run.net.output_activation)
+    trace = backprop(plain, X ** 2, y, run.trainer.config.loss)
+    assert metrics(at)["Error of this pass"] == views.fmt_loss(trace.error)
+    assert trace.error != backprop(plain, X, y, run.trainer.config.loss).error

@@ -145,3 +145,14 @@ def test_the_standalone_script_computes_the_same_features_and_weights(tmp_path):
     for W_script, W_engine in zip(got["weights"], trainer.net.weights):
         np.testing.assert_allclose(W_script, W_engine, atol=1e-9)
     assert got["loss"] == pytest.approx(trainer.last_loss, abs=1e-9)
+
+
+def test_the_reference_pass_and_the_compiled_kernel_agree_on_features():
+    # The backprop page's readable pass maps the points as the trainer's kernels do.
+    from mlp_core.gradcheck import gradient_check
+    from mlp_core.reference import backprop
+
+    start, trainer, X, y, config = _trained(("x1sq", "x1x2", "sinx2"), seed=5)
+    trace = backprop(trainer.net, X, y, "bce")
+    assert trace.error == pytest.approx(trainer.evaluate(X, y)[0], rel=1e-9)
+    assert gradient_check(trainer.net, X, y, "bce").max_relative_error < 1e-6

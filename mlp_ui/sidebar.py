@@ -138,9 +138,9 @@ def render_sidebar() -> Settings:
     widget(c1, "seed")
     widget(c2, "bias")
     _data_options(sb, st.session_state["dataset"])
-    c1, c2 = sb.columns(2)
-    widget(c1, "show_test")
-    widget(c2, "discretize")
+    # Full width: in half columns "Discretize output" was cut to "Discre...".
+    widget(sb, "show_test")
+    widget(sb, "discretize")
     try:
         settings = _settings_from_state()
     except ValueError as err:

@@ -12,6 +12,7 @@ import pandas as pd
 import mlp_figures as figs
 from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
+from mlp_core.features import FEATURE_LABELS
 from mlp_core.grid import decision_grid, discretize, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
 from mlp_core.optimizers import T, buffers, lr_at
@@ -251,10 +252,16 @@ def weight_rows(net: Network, budget: int = WEIGHT_ROW_UNITS) -> list[list[tuple
     return rows
 
 
+def input_labels(net: Network) -> list[str] | None:
+    """The first layer's inputs by feature (``x1²``, ...) for a net with input features."""
+    return None if net.features is None else [FEATURE_LABELS[n] for n in net.features]
+
+
 def network_figure(net: Network):
     return figs.network_diagram(list(net.layer_sizes), list(net.weights),
                                 list(net.biases) if net.bias else None,
-                                title=f"Network {net.architecture()}")
+                                title=f"Network {net.architecture()}",
+                                input_names=input_labels(net))
 
 
 def truth_table(container, data: Dataset, net: Network) -> None:
@@ -449,18 +456,25 @@ def _first_target(y: np.ndarray) -> np.ndarray:
 def weight_views(net: Network) -> list:
     """As ``weight_figures``, but a matrix too big to read is a one-line note (a str)."""
     out = []
-    for name, W, b in zip(weight_names(net), net.weights, net.biases):
+    for l, (name, W, b) in enumerate(zip(weight_names(net), net.weights, net.biases)):
         rows, cols = W.shape
+        # Rows of the first matrix are the input features; with no hidden layer its
+        # columns are the outputs, not hidden units.
+        row_labels = input_labels(net) if l == 0 else None
+        col_labels = (["out"] if cols == 1 else [f"o{j + 1}" for j in range(cols)]) \
+            if net.n_hidden_layers == 0 else None
         if rows * cols > MAX_HEATMAP_CELLS:
             a = np.abs(W)
             out.append(f"**{name}** ({rows}x{cols}, {rows * cols:,} weights): too many "
                        f"cells to read as a heatmap. Mean |w| {a.mean():.3g}, largest "
                        f"{a.max():.3g}.")
         else:
-            out.append(figs.weight_heatmap(W, title=f"{name} ({rows}x{cols})"))
+            out.append(figs.weight_heatmap(W, title=f"{name} ({rows}x{cols})",
+                                           row_labels=row_labels, col_labels=col_labels))
         if net.bias:
             bname = name.replace("weight", "bias")
-            out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})")
+            out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})",
+                                           row_labels=["b"], col_labels=col_labels)
                        if cols <= MAX_BIAS_CELLS else
                        f"**{bname}** (1x{cols}): mean |b| {np.abs(b).mean():.3g}.")
     return out

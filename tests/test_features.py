@@ -156,3 +156,15 @@ def test_the_reference_pass_and_the_compiled_kernel_agree_on_features():
     trace = backprop(trainer.net, X, y, "bce")
     assert trace.error == pytest.approx(trainer.evaluate(X, y)[0], rel=1e-9)
     assert gradient_check(trainer.net, X, y, "bce").max_relative_error < 1e-6
+
+
+def test_the_diagram_and_the_heatmaps_name_the_inputs_by_feature():
+    from mlp_ui import views
+
+    net = Network.create(2, (), features=("x1sq", "x2sq"), init="xavier", bias=True)
+    diagram = views.network_figure(net)
+    names = [t for trace in diagram.data if trace.text is not None for t in trace.text]
+    assert "x1²" in names and "x2²" in names and "x1" not in names
+    weight, bias = views.weight_views(net)
+    assert list(weight.data[0].y) == ["x1²", "x2²"] and list(weight.data[0].x) == ["out"]
+    assert list(bias.data[0].y) == ["b"] and list(bias.data[0].x) == ["out"]

@@ -303,7 +303,7 @@ class Settings:
         """URL parameters for the fields that differ from the defaults."""
         default = Settings()
         return {
-            f.name: _format(getattr(self, f.name))
+            f.name: format_value(getattr(self, f.name))
             for f in fields(self)
             if getattr(self, f.name) != getattr(default, f.name)
         }
@@ -334,7 +334,7 @@ class Settings:
             except (ValueError, TypeError, OverflowError) as err:
                 notices.append(
                     f"Link parameter {name}={_short(raw)} is not valid ({_reason(err)}); "
-                    f"using {_format(getattr(base, name))}."
+                    f"using {format_value(getattr(base, name))}."
                 )
         settings = replace(base, **values)
         problem = features_problem(settings)
@@ -425,7 +425,8 @@ _OPTIMIZER_FIELDS = {name for names in OPTIMIZER_PARAMS.values() for name in nam
 _SCHEDULE_FIELDS = {name for names in SCHEDULE_PARAMS.values() for name in names}
 
 
-def _format(value) -> str:
+def format_value(value) -> str:
+    """A setting's value as a link writes it (``to_query``; saved runs keep the same text)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):

@@ -7,7 +7,7 @@ anything else about the network or the data builds a new one from the seed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import streamlit as st
 
@@ -170,6 +170,13 @@ def train_config(settings: Settings, data: Dataset) -> TrainConfig:
     """
     config = replace(settings.train_config(), loss=problem_for(data, settings.loss).loss)
     return config if data.n_test else replace(config, patience=0)
+
+
+def widget_values(settings: Settings) -> dict:
+    """``settings`` as the sidebar's widgets hold them in ``st.session_state``: a
+    multiselect's value (the input features) is a list."""
+    return {f.name: list(value) if isinstance(value := getattr(settings, f.name), tuple)
+            else value for f in fields(settings)}
 
 
 def reset_run() -> None:

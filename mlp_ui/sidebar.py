@@ -8,7 +8,7 @@ to the URL, so the address bar always holds a link that reproduces the setup.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import streamlit as st
 
@@ -27,7 +27,7 @@ from mlp_core.settings import (
 
 from . import classroom, keys
 from .controls import button
-from .run import accept_csv, current_data, reset_run
+from .run import accept_csv, current_data, reset_run, widget_values
 from .safe import plain
 
 
@@ -77,7 +77,7 @@ def _seed_from_url() -> None:
         notices.append(f"Link parameter lr={settings.lr:g} is below the smallest learning "
                        f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
         settings = replace(settings, lr=MIN_SIDEBAR_LR)
-    st.session_state.update(_widget_values(settings))
+    st.session_state.update(widget_values(settings))
     if "init" not in params and classroom.rule_for("init") is None:
         _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
@@ -86,18 +86,12 @@ def _seed_from_url() -> None:
 
 def apply_preset(name: str) -> None:
     st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
-    st.session_state.update(_widget_values(PRESETS[name].settings))
+    st.session_state.update(widget_values(PRESETS[name].settings))
     st.session_state[keys.URL_NOTICES] = []
     # A press on a page drawn by a server since restarted is the new session's first
     # run: without this, seeding from the old link would overwrite the preset.
     st.session_state[keys.URL_LOADED] = True
     reset_run()
-
-
-def _widget_values(settings: Settings) -> dict:
-    """``settings`` as the widgets hold them: a multiselect's value is a list."""
-    return {name: list(value) if isinstance(value, tuple) else value
-            for name, value in asdict(settings).items()}
 
 
 def _settings_from_state() -> Settings:

@@ -168,3 +168,13 @@ def test_the_diagram_and_the_heatmaps_name_the_inputs_by_feature():
     weight, bias = views.weight_views(net)
     assert list(weight.data[0].y) == ["x1²", "x2²"] and list(weight.data[0].x) == ["out"]
     assert list(bias.data[0].y) == ["b"] and list(bias.data[0].x) == ["out"]
+
+
+def test_saved_settings_keep_the_features_and_display_options():
+    from mlp_core.settings import Settings
+    from mlp_ui.saving import settings_of, settings_text
+
+    chosen = Settings(dataset="circle", features=("sinx2", "x1sq"), layers=0, init="xavier",
+                      show_test=True, discretize=True)
+    assert settings_text(chosen)["features"] == "x1sq,sinx2"
+    assert settings_of(settings_text(chosen)) == chosen

@@ -156,3 +156,22 @@ def test_backprop_passes_the_squares_through_the_network():
     trace = backprop(plain, X ** 2, y, run.trainer.config.loss)
     assert metrics(at)["Error of this pass"] == views.fmt_loss(trace.error)
     assert trace.error != backprop(plain, X, y, run.trainer.config.loss).error
+
+
+def test_loading_a_model_file_applies_its_features_and_no_hidden_layer():
+    from mlp_core import model_io
+
+    net = Network.create(2, (), features=("x1sq", "x2sq"), init="xavier", bias=True, seed=7)
+    raw = model_io.dumps(net, {"data": "circle", "lr": 0.5, "loss": "bce"}).encode()
+    at = open_app()
+    at.file_uploader(key="model_uploader").set_value(("squares.json", raw, "application/json"))
+    at.run()
+    assert_clean(at)
+    assert not at.main.error, [e.value for e in at.main.error]
+    assert at.selectbox(key="dataset").value == "circle"
+    assert at.multiselect(key="features").value == ["x1sq", "x2sq"]
+    assert at.number_input(key="layers").value == 0
+    run = at.session_state["run"]
+    assert run.source == "squares.json" and run.net.features == ("x1sq", "x2sq")
+    np.testing.assert_array_equal(run.net.params, net.params)
+    assert at.query_params["features"] == "x1sq,x2sq"

@@ -261,6 +261,11 @@ def test_circle_on_squared_features_with_no_hidden_layer(page, streamlit_server,
     chosen = sidebar_widget(page, "stMultiSelect", "Input features").inner_text()
     assert "x1" in chosen and "x1²" not in chosen, chosen
     screenshot(page, "playground-bad-feature-link")
+
+    # Discretize output: the plane in the two class colours only, no shading between.
+    open_app(page, streamlit_server, {**CIRCLE_SQUARES, "discretize": "true"})
+    assert alerts(page, SIDEBAR) == []
+    screenshot(page, "playground-circle-discretized")
     no_js_crash(console_errors)
     no_traceback(server_log)
 

@@ -254,7 +254,7 @@ class Settings:
     # --- How the plane is drawn (no effect on the network: see DISPLAY_FIELDS) --------
     show_test: bool = _setting(False, Spec(
         bool, "show test data", "Show test data", "toggle",
-        help="Draw the held-out test points on the decision boundary (hollow)."))
+        help="Draw the held-out test points (diamonds) on the decision boundary."))
     discretize: bool = _setting(False, Spec(
         bool, "discretize output", "Discretize output", "toggle",
         help="Colour the plane by the predicted class only (output at 0.5, or the most "
@@ -343,8 +343,8 @@ class Settings:
             settings = replace(settings, features=PLANE)
         if settings.init == "tutorial" and not _tutorial_shape(settings):
             notices.append(
-                "The tutorial's fixed weights exist only for its 2-3-1 network; "
-                "using xavier initial weights instead."
+                "The tutorial's fixed weights exist only for its 2-3-1 network and the 2-1 "
+                "one without a hidden layer; using xavier initial weights instead."
             )
             settings = replace(settings, init="xavier")
         return settings, notices
@@ -377,7 +377,9 @@ def data_for(settings: Settings) -> Dataset:
 
 
 def _tutorial_shape(s: Settings) -> bool:
-    return s.dataset in GATES and s.layers == 1 and s.hidden == 3
+    # network.TUTORIAL_WEIGHTS: 2-3-1 and 2-1, on the gates' two inputs (or two features)
+    return (s.dataset in GATES and len(s.features) == 2
+            and (s.layers == 0 or (s.layers == 1 and s.hidden == 3)))
 
 
 def _parse_bool(raw, spec: Spec) -> bool:

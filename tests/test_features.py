@@ -178,3 +178,15 @@ def test_saved_settings_keep_the_features_and_display_options():
                       show_test=True, discretize=True)
     assert settings_text(chosen)["features"] == "x1sq,sinx2"
     assert settings_of(settings_text(chosen)) == chosen
+
+
+def test_a_gate_with_no_hidden_layer_keeps_the_tutorials_2_1_weights():
+    from mlp_core.settings import Settings
+
+    settings, notices = Settings.from_query({"layers": "0"})
+    assert notices == [] and settings.init == "tutorial"
+    net = Network.create(2, settings.hidden_layers, init=settings.init)
+    np.testing.assert_array_equal(net.weights[0], [[0.1], [0.2]])
+    # three features make a 3-1 network, for which the tutorial has no weights
+    settings, notices = Settings.from_query({"layers": "0", "features": "x1,x2,x1x2"})
+    assert settings.init == "xavier" and "2-1 one without a hidden layer" in notices[0]

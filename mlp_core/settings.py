@@ -362,9 +362,10 @@ def features_problem(settings: Settings, n_inputs: int | None = None) -> str | N
         n_inputs = info.n_inputs
     if n_inputs == 2:
         return None
+    info = DATASET_INFO.get(settings.dataset)
+    name = info.label if info is not None else "the uploaded CSV"
     return (f"Input features ({','.join(settings.features)}) apply to data sets of 2 inputs "
-            f"(x1, x2) only; {DATASET_LABELS.get(settings.dataset, settings.dataset)} has "
-            f"{n_inputs}")
+            f"(x1, x2) only; {name} has {n_inputs}")
 
 
 def data_for(settings: Settings) -> Dataset:

@@ -153,17 +153,28 @@ def _features(sb) -> bool:
     """Draw the input features; True when the chosen data set cannot take them (said in a
     warning, the control greyed out). An empty choice is refused by ``Settings``."""
     state = st.session_state
+    n_inputs = _n_inputs(state["dataset"])
     try:
         chosen = Settings(dataset=state["dataset"], features=state["features"])
     except ValueError:
         chosen = None
-    problem = features_problem(chosen) if chosen is not None else None
-    n_inputs = DATASET_INFO[state["dataset"]].n_inputs if state["dataset"] in DATASET_INFO \
-        else None
+    problem = features_problem(chosen, n_inputs) if chosen is not None else None
     widget(sb, "features", disabled=n_inputs not in (None, 2) and problem is None)
     if problem:
         sb.warning(plain(f"{problem}: the network takes the data's own inputs."))
     return problem is not None
+
+
+def _n_inputs(dataset: str) -> int | None:
+    """The chosen data's input columns: the named set's, or the uploaded CSV's once read
+    (None before there is one)."""
+    if dataset in DATASET_INFO:
+        return DATASET_INFO[dataset].n_inputs
+    try:
+        data = current_data(_settings_from_state())
+    except ValueError:
+        return None
+    return None if data is None else data.n_features
 
 
 def _leave_tutorial_weights(n_inputs: int, classes: int) -> None:

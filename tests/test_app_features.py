@@ -175,3 +175,28 @@ def test_loading_a_model_file_applies_its_features_and_no_hidden_layer():
     assert run.source == "squares.json" and run.net.features == ("x1sq", "x2sq")
     np.testing.assert_array_equal(run.net.params, net.params)
     assert at.query_params["features"] == "x1sq,x2sq"
+
+
+def _upload(at, name: str, rows: np.ndarray):
+    text = "\n".join(",".join(f"{v:g}" for v in row) for row in rows) + "\n"
+    at.selectbox(key="dataset").set_value("upload").run()
+    at.file_uploader(key="csv_uploader").set_value((name, text.encode(), "text/csv"))
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def test_an_uploaded_csv_takes_features_only_with_two_inputs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    labels = (X[:, 0] ** 2 + X[:, 1] ** 2 < 1).astype(float)
+    at = _upload(open_app(features="x1sq,x2sq", init="xavier"), "disk.csv",
+                 np.column_stack([X, labels]))
+    assert not at.sidebar.warning, [w.value for w in at.sidebar.warning]
+    assert at.session_state["run"].net.features == ("x1sq", "x2sq")
+
+    wide = np.column_stack([rng.normal(size=(60, 3)), labels])
+    at = _upload(open_app(features="x1sq,x2sq", init="xavier"), "wide.csv", wide)
+    assert any("the uploaded CSV has 3" in w.value for w in at.sidebar.warning)
+    assert not at.main.error, [e.value for e in at.main.error]
+    assert at.session_state["run"].net.layer_sizes[0] == 3

@@ -78,7 +78,8 @@ if settings.layers == 0:
     st.stop()
 if settings.has_features:
     st.caption("The sweep trains on the points' x1, x2: the sidebar's input features apply "
-               "on the Playground, Backprop step by step and Hidden layer vs none pages.")
+               "on the Playground, Backprop step by step, Hidden layer vs none and Optimizer "
+               "race pages.")
 if problem.notice:
     st.caption(problem.notice)
 init = "uniform" if settings.init == "tutorial" else settings.init

@@ -135,8 +135,10 @@ def test_the_other_pages_open_with_features_and_with_no_hidden_layer(page, layer
     assert_clean(at)
     assert not at.main.error, [e.value for e in at.main.error]
     said = " ".join(e.value for e in [*at.main.caption, *at.main.info])
-    if page in ("pages/sweep.py", "pages/race.py") and layers == "1":
+    if page == "pages/sweep.py" and layers == "1":
         assert "input features apply on the Playground" in said
+    if page == "pages/race.py":
+        assert "input features x1sq, x2sq of each point" in said
     if page == "pages/sweep.py" and layers == "0":
         assert "set Hidden layers to 1 or more" in said
     if page == "pages/compare.py":
@@ -200,3 +202,24 @@ def test_an_uploaded_csv_takes_features_only_with_two_inputs():
     assert any("the uploaded CSV has 3" in w.value for w in at.sidebar.warning)
     assert not at.main.error, [e.value for e in at.main.error]
     assert at.session_state["run"].net.layer_sizes[0] == 3
+
+
+def test_the_optimizer_race_runs_on_the_features():
+    from mlp_ui import race
+
+    at = open_app(**SQUARES)
+    at.switch_page("pages/race.py").run()
+    at.number_input(key=race.EPOCHS).set_value(300).run()
+    at.button(key=race.RUN_BUTTON).click().run()
+    assert_clean(at)
+    assert not at.main.error, [e.value for e in at.main.error]
+    _, view = at.session_state[race.RESULT]
+    run = at.session_state["run"]
+    X, y = run.data.X_train, run.data.y_train
+    for lane in view.result.lanes:
+        assert lane.net.features == ("x1sq", "x2sq")
+    # The landscape's loss at the start is the start network's loss on the squares.
+    plain = Network(lane.net.layer_sizes, lane.net.hidden_activation, lane.net.bias,
+                    view.result.start.copy(), lane.net.output_activation)
+    assert view.result.lanes[0].curve_losses[0] == pytest.approx(
+        backprop(plain, X ** 2, y, view.result.loss).error, rel=1e-9)

@@ -190,3 +190,17 @@ def test_a_gate_with_no_hidden_layer_keeps_the_tutorials_2_1_weights():
     # three features make a 3-1 network, for which the tutorial has no weights
     settings, notices = Settings.from_query({"layers": "0", "features": "x1,x2,x1x2"})
     assert settings.init == "xavier" and "2-1 one without a hidden layer" in notices[0]
+
+
+def test_the_loss_landscape_maps_the_points_through_the_features():
+    from mlp_core.landscape import losses_at
+    from mlp_core.reference import backprop
+
+    _, trainer, X, y, _ = _trained(("x1sq", "x2sq"), seed=6)
+    net = trainer.net
+    plain = Network(net.layer_sizes, net.hidden_activation, net.bias, net.params.copy(),
+                    net.output_activation)
+    Y = net.encode_targets(y)
+    [loss] = losses_at(net, X, Y, "bce", net.params[None])
+    assert loss == pytest.approx(backprop(plain, by_hand(X)[:, [2, 3]], y, "bce").error,
+                                 rel=1e-9)

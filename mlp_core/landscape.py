@@ -197,8 +197,8 @@ def losses_at(net: Network, X: np.ndarray, Y: np.ndarray, loss: str,
     ----------
     net : Network
         The architecture (activations, output kind); its ``params`` are not used.
-    X : ndarray of shape (n, n_in)
     X : ndarray of shape (n, net.n_data_inputs), the data (mapped through its features)
+    Y : ndarray of shape (n, k)
         Encoded targets (``net.encode_targets``).
     loss : {"sse", "mse", "bce", "ce"}
     thetas : ndarray of shape (m, p)

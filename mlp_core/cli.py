@@ -27,6 +27,7 @@ from ._validate import check_int
 from .datasets import ALL_DATASET_NAMES, DATASET_INFO, Dataset, load_csv, make_dataset
 from .dense import one_blas_thread
 from .executors import EXECUTORS, SCHEDULER_ENV, check_scheduler, open_executor
+from .features import PLANE
 from .gridsweep import CellSummary, GridSpec, SweepFile, run_grid
 from .losses import ALLOWED_LOSSES
 from .network import Network
@@ -157,7 +158,7 @@ def _flag(p: argparse.ArgumentParser, name: str, default=None, *, listed: bool =
         default, said = None, f"the data set's, else {tutorial}"
     else:
         default = tutorial if default is None else default
-        said = default
+        said = ",".join(default) if isinstance(default, tuple) else default
     convert = _setting_type(spec)
     if listed:
         convert, default = _listed(convert), (default,)
@@ -236,6 +237,7 @@ def _add_run_options(p: argparse.ArgumentParser, *, sweep: bool = False) -> None
                        help="hidden layer sizes: 3, 8,4 or none (default: the data set's, "
                             "else 3)")
         _flag(p, "seed")
+        _flag(p, "features")
     own = None if sweep else _PER_DATA
     _flag(p, "activation", own, listed=sweep)
     _flag(p, "loss", _PER_DATA)
@@ -373,8 +375,8 @@ def _standardized(data: Dataset, meaning: model_io.ModelData) -> Dataset:
 
 def _check_fits(net: Network, data: Dataset) -> None:
     """Raise unless ``net``'s output layer can learn ``data``'s labels or targets."""
-    if net.layer_sizes[0] != data.n_features:
-        raise ValueError(f"the model takes {net.layer_sizes[0]} inputs but the data has "
+    if net.n_data_inputs != data.n_features:
+        raise ValueError(f"the model takes {net.n_data_inputs} inputs but the data has "
                          f"{data.n_features} features")
     k = net.n_outputs
     needs = (data.n_targets if data.task == "regress" else 1 if data.n_classes == 2
@@ -395,8 +397,11 @@ def _network_and_data(args):
         except OSError as err:
             raise ValueError(f"cannot read {args.model_in}: {err.strerror}") from None
         net = model.net
+        if args.features != PLANE and args.features != (net.features or PLANE):
+            raise ValueError(f"the model file's input features are "
+                             f"{','.join(net.features or PLANE)}; leave --features out")
         # A version 2 file says how its inputs were scaled: the data follow it.
-        data = _dataset(args, args.seed, False if model.version == 2 else None)
+        data = _dataset(args, args.seed, False if model.version >= 2 else None)
         _check_fits(net, data)
         data = _standardized(data, model.data)
         asked = args.loss
@@ -404,12 +409,16 @@ def _network_and_data(args):
         args.loss, notice = _loss_for_model(net, asked, model.training.get("loss"), args.loss)
     else:
         data = _dataset(args, args.seed)
+        if args.features != PLANE and data.n_features != 2:
+            raise ValueError(f"--features applies to data sets of 2 inputs (x1, x2) only; "
+                             f"{data.name} has {data.n_features}")
         fill_defaults(args, data)
         problem = problem_for(data, args.loss)
         args.loss, notice = problem.loss, problem.notice
         net = Network.create(data.n_features, args.hidden, n_outputs=problem.n_outputs,
                              output=problem.output, activation=args.activation,
-                             bias=args.bias, init=args.init, seed=args.seed)
+                             bias=args.bias, init=args.init, seed=args.seed,
+                             features=args.features)
     config = TrainConfig(lr=args.lr, epochs=args.epochs, loss=args.loss,
                          batch_size=args.batch_size, reg=args.reg, reg_rate=args.reg_rate,
                          seed=args.seed, **_update_settings(args))

@@ -52,17 +52,18 @@ class Pair:
 
 def train_pair(data: Dataset, hidden: tuple[int, ...], *, activation: str, bias: bool,
                init: str, seed: int, config: TrainConfig, n_outputs: int = 1,
-               output: str = "sigmoid") -> Pair:
+               output: str = "sigmoid", features: tuple[str, ...] | None = None) -> Pair:
     """Train the hidden-layer network and its no-hidden-layer twin; return both trainers.
 
     Both have ``n_outputs`` units of kind ``output``: without a hidden layer a
     softmax net is multinomial logistic regression and a linear one is linear
-    regression.
+    regression. Both see the same input ``features`` (None: the data's columns).
     """
     trainers = []
     for layers in (hidden, ()):
         net = Network.create(data.n_features, layers, n_outputs=n_outputs, output=output,
-                             activation=activation, bias=bias, init=init, seed=seed)
+                             activation=activation, bias=bias, init=init, seed=seed,
+                             features=features)
         trainer = Trainer(net, data.X_train, data.y_train, config, data.X_test, data.y_test)
         trainer.train()
         trainers.append(trainer)

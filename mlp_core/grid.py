@@ -15,9 +15,10 @@ def decision_grid(
     Returns ``(xs, ys, probs)`` with ``xs`` (gx,), ``ys`` (gy,) and
     ``probs`` (gy, gx) = P(class 1) at ``(xs[j], ys[i])`` for one sigmoid output,
     else ``probs`` (gy, gx, k) = the k outputs there (class probabilities for
-    softmax, predicted values for linear). Only for 2-input nets.
+    softmax, predicted values for linear). Only for nets on 2-column data; a net
+    with input features maps each grid point through them, as it does its data.
     """
-    if net.layer_sizes[0] != 2:
+    if net.n_data_inputs != 2:
         raise ValueError("a decision grid needs a network with exactly 2 inputs")
     x0, x1, y0, y1 = bounds
     xs = np.linspace(x0, x1, resolution)
@@ -33,8 +34,23 @@ def neuron_lines(net: Network) -> list[tuple[float, float, float]]:
 
     Each hidden unit of the first layer splits the plane along such a line;
     XOR needs two of them, which is why one straight line (no hidden layer) fails.
+    Empty unless the net's inputs are the point itself: on features such as x1² the
+    same equation is a curve in the plane, not a line.
     """
-    if net.layer_sizes[0] != 2:
+    if net.layer_sizes[0] != 2 or net.features is not None:
         return []
     W, b = net.weights[0], net.biases[0]
     return [(float(W[0, j]), float(W[1, j]), float(b[j])) for j in range(W.shape[1])]
+
+
+def discretize(probs: np.ndarray) -> np.ndarray:
+    """The predicted class only, for a plane coloured by class instead of by output.
+
+    ``probs`` (gy, gx) = P(class 1) becomes 0/1 (class 1 at 0.5 and above, as
+    ``Network.predict`` decides); ``probs`` (gy, gx, k) becomes the one-hot of each
+    cell's most probable class, shape (gy, gx, k).
+    """
+    probs = np.asarray(probs, dtype=float)
+    if probs.ndim == 2:
+        return (probs >= 0.5).astype(float)
+    return np.eye(probs.shape[-1])[np.argmax(probs, axis=-1)]

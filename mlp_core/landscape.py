@@ -197,7 +197,7 @@ def losses_at(net: Network, X: np.ndarray, Y: np.ndarray, loss: str,
     ----------
     net : Network
         The architecture (activations, output kind); its ``params`` are not used.
-    X : ndarray of shape (n, n_in)
+    X : ndarray of shape (n, net.n_data_inputs), the data (mapped through its features)
     Y : ndarray of shape (n, k)
         Encoded targets (``net.encode_targets``).
     loss : {"sse", "mse", "bce", "ce"}
@@ -232,7 +232,7 @@ def losses_along(net: Network, X: np.ndarray, Y: np.ndarray, loss: str, origin: 
     -------
     ndarray of shape (m,)
     """
-    X = np.asarray(X, dtype=float)
+    X = net.inputs(X)     # a network with input features sees each point's features
     Y = np.asarray(Y, dtype=float)
     coeffs = np.asarray(coeffs, dtype=float)
     widest = max(net.layer_sizes) * max(len(X), 1)

@@ -19,6 +19,14 @@ names the classes (2 for one sigmoid output, k otherwise; empty for regression);
 were standardized with: the network sees ``(raw - mean) / scale``, so raw features
 go through ``ModelData.prepare`` first.
 
+Version 3 adds ``"features": ["x1sq", "x2sq"]``: the input features (keys of
+``features.FEATURES``, in that table's order) the network computes from points
+``(x1, x2)``; ``layer_sizes[0]`` is then their count and ``feature_names`` names the
+two coordinates. A file is written as version 3 only when its network has input
+features, so files of networks on the data's own columns stay readable by version 2
+readers; a file without ``features`` means the data's columns as they are (on the
+plane: x1, x2).
+
 Version 1 files (one sigmoid output, nothing but the network) still load, as a
 two-class model of raw features ``x1 .. xn``.
 
@@ -48,6 +56,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .features import FEATURES, canonical
 from .network import (
     MAX_HIDDEN_LAYERS,
     MAX_HIDDEN_NODES,
@@ -60,7 +69,8 @@ from .training import MAX_ABS_WEIGHT, UPDATE_FIELDS, TrainConfig
 
 FORMAT = "mlp-playground-model"
 VERSION = 2
-VERSIONS = (1, 2)
+FEATURES_VERSION = 3      # written only by networks with input features
+VERSIONS = (1, 2, 3)
 # The largest network (784-256-256-256-256-10 with bias, 399,882 numbers) is about
 # 10.3 MB; 784-256-256-10 about 7 MB (measured: tests/test_model_io.py).
 MAX_MODEL_BYTES = 12_000_000
@@ -96,7 +106,7 @@ class ModelData:
         k = net.n_outputs
         classes = () if net.task == "regress" else tuple(
             f"class {j}" for j in range(2 if k == 1 else k))
-        n = net.layer_sizes[0]
+        n = net.n_data_inputs
         names = ("x",) if n == 1 else tuple(f"x{j}" for j in range(1, n + 1))
         return cls(net.task, classes, names)
 
@@ -130,8 +140,9 @@ class ModelFileError(ValueError):
 
 
 def to_dict(net: Network, training: dict | None = None, data=None) -> dict:
-    """The version 2 file as a dict. ``data``: a ``ModelData``, a ``Dataset`` or None
-    (generic class and feature names, no standardization)."""
+    """The file as a dict (version 3 for a network with input features, else 2). ``data``:
+    a ``ModelData``, a ``Dataset`` or None (generic class and feature names, no
+    standardization)."""
     if data is None:
         data = ModelData.default_for(net)
     elif not isinstance(data, ModelData):
@@ -140,10 +151,12 @@ def to_dict(net: Network, training: dict | None = None, data=None) -> dict:
     if data.mean is not None:
         standardize = {"mean": np.asarray(data.mean, dtype=float).tolist(),
                        "scale": np.asarray(data.scale, dtype=float).tolist()}
+    features = {} if net.features is None else {"features": list(net.features)}
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": VERSION if net.features is None else FEATURES_VERSION,
         "layer_sizes": list(net.layer_sizes),
+        **features,
         "hidden_activation": net.hidden_activation,
         "output_activation": net.output_activation,
         "bias": net.bias,
@@ -247,7 +260,7 @@ def read_dict(data) -> ModelFile:
         raise ModelFileError(f"format must be {FORMAT!r}, got {_short(data['format'])}")
     version = data.get("version")
     if isinstance(version, bool) or version not in VERSIONS:
-        raise ModelFileError(f"version must be 1 or 2, got {_short(version)}")
+        raise ModelFileError(f"version must be 1, 2 or 3, got {_short(version)}")
     sizes = data.get("layer_sizes")
     if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_HIDDEN_LAYERS + 2
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes)):
@@ -284,7 +297,8 @@ def read_dict(data) -> ModelFile:
     bias = data.get("bias")
     if not isinstance(bias, bool):
         raise ModelFileError(f"bias must be true or false, got {_short(bias)}")
-    net = Network(tuple(sizes), activation, bias, output_activation=output)
+    net = Network(tuple(sizes), activation, bias, output_activation=output,
+                  features=_features(data, version, sizes[0]))
     weights = data.get("weights")
     if not isinstance(weights, list) or len(weights) != len(net.weights):
         raise ModelFileError(f"weights must be a list of {len(net.weights)} matrices")
@@ -305,6 +319,30 @@ def read_dict(data) -> ModelFile:
     return ModelFile(net, training, meaning, version)
 
 
+def _features(data: dict, version: int, n_in: int) -> tuple[str, ...] | None:
+    """A version 3 file's input features (None: the data's columns as they are)."""
+    given = data.get("features")
+    if given is None:
+        if version == FEATURES_VERSION:
+            raise ModelFileError("a version 3 file must list its input features")
+        return None
+    if version != FEATURES_VERSION:
+        raise ModelFileError("features need a version 3 file")
+    if not isinstance(given, list) or not all(isinstance(n, str) for n in given):
+        raise ModelFileError(f"features must be a list of names, got {_short(given)}")
+    try:
+        names = canonical(given)
+    except ValueError as err:
+        raise ModelFileError(str(err)) from None
+    if names != tuple(given):
+        raise ModelFileError(f"features must be listed once each in the order "
+                             f"{', '.join(FEATURES)}, got {_short(given)}")
+    if len(names) != n_in:
+        raise ModelFileError(f"the input size must be {len(names)} for {len(names)} input "
+                             f"features, got {n_in}")
+    return names
+
+
 def _model_data(data: dict, net: Network) -> ModelData:
     """A version 2 file's ``task``, ``classes``, ``feature_names`` and ``standardize``."""
     task = data.get("task")
@@ -316,7 +354,7 @@ def _model_data(data: dict, net: Network) -> ModelData:
     k = net.n_outputs
     n_classes = 0 if task == "regress" else 2 if k == 1 else k
     classes = _names(data.get("classes"), n_classes, "classes")
-    n_in = net.layer_sizes[0]
+    n_in = net.n_data_inputs
     names = _names(data.get("feature_names"), n_in, "feature_names")
     standardize = data.get("standardize")
     if standardize is None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._validate import MAX_SEED, check_choice, check_int
 from .activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, OUTPUT_FUNCTIONS
+from .features import PLANE, canonical, map_features
 
 MAX_HIDDEN_LAYERS = 4
 MAX_HIDDEN_NODES = 256
@@ -109,6 +110,11 @@ class Network:
         One of ``OUTPUT_ACTIVATIONS``: ``"sigmoid"`` (binary, or independent
         labels when k > 1), ``"softmax"`` (k >= 2 classes) or ``"linear"``
         (regression with k targets).
+    features : tuple of str or None
+        Input features (keys of ``features.FEATURES``, canonical order) the network
+        computes from points ``(x1, x2)`` before its first layer, which then has
+        ``len(features)`` inputs; None (also for exactly ``("x1", "x2")``): the data's
+        columns as they are. Every inference method takes the data's columns.
     """
 
     layer_sizes: tuple[int, ...]
@@ -116,8 +122,16 @@ class Network:
     bias: bool = False
     params: np.ndarray = field(default=None, repr=False)
     output_activation: str = "sigmoid"
+    features: tuple[str, ...] | None = None
 
     def __post_init__(self):
+        if self.features is not None:
+            self.features = canonical(self.features)
+            if self.features == PLANE:
+                self.features = None
+        if self.features is not None and self.layer_sizes[0] != len(self.features):
+            raise ValueError(f"a network with {len(self.features)} input features needs "
+                             f"{len(self.features)} inputs, got {self.layer_sizes[0]}")
         self.layer_sizes = layer_sizes_for(self.layer_sizes[0], self.layer_sizes[1:-1],
                                            self.layer_sizes[-1])
         check_choice("activation", self.hidden_activation, ACTIVATIONS)
@@ -148,6 +162,7 @@ class Network:
         bias: bool = False,
         init: str = "xavier",
         seed: int = 0,
+        features: tuple[str, ...] | None = None,
     ) -> Network:
         """Build a network with weights from the named initializer and an explicit seed.
 
@@ -165,12 +180,24 @@ class Network:
         bias : bool
         init : str, key of ``INITIALIZERS`` ("tutorial" only for 2-3-1 and 2-1)
         seed : int
+        features : tuple of str, optional
+            Input features of 2-column points (``n_inputs`` must be 2); the first
+            layer then has one input per feature.
         """
+        if features is not None:
+            features = canonical(features)
+            if features == PLANE:
+                features = None
+            elif n_inputs != 2:
+                raise ValueError(f"input features apply to data with 2 inputs (x1, x2); "
+                                 f"this data has {n_inputs}")
+            else:
+                n_inputs = len(features)
         sizes = layer_sizes_for(n_inputs, hidden, n_outputs)
         check_outputs(output, n_outputs)
         check_choice("init", init, INITIALIZERS)
         check_int("seed", seed, 0, MAX_SEED)
-        net = cls(sizes, activation, bias, output_activation=output)
+        net = cls(sizes, activation, bias, output_activation=output, features=features)
         rng = np.random.default_rng(seed)
         for W, W0 in zip(net.weights, INITIALIZERS[init](sizes, rng)):
             W[...] = W0
@@ -183,6 +210,11 @@ class Network:
     @property
     def n_hidden_layers(self) -> int:
         return len(self.layer_sizes) - 2
+
+    @property
+    def n_data_inputs(self) -> int:
+        """Columns of the data the network takes: 2 with input features, else its inputs."""
+        return self.layer_sizes[0] if self.features is None else 2
 
     @property
     def n_params(self) -> int:
@@ -209,21 +241,29 @@ class Network:
     def with_params(self, params: np.ndarray) -> Network:
         """A copy of this network's architecture holding (a copy of) ``params``."""
         return Network(self.layer_sizes, self.hidden_activation, self.bias, np.array(params),
-                       self.output_activation)
+                       self.output_activation, self.features)
 
     def architecture(self) -> str:
         return "-".join(map(str, self.layer_sizes))
 
     # --- inference -----------------------------------------------------------
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """What the first layer takes for data ``X`` (n, n_data_inputs): the input features
+        of each point, shape (n, layer_sizes[0]); ``X`` itself without features."""
+        if self.features is None:
+            return np.asarray(X, dtype=float)
+        return map_features(self.features, X)
+
     def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Pre-activations and activations of every layer.
 
         Returns ``(zs, activations)``: ``zs[l]`` is ``(n, layer_sizes[l+1])``;
-        ``activations[0]`` is ``X`` itself and ``activations[l+1] = f(zs[l])``,
+        ``activations[0]`` is ``inputs(X)`` (``X`` itself without features) and
+        ``activations[l+1] = f(zs[l])``,
         with the output activation on the last layer.
         """
         act = ACTIVATIONS[self.hidden_activation]
-        a = np.asarray(X, dtype=float)
+        a = self.inputs(X)
         zs, acts = [], [a]
         last = len(self.weights) - 1
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):

@@ -101,7 +101,9 @@ def backprop(
     Parameters
     ----------
     net : Network
-    input_features : ndarray of shape (n, n_in)
+    input_features : ndarray of shape (n, net.n_data_inputs)
+        The data; a network with input features maps each point through them first
+        (``Network.inputs``), so the trace's matrices are what its first layer sees.
     target_output : ndarray of shape (n,) or (n, k)
         Anything ``net.encode_targets`` takes: labels or ``(n, k)`` targets.
     loss : {"sse", "mse", "bce", "ce"}
@@ -118,7 +120,7 @@ def backprop(
     check_loss_for_output(output, loss)
     act = ACTIVATIONS[net.hidden_activation]
     act_der = DERIVATIVES[net.hidden_activation]
-    input_features = np.asarray(input_features, dtype=float)
+    input_features = net.inputs(input_features)
     target_output = net.encode_targets(target_output)
     trace = Trace()
     n_layers = len(net.weights)

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .features import FEATURE_CODE, FEATURE_LABELS
 from .losses import check_loss_for_output
 from .network import Network
 from .training import TrainConfig
@@ -138,7 +139,8 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     Parameters
     ----------
     net : Network, any output kind
-    X : ndarray of shape (n, n_in), the features the network trains on
+    X : ndarray of shape (n, net.n_data_inputs), the data the network trains on (points
+        (x1, x2) when ``net`` has input features: the script maps them as the engine does)
     y : ndarray of shape (n,) or (n, k), class labels or targets (``net.encode_targets``)
     config : TrainConfig, whose loss fits ``net``'s output
     standardize : (mean, scale), each of shape (n_in,), or None
@@ -168,6 +170,7 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
     act, act_der = _ACTIVATION_CODE[net.hidden_activation]
     loss_line, dino_lines = _LOSS_CODE[output, config.loss]
     minibatch = config.batch_size is not None and config.batch_size < len(X)
+    inputs = _input_lines(net, X, standardize is not None)
     out = [
         "# Standalone training script written by MLP Playground.",
         f"# Network {net.architecture()}, hidden activation {net.hidden_activation}, "
@@ -185,9 +188,7 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         *(["import math"] if config.schedule == "cosine" else []),
         "import numpy as np",
         "",
-        f"# Input features, shape {X.shape}"
-        + (", standardized (see prepare below):" if standardize is not None else ":"),
-        f"input_features = {_array(X)}",
+        *inputs,
     ]
     if output == "sigmoid" and net.n_outputs == 1:
         out += [f"# Target output, shape ({len(Y)}, 1):",
@@ -321,6 +322,25 @@ def standalone_script(net: Network, X: np.ndarray, y: np.ndarray, config: TrainC
         out.append(f"print({w!r}, {w}.tolist())")
     out += ["# The loss of the last epoch's forward pass:", "print(repr(float(error)))", ""]
     return "\n".join(out)
+
+
+def _input_lines(net: Network, X: np.ndarray, standardized: bool) -> list[str]:
+    """``input_features``: the data itself, or each point's input features (``features``)."""
+    if net.features is None:
+        return [f"# Input features, shape {X.shape}"
+                + (", standardized (see prepare below):" if standardized else ":"),
+                f"input_features = {_array(X)}"]
+    names = ", ".join(FEATURE_LABELS[name] for name in net.features)
+    return [f"# Points (x1, x2), shape {X.shape}:",
+            f"points = {_array(X)}",
+            "",
+            "def features(points):",
+            f"    # What the first layer sees of each point: {names}",
+            "    x1, x2 = points[:, 0], points[:, 1]",
+            "    return np.column_stack([" + ", ".join(FEATURE_CODE[name]
+                                                    for name in net.features) + "])",
+            "",
+            f"input_features = features(points)   # shape ({len(X)}, {len(net.features)})"]
 
 
 def _rate_lines(config: TrainConfig) -> list[str]:

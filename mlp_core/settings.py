@@ -36,6 +36,7 @@ from .datasets import (
     Dataset,
     make_dataset,
 )
+from .features import FEATURE_LABELS, FEATURES, PLANE, canonical, parse_features
 from .losses import LOSS_LABELS, LOSSES
 from .network import INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_NODES
 from .optimizers import (
@@ -74,12 +75,14 @@ MIN_SIDEBAR_EPS = 1e-12
 class Spec:
     """How one setting is named, checked, parsed from a URL and drawn as a widget.
 
-    ``kind`` is the value's type (``int``, ``float``, ``str`` for a choice, ``bool``).
+    ``kind`` is the value's type (``int``, ``float``, ``str`` for a choice, ``bool``,
+    ``tuple`` for a non-empty subset of ``choices``, kept in their order).
     ``what`` names it in error messages; ``label`` and ``help`` are the widget's;
     ``lo``/``hi`` (``lo_open``/``hi_open``: that end excluded) or ``choices`` give the
     range, ``labels`` how a choice reads. ``widget`` is ``number``, ``slider``,
-    ``select`` or ``toggle``; ``step`` the widget's step and ``ui_lo``/``ui_hi`` its
-    smallest/largest value when it differs from ``lo``/``hi`` (an open end needs one).
+    ``select``, ``multiselect`` or ``toggle``; ``step`` the widget's step and
+    ``ui_lo``/``ui_hi`` its smallest/largest value when it differs from ``lo``/``hi``
+    (an open end needs one).
     ``cli`` is the flag of ``python -m mlp_core`` that takes this setting as it is
     (None: the CLI has its own way, see ``mlp_core.cli``).
     """
@@ -111,10 +114,16 @@ class Spec:
         if self.kind is float:
             return check_float(self.what, value, self.lo, self.hi, lo_open=self.lo_open,
                                hi_open=self.hi_open)
+        if self.kind is tuple:
+            if isinstance(value, str) or not isinstance(value, (tuple, list)):
+                raise ValueError(f"{self.what} must be a list of names, got {value!r}")
+            return canonical(value)
         return check_choice(self.what, value, self.choices)
 
     def allowed(self) -> str:
         """The values this setting takes, as its error messages write them."""
+        if self.kind is tuple:
+            return f"one or more of {','.join(self.choices)}"
         if self.choices:
             return ", ".join(self.choices)
         if self.kind is int:
@@ -138,10 +147,17 @@ class Settings:
 
     dataset: str = _setting("or", Spec(
         str, "dataset", "Dataset", "select", choices=DATASET_CHOICES, labels=DATASET_LABELS))
+    features: tuple[str, ...] = _setting(PLANE, Spec(
+        tuple, "input features", "Input features", "multiselect", choices=tuple(FEATURES),
+        labels=FEATURE_LABELS,
+        help="What the network's first layer sees of each point (x1, x2): with x1² and "
+             "x2² a circle's edge is a straight line, learnt with no hidden layer. For data "
+             "sets of 2 inputs only.", cli="--features"))
     hidden: int = _setting(3, Spec(
         int, "hidden nodes", "Hidden nodes", "number", lo=1, hi=MAX_HIDDEN_NODES, step=1))
     layers: int = _setting(1, Spec(
-        int, "hidden layers", "Hidden layers", "number", lo=1, hi=MAX_HIDDEN_LAYERS, step=1))
+        int, "hidden layers", "Hidden layers", "number", lo=0, hi=MAX_HIDDEN_LAYERS, step=1,
+        help="0: the inputs feed the output directly (one straight line per output)."))
     lr: float = _setting(0.05, Spec(
         float, "learning rate", "Learning rate", "number", lo=0.0, hi=MAX_LR, lo_open=True,
         step=0.01, ui_lo=MIN_SIDEBAR_LR, cli="--lr"))
@@ -235,6 +251,15 @@ class Settings:
         help="Early stopping: stop after the first epoch whose training loss is at most "
              "this; 0 = off."))
 
+    # --- How the plane is drawn (no effect on the network: see DISPLAY_FIELDS) --------
+    show_test: bool = _setting(False, Spec(
+        bool, "show test data", "Show test data", "toggle",
+        help="Draw the held-out test points (diamonds) on the decision boundary."))
+    discretize: bool = _setting(False, Spec(
+        bool, "discretize output", "Discretize output", "toggle",
+        help="Colour the plane by the predicted class only (output at 0.5, or the most "
+             "probable class) instead of shading by the output."))
+
     def __post_init__(self):
         for name, spec in SPECS.items():
             object.__setattr__(self, name, spec.check(getattr(self, name)))
@@ -260,11 +285,17 @@ class Settings:
             return name in SCHEDULE_PARAMS[self.schedule]
         return True
 
+    @property
+    def has_features(self) -> bool:
+        """Whether the input features are other than the point (x1, x2) itself."""
+        return self.features != PLANE
+
     def architecture_key(self) -> tuple:
-        """What, when changed, makes a new network: everything but lr, epochs and how the
-        updates are made (``UPDATE_FIELDS``), which the trainer takes as they change."""
+        """What, when changed, makes a new network: everything but lr, epochs, how the
+        updates are made (``UPDATE_FIELDS``), which the trainer takes as they change, and
+        how the plane is drawn (``DISPLAY_FIELDS``)."""
         d = asdict(self)
-        for name in ("lr", "epochs", *UPDATE_FIELDS):
+        for name in ("lr", "epochs", *UPDATE_FIELDS, *DISPLAY_FIELDS):
             del d[name]
         return tuple(sorted(d.items()))
 
@@ -272,7 +303,7 @@ class Settings:
         """URL parameters for the fields that differ from the defaults."""
         default = Settings()
         return {
-            f.name: _format(getattr(self, f.name))
+            f.name: format_value(getattr(self, f.name))
             for f in fields(self)
             if getattr(self, f.name) != getattr(default, f.name)
         }
@@ -303,16 +334,38 @@ class Settings:
             except (ValueError, TypeError, OverflowError) as err:
                 notices.append(
                     f"Link parameter {name}={_short(raw)} is not valid ({_reason(err)}); "
-                    f"using {_format(getattr(base, name))}."
+                    f"using {format_value(getattr(base, name))}."
                 )
         settings = replace(base, **values)
+        problem = features_problem(settings)
+        if problem:
+            notices.append(f"{problem}; using x1,x2.")
+            settings = replace(settings, features=PLANE)
         if settings.init == "tutorial" and not _tutorial_shape(settings):
             notices.append(
-                "The tutorial's fixed weights exist only for its 2-3-1 network; "
-                "using xavier initial weights instead."
+                "The tutorial's fixed weights exist only for its 2-3-1 network and the 2-1 "
+                "one without a hidden layer; using xavier initial weights instead."
             )
             settings = replace(settings, init="xavier")
         return settings, notices
+
+
+def features_problem(settings: Settings, n_inputs: int | None = None) -> str | None:
+    """Why ``settings``' input features cannot apply, or None: they map points (x1, x2), so
+    the data must have 2 inputs (``n_inputs``: the data's, else the named set's)."""
+    if not settings.has_features:
+        return None
+    if n_inputs is None:
+        info = DATASET_INFO.get(settings.dataset)
+        if info is None:       # an upload: its columns are known once it is read
+            return None
+        n_inputs = info.n_inputs
+    if n_inputs == 2:
+        return None
+    info = DATASET_INFO.get(settings.dataset)
+    name = info.label if info is not None else "the uploaded CSV"
+    return (f"Input features ({','.join(settings.features)}) apply to data sets of 2 inputs "
+            f"(x1, x2) only; {name} has {n_inputs}")
 
 
 def data_for(settings: Settings) -> Dataset:
@@ -325,7 +378,9 @@ def data_for(settings: Settings) -> Dataset:
 
 
 def _tutorial_shape(s: Settings) -> bool:
-    return s.dataset in GATES and s.layers == 1 and s.hidden == 3
+    # network.TUTORIAL_WEIGHTS: 2-3-1 and 2-1, on the gates' two inputs (or two features)
+    return (s.dataset in GATES and len(s.features) == 2
+            and (s.layers == 0 or (s.layers == 1 and s.hidden == 3)))
 
 
 def _parse_bool(raw, spec: Spec) -> bool:
@@ -348,6 +403,12 @@ def _parse_float(raw, spec: Spec | None = None) -> float:
         raise ValueError("not a number") from None
 
 
+def _parse_names(raw, spec: Spec) -> tuple[str, ...]:
+    if isinstance(raw, (tuple, list)):
+        return canonical(raw)
+    return parse_features(raw)
+
+
 def _parse_int(raw, spec: Spec | None = None) -> int:
     text = str(raw).strip().replace("_", "").replace(",", "")
     number = _parse_float(text)
@@ -358,15 +419,21 @@ def _parse_int(raw, spec: Spec | None = None) -> int:
 
 _PARSERS: dict[type, Callable] = {
     bool: _parse_bool, int: _parse_int, float: _parse_float, str: lambda raw, spec: str(raw),
+    tuple: _parse_names,
 }
 SPECS: dict[str, Spec] = {f.name: f.metadata["spec"] for f in fields(Settings)}
+# Settings that change only how the plane is drawn, never the network.
+DISPLAY_FIELDS = ("show_test", "discretize")
 _OPTIMIZER_FIELDS = {name for names in OPTIMIZER_PARAMS.values() for name in names}
 _SCHEDULE_FIELDS = {name for names in SCHEDULE_PARAMS.values() for name in names}
 
 
-def _format(value) -> str:
+def format_value(value) -> str:
+    """A setting's value as a link writes it (``to_query``; saved runs keep the same text)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(value)
     if isinstance(value, float):
         short = f"{value:g}"  # short links; repr where 6 digits would change the value
         return short if float(short) == value else repr(value)

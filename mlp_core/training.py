@@ -309,9 +309,9 @@ class Trainer:
         check_loss_for_output(self.net.output_activation, self.config.loss)
         self.X = np.ascontiguousarray(self.X, dtype=np.float64)
         self.y = _as_targets_array(self.y)
-        if self.X.ndim != 2 or self.X.shape[1] != self.net.layer_sizes[0]:
+        if self.X.ndim != 2 or self.X.shape[1] != self.net.n_data_inputs:
             raise ValueError(
-                f"X must have shape (n, {self.net.layer_sizes[0]}) for a "
+                f"X must have shape (n, {self.net.n_data_inputs}) for a "
                 f"{self.net.architecture()} network, got {self.X.shape}"
             )
         if self.X.shape[0] != self.y.shape[0] or self.X.shape[0] == 0:
@@ -323,6 +323,9 @@ class Trainer:
         self.X_test = np.ascontiguousarray(self.X_test, dtype=np.float64)
         self.y_test = _as_targets_array(self.y_test)
         self.Y_test = self.net.encode_targets(self.y_test)
+        # The kernels see what the first layer takes: the input features, computed once.
+        self.X_in = np.ascontiguousarray(self.net.inputs(self.X))
+        self.X_test_in = np.ascontiguousarray(self.net.inputs(self.X_test))
         self._tss = (_total_sum_of_squares(self.Y), _total_sum_of_squares(self.Y_test))
         self._check_patience(self.config)
         self.opt_state = new_state(len(self.net.params))
@@ -439,7 +442,7 @@ class Trainer:
             params_at = np.empty((len(stops), len(self.net.params)))
             t0 = time.perf_counter()
             reached, epoch, status = compiled.train_stops(
-                self.X, self.Y, self.X_test, self.Y_test, self.net.params, *settings,
+                self.X_in, self.Y, self.X_test_in, self.Y_test, self.net.params, *settings,
                 self.epoch, stops, self.train_loss, MAX_ABS_WEIGHT, evals, params_at,
                 self.opt_state,
             )
@@ -571,14 +574,15 @@ class Trainer:
         return self.train_loss[: self.epoch]
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """``(loss, score)`` of the current network on ``X`` (n, n_in) and labels or targets ``y``.
+        """``(loss, score)`` of the current network on data ``X`` (n, n_data_inputs) and labels
+        or targets ``y``.
 
         The score is the accuracy of a classifier, R^2 of a regression network.
         The compiled twin of ``reference.evaluate`` (it runs ~1,000 times a run).
         """
         if len(X) == 0:
             return float("nan"), float("nan")
-        X = np.ascontiguousarray(X, dtype=np.float64)
+        X = np.ascontiguousarray(self.net.inputs(X), dtype=np.float64)
         Y = self.net.encode_targets(_as_targets_array(y))
         k = kernel_settings(self.net, self.config, len(self.X))
         compiled = kernel_for(self.net.layer_sizes, len(X))

@@ -229,6 +229,7 @@ def network_diagram(
     *,
     title: str = "Network",
     height: int = style.DIAGRAM_HEIGHT,
+    input_names: list[str] | None = None,
 ) -> go.Figure:
     """Node-link diagram of a fully connected network.
 
@@ -250,6 +251,8 @@ def network_diagram(
         ``biases[l]`` has shape (layer_sizes[l+1],) (or (1, n)).
     title : str, default "Network"
     height : int, default ``style.DIAGRAM_HEIGHT``
+    input_names : list[str], length layer_sizes[0], optional
+        The input nodes' names (e.g. the input features ``x1²``); default ``x1``, ``x2``, ...
 
     Returns
     -------
@@ -265,6 +268,10 @@ def network_diagram(
     L = len(sizes)
     names = _layer_names(L)
     units = [_unit_names(ell, L, n) for ell, n in enumerate(sizes)]
+    if input_names is not None:
+        if len(input_names) != sizes[0]:
+            raise ValueError(f"input_names must name {sizes[0]} inputs, got {len(input_names)}")
+        units[0] = [str(name) for name in input_names]
     grid = _node_grid(sizes, height)
     data = _edge_traces(Ws, grid, units) + [_node_trace(grid, units, names, Bs)]
     layout = base_layout(title, height, style.DIAGRAM_MARGIN)

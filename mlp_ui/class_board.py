@@ -7,7 +7,6 @@ rebuilt only when the class's runs changed (``_fingerprint``).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from urllib.parse import urlencode
 
 import numpy as np
@@ -20,7 +19,7 @@ from mlp_store import StoreUnavailable
 
 from . import board, classlink, classroom, views
 from .lessons import load_lessons
-from .run import load_model
+from .run import load_model, widget_values
 from .safe import plain
 
 BOARD_SECONDS = 5
@@ -226,7 +225,7 @@ def _open_in_playground(run_id: str) -> None:
     if record is None:
         return
     settings, _ = Settings.from_query(record.settings)
-    st.session_state.update(asdict(settings))
+    st.session_state.update(widget_values(settings))
     if record.model:
         load_model(record.model.encode(), f"{record.nickname or 'run'}.json")
     st.session_state[OPEN_PENDING] = True

@@ -10,6 +10,7 @@ import streamlit as st
 
 import mlp_figures as figs
 from mlp_core import model_io
+from mlp_core.features import FEATURE_LABELS
 from mlp_core.grid import decision_grid
 from mlp_core.script import standalone_script
 from mlp_core.settings import UPLOAD
@@ -32,7 +33,7 @@ DIGIT_PIXELS = 12    # screen pixels per image pixel of the chosen 8x8 digit
 
 def predict_box(container, run: Run) -> None:
     net, data = run.net, run.data
-    n_in = net.layer_sizes[0]
+    n_in = net.n_data_inputs
     if n_in > MAX_TYPED_INPUTS:
         point = _pick_row(container, run)
     else:
@@ -52,6 +53,9 @@ def predict_box(container, run: Run) -> None:
     names = ["hidden layer" if net.n_hidden_layers == 1 else f"hidden layer {l + 1}"
              for l in range(net.n_hidden_layers)] + ["output layer"]
     rows = []
+    if net.features is not None:
+        rows.append(("features", ", ".join(FEATURE_LABELS[n] for n in net.features)
+                     + " of the point", _vec(acts[0][0])))
     for l, (z, a) in enumerate(zip(zs, acts[1:])):
         activation = net.output_activation if l == len(zs) - 1 else net.hidden_activation
         rows.append((f"result{2 * l + 1}", f"input to the {names[l]}: previous . W"
@@ -121,9 +125,9 @@ def replay_box(container, run: Run) -> None:
     if net.task == "regress":
         why = ("The replay animates a decision boundary; a regression network has none. "
                "Scrub the timeline above to see the fit at any epoch.")
-    elif net.layer_sizes[0] != 2:
+    elif net.n_data_inputs != 2:
         why = (f"The replay animates the boundary over a network's two inputs; this one has "
-               f"{net.layer_sizes[0]}. Scrub the timeline above to see the regions at any epoch.")
+               f"{net.n_data_inputs}. Scrub the timeline above to see the regions at any epoch.")
     elif not (net.output_activation == "sigmoid" and net.n_outputs == 1):
         why = ("The replay animates the two-class boundary of one sigmoid output; this network "
                f"has {net.n_outputs} {net.output_activation} outputs. Scrub the timeline above "

@@ -6,8 +6,6 @@ who joined one, so the board shows it); without a database it lasts the session.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from mlp_core.settings import SPECS
@@ -15,7 +13,7 @@ from mlp_store import StoreUnavailable
 
 from . import classroom, keys
 from .lessons import Lesson, RunFacts, Step, StepResult, check_step, load_lessons, progress_after
-from .run import reset_run, settled
+from .run import reset_run, settled, widget_values
 from .safe import plain
 from .teaching import spinner, step_lock
 
@@ -70,7 +68,7 @@ def run_facts() -> RunFacts | None:
 def _apply_setup(step: Step) -> None:
     settings = step.setup_settings()
     st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
-    st.session_state.update(asdict(settings))
+    st.session_state.update(widget_values(settings))
     st.session_state[keys.URL_NOTICES] = []
     reset_run()
     rules = classroom.rules()

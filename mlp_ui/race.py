@@ -110,8 +110,10 @@ def start_network(settings: Settings, data: Dataset) -> tuple[Network, str | Non
     start from uniform [0, 1) weights, as on the Hidden layer vs none page.
     """
     problem = problem_for(data, settings.loss)
+    features = settings.features if data.n_features == 2 else None
+    n_in = len(features) if features else data.n_features
     init, note = settings.init, None
-    if init == "tutorial" and (data.n_features, *settings.hidden_layers,
+    if init == "tutorial" and (n_in, *settings.hidden_layers,
                                problem.n_outputs) != (2, 3, 1):
         init = "uniform"
         note = ("The tutorial's fixed weights exist only for its 2-3-1 network; the race "
@@ -119,7 +121,7 @@ def start_network(settings: Settings, data: Dataset) -> tuple[Network, str | Non
     net = Network.create(data.n_features, settings.hidden_layers,
                          n_outputs=problem.n_outputs, output=problem.output,
                          activation=settings.activation, bias=settings.bias, init=init,
-                         seed=settings.seed)
+                         seed=settings.seed, features=features)
     return net, note
 
 

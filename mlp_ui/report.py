@@ -162,7 +162,7 @@ def report_html(record, data: Dataset | None, *, base_url: str = "",
             {"train": (np.asarray(record.loss_epochs), np.asarray(record.loss_values))},
             log_y=True, title=f"Training loss ({record.settings.get('loss', '')}), log scale"))
     tables = ""
-    if net is not None and data is not None and data.n_features == net.layer_sizes[0]:
+    if net is not None and data is not None and data.n_features == net.n_data_inputs:
         main = picture(data, net)
         if main is not None:
             figures.append(main)

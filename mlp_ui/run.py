@@ -7,12 +7,13 @@ anything else about the network or the data builds a new one from the seed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import streamlit as st
 
 from mlp_core import model_io
 from mlp_core.datasets import DATASET_INFO, CSVError, Dataset, load_csv
+from mlp_core.features import PLANE
 from mlp_core.gradnorms import GradNormHistory
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.problems import problem_for
@@ -148,11 +149,13 @@ def new_run(settings: Settings, data: Dataset, key: tuple) -> Run:
     problem = problem_for(data, settings.loss)
     net = Network.create(data.n_features, settings.hidden_layers, n_outputs=problem.n_outputs,
                          output=problem.output, activation=settings.activation,
-                         bias=settings.bias, init=settings.init, seed=settings.seed)
+                         bias=settings.bias, init=settings.init, seed=settings.seed,
+                         features=settings.features)
     if pending is not None:
         loaded, name = pending
         if loaded.layer_sizes == net.layer_sizes and loaded.bias == net.bias \
-                and loaded.hidden_activation == net.hidden_activation:
+                and loaded.hidden_activation == net.hidden_activation \
+                and loaded.features == net.features:
             net, source = loaded, name
     trainer = Trainer(net, data.X_train, data.y_train, train_config(settings, data),
                       data.X_test, data.y_test)
@@ -167,6 +170,13 @@ def train_config(settings: Settings, data: Dataset) -> TrainConfig:
     """
     config = replace(settings.train_config(), loss=problem_for(data, settings.loss).loss)
     return config if data.n_test else replace(config, patience=0)
+
+
+def widget_values(settings: Settings) -> dict:
+    """``settings`` as the sidebar's widgets hold them in ``st.session_state``: a
+    multiselect's value (the input features) is a list."""
+    return {f.name: list(value) if isinstance(value := getattr(settings, f.name), tuple)
+            else value for f in fields(settings)}
 
 
 def reset_run() -> None:
@@ -217,8 +227,8 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
     except ValueError as err:
         return "error", f"{name}: {err}"
     hidden = net.layer_sizes[1:-1]
-    if not hidden or len(set(hidden)) != 1:
-        return "error", (f"{name}: the sidebar shows networks with 1 to 4 equal hidden layers; "
+    if len(set(hidden)) > 1:
+        return "error", (f"{name}: the sidebar shows networks with 0 to 4 equal hidden layers; "
                          f"this model is {net.architecture()}. Train it with `python -m mlp_core "
                          f"train --model-in {name}` instead.")
     data = _data_of(training)
@@ -227,15 +237,17 @@ def load_model(raw: bytes, name: str) -> tuple[str, str]:
         n_inputs = DATASET_INFO[data["dataset"]].n_inputs
     else:
         n_inputs = run.data.n_features if run is not None else 2
-    if net.layer_sizes[0] != n_inputs:
-        return "error", (f"{name}: the model takes {net.layer_sizes[0]} inputs but the current "
+    if net.n_data_inputs != n_inputs:
+        return "error", (f"{name}: the model takes {net.n_data_inputs} inputs but the current "
                          f"data has {n_inputs} features.")
     note = ""
     if "dataset" in data and data["dataset"] != st.session_state.get("dataset"):
         note = f" It learned {data['dataset']}, so the sidebar now shows that data."
     st.session_state[keys.MODEL_PENDING] = (net, name)
-    st.session_state.update(hidden=hidden[0], layers=len(hidden),
-                            activation=net.hidden_activation, bias=net.bias, **data)
+    st.session_state.update(layers=len(hidden), activation=net.hidden_activation,
+                            bias=net.bias, features=list(net.features or PLANE), **data)
+    if hidden:         # no hidden layer: the width box keeps its value for later
+        st.session_state["hidden"] = hidden[0]
     if st.session_state.get("init") == "tutorial" and tuple(net.layer_sizes) not in \
             TUTORIAL_WEIGHTS:
         # As for a link: the tutorial's weights cannot build this shape, so the run

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from dataclasses import asdict
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -23,7 +22,7 @@ from mlp_store import RunRecord, RunSummary, Store
 
 from . import keys, views
 from .report import picture, record_data, report_html, report_name
-from .run import Run, load_model
+from .run import Run, load_model, widget_values
 from .safe import plain
 from .saving import announce, redrawable, settings_of, snapshot
 
@@ -179,7 +178,7 @@ def reopen(store: Store, run_id: str, workspace: str) -> None:
         st.session_state[REOPEN_MESSAGE] = (kind, message)
         return
     # Every saved setting, not just those a model file names: epochs, init, seed...
-    st.session_state.update(asdict(settings_of(record.settings)))
+    st.session_state.update(widget_values(settings_of(record.settings)))
     st.session_state.pop(keys.MODEL_MESSAGE, None)   # the Load model tab's, not ours
     announce("success", f"Reopened {record.title}: its settings and its final weights after "
                         f"{record.epochs:,} epochs. Train goes on from them.")
@@ -276,7 +275,7 @@ def compare_pictures(records: list[RunRecord], labels: dict[str, str]) -> None:
     drawable = []
     for r in records:
         net, data = network_of(r), record_data(r)
-        if net is not None and data is not None and data.n_features == net.layer_sizes[0]:
+        if net is not None and data is not None and data.n_features == net.n_data_inputs:
             drawable.append((r, net, data))
     if not drawable:
         st.caption("None of these runs has a picture to draw (sweeps and races keep no single "

@@ -33,7 +33,7 @@ import streamlit as st
 
 from mlp_core import model_io
 from mlp_core.network import Network
-from mlp_core.settings import UPLOAD, Settings
+from mlp_core.settings import UPLOAD, Settings, format_value
 from mlp_core.training import downsample_indices
 from mlp_store import RunIn, SaveRefused, Store, StoreUnavailable, open_store
 
@@ -66,17 +66,7 @@ CLASS_MEMBER = "classroom_member"
 
 def settings_text(settings: Settings) -> dict[str, str]:
     """Every setting as its URL text, defaults included (``to_query`` keeps only the rest)."""
-    return {f.name: _text(getattr(settings, f.name)) for f in fields(settings)}
-
-
-def _text(value) -> str:
-    # Settings.to_query's own form: links and saved settings read alike.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        short = f"{value:g}"
-        return short if float(short) == value else repr(value)
-    return str(value)
+    return {f.name: format_value(getattr(settings, f.name)) for f in fields(settings)}
 
 
 def link_of(settings: Settings) -> str:

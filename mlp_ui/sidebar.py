@@ -8,17 +8,26 @@ to the URL, so the address bar always holds a link that reproduces the setup.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 import streamlit as st
 
 from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
+from mlp_core.features import PLANE
 from mlp_core.optimizers import OPTIMIZER_PARAMS, SCHEDULE_PARAMS
-from mlp_core.settings import MIN_SIDEBAR_LR, PRESETS, SPECS, UPLOAD, Settings, data_defaults
+from mlp_core.settings import (
+    MIN_SIDEBAR_LR,
+    PRESETS,
+    SPECS,
+    UPLOAD,
+    Settings,
+    data_defaults,
+    features_problem,
+)
 
 from . import classroom, keys
 from .controls import button
-from .run import accept_csv, current_data, reset_run
+from .run import accept_csv, current_data, reset_run, widget_values
 from .safe import plain
 
 
@@ -44,6 +53,9 @@ def widget(container, name: str, **options):
         return container.selectbox(spec.label, spec.choices, format_func=fmt, **common)
     if spec.widget == "toggle":
         return container.toggle(spec.label, **common)
+    if spec.widget == "multiselect":
+        fmt = spec.labels.get if spec.labels else str
+        return container.multiselect(spec.label, spec.choices, format_func=fmt, **common)
     lo = spec.lo if spec.ui_lo is None else spec.ui_lo
     hi = spec.hi if spec.ui_hi is None else spec.ui_hi
     lo, hi, step = (spec.kind(v) for v in (lo, hi, spec.step))
@@ -65,7 +77,7 @@ def _seed_from_url() -> None:
         notices.append(f"Link parameter lr={settings.lr:g} is below the smallest learning "
                        f"rate the sidebar takes; using {MIN_SIDEBAR_LR:g}.")
         settings = replace(settings, lr=MIN_SIDEBAR_LR)
-    st.session_state.update(asdict(settings))
+    st.session_state.update(widget_values(settings))
     if "init" not in params and classroom.rule_for("init") is None:
         _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
@@ -74,7 +86,7 @@ def _seed_from_url() -> None:
 
 def apply_preset(name: str) -> None:
     st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
-    st.session_state.update(asdict(PRESETS[name].settings))
+    st.session_state.update(widget_values(PRESETS[name].settings))
     st.session_state[keys.URL_NOTICES] = []
     # A press on a page drawn by a server since restarted is the new session's first
     # run: without this, seeding from the old link would overwrite the preset.
@@ -104,8 +116,9 @@ def render_sidebar() -> Settings:
         sb.caption(plain(st.session_state[keys.DATA_DEFAULTS_NOTE]))
     if st.session_state["dataset"] == UPLOAD:
         _csv_upload(sb)
+    features_refused = _features(sb)
     c1, c2 = sb.columns(2)
-    widget(c1, "hidden")
+    widget(c1, "hidden", disabled=st.session_state.get("layers") == 0)
     widget(c2, "layers")
     c1, c2 = sb.columns(2)
     widget(c1, "lr")
@@ -119,15 +132,49 @@ def render_sidebar() -> Settings:
     widget(c1, "seed")
     widget(c2, "bias")
     _data_options(sb, st.session_state["dataset"])
+    # Full width: in half columns "Discretize output" was cut to "Discre...".
+    widget(sb, "show_test")
+    widget(sb, "discretize")
     try:
         settings = _settings_from_state()
     except ValueError as err:
         sb.error(f"Invalid setting: {err}")
         settings = replace(Settings(), **{k: st.session_state[k] for k in ("dataset",)})
+    if features_refused:
+        # Kept in the widget for when 2-input data come back; the run uses the data's own.
+        settings = replace(settings, features=PLANE)
     for notice in st.session_state.get(keys.URL_NOTICES, []):
         sb.warning(plain(notice))
     _sync_url(settings)
     return settings
+
+
+def _features(sb) -> bool:
+    """Draw the input features; True when the chosen data set cannot take them (said in a
+    warning, the control greyed out). An empty choice is refused by ``Settings``."""
+    state = st.session_state
+    n_inputs = _n_inputs(state["dataset"])
+    try:
+        chosen = Settings(dataset=state["dataset"], features=state["features"])
+    except ValueError:
+        chosen = None
+    problem = features_problem(chosen, n_inputs) if chosen is not None else None
+    widget(sb, "features", disabled=n_inputs not in (None, 2) and problem is None)
+    if problem:
+        sb.warning(plain(f"{problem}: the network takes the data's own inputs."))
+    return problem is not None
+
+
+def _n_inputs(dataset: str) -> int | None:
+    """The chosen data's input columns: the named set's, or the uploaded CSV's once read
+    (None before there is one)."""
+    if dataset in DATASET_INFO:
+        return DATASET_INFO[dataset].n_inputs
+    try:
+        data = current_data(_settings_from_state())
+    except ValueError:
+        return None
+    return None if data is None else data.n_features
 
 
 def _leave_tutorial_weights(n_inputs: int, classes: int) -> None:

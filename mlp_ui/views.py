@@ -12,7 +12,8 @@ import pandas as pd
 import mlp_figures as figs
 from mlp_core import metrics as scores
 from mlp_core.datasets import Dataset
-from mlp_core.grid import decision_grid, neuron_lines
+from mlp_core.features import FEATURE_LABELS
+from mlp_core.grid import decision_grid, discretize, neuron_lines
 from mlp_core.network import Network, parameter_breakdown
 from mlp_core.optimizers import T, buffers, lr_at
 from mlp_core.projection import Plane, feature_plane, plane_grid, principal_plane
@@ -201,14 +202,18 @@ def unit_labels(net: Network) -> list[str]:
 
 
 def boundary_figure(data: Dataset, net: Network, *, show_lines: bool,
-                    title: str = "Decision boundary", line_labels: list[str] | None = None):
-    if net.layer_sizes[0] != 2:
+                    title: str = "Decision boundary", line_labels: list[str] | None = None,
+                    show_test: bool = True, by_class: bool = False):
+    """The tutorial's two-colour plane; ``show_test``: with the test points too,
+    ``by_class``: coloured by the predicted class only (the sidebar's Discretize output)."""
+    if net.n_data_inputs != 2:
         return None
     xs, ys, probs = decision_grid(net, data.bounds(), GRID_RESOLUTION)
+    test = show_test and data.n_test > 0
     return figs.decision_boundary(
-        xs, ys, probs, X_train=data.X_train, y_train=data.y_train,
-        X_test=data.X_test if data.n_test else None,
-        y_test=data.y_test if data.n_test else None,
+        xs, ys, discretize(probs) if by_class else probs, X_train=data.X_train,
+        y_train=data.y_train, X_test=data.X_test if test else None,
+        y_test=data.y_test if test else None,
         neuron_lines=neuron_lines(net) if show_lines else None,
         line_labels=line_labels if show_lines else None, title=title)
 
@@ -247,10 +252,16 @@ def weight_rows(net: Network, budget: int = WEIGHT_ROW_UNITS) -> list[list[tuple
     return rows
 
 
+def input_labels(net: Network) -> list[str] | None:
+    """The first layer's inputs by feature (``x1²``, ...) for a net with input features."""
+    return None if net.features is None else [FEATURE_LABELS[n] for n in net.features]
+
+
 def network_figure(net: Network):
     return figs.network_diagram(list(net.layer_sizes), list(net.weights),
                                 list(net.biases) if net.bias else None,
-                                title=f"Network {net.architecture()}")
+                                title=f"Network {net.architecture()}",
+                                input_names=input_labels(net))
 
 
 def truth_table(container, data: Dataset, net: Network) -> None:
@@ -292,7 +303,7 @@ def picture_kind(data: Dataset, net: Network) -> str:
     on a plane), ``"curve"`` (1-input regression), ``"surface"`` (2-input
     regression), ``"surface-plane"`` (wider regression), or ``"none"``.
     """
-    n_in = net.layer_sizes[0]
+    n_in = net.n_data_inputs
     if net.task == "regress":
         return {1: "curve", 2: "surface"}.get(n_in, "surface-plane")
     if n_in == 2:
@@ -336,10 +347,15 @@ def _plane_inputs(data: Dataset, plane: Plane | None, resolution: int):
     return xs, ys, inputs, plane.coords
 
 
-def regions_figure(data: Dataset, net: Network, plane: Plane | None = None):
-    """k-colour decision regions on the input plane (2 inputs) or on ``plane``."""
+def regions_figure(data: Dataset, net: Network, plane: Plane | None = None, *,
+                   show_test: bool = True, by_class: bool = False):
+    """k-colour decision regions on the input plane (2 inputs) or on ``plane``;
+    ``show_test`` and ``by_class`` as for ``boundary_figure``."""
     xs, ys, inputs, coords = _plane_inputs(data, plane, GRID_RESOLUTION)
     probs = net.outputs(inputs).reshape(len(ys), len(xs), -1)
+    if by_class:
+        probs = discretize(probs)
+    test = show_test and data.n_test > 0
     if plane is None:
         x_title, y_title = _input_titles(data)
         title, equal = "Decision regions", True
@@ -349,8 +365,8 @@ def regions_figure(data: Dataset, net: Network, plane: Plane | None = None):
         equal = False
     return figs.class_regions(
         xs, ys, probs, X_train=coords(data.X_train), y_train=data.y_train,
-        X_test=coords(data.X_test) if data.n_test else None,
-        y_test=data.y_test if data.n_test else None, class_names=_class_names(data, net),
+        X_test=coords(data.X_test) if test else None,
+        y_test=data.y_test if test else None, class_names=_class_names(data, net),
         x_title=x_title, y_title=y_title, equal_aspect=equal, title=title)
 
 
@@ -397,7 +413,7 @@ def image_figures(data: Dataset, net: Network) -> tuple:
 def regression_figure(data: Dataset, net: Network, plane: Plane | None = None):
     """1 input: points, fit and each last-hidden-unit's part; else the predicted surface."""
     target = data.target_names[0] if data.target_names else "y"
-    if net.layer_sizes[0] == 1:
+    if net.n_data_inputs == 1:
         lo = min(data.X_train.min(), data.X_test.min() if data.n_test else np.inf)
         hi = max(data.X_train.max(), data.X_test.max() if data.n_test else -np.inf)
         pad = 0.05 * (hi - lo if hi > lo else 1.0)
@@ -440,18 +456,25 @@ def _first_target(y: np.ndarray) -> np.ndarray:
 def weight_views(net: Network) -> list:
     """As ``weight_figures``, but a matrix too big to read is a one-line note (a str)."""
     out = []
-    for name, W, b in zip(weight_names(net), net.weights, net.biases):
+    for l, (name, W, b) in enumerate(zip(weight_names(net), net.weights, net.biases)):
         rows, cols = W.shape
+        # Rows of the first matrix are the input features; with no hidden layer its
+        # columns are the outputs, not hidden units.
+        row_labels = input_labels(net) if l == 0 else None
+        col_labels = (["out"] if cols == 1 else [f"o{j + 1}" for j in range(cols)]) \
+            if net.n_hidden_layers == 0 else None
         if rows * cols > MAX_HEATMAP_CELLS:
             a = np.abs(W)
             out.append(f"**{name}** ({rows}x{cols}, {rows * cols:,} weights): too many "
                        f"cells to read as a heatmap. Mean |w| {a.mean():.3g}, largest "
                        f"{a.max():.3g}.")
         else:
-            out.append(figs.weight_heatmap(W, title=f"{name} ({rows}x{cols})"))
+            out.append(figs.weight_heatmap(W, title=f"{name} ({rows}x{cols})",
+                                           row_labels=row_labels, col_labels=col_labels))
         if net.bias:
             bname = name.replace("weight", "bias")
-            out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})")
+            out.append(figs.weight_heatmap(b.reshape(1, -1), title=f"{bname} (1x{cols})",
+                                           row_labels=["b"], col_labels=col_labels)
                        if cols <= MAX_BIAS_CELLS else
                        f"**{bname}** (1x{cols}): mean |b| {np.abs(b).mean():.3g}.")
     return out

@@ -33,8 +33,14 @@ if problem.output != "sigmoid":
         "a linear output is linear regression: a straight line (or flat plane) through the "
         "data."))
 
+if settings.layers == 0:
+    st.info("The sidebar's network has no hidden layer, so both networks here are the same: "
+            "set Hidden layers to 1 or more to see what a hidden layer buys.")
+if settings.has_features:
+    st.caption(f"Both networks see the input features {', '.join(settings.features)} of each "
+               "point, as on the Playground.")
 init = settings.init
-if init == "tutorial" and settings.hidden_layers != (3,):
+if init == "tutorial" and settings.hidden_layers not in ((3,), ()):
     init = "uniform"
     st.info("The tutorial's fixed weights exist only for its 2-3-1 and 2-1 networks; "
             "using uniform [0, 1) starting weights instead.")
@@ -51,7 +57,9 @@ if result is None:
                 result = train_pair(data, settings.hidden_layers, activation=settings.activation,
                                     bias=settings.bias, init=init, seed=settings.seed,
                                     config=config, n_outputs=problem.n_outputs,
-                                    output=problem.output)
+                                    output=problem.output,
+                                    features=settings.features if data.n_features == 2
+                                    else None)
         except ValueError as err:
             st.error(str(err))
             st.stop()
@@ -109,7 +117,11 @@ if data.n_features == 2 and task == "classify":
                                      line_labels=views.unit_labels(tr.net)) if one_sigmoid
                else regions_figure(data, tr.net, label))
         views.chart(col, fig, f"cmp-bd-{label}")
-    if one_sigmoid:
+    if one_sigmoid and settings.has_features:
+        st.caption("On these input features a unit's w1·f1 + w2·f2 + b = 0 is no straight "
+                   "line in the plane, so no unit lines are drawn: the network with no hidden "
+                   "layer draws a straight line in feature space, which here can be a curve.")
+    elif one_sigmoid:
         st.caption("Dashed lines: each unit's line w1·x1 + w2·x2 + b = 0. The network with no "
                    "hidden layer has exactly one such line, so its boundary is always straight.")
     else:

@@ -38,7 +38,13 @@ plane = views.plane_picker(right, data) if kind.endswith("-plane") else None
 picture_ph = right.empty()
 opts = st.columns([1, 1, 2])  # wide enough for "Hidden-unit lines" in one line
 log_y = opts[0].toggle("Log-scale loss", key=keys.LOG_LOSS)
-if kind == "boundary":
+if kind == "boundary" and trainer.net.features is not None:
+    # On features such as x1² the unit's equation is a curve in the plane, not a line.
+    opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES, disabled=True,
+                   help="Only when the input features are x1 and x2: with other features "
+                        "a unit's w1·f1 + w2·f2 + b = 0 is no straight line in the plane.")
+    lines = False
+elif kind == "boundary":
     lines = opts[1].toggle("Hidden-unit lines", key=keys.SHOW_NEURON_LINES,
                            help="Each first-layer hidden unit's line w1·x1 + w2·x2 + b = 0.")
 else:
@@ -59,10 +65,11 @@ table_ph = st.empty()
 
 
 def picture(net):
+    display = dict(show_test=settings.show_test, by_class=settings.discretize)
     if kind == "boundary":
-        return views.boundary_figure(data, net, show_lines=lines)
+        return views.boundary_figure(data, net, show_lines=lines, **display)
     if kind.startswith("regions"):
-        return views.regions_figure(data, net, plane)
+        return views.regions_figure(data, net, plane, **display)
     if kind == "none":
         return None
     return views.regression_figure(data, net, plane)

@@ -24,6 +24,9 @@ except ValueError as err:
     st.stop()
 if note:
     st.info(note)
+if start.features is not None:
+    st.caption(f"Every optimizer trains on the input features {', '.join(start.features)} "
+               "of each point, as on the Playground.")
 
 racers, errors = race.racer_controls(st, settings)
 cap = race_epochs(start, data.n_train, max(len(racers), 2), race.MAX_RACE_EPOCHS)

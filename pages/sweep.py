@@ -72,6 +72,14 @@ settings = page_settings()
 show_notices()   # issue 17: an unreachable database, a refused save
 data = page_data(settings, "sweep")
 problem = problem_for(data, settings.loss)
+if settings.layers == 0:
+    st.info("A sweep varies the width of the hidden layers, and the sidebar's network has "
+            "none: set Hidden layers to 1 or more.")
+    st.stop()
+if settings.has_features:
+    st.caption("The sweep trains on the points' x1, x2: the sidebar's input features apply "
+               "on the Playground, Backprop step by step, Hidden layer vs none and Optimizer "
+               "race pages.")
 if problem.notice:
     st.caption(problem.notice)
 init = "uniform" if settings.init == "tutorial" else settings.init

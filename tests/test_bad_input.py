@@ -314,8 +314,8 @@ BAD_MODELS = {
     "no format": (without("format"),
                   "format must be 'mlp-playground-model', but the file has no format field; is "
                   "it a model file saved by MLP Playground?"),
-    "wrong version": (changed(version=3), "version must be 1 or 2, got 3"),
-    "version as text": (changed(version="1"), "version must be 1 or 2, got '1'"),
+    "wrong version": (changed(version=4), "version must be 1, 2 or 3, got 4"),
+    "version as text": (changed(version="1"), "version must be 1, 2 or 3, got '1'"),
     "layer sizes do not match the weights": (
         changed(layer_sizes=[2, 5, 1]),
         "weights[0] must have shape (2, 5) as a list of 2 rows of 5 numbers, got (2, 4)"),
@@ -419,7 +419,7 @@ BAD_LINKS = {
                     "Link parameter hidden='four' is not valid (not a number); using 3."),
     "layers=9": ({"layers": "9"},
                  "Link parameter layers='9' is not valid (hidden layers must be an integer in "
-                 "[1, 4], got 9); using 1."),
+                 "[0, 4], got 9); using 1."),
     "dataset=nope": ({"dataset": "nope"},
                      "Link parameter dataset='nope' is not valid (dataset must be one of and, or, "
                      "nand, nor, xor, xnor, circle, moons, spiral, gaussians, xor-cloud, blobs, "

@@ -143,9 +143,9 @@ BAD_FILES = {
     "wrong format": (_changed(format="keras"), r"^format must be 'mlp-playground-model', got "
                                                r"'keras'$"),
     "missing format": (json.dumps({"version": 1}), r"^format must be"),
-    "wrong version": (_changed(version=3), r"^version must be 1 or 2, got 3$"),
-    "version as text": (_changed(version="1"), r"^version must be 1 or 2, got '1'$"),
-    "version true": (_changed(version=True), r"^version must be 1 or 2, got True$"),
+    "wrong version": (_changed(version=4), r"^version must be 1, 2 or 3, got 4$"),
+    "version as text": (_changed(version="1"), r"^version must be 1, 2 or 3, got '1'$"),
+    "version true": (_changed(version=True), r"^version must be 1, 2 or 3, got True$"),
     "wrong weight shape": (_changed(weights=[[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]],
                                              [[0.7], [0.8], [0.9]]]),
                            r"^weights\[0\] must have shape \(2, 3\) .* got \(3, 2\)$"),

@@ -61,12 +61,17 @@ def test_numeric_settings_refuse_the_values_just_outside(name):
             Settings(**{name: spec.kind(value)})
 
 
+def _one(spec: Spec, choice: str):
+    """The value that picks only ``choice``: a subset's (``tuple``) is a tuple of it."""
+    return (choice,) if spec.kind is tuple else choice
+
+
 @pytest.mark.parametrize("name", CHOICES)
 def test_every_choice_round_trips_and_others_are_refused(name):
     for choice in SPECS[name].choices:
-        s = replace(_base_for(name), **{name: choice})
+        s = replace(_base_for(name), **{name: _one(SPECS[name], choice)})
         again, _ = Settings.from_query(s.to_query())
-        assert getattr(again, name) == choice
+        assert getattr(again, name) == _one(SPECS[name], choice)
     settings, notices = Settings.from_query({name: "no-such-choice"})
     assert settings == Settings() and len(notices) == 1
 
@@ -81,23 +86,24 @@ def test_the_sidebar_draws_every_setting_as_declared():
     drawn = {}
     for link in EVERY_PARAMETER_SHOWN:
         at = open_app(**link)
-        for kind in ("selectbox", "number_input", "slider", "toggle"):
+        for kind in ("selectbox", "multiselect", "number_input", "slider", "toggle"):
             for element in getattr(at.sidebar, kind):
                 if element.key not in link:
                     drawn[element.key] = (kind, element)
     assert set(SPECS) <= set(drawn)
     widget_kind = {"select": "selectbox", "number": "number_input", "slider": "slider",
-                   "toggle": "toggle"}
+                   "toggle": "toggle", "multiselect": "multiselect"}
     for name, spec in SPECS.items():
         kind, element = drawn[name]
         assert kind == widget_kind[spec.widget], name
         assert element.label == spec.label, name
-        assert element.value == getattr(Settings(), name), name
+        default = getattr(Settings(), name)
+        assert element.value == (list(default) if spec.kind is tuple else default), name
         if kind in ("number_input", "slider"):
             lo = spec.lo if spec.ui_lo is None else spec.ui_lo
             hi = spec.hi if spec.ui_hi is None else spec.ui_hi
             assert (element.min, element.max) == (lo, hi), name
-        if kind == "selectbox":
+        if kind in ("selectbox", "multiselect"):
             assert len(element.options) == len(spec.choices), name
 
 
@@ -154,8 +160,8 @@ def test_cli_parses_a_valid_value_of_every_setting_flag():
     args, expected = ["train"], {}
     for name in CLI_SETTINGS:
         spec = SPECS[name]
-        value = spec.choices[-1] if spec.choices else spec.kind(spec.hi)
-        args += [spec.cli, str(value)]
+        value = _one(spec, spec.choices[-1]) if spec.choices else spec.kind(spec.hi)
+        args += [spec.cli, ",".join(value) if isinstance(value, tuple) else str(value)]
         expected[name] = value
     parsed = cli.build_parser().parse_args(args)
     for name, value in expected.items():

@@ -230,6 +230,46 @@ def test_shared_link_reproduces_the_sidebar(page, streamlit_server, server_log, 
     no_traceback(server_log)
 
 
+# Issue 16's lesson: squared inputs, no hidden layer, the circle (test points shown).
+CIRCLE_SQUARES = {
+    "dataset": "circle", "layers": "0", "features": "x1sq,x2sq", "bias": "true",
+    "loss": "bce", "init": "xavier", "lr": "0.5", "epochs": "1000", "show_test": "true",
+}
+
+
+def test_circle_on_squared_features_with_no_hidden_layer(page, streamlit_server, server_log,
+                                                         console_errors):
+    open_app(page, streamlit_server, CIRCLE_SQUARES)
+    assert alerts(page, SIDEBAR) == []
+    chosen = sidebar_widget(page, "stMultiSelect", "Input features").inner_text()
+    assert "x1²" in chosen and "x2²" in chosen and "sin" not in chosen, chosen
+    assert number_value(page, "Hidden layers") == "0"
+    assert metric_value(page, "Parameters").startswith("3")   # 2 weights and a bias
+
+    click_button(page, "Train", timeout=TRAIN_TIMEOUT_MS)
+    assert_no_exception(page)
+    assert metric_value(page, "Epoch") == "1,000"
+    assert float(metric_value(page, "Accuracy").rstrip("%")) >= 95
+    assert_metrics_not_clipped(page)
+    # loss, gradient norms, boundary, weight_output, bias_output, network diagram
+    assert_charts_drawn(page, 6)
+    screenshot(page, "playground-circle-squares-no-hidden")
+
+    open_app(page, streamlit_server, {"dataset": "circle", "features": "x1sq,foo"})
+    warnings = alerts(page, SIDEBAR)
+    assert any("'foo'" in w and "input features" in w for w in warnings), warnings
+    chosen = sidebar_widget(page, "stMultiSelect", "Input features").inner_text()
+    assert "x1" in chosen and "x1²" not in chosen, chosen
+    screenshot(page, "playground-bad-feature-link")
+
+    # Discretize output: the plane in the two class colours only, no shading between.
+    open_app(page, streamlit_server, {**CIRCLE_SQUARES, "discretize": "true"})
+    assert alerts(page, SIDEBAR) == []
+    screenshot(page, "playground-circle-discretized")
+    no_js_crash(console_errors)
+    no_traceback(server_log)
+
+
 @pytest.fixture(scope="module")
 def model_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")

@@ -43,7 +43,8 @@ def trained(settings: Settings) -> RunFacts:
     """Train ``settings`` as the Playground does and summarise the run."""
     data = data_for(settings)
     net = Network.create(data.n_features, settings.hidden_layers, activation=settings.activation,
-                         bias=settings.bias, init=settings.init, seed=settings.seed)
+                         bias=settings.bias, init=settings.init, seed=settings.seed,
+                         features=settings.features)
     trainer = Trainer(net, data.X_train, data.y_train, settings.train_config())
     trainer.train()
     return RunFacts(settings, trainer.current_metrics(), trainer.epoch,
@@ -241,3 +242,20 @@ def test_the_or_lesson_on_real_runs():
     with_bias = lesson_.steps[2]
     assert not check_step(with_bias, trained(tutorial), with_bias.answer).passed
     assert check_step(with_bias, trained(with_bias.setup_settings()), with_bias.answer).passed
+
+
+def test_the_circle_lesson_needs_the_squared_features_not_a_hidden_layer():
+    first, second = lesson("A circle with no hidden layer: choose the inputs").steps
+    plain = Settings.from_query(dict(p.split("=") for p in first.setup.split("&")))[0]
+    assert plain.layers == 0 and plain.features == ("x1", "x2")
+    line = trained(plain)
+    assert check_step(first, line, first.answer).passed
+    assert line.metrics["train_accuracy"] <= 0.75      # one straight line on a circle
+    assert not check_step(second, line, second.answer).passed
+    squares = replace(plain, features=("x1sq", "x2sq"))
+    circle = trained(squares)
+    assert circle.metrics["train_accuracy"] >= 0.95
+    assert check_step(second, circle, second.answer).passed
+    deeper = trained(replace(squares, layers=1, hidden=4))
+    result = check_step(second, deeper, second.answer)
+    assert not result.passed and any("Hidden layers" in o.sentence for o in result.outcomes)

@@ -153,25 +153,29 @@ def _sizes(data: Dataset, spec: GridSpec, cell: Cell) -> tuple[int, ...]:
 
 
 def calibration(data: Dataset, spec: GridSpec) -> float:
-    """Measured over predicted seconds of one short training of the grid's costliest cell
-    on this data (best of two: the first may load the compiled kernel)."""
-    cell = max(spec.cells, key=lambda c: run_seconds(data, _sizes(data, spec, c), spec.folds,
-                                                     spec.train_config(c)))
+    """Measured over predicted seconds of short trainings of the grid's cheapest and costliest
+    cells on this data, the larger (the cost model misses more on one end or the other);
+    each best of two (the first may load the compiled kernel)."""
+    def predicted(cell: Cell, config) -> float:
+        return run_seconds(data, _sizes(data, spec, cell), spec.folds, config)
+
+    by_cost = sorted(spec.cells, key=lambda c: predicted(c, spec.train_config(c)))
     epochs = min(CALIBRATION_EPOCHS, spec.config.epochs)
     short = replace(spec, config=replace(spec.config, epochs=epochs))
-    labels = None
-    fold = -1
+    labels, fold = None, -1
     if spec.folds:
         labels = fold_labels(data.y_train, spec.folds, stratify=data.task == "classify")
         fold = 0
-    measured = []
-    for _ in range(2):
-        t0 = time.perf_counter()
-        score_one(data, cell.hidden, 0, fold, short.sweep_spec(cell), short.train_config(cell),
-                  labels)
-        measured.append(time.perf_counter() - t0)
-    predicted = run_seconds(data, _sizes(data, spec, cell), spec.folds, short.train_config(cell))
-    return min(measured) / max(predicted, 1e-9)
+    ratios = []
+    for cell in {by_cost[0], by_cost[-1]}:
+        measured = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            score_one(data, cell.hidden, 0, fold, short.sweep_spec(cell),
+                      short.train_config(cell), labels)
+            measured.append(time.perf_counter() - t0)
+        ratios.append(min(measured) / max(predicted(cell, short.train_config(cell)), 1e-9))
+    return max(ratios)
 
 
 def estimated_seconds(data: Dataset, spec: GridSpec, cells: list[Cell], ratio: float,

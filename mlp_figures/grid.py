@@ -78,7 +78,8 @@ def grid_width_scores(widths: np.ndarray, lines: Sequence[GridLine], score_name:
         if not ok.any():
             continue
         xs = x[ok]
-        data.append({"type": "scatter", "x": rounded(np.concatenate([xs, xs[::-1]])),
+        data.append({"type": "scatter", "mode": "lines",
+                     "x": rounded(np.concatenate([xs, xs[::-1]])),
                      "y": rounded(np.concatenate([hi[ok], lo[ok][::-1]])), "fill": "toself",
                      "fillcolor": _rgba(color, BAND_OPACITY), "line": {"width": 0},
                      "hoverinfo": "skip", "showlegend": False, "legendgroup": line.label})

@@ -31,7 +31,7 @@ def test_width_chart_draws_each_lines_medians_band_and_cell_ids():
     assert median["x"] == [1, 2] and median["y"] == [0.6, 0.9]   # width 4 not finished
     assert median["customdata"] == ["a", "b"]
     assert train_t["y"] == [0.65, 0.95] and train_t["line"]["dash"] == "dot"
-    assert band["fill"] == "toself"
+    assert band["fill"] == "toself" and band["mode"] == "lines"   # no markers on its edge
     assert band["y"] == [0.65, 0.95, 0.85, 0.55]   # q75 out along x, q25 back
 
 

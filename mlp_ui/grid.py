@@ -19,6 +19,7 @@ from mlp_core.executors import SCHEDULER_ENV, LocalExecutor, open_executor
 from mlp_core.gridsweep import (
     Cell,
     CellSummary,
+    GridResult,
     GridSpec,
     SweepFile,
     best_cells,
@@ -33,6 +34,7 @@ from mlp_core.sweep import MAX_FOLDS, fold_labels, run_seconds, score_one
 
 from . import views
 from .run import train_config
+from .saving import save_grid
 from .sweeps import doubling, fmt_score, parse_widths, score_words, show_model
 
 # Where finished cells are stored, one JSON-lines file per grid (gridsweep.SweepFile).
@@ -44,6 +46,7 @@ MAX_LINES = 6               # width-chart lines shown at once; more: pick them
 TEST_SPLIT, K_FOLD = "test split", "k-fold cross-validation"
 LAST_RUN = "grid_last_run"  # (spec hash, sentence) said after the last Run press
 OPENED = "grid_opened"      # (spec hash, cell key) -> the retrained seed-0 ScoreRow
+RUNNING = "grid_running"    # (data, spec, start time) of a sweep this session has not saved yet
 OPEN_KEY = "grid_open"      # the cell picker (a chart click sets it)
 LINES_CHART, HEAT_CHART = "grid-lines", "grid-heat"
 
@@ -191,12 +194,15 @@ def fmt_seconds(s: float) -> str:
     return f"{s:.0f} s" if s < 120 else f"{s / 60:.0f} min"
 
 
-def run_and_store(data: Dataset, spec: GridSpec, where: Where, draw) -> None:
+def run_and_store(settings: Settings, data: Dataset, spec: GridSpec, where: Where,
+                  draw) -> None:
     """Train the cells of ``spec`` not yet stored, with a progress bar, Cancel and charts
-    (``draw(done)``, at most every ``REDRAW_SECONDS``); remembers what it did in LAST_RUN.
+    (``draw(done)``, at most every ``REDRAW_SECONDS``); remembers what it did in LAST_RUN
+    and saves the sweep to the runs store.
 
     Any rerun (Cancel is a button) stops the script inside ``on_cell``; the executor then
-    cancels the trainings left, and the cells finished so far stay in the file.
+    cancels the trainings left, and the cells finished so far stay in the file (the next
+    script run saves them: ``save_stopped``).
     """
     store = SweepFile(sweeps_dir(), data, spec)
     done = store.load()
@@ -225,6 +231,7 @@ def run_and_store(data: Dataset, spec: GridSpec, where: Where, draw) -> None:
     except ValueError as err:
         st.error(str(err))
         st.stop()
+    st.session_state[RUNNING] = (data, spec, started)
     try:
         result = run_grid(data, spec, executor, out=sweeps_dir(), on_cell=on_cell)
     except ValueError as err:
@@ -232,11 +239,28 @@ def run_and_store(data: Dataset, spec: GridSpec, where: Where, draw) -> None:
         st.stop()
     finally:
         executor.close()
+    st.session_state.pop(RUNNING, None)
+    save_grid(settings, task=problem_for(data, settings.loss).task, result=result, spec=spec,
+              seconds=time.monotonic() - started)
     cells_trained = len(result.cells) - read_back
     st.session_state[LAST_RUN] = (
         spec_hash(data, spec),
         f"{read_back} cells read back, {cells_trained} trained ({result.trained:,} trainings "
         f"in {time.monotonic() - started:.1f} s).")
+
+
+def save_stopped(settings: Settings) -> None:
+    """Save the sweep a rerun (Cancel, or any other click) stopped, with the cells it kept."""
+    if RUNNING not in st.session_state:
+        return
+    data, spec, started = st.session_state.pop(RUNNING)
+    store = SweepFile(sweeps_dir(), data, spec)
+    done = store.load()
+    cells = [c for c in spec.cells if c.key in done]
+    result = GridResult(cells, {c.key: done[c.key] for c in cells}, trained=0, cpu_seconds=0.0,
+                        complete=len(cells) == len(spec.cells), path=store.path)
+    save_grid(settings, task=problem_for(data, settings.loss).task, result=result, spec=spec,
+              seconds=time.monotonic() - started)
 
 
 def trial_scores(spec: GridSpec, rows: list[dict] | None, which: str) -> np.ndarray:

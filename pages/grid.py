@@ -12,6 +12,7 @@ from mlp_ui.grid import (
     fmt_seconds,
     grid_form,
     run_and_store,
+    save_stopped,
     show_results,
     sweeps_dir,
     where_it_runs,
@@ -27,6 +28,7 @@ st.caption("Trains every combination of the widths, hidden layers, learning rate
            "stored: a stopped sweep resumes where it stopped.")
 
 settings = page_settings()
+save_stopped(settings)
 show_notices()
 data = page_data(settings, "sweep")
 spec = grid_form(settings, data)
@@ -53,7 +55,8 @@ if st.button("Run grid sweep", type="primary", key="grid-run"):
         st.stop()
     _, chart_score = score_words(problem_for(data, settings.loss).task)
     box = st.empty()
-    run_and_store(data, spec, where, lambda done: draw_progress(box, spec, done, chart_score))
+    run_and_store(settings, data, spec, where,
+                  lambda done: draw_progress(box, spec, done, chart_score))
     st.rerun()
 
 show_results(settings, data, spec)

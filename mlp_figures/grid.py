@@ -19,6 +19,7 @@ GRID_HEATMAP_HEIGHT = 400  #: px
 BAND_OPACITY = 0.15  #: a line's quartile band
 LOG_X_SPAN = 16  #: widths spanning this ratio or more get a log x axis
 HEATMAP_TEXT_MAX_CELLS = 200  #: more cells than this: no numbers written in them
+CLICK_MARKER_PX = 28  #: the invisible square over each heatmap cell that a click selects
 
 
 class GridLine(NamedTuple):
@@ -126,7 +127,8 @@ def grid_heatmap(widths: np.ndarray, lrs: np.ndarray, scores: np.ndarray, score_
     Returns
     -------
     go.Figure
-        One ``heatmap`` trace; each cell's value written in it when there are few cells.
+        A ``heatmap`` trace, each cell's value written in it when there are few cells; with
+        ``ids``, a scatter of invisible markers on the finished cells carrying their ids.
     """
     S = np.asarray(scores, dtype=float)
     xs = [str(int(w)) for w in widths]
@@ -139,8 +141,22 @@ def grid_heatmap(widths: np.ndarray, lrs: np.ndarray, scores: np.ndarray, score_
                                "<extra></extra>")}
     if finite.size:
         trace.update(zmin=float(finite.min()), zmax=float(max(finite.max(), finite.min() + 1e-9)))
+    data = [trace]
     if ids is not None:
         trace["customdata"] = [list(row) for row in ids]
+        # Streamlit's on_select sees clicks on points, not on heatmap cells: an invisible
+        # marker over each finished cell carries its id (and the hover text).
+        r, c = np.nonzero(np.isfinite(S))
+        trace["hoverinfo"] = "skip"
+        trace.pop("hovertemplate")
+        data.append({"type": "scatter", "mode": "markers", "x": [xs[j] for j in c],
+                     "y": [ys[i] for i in r], "customdata": [ids[i][j] for i, j in zip(r, c)],
+                     "text": [f"{S[i, j]:.3g}" for i, j in zip(r, c)],
+                     "marker": {"size": CLICK_MARKER_PX, "symbol": "square",
+                                "color": "rgba(0,0,0,0)"},
+                     "showlegend": False,
+                     "hovertemplate": (f"width %{{x}}, lr %{{y}}: {score_name} %{{text}}"
+                                       "<extra></extra>")})
     if S.size <= HEATMAP_TEXT_MAX_CELLS:
         trace["text"] = [["" if not np.isfinite(v) else f"{v:.3g}" for v in row] for row in S]
         trace["texttemplate"] = "%{text}"
@@ -150,4 +166,4 @@ def grid_heatmap(widths: np.ndarray, lrs: np.ndarray, scores: np.ndarray, score_
                   yaxis={"title": {"text": "Learning rate"}, "type": "category"})
     if not finite.size:
         layout["annotations"] = [no_data_note("No cell finished yet")]
-    return make_figure([trace], layout)
+    return make_figure(data, layout)

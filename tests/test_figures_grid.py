@@ -48,9 +48,12 @@ def test_heatmap_puts_widths_across_rates_up_and_gaps_where_unfinished():
     scores = np.array([[0.5, np.nan], [0.75, 1.0]])
     ids = [["a", "b"], ["c", "d"]]
     fig = figs.grid_heatmap(np.array([2, 8]), np.array([0.1, 0.5]), scores, "accuracy", ids=ids)
-    (heat,) = traces(fig)
+    heat, clicks = traces(fig)
     assert heat["x"] == ["2", "8"] and heat["y"] == ["0.1", "0.5"]
     assert heat["z"] == [[0.5, None], [0.75, 1.0]]
     assert heat["customdata"] == ids
     assert heat["text"] == [["0.5", ""], ["0.75", "1"]]
     assert (heat["zmin"], heat["zmax"]) == (0.5, 1.0)
+    # the clickable markers sit on the finished cells only, with their ids
+    assert list(zip(clicks["x"], clicks["y"], clicks["customdata"])) == [
+        ("2", "0.1", "a"), ("2", "0.5", "c"), ("8", "0.5", "d")]

@@ -28,6 +28,28 @@ from tests.e2e.test_teaching import (
 )
 from tests.e2e.test_teaching_real import set_text, subheaders
 
+# Centre (page pixels) of the point whose customdata is the cell key ``key``: a width-chart
+# marker, or the invisible marker over a heatmap cell (read from the chart's own data).
+_CELL_JS = """
+([chartIndex, key]) => {
+  const chart = document.querySelectorAll('[data-testid=stPlotlyChart]')[chartIndex];
+  const plot = chart.querySelector('.js-plotly-plot');
+  const data = plot._fullData;
+  for (let t = 0; t < data.length; t++) {
+    const cd = data[t].customdata;
+    if (!cd) continue;
+    if (data[t].type !== 'heatmap') {
+      const i = cd.indexOf(key);
+      if (i < 0) continue;
+      const s = data.slice(0, t).filter((d) => d.type === 'scatter').length;
+      const trace = plot.querySelectorAll('.scatterlayer .trace')[s];
+      const box = trace.querySelectorAll('path.point')[i].getBoundingClientRect();
+      return {x: box.x + box.width / 2, y: box.y + box.height / 2};
+    }
+  }
+  return null;
+}
+"""
 CANCER = "/grid?dataset=breast_cancer&bias=true&init=xavier&lr=0.5&epochs=1500&loss=bce"
 WIDTHS = (1, 2, 4, 8, 16, 32)
 TRIALS_PER_CELL = 3 * 5
@@ -95,5 +117,18 @@ def test_grid_sweep_on_breast_cancer_runs_cancels_resumes_and_picks_a_width(
     opened = [s for s in subheaders(page) if re.match(r"Width \d+, seed 0: 30-\d+-1$", s)]
     assert len(opened) == 1, subheaders(page)
     assert page.get_by_text("Held out: the test split.", exact=False).count() == 1
+
+    for chart, width in ((0, 32), (1, 4)):   # a width-chart point, then a heatmap cell
+        charts.nth(chart).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        point = page.evaluate(_CELL_JS, [chart, f"h{width}-l1-lr0.5-sigmoid-sgd"])
+        assert point, f"no cell of width {width} on chart {chart}"
+        page.mouse.move(point["x"], point["y"])
+        page.wait_for_timeout(200)
+        page.mouse.click(point["x"], point["y"])
+        wait_for_app_idle(page, timeout=IDLE_MS)
+        assert_no_exception(page)
+        assert f"Width {width}, seed 0: 30-{width}-1" in subheaders(page), subheaders(page)
+    screenshot(page, "grid-breast-cancer-opened")
     log = server_log()
     assert "pages/grid.py" not in log and "mlp_ui/grid.py" not in log, log[-3000:]

@@ -91,3 +91,16 @@ def test_a_small_iris_grid_runs_shows_the_best_cell_and_resumes_without_training
     click(at, "grid-run")
     assert at.success[0].value.startswith("4 cells read back, 0 trained (0 trainings")
     assert metrics(at)["Best cell"] == shown["Best cell"]
+
+
+def test_with_a_dask_cluster_the_per_click_budget_does_not_apply(monkeypatch):
+    # Nothing listens on port 1: the page says where it would run, skips the budget, and
+    # reports the unreachable scheduler as an error, not a traceback.
+    monkeypatch.setenv("MLP_PLAYGROUND_DASK_SCHEDULER", "tcp://127.0.0.1:1")
+    at = open_grid(dataset="moons", samples="2000", epochs="200000", init="xavier")
+    caption = " ".join(c.value for c in at.caption)
+    assert "on the Dask cluster at tcp://127.0.0.1:1." in caption, caption
+    click(at, "grid-run")
+    assert len(errors(at)) == 1, errors(at)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in errors(at)[0]
+    assert "per click" not in errors(at)[0]

@@ -44,7 +44,8 @@ st.caption(f"{len(spec.cells)} cells x {spec.seeds} seeds x {max(1, spec.folds)}
            f"{spec.config.epochs:,} epochs, scored on {held}. "
            f"{len(spec.cells) - len(todo)} cells already stored; the other "
            f"{len(todo) * spec.trials_per_cell:,} trainings take about {fmt_seconds(estimate)} "
-           f"on {where.words}.")
+           + (f"on {where.words}." if where.budget else
+              f"of one worker's time on {where.words}."))
 
 if st.button("Run grid sweep", type="primary", key="grid-run"):
     if where.budget and estimate > MAX_CLICK_SECONDS:

@@ -104,3 +104,19 @@ def test_with_a_dask_cluster_the_per_click_budget_does_not_apply(monkeypatch):
     assert len(errors(at)) == 1, errors(at)
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in errors(at)[0]
     assert "per click" not in errors(at)[0]
+
+
+def test_a_regression_grid_scores_r2_and_draws_every_view():
+    at = open_grid(dataset="sine", bias="true", init="xavier", activation="tanh", loss="mse",
+                   lr="0.1", epochs="200")
+    at.text_input(key="grid_widths").set_value("2, 8").run()
+    at.multiselect(key="grid_activations").set_value(["tanh", "relu"]).run()
+    at.number_input(key="grid_seeds").set_value(1).run()
+    click(at, "grid-run")
+    assert at.success[0].value.startswith("0 cells read back, 4 trained (4 trainings")
+    table = at.main.dataframe[0].value
+    assert "mean held-out R²" in table.columns and len(table) == 4
+    assert at.selectbox(key="grid_heat_of").options == [
+        "1 layer(s), relu, sgd", "1 layer(s), tanh, sgd"]
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Held-out R²" in t for t in titles) and any("Fit" in t for t in titles)

@@ -120,3 +120,22 @@ def test_a_regression_grid_scores_r2_and_draws_every_view():
         "1 layer(s), relu, sgd", "1 layer(s), tanh, sgd"]
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Held-out R²" in t for t in titles) and any("Fit" in t for t in titles)
+
+
+def test_more_combinations_than_lines_offers_a_picker_starting_with_the_best():
+    at = open_grid(**{**IRIS, "epochs": "50"})
+    at.text_input(key="grid_widths").set_value("4").run()
+    at.text_input(key="grid_lrs").set_value("0.01, 0.05, 0.1, 0.5").run()
+    at.multiselect(key="grid_activations").set_value(["tanh", "relu"]).run()
+    at.number_input(key="grid_seeds").set_value(1).run()
+    click(at, "grid-run")
+    picker = at.multiselect(key="grid_lines_shown")
+    assert len(picker.options) == 8 and len(picker.value) == 6
+    table = at.main.dataframe[0].value
+    means = dict(zip(zip(table["lr"], table["activation"]), table["mean held-out accuracy"]))
+    left_out = set(means) - {(lr, act) for _, lr, act, _ in picker.value}
+    assert len(left_out) == 2
+    assert max(means[k] for k in left_out) <= min(
+        means[(lr, act)] for _, lr, act, _ in picker.value)
+    lines = next(c for c in at.get("plotly_chart") if "against width" in c.proto.spec)
+    assert lines.proto.spec.count('"mode":"lines+markers"') == 6

@@ -414,3 +414,30 @@ def rows_in_order(result: GridResult) -> Iterator[dict]:
     """Every trial row, cell by cell in the grid's order, then by seed and fold."""
     for cell in result.cells:
         yield from result.rows[cell.key]
+
+
+@dataclass(frozen=True)
+class BestCells:
+    """The cell with the highest mean held-out score, and the smallest-width cell whose mean
+    is within one standard error (the best cell's sd over the square root of its count, 0
+    with one score) of it: as good, as far as the seeds and folds can tell."""
+
+    best: Cell
+    smallest_within_se: Cell
+
+
+def best_cells(cells: list[Cell], summaries: dict[str, CellSummary]) -> BestCells | None:
+    """``BestCells`` of ``cells`` by their ``summaries``; None when no cell has a score.
+
+    Among cells of the same smallest width within one SE, the one with the higher mean.
+    The same one-SE rule as ``sweep.best_width``, over cells instead of widths.
+    """
+    scored = [c for c in cells if summaries[c.key].n > 0]
+    if not scored:
+        return None
+    best = max(scored, key=lambda c: summaries[c.key].mean)
+    s = summaries[best.key]
+    se = s.sd / math.sqrt(s.n) if s.n > 1 else 0.0
+    within = [c for c in scored if summaries[c.key].mean >= s.mean - se - 1e-12]
+    smallest = min(within, key=lambda c: (c.hidden, -summaries[c.key].mean))
+    return BestCells(best, smallest)

@@ -12,6 +12,7 @@ from .bars import comparison_bars
 from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
 from .gradnorms import gradient_norms_chart
+from .grid import GridLine, grid_heatmap, grid_width_scores, width_quartiles
 from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
@@ -22,6 +23,7 @@ from .weights import weight_heatmap
 
 __all__ = [
     "Axis",
+    "GridLine",
     "RuleMark",
     "SeedGroup",
     "best_widths",
@@ -33,6 +35,8 @@ __all__ = [
     "decision_boundary",
     "digit_weight_images",
     "gradient_norms_chart",
+    "grid_heatmap",
+    "grid_width_scores",
     "hidden_size_scores",
     "loss_curve",
     "group_quantiles",
@@ -47,4 +51,5 @@ __all__ = [
     "sweep_summary",
     "weight_heatmap",
     "weight_images",
+    "width_quartiles",
 ]

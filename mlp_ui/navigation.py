@@ -16,6 +16,8 @@ def pages() -> list:
                 url_path="compare"),
         st.Page("pages/sweep.py", title="Hidden-size sweep", icon=":material/monitoring:",
                 url_path="sweep"),
+        st.Page("pages/grid.py", title="Grid sweep", icon=":material/grid_on:",
+                url_path="grid"),
         st.Page("pages/race.py", title="Optimizer race", icon=":material/sprint:",
                 url_path="race"),
         st.Page("pages/runs.py", title="Runs", icon=":material/history:", url_path="runs"),

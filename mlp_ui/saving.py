@@ -32,6 +32,7 @@ import numpy as np
 import streamlit as st
 
 from mlp_core import model_io
+from mlp_core.gridsweep import CellSummary, best_cells
 from mlp_core.network import Network
 from mlp_core.settings import UPLOAD, Settings, format_value
 from mlp_core.training import downsample_indices
@@ -375,6 +376,60 @@ def sweep_saved(settings: Settings, *, measure: str, task: str, spec, config, ro
                  seeds={"init": 0, "data": settings.seed, "shuffle": 0}, versions=versions(),
                  metrics=_sweep_metrics(rows, task), loss_epochs=[], loss_values=[], model="",
                  epochs=int(config.epochs), seconds=float(seconds), extra=extra)
+
+
+def save_grid(settings: Settings, *, task: str, result, spec, seconds: float
+              ) -> Future | None:
+    """Queue a save of one grid sweep (see ``grid_saved``); None without a workspace or cells."""
+    workspace = workspace_id()
+    if workspace is None or not result.cells:
+        return None
+    saved = grid_saved(settings, task=task, result=result, spec=spec, seconds=seconds)
+    run = saved.run_in(workspace, secrets.token_urlsafe(12), member())
+    return _track(saver().submit(lambda: run))
+
+
+def grid_saved(settings: Settings, *, task: str, result, spec, seconds: float) -> Saved:
+    """One grid sweep (a ``gridsweep.GridResult`` of ``spec``) as saved: one summary row per
+    finished cell (its trials stay in the sweep file, named in ``extra``), the best cell's
+    mean scores as the metrics; "stopped" when cells are missing; no model."""
+    summaries = result.summaries()
+    rows = []
+    for cell in result.cells:
+        trials = result.rows[cell.key]
+        s = summaries[cell.key]
+        rows.append({"hidden": cell.hidden, "layers": cell.layers, "lr": cell.lr,
+                     "activation": cell.activation, "optimizer": cell.optimizer,
+                     "trainings": len(trials), "heldout_mean": finite_or_none(s.mean),
+                     "heldout_sd": finite_or_none(s.sd), "heldout_median": finite_or_none(s.median),
+                     "train_mean": finite_or_none(_mean_of(trials, "train_score"))})
+    metrics = dict.fromkeys(METRIC_NAMES)
+    picked = best_cells(result.cells, summaries)
+    if picked is not None:
+        trials = result.rows[picked.best.key]
+        score = "r2" if task == "regress" else "accuracy"
+        metrics.update({"train_loss": finite_or_none(_mean_of(trials, "train_loss")),
+                        "test_loss": finite_or_none(_mean_of(trials, "heldout_loss")),
+                        f"train_{score}": finite_or_none(_mean_of(trials, "train_score")),
+                        f"test_{score}": finite_or_none(CellSummary.of(trials).mean)})
+    widths = sorted({c.hidden for c in result.cells})
+    extra = {"measure": "grid", "spec": _plain(spec.to_dict()), "rows": rows, "widths": widths,
+             "sweep_file": result.path,
+             "best_cell": picked.best.key if picked else None,
+             "smallest_within_se": picked.smallest_within_se.key if picked else None}
+    title = (f"grid sweep {settings.dataset} widths {widths[0]}-{widths[-1]}, "
+             f"{len(result.cells)} of {len(spec.cells)} cells")
+    return Saved(kind="sweep", status="finished" if result.complete else "stopped", title=title,
+                 settings=settings_text(settings), link=link_of(settings),
+                 data_spec=data_spec(settings),
+                 seeds={"init": 0, "data": settings.seed, "shuffle": 0}, versions=versions(),
+                 metrics=metrics, loss_epochs=[], loss_values=[], model="",
+                 epochs=int(spec.config.epochs), seconds=float(seconds), extra=extra)
+
+
+def _mean_of(trials: list[dict], name: str) -> float:
+    values = [t[name] for t in trials if t[name] is not None]
+    return float(np.mean(values)) if values else float("nan")
 
 
 def save_race(settings: Settings, *, paths: dict[str, tuple], final: dict[str, dict],

@@ -18,6 +18,8 @@ from mlp_core.sweep import ScoreRow, SweepSpec
 
 from . import views
 
+# A shared classroom server should not give one click more CPU than this (both sweep pages).
+MAX_CLICK_SECONDS = 45.0
 GRID = 60  # points per side of a region / surface grid
 CURVE_POINTS = 200  # x values of a 1-D fit
 
@@ -130,7 +132,8 @@ def show_model(data: Dataset, spec: SweepSpec, row: ScoreRow, loss: str, folds: 
     """One run of a held-out sweep: its scores, its model chart, loss curve and weights."""
     net = run_network(data, spec, row)
     task = net.task
-    where = ("the test split" if row.fold < 0 else
+    where = ("nothing (this data has no test split)" if row.fold < 0 and not data.n_test else
+             "the test split" if row.fold < 0 else
              f"fold 1 of {folds} (the model trained on the other {folds - 1})")
     st.subheader(f"Width {row.hidden}, seed {row.seed}: {net.architecture()}")
     st.caption(f"Held out: {where}. {row.epochs:,} epochs"

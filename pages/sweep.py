@@ -30,10 +30,8 @@ from mlp_core.sweep import (
 from mlp_ui import keys, views
 from mlp_ui.run import page_data, page_settings, train_config
 from mlp_ui.saving import save_sweep, show_notices  # issue 17: saved runs
-from mlp_ui.sweeps import doubling, parse_widths, score_words, show_model
+from mlp_ui.sweeps import MAX_CLICK_SECONDS, doubling, parse_widths, score_words, show_model
 
-# A shared classroom server should not give one click more CPU than this.
-MAX_ESTIMATED_SECONDS = 45.0
 SUCCESS, HELD_OUT = "success on the training data", "score on held-out data"
 TEST_SPLIT, K_FOLD = "test split", "k-fold cross-validation"
 SCORES_CHART, OPEN_KEY = "sw-scores", "sweep_open"
@@ -43,9 +41,9 @@ SCORES_CHART, OPEN_KEY = "sw-scores", "sweep_open"
 def run_sweep(sweep, data, spec, config, estimate: float, what_else: str):
     """``sweep(data, spec, config)`` with a progress bar and Cancel; its rows, or None (a
     message shown) when it would take more server time than one click may."""
-    if estimate > MAX_ESTIMATED_SECONDS:
+    if estimate > MAX_CLICK_SECONDS:
         st.error(f"This sweep would take about {estimate:.0f} s of server time, more than the "
-                 f"{MAX_ESTIMATED_SECONDS:.0f} s a shared server allows per click. Lower the "
+                 f"{MAX_CLICK_SECONDS:.0f} s a shared server allows per click. Lower the "
                  f"epochs in the sidebar, {what_else}.")
         return None
     bar = st.progress(0.0, text="Starting…")

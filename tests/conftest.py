@@ -12,6 +12,8 @@ from tests.apptest_support import NavigationPagesManager
 # a test that needs its own database sets MLP_PLAYGROUND_DB itself.
 os.environ.setdefault("MLP_PLAYGROUND_DB", "sqlite:///" + os.path.join(
     tempfile.mkdtemp(prefix="mlp-test-db-"), "runs.db"))
+# The Grid sweep page stores finished cells (and resumes from them): in a throwaway folder too.
+os.environ.setdefault("MLP_PLAYGROUND_SWEEPS", tempfile.mkdtemp(prefix="mlp-test-sweeps-"))
 
 
 @pytest.fixture

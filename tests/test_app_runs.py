@@ -179,6 +179,23 @@ def test_a_sweep_is_saved_and_shows_its_rows(db):
     assert len(sweep_rows) == 4 and set(sweep_rows["hidden"]) == {1, 2}
 
 
+def test_a_grid_sweep_is_saved_and_shows_a_row_per_cell(db):
+    at = app(**{**XOR, "epochs": "300"})
+    at.switch_page("pages/grid.py").run()
+    at.text_input(key="grid_widths").set_value("1, 2").run()
+    at.number_input(key="grid_seeds").set_value(2).run()
+    at.number_input(key="grid_folds").set_value(2).run()
+    click(at, "grid-run")
+    rows = saved_rows(db, 1)
+    assert [(r.kind, r.status) for r in rows] == [("sweep", "finished")]
+    assert rows[0].title == "grid sweep xor widths 1-2, 2 of 2 cells"
+    runs_page(at)
+    at.multiselect(key=runs.PICK_KEY).set_value([rows[0].id]).run()
+    assert_clean(at)
+    cells = at.dataframe[-1].value
+    assert list(cells["hidden"]) == [1, 2] and list(cells["trainings"]) == [4, 4]
+
+
 def test_the_playground_offers_the_report_once_trained(db):
     at = app(**XOR)
     labels = {b.label: b for b in at.get("download_button")}

@@ -339,3 +339,25 @@ def test_ctrl_c_keeps_the_finished_cells_and_the_same_command_resumes(tmp_path):
     again = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     sweep = json.loads(again.stdout.splitlines()[-1])
     assert sweep["cells_read_back"] == kept and sweep["trained"] == (8 - kept) * 6
+
+
+def test_best_cells_pick_the_highest_mean_and_the_smallest_width_within_one_se():
+    from mlp_core.gridsweep import Cell, CellSummary, best_cells
+
+    def rows(scores):
+        return [{"heldout_score": s} for s in scores]
+
+    cells = [Cell(h, 1, 0.5, "tanh", "sgd") for h in (1, 2, 4, 8)]
+    scores = {1: [0.5, 0.6], 2: [0.80, 0.90], 4: [0.90, 0.90], 8: [0.88, 0.96]}
+    summaries = {c.key: CellSummary.of(rows(scores[c.hidden])) for c in cells}
+    picked = best_cells(cells, summaries)
+    # means 0.55, 0.85, 0.90, 0.92; the best's SE is sd(0.88, 0.96) / sqrt(2) = 0.04, so
+    # width 4's 0.90 is within it and width 2's 0.85 is not
+    assert picked.best.hidden == 8
+    assert picked.smallest_within_se.hidden == 4
+    wide = {**scores, 8: [0.75, 1.0]}   # best 0.875 with SE 0.125: width 2's 0.85 is in
+    summaries = {c.key: CellSummary.of(rows(wide[c.hidden])) for c in cells}
+    summaries[cells[2].key] = CellSummary.of(rows([0.5]))
+    picked = best_cells(cells, summaries)
+    assert picked.best.hidden == 8 and picked.smallest_within_se.hidden == 2
+    assert best_cells(cells, {c.key: CellSummary.of(rows([None])) for c in cells}) is None

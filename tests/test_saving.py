@@ -193,3 +193,30 @@ def test_forty_sessions_saving_at_once_lose_no_run(tmp_path):
     ids = [f.result(timeout=120) for f in futures]
     assert len(set(ids)) == 40
     assert saver.store().count_runs() == 40
+
+
+def test_a_grid_sweep_keeps_a_row_per_cell_and_its_best_cells_scores(store, tmp_path):
+    from mlp_core.executors import LocalExecutor
+    from mlp_core.gridsweep import GridSpec, run_grid
+    from mlp_ui.saving import grid_saved
+
+    settings = replace(MOONS, epochs=100)
+    data = data_for(settings)
+    config = replace(train_config(settings, data), patience=0)
+    spec = GridSpec(widths=(2, 4), lrs=(0.1, 0.5), seeds=2, config=config)
+    result = run_grid(data, spec, LocalExecutor(1), out=str(tmp_path))
+    saved = grid_saved(settings, task="classify", result=result, spec=spec, seconds=2.0)
+    record = store.get_run(store.save_run(saved.run_in(WORKSPACE, "grid-1")), WORKSPACE)
+    assert record.kind == "sweep" and record.status == "finished"
+    assert [(r["hidden"], r["lr"]) for r in record.extra["rows"]] == [
+        (2, 0.1), (4, 0.1), (2, 0.5), (4, 0.5)]
+    assert [r["trainings"] for r in record.extra["rows"]] == [2, 2, 2, 2]
+    means = {c.key: np.mean([t["heldout_score"] for t in result.rows[c.key]])
+             for c in result.cells}
+    assert record.metrics["test_accuracy"] == pytest.approx(max(means.values()))
+    assert record.extra["best_cell"] == max(means, key=means.get)
+    assert record.extra["sweep_file"] == result.path
+
+    stopped = replace(result, cells=result.cells[:1], complete=False)
+    assert grid_saved(settings, task="classify", result=stopped, spec=spec,
+                      seconds=1.0).status == "stopped"

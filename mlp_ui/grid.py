@@ -103,7 +103,8 @@ def grid_form(settings: Settings, data: Dataset) -> GridSpec:
                                   help="Hidden units per layer: a list such as 1, 2, 4, 8, a "
                                        "range such as 1-32, or both.")
     layers = c[1].multiselect("Hidden layers", list(range(1, MAX_HIDDEN_LAYERS + 1)),
-                              default=[settings.layers], key="grid_layers")
+                              # A sidebar net with no hidden layer has no width to sweep.
+                              default=[max(1, settings.layers)], key="grid_layers")
     lrs_text = c[2].text_input("Learning rates", value=f"{settings.lr:g}", key="grid_lrs",
                                help="A list such as 0.01, 0.1, 0.5.")
     c = st.columns([1.4, 1.4, 0.8, 1.4, 0.8])

@@ -31,6 +31,10 @@ settings = page_settings()
 save_stopped(settings)
 show_notices()
 data = page_data(settings, "sweep")
+if settings.has_features:
+    st.caption("The grid trains on the points' x1, x2: the sidebar's input features apply on "
+               "the Playground, Backprop step by step, Hidden layer vs none and Optimizer race "
+               "pages.")
 spec = grid_form(settings, data)
 where = where_it_runs()
 stored = SweepFile(sweeps_dir(), data, spec).load()

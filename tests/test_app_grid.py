@@ -139,3 +139,14 @@ def test_more_combinations_than_lines_offers_a_picker_starting_with_the_best():
         means[(lr, act)] for _, lr, act, _ in picker.value)
     lines = next(c for c in at.get("plotly_chart") if "against width" in c.proto.spec)
     assert lines.proto.spec.count('"mode":"lines+markers"') == 6
+
+
+def test_a_sidebar_with_features_and_no_hidden_layer_still_opens_a_grid():
+    # The link of the circle lesson: 0 hidden layers would be an impossible default, and the
+    # grid (like the hidden-size sweep) trains on x1, x2 and says so.
+    at = open_grid(dataset="circle", layers="0", features="x1sq,x2sq", bias="true",
+                   loss="bce", init="xavier", lr="0.5", epochs="300")
+    assert_clean(at)
+    assert at.multiselect(key="grid_layers").value == [1]
+    assert any("trains on the points' x1, x2" in c.value for c in at.caption)
+    assert [b for b in at.button if b.key == "grid-run"]

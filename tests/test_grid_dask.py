@@ -201,3 +201,26 @@ def test_the_cli_runs_a_grid_on_the_cluster(cluster, executor, tmp_path):
         lines = proc.stdout.splitlines()
         assert lines[:-1] == local_lines[:-1]
         assert json.loads(lines[-1])["executor"] == "dask"
+
+
+@pytest.mark.usefixtures("navigation_app")   # AppTest as the real server runs the pages
+def test_the_grid_page_runs_its_sweep_on_the_cluster(cluster, executor, monkeypatch):
+    # The app's way (MLP_PLAYGROUND_DASK_SCHEDULER), through the Grid sweep page in AppTest:
+    # the trainings run on the two workers, and the page reads the cells back on a rerun.
+    from tests.apptest_support import assert_clean, click
+    from tests.test_app_grid import open_grid
+
+    monkeypatch.setenv("MLP_PLAYGROUND_DASK_SCHEDULER", cluster.address)
+    at = open_grid(dataset="moons", samples="160", bias="true", init="xavier", lr="0.3",
+                   epochs="300", activation="tanh", loss="bce")
+    at.text_input(key="grid_widths").set_value("3, 6").run()
+    at.number_input(key="grid_seeds").set_value(2).run()
+    assert any(f"the Dask cluster at {cluster.address}" in c.value for c in at.caption)
+    before = trained_on_workers(executor)
+    click(at, "grid-run")
+    assert_clean(at)
+    assert at.success[0].value.startswith("0 cells read back, 2 trained (4 trainings")
+    counts = executor.client.run(gridsweep.trials_trained)
+    assert sum(counts.values()) - before == 4
+    click(at, "grid-run")
+    assert at.success[0].value.startswith("2 cells read back, 0 trained (0 trainings")

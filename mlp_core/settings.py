@@ -60,6 +60,7 @@ INIT_LABELS = {
     "uniform": "uniform [0, 1)",
     "xavier": "xavier",
     "he": "he",
+    "zeros": "zeros (to set by hand)",
 }
 # The sidebar's number box cannot show a smaller rate (links may carry one: it is
 # replaced, with a notice).
@@ -481,6 +482,7 @@ class Preset:
     label: str
     description: str
     settings: Settings
+    edit_weights: bool = False      # the Playground opens with its weight tables to edit
 
 
 PRESETS = {
@@ -513,6 +515,14 @@ PRESETS = {
         "Inner disk vs ring: 8 ReLU units with bias learn a closed boundary.",
         Settings(dataset="circle", hidden=8, activation="relu", bias=True, init="he",
                  loss="bce", lr=0.2, epochs=5_000),
+    ),
+    "or-by-hand": Preset(
+        "Set OR by hand (2-1)",
+        "No training: find weights that compute OR yourself. One sigmoid unit with bias, "
+        "all weights 0 (every output 0.5): type w1, w2 and b in the Edit weights tables "
+        "until the truth table says OR, e.g. w1 = w2 = 10, b = -5.",
+        Settings(layers=0, bias=True, init="zeros"),
+        edit_weights=True,
     ),
     "too-high-lr": Preset(
         "Learning rate too high (diverges)",

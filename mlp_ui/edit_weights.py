@@ -141,12 +141,13 @@ def editor(container, run: Run, *, training: bool) -> None:
             "count goes on, and the loss curve marks the epoch.")
     if edits:
         note += f" Weights set by hand at epoch {', '.join(f'{e:,}' for e in edits)}."
-    container.caption(note)
+    box = container.container(key=keys.EDIT_TABLE)
+    box.caption(note)
     version = _version(net)
     edited = []
     for i, table in enumerate(tables(net)):
-        container.caption(table.caption)
-        frame = container.data_editor(
+        box.caption(table.caption)
+        frame = box.data_editor(
             table.frame(net), key=f"{keys.EDIT_TABLE}-{i}-{version}",
             column_config={c: st.column_config.NumberColumn(c, format="%.4g")
                            for c in table.columns})
@@ -154,7 +155,7 @@ def editor(container, run: Run, *, training: bool) -> None:
     try:
         params = params_from(net, edited)
     except ValueError as err:
-        container.error(f"{err} Nothing was changed.")
+        box.error(f"{err} Nothing was changed.")
         return
     if not np.array_equal(params, net.params):
         apply(run, params)

@@ -80,3 +80,28 @@ def test_or_by_hand_is_solved_by_typing_its_weights(page, streamlit_server, serv
     assert metric_value(page, "Accuracy") == "4/4"
     screenshot(page, "playground-or-by-hand")
     assert "Traceback" not in server_log()
+
+
+def test_editing_waits_while_a_live_run_trains(page, streamlit_server, server_log,
+                                               console_errors):
+    # spiral, 2x16 tanh, 1,000,000 epochs: still training while the test looks
+    open_playground(page, streamlit_server, "?dataset=spiral&hidden=16&layers=2&activation=tanh"
+                    "&bias=true&init=xavier&loss=bce&lr=0.3&epochs=1000000&samples=300")
+    switch_editing_on(page)
+    expect(page.locator(EDITOR)).to_have_count(6)     # three matrices, three bias vectors
+    page.locator("[data-testid=stButton] button").filter(has_text="Train").click()
+    pause = page.locator("[data-testid=stButton] button").filter(has_text="Pause", visible=True)
+    try:
+        expect(pause).to_be_enabled(timeout=60_000)
+        expect(page.locator(MAIN).get_by_text("waits until training stops")).to_be_visible(
+            timeout=60_000)
+        expect(page.locator(EDITOR)).to_have_count(0)
+        toggle = page.locator(f"{MAIN} {TOGGLE}").filter(has_text="Edit weights")
+        expect(toggle.locator("input")).to_be_disabled()
+    finally:
+        if pause.is_enabled():      # leave no run behind on the shared server
+            pause.click(timeout=120_000)
+    wait_for_app_idle(page, timeout=120_000)
+    assert_no_exception(page)
+    expect(page.locator(EDITOR)).to_have_count(6)     # paused: editable again
+    assert "Traceback" not in server_log()

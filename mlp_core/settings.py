@@ -516,6 +516,13 @@ PRESETS = {
         Settings(dataset="circle", hidden=8, activation="relu", bias=True, init="he",
                  loss="bce", lr=0.2, epochs=5_000),
     ),
+    "too-high-lr": Preset(
+        "Learning rate too high (diverges)",
+        "XOR with cross-entropy and lr 1,000,000: the first update throws the weights "
+        "out of range and training stops with a warning.",
+        Settings(dataset="xor", hidden=4, init="xavier", bias=True, loss="bce", lr=1e6,
+                 epochs=2_000),
+    ),
     "or-by-hand": Preset(
         "Set OR by hand (2-1)",
         "No training: find weights that compute OR yourself. One sigmoid unit with bias, "
@@ -523,13 +530,6 @@ PRESETS = {
         "until the truth table says OR, e.g. w1 = w2 = 10, b = -5.",
         Settings(layers=0, bias=True, init="zeros"),
         edit_weights=True,
-    ),
-    "too-high-lr": Preset(
-        "Learning rate too high (diverges)",
-        "XOR with cross-entropy and lr 1,000,000: the first update throws the weights "
-        "out of range and training stops with a warning.",
-        Settings(dataset="xor", hidden=4, init="xavier", bias=True, loss="bce", lr=1e6,
-                 epochs=2_000),
     ),
     **{key: Preset(label, description, _trained_well(dataset, classes))
        for key, (label, description, dataset, classes) in {

@@ -137,8 +137,9 @@ def editor(container, run: Run, *, training: bool) -> None:
         container.caption(reason)
         return
     edits = run.trainer.edited_epochs
-    note = ("An edit is a new starting point: the optimizer's state starts afresh, the epoch "
-            "count goes on, and the loss curve marks the epoch.")
+    note = (f"The tables hold the weights at epoch {run.trainer.epoch:,}, the run as it is "
+            "now. An edit is a new starting point: the optimizer's state starts afresh, the "
+            "epoch count goes on, and the loss curve marks the epoch.")
     if edits:
         note += f" Weights set by hand at epoch {', '.join(f'{e:,}' for e in edits)}."
     box = container.container(key=keys.EDIT_TABLE)

@@ -60,11 +60,18 @@ def _init_he(sizes, rng):
     ]
 
 
+def _init_zeros(sizes, rng):
+    # Every unit of a layer then learns the same thing: a start for setting weights by
+    # hand, not for training a hidden layer.
+    return [np.zeros((n_in, n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
 INITIALIZERS = {
     "tutorial": _init_tutorial,
     "uniform": _init_uniform,
     "xavier": _init_xavier,
     "he": _init_he,
+    "zeros": _init_zeros,
 }
 
 

@@ -60,6 +60,7 @@ INIT_LABELS = {
     "uniform": "uniform [0, 1)",
     "xavier": "xavier",
     "he": "he",
+    "zeros": "zeros (to set by hand)",
 }
 # The sidebar's number box cannot show a smaller rate (links may carry one: it is
 # replaced, with a notice).
@@ -481,6 +482,7 @@ class Preset:
     label: str
     description: str
     settings: Settings
+    edit_weights: bool = False      # the Playground opens with its weight tables to edit
 
 
 PRESETS = {
@@ -520,6 +522,14 @@ PRESETS = {
         "out of range and training stops with a warning.",
         Settings(dataset="xor", hidden=4, init="xavier", bias=True, loss="bce", lr=1e6,
                  epochs=2_000),
+    ),
+    "or-by-hand": Preset(
+        "Set OR by hand (2-1)",
+        "No training: find weights that compute OR yourself. One sigmoid unit with bias, "
+        "all weights 0 (every output 0.5): type w1, w2 and b in the Edit weights tables "
+        "until the truth table says OR, e.g. w1 = w2 = 10, b = -5.",
+        Settings(layers=0, bias=True, init="zeros"),
+        edit_weights=True,
     ),
     **{key: Preset(label, description, _trained_well(dataset, classes))
        for key, (label, description, dataset, classes) in {

@@ -26,6 +26,7 @@ from .losses import LOSS_IDS, LOSSES, check_loss_for_output
 from .network import Network
 from .optimizers import (
     BEST_EPOCH,
+    BEST_LOSS,
     OPTIMIZER_IDS,
     OPTIMIZERS,
     SCHEDULE_IDS,
@@ -296,6 +297,8 @@ class Trainer:
     opt_state : ndarray of shape (optimizers.state_size(n_params),)
         The optimizer's state (its update count and moment buffers) and early
         stopping's, carried from call to call so a paused run resumes exactly.
+    edited_epochs : list of int
+        Epochs at which ``set_params`` replaced the weights (set by hand), in order.
     """
 
     net: Network
@@ -341,6 +344,7 @@ class Trainer:
         }
         self.snapshot_epochs: list[int] = []
         self.snapshot_params: list[np.ndarray] = []
+        self.edited_epochs: list[int] = []
         self.seconds = 0.0
         self._plan(self.target)
         self._record(0)
@@ -390,6 +394,45 @@ class Trainer:
         self.config = config
         self.diverged = None
         self._clear_stop()
+
+    def set_params(self, params: np.ndarray) -> None:
+        """Continue from ``params`` (weights set by hand) as a new starting point.
+
+        ``params`` is a whole ``net.params`` vector, checked before anything changes:
+        every value finite and within ``MAX_ABS_WEIGHT``, the bias slots zero when the
+        network has no bias. The epoch count goes on; the optimizer and early stopping
+        start afresh (old moments and an old best loss belong to other weights); a
+        second record at this epoch holds the new loss, so the history shows the jump,
+        and this epoch's timeline frame is the edited network.
+        """
+        params = np.asarray(params, dtype=np.float64)
+        if params.shape != self.net.params.shape:
+            raise ValueError(f"params must have shape {self.net.params.shape}, "
+                             f"got {params.shape}")
+        if not np.all(np.isfinite(params)):
+            raise ValueError("every weight must be a finite number")
+        if np.max(np.abs(params), initial=0.0) > MAX_ABS_WEIGHT:
+            raise ValueError(f"weights must lie within ±{MAX_ABS_WEIGHT:g}")
+        if not self.net.bias and any(np.any(b != 0) for b in
+                                     self.net.with_params(params).biases):
+            raise ValueError("this network has no bias: its biases stay 0")
+        self.net.params[...] = params
+        reset_optimizer(self.opt_state)
+        self.opt_state[BEST_LOSS] = np.inf
+        self.opt_state[BEST_EPOCH] = 0.0
+        self.diverged = None
+        self._clear_stop()
+        again = bool(self.edited_epochs) and self.edited_epochs[-1] == self.epoch
+        if again:   # a second edit at the same epoch replaces the first's record
+            for values in self.records.values():
+                values.pop()
+        else:
+            self.edited_epochs.append(self.epoch)
+        self._record(self.epoch, again=True)
+        if self.snapshot_epochs and self.snapshot_epochs[-1] == self.epoch:
+            self.snapshot_params[-1] = self.net.params.copy()
+        else:
+            self._snapshot()
 
     def _check_patience(self, config: TrainConfig) -> None:
         if config.patience > 0 and len(self.X_test) == 0:
@@ -524,10 +567,10 @@ class Trainer:
         self.snapshot_epochs.append(self.epoch)
         self.snapshot_params.append((self.net.params if params is None else params).copy())
 
-    def _record(self, epoch: int, evals: np.ndarray | None = None) -> None:
+    def _record(self, epoch: int, evals: np.ndarray | None = None, again: bool = False) -> None:
         """Record the metrics at ``epoch``: ``evals`` as ``train_stops`` measured them there,
-        or (None) the current network's."""
-        if self.records["epoch"] and self.records["epoch"][-1] == epoch:
+        or (None) the current network's; ``again``: even if ``epoch`` has its record."""
+        if not again and self.records["epoch"] and self.records["epoch"][-1] == epoch:
             return
         if evals is None:
             train_loss, train_score = self.evaluate(self.X, self.y)
@@ -563,9 +606,14 @@ class Trainer:
         return self.loss_after(self.epoch)
 
     def loss_after(self, epochs_done: int) -> float:
-        """``last_loss`` as it read when ``epochs_done`` epochs had run (for a timeline)."""
-        if epochs_done == 0:
-            return self.records["train_loss"][0]
+        """``last_loss`` as it read when ``epochs_done`` epochs had run (for a timeline).
+
+        At 0 epochs, or where the weights were set by hand, it is the loss of the
+        weights training started (again) from.
+        """
+        if epochs_done == 0 or epochs_done in self.edited_epochs:
+            r = self.records
+            return r["train_loss"][len(r["epoch"]) - 1 - r["epoch"][::-1].index(epochs_done)]
         return float(self.train_loss[epochs_done - 1])
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -113,6 +114,7 @@ def loss_curve(
     stopped_epoch: int | None = None,
     stopped_label: str = "stopped early",
     best_epoch: int | None = None,
+    edited_epochs: Sequence[int] = (),
 ) -> go.Figure:
     """Loss against epoch for one or more series.
 
@@ -147,6 +149,9 @@ def loss_curve(
         Early stopping that restored the best weights: a green ring on the
         last series (the test loss, when there is one) at its nearest
         recorded epoch, the weights the run kept.
+    edited_epochs : sequence of int, optional
+        Epochs where the weights were set by hand: a purple dotted vertical
+        line at each, the last labelled "weights set by hand" as "diverged" is.
 
     Returns
     -------
@@ -215,6 +220,12 @@ def loss_curve(
                 )
 
     annotations: list[dict] = []
+    for epoch in edited_epochs:
+        shapes.append(_epoch_line(epoch, {"color": style.EDITED_COLOR, "width": 2,
+                                          "dash": "dot"}))
+    if len(edited_epochs):
+        annotations.append(_line_label(edited_epochs[-1], "weights set by hand",
+                                       style.EDITED_COLOR, prepared))
     for epoch, text, color in ((diverged_epoch, "diverged", style.DIVERGED_COLOR),
                                (stopped_epoch, stopped_label, style.STOPPED_COLOR)):
         if epoch is None:

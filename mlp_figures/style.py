@@ -17,6 +17,7 @@ NEG_COLOR = "#E66100"  #: negative weights, class 0 (orange)
 POS_COLOR = "#1A66B0"  #: positive weights, class 1 (blue)
 ZERO_COLOR = "#9A9A9A"  #: exactly-zero / undefined values (grey)
 DIVERGED_COLOR = "#C0142B"  #: the "diverged" marker line (red)
+EDITED_COLOR = "#7A5195"  #: where the weights were set by hand (purple)
 STOPPED_COLOR = "#008060"  #: early stopping's line and the best epoch's ring (green)
 MARKER_COLOR = "#222222"  #: timeline scrubber line and dot
 RULE_COLOR = "#6A3D9A"  #: rule-of-thumb marks in sweep plots (purple)

@@ -191,6 +191,7 @@ class Snapshot:
     loss_values: list
     epochs: int
     seconds: float
+    edited_epochs: tuple[int, ...] = ()    # where the weights were set by hand
 
     def saved(self) -> Saved:
         return Saved(kind="playground", status=self.status,
@@ -200,7 +201,9 @@ class Snapshot:
                      versions=versions(), metrics=self.metrics, loss_epochs=self.loss_epochs,
                      loss_values=self.loss_values,
                      model=model_io.dumps(self.net, self.training, self.model_data),
-                     epochs=self.epochs, seconds=self.seconds)
+                     epochs=self.epochs, seconds=self.seconds,
+                     extra={"weights_edited_at": list(self.edited_epochs)}
+                     if self.edited_epochs else {})
 
 
 def final_metrics(trainer) -> dict:
@@ -220,7 +223,8 @@ def snapshot(run: Run) -> Snapshot:
                     net=tr.net.with_params(tr.net.params.copy()),
                     training=model_training(run), model_data=model_io.ModelData.of(run.data),
                     metrics=final_metrics(tr), loss_epochs=epochs, loss_values=values,
-                    epochs=int(tr.epoch), seconds=float(tr.seconds))
+                    epochs=int(tr.epoch), seconds=float(tr.seconds),
+                    edited_epochs=tuple(tr.edited_epochs))
 
 
 # --------------------------------------------------------------------------- the saving thread

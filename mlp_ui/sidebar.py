@@ -82,6 +82,14 @@ def _seed_from_url() -> None:
         _dataset_changed()     # ?dataset=digits alone: weights that fit, not an error
     st.session_state[keys.URL_NOTICES] = notices
     st.session_state[keys.URL_LOADED] = True
+    _open_editor(params.get("preset"))
+
+
+def _open_editor(name) -> None:
+    """A preset to set by hand opens the Playground's weight tables."""
+    name = name[-1] if isinstance(name, list) and name else name
+    if isinstance(name, str) and name in PRESETS and PRESETS[name].edit_weights:
+        st.session_state[keys.EDIT_WEIGHTS] = True
 
 
 def apply_preset(name: str) -> None:
@@ -91,6 +99,7 @@ def apply_preset(name: str) -> None:
     # A press on a page drawn by a server since restarted is the new session's first
     # run: without this, seeding from the old link would overwrite the preset.
     st.session_state[keys.URL_LOADED] = True
+    _open_editor(name)
     reset_run()
 
 

@@ -143,7 +143,7 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
     else:
         # before the first epoch: the initial weights' loss, as the metrics show it, and
         # beside the test set's own epoch-0 point
-        series = {"train": (rec_epochs[:1], np.array(tr.records["train_loss"][:1]))}
+        series = {"train": (rec_epochs[:1], np.array([tr.loss_after(0)]))}
     test = np.array(tr.records["test_loss"])
     if run.data.n_test and len(rec_epochs):
         series["test"] = (rec_epochs, test)
@@ -155,6 +155,7 @@ def loss_figure(run: Run, *, log_y: bool, marker_epoch: int | None = None):
                            stopped_label=stop_label(stop) if stop else "",
                            best_epoch=stop.best_epoch if stop and stop.reason == "patience"
                            else None,
+                           edited_epochs=tr.edited_epochs,
                            title=f"Loss ({tr.config.loss})")
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from mlp_core.health import health_warnings
 from mlp_ui import keys, views
 from mlp_ui.controls import buttons
+from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
 from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings, timeline_epochs
@@ -61,6 +62,7 @@ if digits:
     images_ph, wrong_ph = st.empty(), st.empty()
 w_col, n_col = st.columns([3, 2])
 weights_ph, network_ph = w_col.empty(), n_col.empty()
+editor(w_col, run, training=bool(st.session_state.get(keys.TRAINING)))
 table_ph = st.empty()
 
 

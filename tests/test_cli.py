@@ -356,3 +356,13 @@ def test_a_model_file_with_features_trains_on_with_them(tmp_path, capsys):
                       str(model), "--lr", "0.05")
     assert again["model"]["features"] == ["x1sq", "x2sq"]
     assert again["final_loss"] < first["final_loss"]
+
+
+def test_zeros_init_starts_every_output_at_one_half(capsys):
+    # All-zero weights: every output is sigmoid(0) = 0.5, so the first epoch's SSE is
+    # 4 * 0.5 * 0.5**2 = 0.5 on any gate, and one step moves the weights off zero.
+    result = main_json(capsys, "train", "--data", "or", "--hidden", "none", "--bias",
+                       "--init", "zeros", "--epochs", "1", "--lr", "0.05")
+    assert result["final_loss"] == pytest.approx(0.5, rel=1e-12)
+    assert result["model"]["layer_sizes"] == [2, 1] and result["model"]["bias"]
+    assert np.all(np.array(result["model"]["weights"][0]) > 0)

@@ -192,7 +192,7 @@ BAD_VALUES = {
     "0 inputs": (lambda: Network.create(0, (3,)), r"^inputs must be"),
     "unknown activation": (lambda: Network.create(2, (3,), activation="softmax"),
                            r"^activation must be one of sigmoid, tanh, relu, linear"),
-    "unknown init": (lambda: Network.create(2, (3,), init="zeros"),
+    "unknown init": (lambda: Network.create(2, (3,), init="ones"),
                      r"^init must be one of tutorial, uniform, xavier, he"),
     "tutorial init 2-4-1": (lambda: Network.create(2, (4,), init="tutorial"),
                             r"^init 'tutorial' has fixed weights only for a 2-3-1 or 2-1 "

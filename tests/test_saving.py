@@ -220,3 +220,15 @@ def test_a_grid_sweep_keeps_a_row_per_cell_and_its_best_cells_scores(store, tmp_
     stopped = replace(result, cells=result.cells[:1], complete=False)
     assert grid_saved(settings, task="classify", result=stopped, spec=spec,
                       seconds=1.0).status == "stopped"
+
+
+def test_a_run_with_weights_set_by_hand_says_so_and_one_without_does_not():
+    run = trained(XOR, epochs=10)
+    assert snapshot(run).saved().extra == {}
+    params = run.net.params.copy()
+    params[0] = 3.0
+    run.trainer.set_params(params)
+    run.trainer.train(5)
+    saved = snapshot(run).saved()
+    assert saved.extra == {"weights_edited_at": [10]}
+    assert json.loads(json.dumps(saved.extra)) == saved.extra, "the store keeps JSON"

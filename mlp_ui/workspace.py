@@ -7,10 +7,11 @@ that has none takes the id the server made for this session
 (``secrets.token_urlsafe``) and keeps it from then on. The id is a bearer secret:
 whoever has it sees its runs, so it is never shown in a URL.
 
-The component reports the id (a rerun) only when the server does not know it yet.
-A report carries the page's widget values as they are at that instant, and one
-sent while a press's answer is still being drawn (a page left open across a
-server restart) carried stale values that undid the press.
+The server takes the cookie's id, or on a first visit the id it offers, and the
+component reports (a rerun) only a different id: a browser whose cookie was cleared
+but whose localStorage kept its id. A report carries the page's widget values as
+they are at that instant; one sent while a press's answer was still being drawn
+(a restarted server, or a first visit's first press) undid the press.
 """
 
 from __future__ import annotations
@@ -65,15 +66,18 @@ def valid_id(value) -> bool:
 def mount_workspace() -> str | None:
     """Mount the component (in the sidebar, once per run) and return the workspace id.
 
-    None until the browser has sent its id, by cookie or by report (a first visit's
-    first run). An id put in session state by other means (a test) is kept when the
-    browser sends none.
+    The cookie's id when the browser sent one, else the id offered to it (a first
+    visit); a browser whose localStorage holds another id (its cookie cleared) reports
+    it, and that id wins. An id put in session state by other means (a test) is kept.
     """
+    fresh = st.session_state.setdefault(FRESH, secrets.token_urlsafe(ID_BYTES))
     if workspace_id() is None:
         cookie = st.context.cookies.get(COOKIE)
-        if valid_id(cookie):
-            st.session_state[WORKSPACE] = cookie
-    fresh = st.session_state.setdefault(FRESH, secrets.token_urlsafe(ID_BYTES))
+        # No cookie: a first visit, whose browser takes the id offered (the component
+        # keeps it), so no report and no rerun is needed. A report is a rerun carrying
+        # the page's widget values of its instant; on a first visit it raced the first
+        # press and undid it (a preset clicked as the page settled).
+        st.session_state[WORKSPACE] = cookie if valid_id(cookie) else fresh
     # Streamlit reports a state value only for events given a callback.
     result = _component(key=COMPONENT_KEY, data={"fresh": fresh, "known": workspace_id()},
                         height=0, on_id_change=_reported)

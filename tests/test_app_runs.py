@@ -11,7 +11,7 @@ import pytest
 
 from mlp_store import open_store
 from mlp_ui import runs, saving
-from mlp_ui.workspace import WORKSPACE
+from mlp_ui.workspace import FRESH, WORKSPACE
 from tests.apptest_support import assert_clean, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
@@ -150,15 +150,20 @@ def not_saving(at) -> list[str]:
     return [s for s in said if s.startswith("Runs are not being saved: ")]
 
 
-def test_a_run_finished_before_the_browser_reported_its_workspace_is_saved_after(db):
-    at = open_app(**XOR)    # no workspace reported (AppTest runs no JS): training still works
+def test_a_first_visit_saves_under_the_id_the_page_offers_its_browser(db):
+    # A browser with no cookie takes the id the server offers (the component keeps it), so
+    # the server saves under that id at once, without waiting for a report (a rerun that
+    # raced the first press). AppTest sends no cookie and runs no JS: a first visit.
+    at = open_app(**XOR)
+    offered = at.session_state[FRESH]
+    assert at.session_state[WORKSPACE] == offered
     click(at, "btn-train")
     assert metrics(at)["Accuracy"] == "4/4"
-    assert saving.SAVE_DUE in at.session_state
-    at.session_state[WORKSPACE] = ID          # what the browser's report sets
-    at.run()
     assert saving.SAVE_DUE not in at.session_state
-    assert [r.status for r in saved_rows(db, 1)] == ["finished"]
+    deadline = time.monotonic() + 60
+    while not open_store(db).list_runs(offered) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [r.status for r in open_store(db).list_runs(offered)] == ["finished"]
 
 
 def test_a_sweep_is_saved_and_shows_its_rows(db):

@@ -35,6 +35,22 @@ def open_app(**query: str) -> AppTest:
     return at
 
 
+def open_on_page(page: str, title: str, **query: str) -> AppTest:
+    """The app opened on a link with ``query``, then switched to ``page`` (titled ``title``).
+
+    The first run lands on the default page, the Playground, which has its own tests;
+    only this page's run must be clean.
+    """
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(page).run()
+    assert_clean(at)
+    assert [t.value for t in at.title] == [title]
+    return at
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import APP, assert_clean, click, metrics
+from tests.apptest_support import assert_clean, click, metrics, open_on_page
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -16,14 +16,7 @@ XOR = dict(dataset="xor", bias="true", init="xavier", lr="0.5", epochs="2000",
 
 
 def open_grid(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(GRID).run()
-    assert_clean(at)
-    assert [t.value for t in at.title] == ["Grid sweep"]
-    return at
+    return open_on_page(GRID, "Grid sweep", **query)
 
 
 def errors(at: AppTest) -> list[str]:

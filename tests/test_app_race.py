@@ -11,21 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 from mlp_core.race import MAX_RACE_EPOCHS
 from mlp_ui import race
-from tests.apptest_support import APP, assert_clean
+from tests.apptest_support import assert_clean, open_on_page
 
 PAGE = "pages/race.py"
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
 
 def open_race(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert_clean(at)
-    assert [t.value for t in at.title] == ["Optimizer race"]
-    return at
+    return open_on_page(PAGE, "Optimizer race", **query)
 
 
 def press_race(at: AppTest) -> AppTest:

@@ -22,7 +22,7 @@ from mlp_core.reference import apply_update, backprop, evaluate, updated_weights
 from mlp_core.sweep import MAX_SWEEP_RUNS, SweepSpec, estimated_seconds, summarize
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui.teaching import MAX_ROWS_SHOWN
-from tests.apptest_support import APP, assert_clean, click, metrics
+from tests.apptest_support import assert_clean, click, metrics, open_on_page
 
 BACKPROP, COMPARE, SWEEP = "pages/backprop.py", "pages/compare.py", "pages/sweep.py"
 TITLES = {BACKPROP: "Backprop step by step", COMPARE: "Hidden layer vs none",
@@ -60,13 +60,7 @@ def open_page(page: str, **query: str) -> AppTest:
     The first run lands on the default page, the Playground, which has its own
     tests (tests/test_app_playground.py); only this page's run must be clean.
     """
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(page).run()
-    assert_clean(at)
-    assert [t.value for t in at.title] == [TITLES[page]]
+    at = open_on_page(page, TITLES[page], **query)
     assert not [w.value for w in at.sidebar.warning], "a link parameter was rejected"
     return at
 

@@ -88,6 +88,6 @@ def mount_workspace() -> str | None:
 
 
 def workspace_id() -> str | None:
-    """This browser's workspace id, or None while it has not reported one yet."""
+    """This browser's workspace id; None only before ``mount_workspace`` ran this session."""
     value = st.session_state.get(WORKSPACE)
     return value if valid_id(value) else None

@@ -154,7 +154,8 @@ def unit_curves(
     n_rows = len(layers)
     height = n_rows * CURVE_HEIGHT_PX + 70
     layout = base_layout(title, height)
-    layout["showlegend"] = False
+    layout["showlegend"] = True     # which line is which unit, without hovering
+    layout["legend"] = {"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 12}}
     xr = rounded(x)
     traces, annotations = [], []
     gap = 0.35 / max(n_rows, 1) * (1 if n_rows > 1 else 0)

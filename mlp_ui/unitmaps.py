@@ -21,8 +21,9 @@ from . import keys
 from .views import chart, input_labels
 
 # Grid cells over all maps: a finer grid for few units, a coarser one for many, so the
-# figure stays near 30 KB (2-16-16-1: 35 maps of 14x14).
-MAP_CELLS = 7_000
+# figure stays under 40 KB (a trained 2-16-16-1: 35 maps of 13x13, 38 KB; saturated
+# units' "-100" cost more characters than an untrained net's values).
+MAP_CELLS = 6_500
 MAP_RESOLUTION = (12, 30)     # the fewest and most grid points per side of a small map
 DETAIL_RESOLUTION = 40        # the selected unit's map, as fine as the boundary's
 # The range an activation's colours span when the function bounds it; relu and linear

@@ -71,3 +71,21 @@ def test_data_with_more_inputs_says_the_maps_need_a_plane():
     at = open_app(dataset="iris")
     assert unit_map_spec(at) is None
     assert any("needs a 2-D input plane" in c.value for c in at.main.caption)
+
+
+def test_the_timeline_shows_the_maps_at_the_picked_snapshot():
+    # Long enough that the first snapshot's output map and the last one's differ.
+    at = click(open_app(**{**SPIRAL, "epochs": "400", "lr": "0.3"}), "btn-train")
+    sliders = [s for s in at.select_slider if s.key.startswith("timeline-slider")]
+    sliders[0].set_value(0).run()
+    assert_clean(at)
+    trainer = at.session_state[keys.RUN].trainer
+    then, now = trainer.network_at(0), trainer.net
+    out = np.array(unit_map_spec(at)["data"][-1]["z"], dtype=float) / 100   # % of 1
+    x0, x1, y0, y1 = at.session_state[keys.RUN].data.bounds()
+    n = out.shape[0]
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    for net, close in ((then, True), (now, False)):
+        p = net.outputs(points)[:, 0].reshape(n, n)
+        assert bool(np.abs(out - p).max() <= 0.005 + 1e-9) is close

@@ -68,7 +68,8 @@ def layer_titles(net: Network) -> list[str]:
     hidden = net.n_hidden_layers
     names = ["input"] + (["hidden"] if hidden == 1 else [f"hidden {l + 1}" for l in range(hidden)])
     acts = [net.hidden_activation] * hidden + [net.output_activation]
-    return [names[0] + " features"] + [f"{n} ({a})" for n, a in zip(names[1:] + ["output"], acts)]
+    first = "input" if net.features is None else "input features"
+    return [first] + [f"{n} ({a})" for n, a in zip(names[1:] + ["output"], acts)]
 
 
 def activation_of(net: Network, layer: int) -> str | None:
@@ -133,7 +134,10 @@ def incoming(net: Network, unit: Unit) -> str:
         terms.append((b, f"{abs(b):.3g}"))
     text = " ".join(f"{'−' if v < 0 else '+'} {body}" for v, body in terms)
     text = text[2:] if text.startswith("+ ") else "−" + text[2:]
-    return f"**{unit.name}** = {activation_of(net, unit.layer)}({text})"
+    act = activation_of(net, unit.layer)
+    if act == "softmax":    # each output's share depends on every output's z
+        return f"**{unit.name}** = softmax(z)[{unit.index + 1}], z{unit.index + 1} = {text}"
+    return f"**{unit.name}** = {act}({text})"
 
 
 def unit_line(net: Network, unit: Unit) -> tuple[float, float, float] | None:

@@ -104,6 +104,10 @@ def test_names_and_the_look_closer_text():
     featured = Network.create(2, (3,), bias=True, seed=0, features=("x1sq", "x2sq"))
     assert unitmaps.unit_names(featured)[0] == ["x1²", "x2²"]
     assert unitmaps.unit_line(featured, h2) is None       # a curve in the plane, not a line
+    softmax = Network.create(2, (2,), bias=False, seed=0, output="softmax", n_outputs=3)
+    softmax.weights[1][:, 2] = [1.5, -0.5]
+    assert unitmaps.incoming(softmax, unitmaps.Unit(2, 2, "o3")) == \
+        "**o3** = softmax(z)[3], z3 = 1.5·h1 − 0.5·h2"
 
 
 def test_detail_draws_the_units_line_inside_the_plane():

@@ -199,4 +199,8 @@ def draw(sec: Section | None, data: Dataset, net: Network, frame) -> None:
         chart(sec.maps_ph, plane_maps(data, net), f"unitmaps-{frame}")
     if sec.selected is not None:
         sec.weights_ph.markdown(incoming(net, sec.selected))
-        chart(sec.detail_ph, detail_figure(data, net, sec.selected), f"unitdetail-{frame}")
+        # While training, the browser redraws enough: the close look waits for Pause.
+        if isinstance(frame, int):
+            sec.detail_ph.caption(f"{sec.selected.name}'s map up close: when paused.")
+        else:
+            chart(sec.detail_ph, detail_figure(data, net, sec.selected), f"unitdetail-{frame}")

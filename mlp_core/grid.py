@@ -54,3 +54,23 @@ def discretize(probs: np.ndarray) -> np.ndarray:
     if probs.ndim == 2:
         return (probs >= 0.5).astype(float)
     return np.eye(probs.shape[-1])[np.argmax(probs, axis=-1)]
+
+
+def layer_grids(
+    net: Network, bounds: tuple[float, float, float, float], resolution: int = 30
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Every layer's activations over a ``resolution x resolution`` grid: one forward pass.
+
+    Returns ``(xs, ys, maps)`` with ``xs`` (gx,), ``ys`` (gy,) and ``maps[l]``
+    (gy, gx, layer_sizes[l]): ``maps[0]`` the inputs (the features of each grid point,
+    or the point itself), ``maps[l]`` for ``l >= 1`` layer ``l``'s activations, the
+    output layer's last. Only for nets on 2-column data.
+    """
+    if net.n_data_inputs != 2:
+        raise ValueError("unit maps over the plane need a network with exactly 2 inputs")
+    x0, x1, y0, y1 = bounds
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    _, acts = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))
+    return xs, ys, [a.reshape(resolution, resolution, a.shape[1]) for a in acts]

@@ -19,6 +19,7 @@ from .network import network_diagram
 from .regression import regression_fit_1d, regression_surface_2d
 from .runs import Axis, SeedGroup, group_quantiles, seed_spread, settings_parallel
 from .sweeps import RuleMark, best_widths, hidden_size_scores, success_rate, sweep_summary
+from .unitmaps import unit_curves, unit_map_detail, unit_maps
 from .weights import weight_heatmap
 
 __all__ = [
@@ -49,6 +50,9 @@ __all__ = [
     "settings_parallel",
     "success_rate",
     "sweep_summary",
+    "unit_curves",
+    "unit_map_detail",
+    "unit_maps",
     "weight_heatmap",
     "weight_images",
     "width_quartiles",

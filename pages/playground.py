@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mlp_core.health import health_warnings
-from mlp_ui import keys, views
+from mlp_ui import keys, unitmaps, views
 from mlp_ui.controls import buttons
 from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
@@ -64,6 +64,7 @@ w_col, n_col = st.columns([3, 2])
 weights_ph, network_ph = w_col.empty(), n_col.empty()
 editor(w_col, run, training=bool(st.session_state.get(keys.TRAINING)))
 table_ph = st.empty()
+unit_maps = unitmaps.section(st, data, trainer.net)  # issue 16: what each neuron sees
 
 
 def picture(net):
@@ -114,6 +115,7 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
                 else:
                     views.chart(col, figures[i], f"w{i}-{frame}")
     views.chart(network_ph, views.network_view(net), f"net-{frame}")
+    unitmaps.draw(unit_maps, data, net, frame)
 
 
 if st.session_state.get(keys.TRAINING):

@@ -416,7 +416,9 @@ def test_chart_specs_are_small_and_finite():
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
     n = assert_charts_ok(at)
-    assert n == 7  # loss, gradient norms, boundary, 2 weight matrices, network, replay
+    # loss, gradient norms, boundary, 2 weight matrices, network, replay, unit maps and
+    # the picked unit's map
+    assert n == 9
 
     # The biggest network the sidebar allows, on a 2-D set, with bias.
     at = open_app(dataset="spiral", hidden="64", layers="4", bias="true", init="xavier",
@@ -425,8 +427,9 @@ def test_chart_specs_are_small_and_finite():
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
     # loss, gradient norms, boundary, network, replay; 5 weight and 5 bias heatmaps, but
-    # the three 64x64 matrices are a one-line note each (4,096 cells do not read as a heatmap)
-    assert assert_charts_ok(at) == 5 + 2 * 5 - 3
+    # the three 64x64 matrices are a one-line note each (4,096 cells do not read as a heatmap);
+    # the picked unit's map, but no small maps (rows of 64 maps are too small to read)
+    assert assert_charts_ok(at) == 5 + 2 * 5 - 3 + 1
     assert sum("too many cells" in c.value for c in at.main.caption) == 3
     assert_no_nan_metric(at)
     assert all(math.isfinite(float(v)) for k, v in metrics(at).items()

@@ -161,8 +161,9 @@ def test_train_or_reproduces_the_tutorial(page, streamlit_server, server_log, co
     assert metric_value(page, "Accuracy") == "4/4"
     assert_metrics_not_clipped(page)
     expect(page.locator(MAIN).get_by_text("All 4 rows right.")).to_be_visible()
-    # loss curve, gradient norms, decision boundary, weight_hidden, weight_output, network
-    assert_charts_drawn(page, 6)
+    # loss curve, gradient norms, decision boundary, weight_hidden, weight_output, network,
+    # the unit maps and the picked unit's map
+    assert_charts_drawn(page, 8)
     screenshot(page, "playground-or-trained")
 
     # Download the trained model: a model file that loads, at 200,000 epochs.
@@ -251,8 +252,9 @@ def test_circle_on_squared_features_with_no_hidden_layer(page, streamlit_server,
     assert metric_value(page, "Epoch") == "1,000"
     assert float(metric_value(page, "Accuracy").rstrip("%")) >= 95
     assert_metrics_not_clipped(page)
-    # loss, gradient norms, boundary, weight_output, bias_output, network diagram
-    assert_charts_drawn(page, 6)
+    # loss, gradient norms, boundary, weight_output, bias_output, network diagram, unit maps
+    # and the picked unit's map
+    assert_charts_drawn(page, 8)
     screenshot(page, "playground-circle-squares-no-hidden")
 
     open_app(page, streamlit_server, {"dataset": "circle", "features": "x1sq,foo"})

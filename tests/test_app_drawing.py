@@ -82,7 +82,9 @@ def test_the_plane_is_a_grid_to_click_and_the_points_drawn():
     at = with_points(open_app(**SMALL), drawing(*POINTS[:3]))
     plane = the_plane(at)
     grid = plane["data"][GRID_CURVE]
-    assert len(grid["x"]) == len(grid_values()) ** 2
+    # a marker at every free position: none under a point, or it would take the click
+    assert len(grid["x"]) == len(grid_values()) ** 2 - 3
+    assert not {(x, y) for x, y in zip(grid["x"], grid["y"])} & {p[:2] for p in POINTS[:3]}
     assert [t["name"] for t in plane["data"][1:]] == [f"class {c}" for c in range(DRAWN_CLASSES)]
     assert plane["data"][1]["customdata"] == [0, 1, 2]
     assert texts(at.info) == ["Draw at least 4 points of at least two classes to train: "
@@ -202,3 +204,20 @@ def test_the_downloaded_csv_uploads_back_to_the_same_points():
     assert len(got) == len(want)
     assert all(math.isclose(g[0], w[0], abs_tol=1e-9) and math.isclose(g[1], w[1], abs_tol=1e-9)
                and g[2] == w[2] for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("page, press", [("pages/sweep.py", "Run sweep"),
+                                         ("pages/race.py", "Race"),
+                                         ("pages/grid.py", "Run grid sweep")])
+def test_sweeps_and_races_run_on_drawn_points_without_a_test_split(page, press):
+    # three classes, six points: k-fold and held-out scores must not trip over them
+    at = with_points(open_app(**{**SMALL, "epochs": "50", "loss": "ce"}),
+                     drawing(*POINTS[:4], (0, 1.5, 2), (0.2, 1.7, 2)))
+    at.switch_page(page).run()
+    assert_clean(at)
+    next(b for b in at.button if b.label == press).click().run()
+    assert_clean(at)
+    assert not at.error and not at.warning
+    assert at.get("plotly_chart")
+    for chart in at.get("plotly_chart"):
+        assert "NaN" not in chart.proto.spec

@@ -17,8 +17,11 @@ def test_a_grid_marker_everywhere_and_the_points_by_class():
     fig = drawing_plane(GRID, X, np.array([1, 0, 1]), 3)
     go.Figure(fig.to_dict())        # Plotly's full validation, as tests/test_figures.py does
     grid = fig.data[GRID_CURVE]
-    assert len(grid.x) == 41 * 41 and grid.hoverinfo == "none"
-    assert {(x, y) for x, y in zip(grid.x, grid.y)} >= {(0.5, -1.0), (-2.0, 2.0)}
+    # every free position, none under a point (a marker there took the point's clicks)
+    assert len(grid.x) == 41 * 41 - 3 and grid.hoverinfo == "none"
+    free = set(zip(grid.x, grid.y))
+    assert not free & {(0.5, -1.0), (1.0, 1.0), (-2.0, 2.0)}
+    assert {(0.4, -1.0), (2.0, 2.0), (0.0, 0.0)} <= free
     classes = fig.data[1:]
     assert [t.name for t in classes] == ["class 0", "class 1", "class 2"]
     # customdata is the index into the drawing, whichever trace a point is in

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp_core.datasets import DRAWN_CLASSES, Drawing
+from mlp_core.datasets import DRAWN_CLASSES, MAX_DRAWN_POINTS, Drawing
 from mlp_core.datasets.drawn import Point, grid_values
 from mlp_figures.drawing import GRID_CURVE
 from mlp_ui import keys
@@ -221,3 +221,17 @@ def test_sweeps_and_races_run_on_drawn_points_without_a_test_split(page, press):
     assert at.get("plotly_chart")
     for chart in at.get("plotly_chart"):
         assert "NaN" not in chart.proto.spec
+
+
+def test_a_full_drawing_says_so_and_a_click_on_the_grid_adds_nothing():
+    g = grid_values()
+    d = Drawing()
+    for i in range(MAX_DRAWN_POINTS):
+        d = d.add(g[i % len(g)], g[i // len(g)], i % 2)
+    at = with_points(open_app(**SMALL), d)
+    assert [w.value for w in at.main.warning] == [
+        f"The drawing holds {MAX_DRAWN_POINTS} points, the most it can: remove some to add "
+        "others."]
+    assert after_click(d, {"curve_number": GRID_CURVE, "x": 2.0, "y": 2.0}, 0) is d
+    assert len(after_click(d, {"curve_number": 1, "customdata": 0}, 0).points) == \
+        MAX_DRAWN_POINTS - 1

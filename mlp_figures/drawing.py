@@ -7,7 +7,9 @@ wider than half a grid cell), and the selection carries its position. The drawn
 points come after it, larger and visible, each carrying its index in the drawing
 as ``customdata``. The grid leaves out the positions that hold a point: a marker
 under a point won the click in Chromium, and the point could not be removed.
-This needs no component beyond Streamlit's own ``on_select``.
+Why not a click-events component: this needs only Streamlit's public ``on_select``
+and Plotly, which the app already keeps up to date; a third-party component is one
+more package to keep in step with every Streamlit release.
 """
 
 from __future__ import annotations

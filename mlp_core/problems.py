@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .datasets import Dataset
+from .datasets import DRAW, Dataset
 from .losses import ALLOWED_LOSSES, LOSS_LABELS
 
 
@@ -97,6 +97,9 @@ TRAINING_DEFAULTS: dict[str, TrainingDefaults] = {
     # Six cones: ReLU units make their points (R² 0.89-0.94; 16-16 tanh: 0.69-0.80).
     "multi-gauss": TrainingDefaults((32, 32), "relu", 0.05, 1000, "mse", init="he",
                                     batch_size=16, samples=500),
+    # A few dozen points drawn by hand: a small tanh net with bias bends around them in
+    # about a second; bce keeps two classes on the tutorial's one-output boundary.
+    DRAW: TrainingDefaults((8,), "tanh", 0.3, 2000, "bce"),
 }
 # The spiral keeps the tutorial's defaults with its two arms; more arms are another problem.
 SPIRAL_ARMS_DEFAULTS = TrainingDefaults((32, 32), "tanh", 0.3, 3000, "ce", samples=300)

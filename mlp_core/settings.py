@@ -27,6 +27,7 @@ from .activations import ACTIVATIONS
 from .datasets import (
     ALL_DATASET_NAMES,
     DATASET_INFO,
+    DRAW,
     GATES,
     MAX_CLASSES,
     MAX_NOISE,
@@ -51,9 +52,12 @@ from .problems import training_defaults
 from .training import MAX_EPOCHS, MAX_LR, MAX_TARGET_LOSS, UPDATE_FIELDS, TrainConfig
 
 UPLOAD = "upload"
-DATASET_CHOICES = (*ALL_DATASET_NAMES, UPLOAD)
+DATASET_CHOICES = (*ALL_DATASET_NAMES, DRAW, UPLOAD)
 DATASET_LABELS = {**{name: info.label for name, info in DATASET_INFO.items()},
-                  UPLOAD: "Upload CSV"}
+                  DRAW: "Draw your own", UPLOAD: "Upload CSV"}
+# Data that live in a person's session, not in the settings: a link or a saved run
+# names them but cannot bring their points back.
+OWN_DATA = (DRAW, UPLOAD)
 TASK_LABELS = {"auto": "from the last column", "classify": "classify", "regress": "regress"}
 INIT_LABELS = {
     "tutorial": "tutorial (fixed 2-3-1 weights)",

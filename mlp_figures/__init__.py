@@ -11,6 +11,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 from .bars import comparison_bars
 from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
+from .drawing import drawing_plane
 from .gradnorms import gradient_norms_chart
 from .grid import GridLine, grid_heatmap, grid_width_scores, width_quartiles
 from .images import digit_weight_images, misclassified_images, weight_images
@@ -35,6 +36,7 @@ __all__ = [
     "confusion_matrix_figure",
     "decision_boundary",
     "digit_weight_images",
+    "drawing_plane",
     "gradient_norms_chart",
     "grid_heatmap",
     "grid_width_scores",

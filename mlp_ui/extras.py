@@ -13,7 +13,7 @@ from mlp_core import model_io
 from mlp_core.features import FEATURE_LABELS
 from mlp_core.grid import decision_grid
 from mlp_core.script import standalone_script
-from mlp_core.settings import UPLOAD
+from mlp_core.settings import OWN_DATA
 
 from . import keys, views
 from .run import Run, load_model
@@ -161,7 +161,7 @@ def model_training(run: Run) -> dict:
     settings = {"data": run.data.name, "lr": tr.config.lr, "epochs": tr.epoch,
                 "loss": tr.config.loss, "init": run.settings.init, "seed": run.settings.seed,
                 **model_io.update_fields(tr.config)}
-    if not run.data.is_gate and run.settings.dataset != UPLOAD:
+    if not run.data.is_gate and run.settings.dataset not in OWN_DATA:
         # with the seed, these draw the same points again when the file is loaded
         settings.update(model_io.data_fields(run.settings.samples, run.settings.noise,
                                              run.settings.test / 100))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, fields, replace
 import streamlit as st
 
 from mlp_core import model_io
-from mlp_core.datasets import DATASET_INFO, CSVError, Dataset, load_csv
+from mlp_core.datasets import DATASET_INFO, DRAW, CSVError, Dataset, Drawing, load_csv
 from mlp_core.features import PLANE
 from mlp_core.gradnorms import GradNormHistory
 from mlp_core.network import TUTORIAL_WEIGHTS, Network
 from mlp_core.problems import problem_for
-from mlp_core.settings import MIN_SIDEBAR_LR, UPLOAD, Settings, data_for
+from mlp_core.settings import MIN_SIDEBAR_LR, OWN_DATA, UPLOAD, Settings, data_for
 from mlp_core.training import MAX_LR, TrainConfig, Trainer
 
 from . import keys
@@ -68,14 +68,40 @@ def settled(run: Run | None) -> Run | None:
     return run
 
 
+def drawing() -> Drawing:
+    """The points this session has drawn ("Draw your own"), kept across pages."""
+    return st.session_state.get(keys.DRAWING) or Drawing()
+
+
 def current_data(settings: Settings) -> Dataset | None:
-    """The data set the settings name; None (with a message shown) if there is none yet."""
+    """The data set the settings name; None if there is none yet (``missing_data`` says
+    what to do)."""
     if settings.dataset == UPLOAD:
         raw = st.session_state.get(keys.CSV_BYTES)
         if raw is None:
             return None
         return _parse_csv(raw, st.session_state.get(keys.CSV_NAME, "upload.csv"), settings)
+    if settings.dataset == DRAW:
+        points = drawing()
+        return None if points.problem() else points.to_dataset()
     return data_for(settings)
+
+
+class NextStep(str):
+    """A message that is no error: what to do before there is data to train on."""
+
+
+# Not an error: what to do next when "Upload CSV" is picked and no file is there yet.
+UPLOAD_FIRST = NextStep("Upload a CSV file in the sidebar to train on your own data.")
+
+
+def missing_data(settings: Settings) -> NextStep | None:
+    """What to do before ``settings``' own data can train (None: nothing missing)."""
+    if settings.dataset == UPLOAD and st.session_state.get(keys.CSV_BYTES) is None:
+        return UPLOAD_FIRST
+    if settings.dataset == DRAW and (problem := drawing().problem()):
+        return NextStep(problem)
+    return None
 
 
 def _csv_options(settings: Settings) -> tuple:
@@ -106,12 +132,12 @@ def accept_csv(raw: bytes, name: str, settings: Settings) -> str | None:
 
 
 def _data_key(settings: Settings, data: Dataset) -> tuple:
-    return (settings.architecture_key(), data.name, data.n_train, data.n_test,
-            float(data.X_train.sum()))
-
-
-# Not an error: what to do next when "Upload CSV" is picked and no file is there yet.
-UPLOAD_FIRST = "Upload a CSV file in the sidebar to train on your own data."
+    key = (settings.architecture_key(), data.name, data.n_train, data.n_test,
+           float(data.X_train.sum()))
+    if settings.dataset == DRAW:
+        # A point given another class keeps the count and the sum: the points themselves.
+        key += (drawing().points,)
+    return key
 
 
 def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
@@ -125,7 +151,7 @@ def ensure_run(settings: Settings) -> tuple[Run | None, str | None]:
     except ValueError as err:
         return run, str(err)
     if data is None:
-        return None, UPLOAD_FIRST
+        return None, missing_data(settings)
     key = _data_key(settings, data)
     if run is not None and run.arch_key == key:
         if run.settings != settings:
@@ -210,7 +236,7 @@ def _data_of(training: dict) -> dict:
             values[key] = getattr(replace(defaults, **{key: value}), key)
         except ValueError:
             continue
-    if values.get("dataset", UPLOAD) == UPLOAD:
+    if values.get("dataset", UPLOAD) in OWN_DATA:
         # samples, noise, test and seed describe a data set only together with its name
         return {"loss": values["loss"]} if "loss" in values else {}
     return values
@@ -280,6 +306,10 @@ def page_data(settings: Settings, purpose: str) -> Dataset:
         st.error(str(err))
         st.stop()
     if data is None:
-        st.info(f"Upload a CSV file in the sidebar to {purpose} on your own data.")
+        if settings.dataset == DRAW:
+            st.info(f"{missing_data(settings)} Points are drawn in the Playground; come "
+                    f"back here to {purpose} on them.")
+        else:
+            st.info(f"Upload a CSV file in the sidebar to {purpose} on your own data.")
         st.stop()
     return data

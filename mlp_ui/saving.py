@@ -34,7 +34,7 @@ import streamlit as st
 from mlp_core import model_io
 from mlp_core.gridsweep import CellSummary, best_cells
 from mlp_core.network import Network
-from mlp_core.settings import UPLOAD, Settings, format_value
+from mlp_core.settings import OWN_DATA, Settings, format_value
 from mlp_core.training import downsample_indices
 from mlp_store import RunIn, SaveRefused, Store, StoreUnavailable, open_store
 
@@ -606,5 +606,6 @@ def store_or_reason() -> tuple[Store | None, str | None]:
 
 
 def redrawable(settings: dict) -> bool:
-    """A saved run whose data can be drawn again from its settings (not an uploaded CSV)."""
-    return settings.get("dataset") != UPLOAD
+    """A saved run whose data can be drawn again from its settings (not an uploaded CSV
+    nor points drawn by hand)."""
+    return settings.get("dataset") not in OWN_DATA

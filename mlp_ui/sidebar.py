@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from mlp_core.datasets import DATASET_INFO, MAX_CSV_BYTES, MULTICLASS_GENERATORS
+from mlp_core.datasets import DATASET_INFO, DRAW, MAX_CSV_BYTES, MULTICLASS_GENERATORS
 from mlp_core.features import PLANE
 from mlp_core.optimizers import OPTIMIZER_PARAMS, SCHEDULE_PARAMS
 from mlp_core.settings import (
@@ -179,6 +179,8 @@ def _n_inputs(dataset: str) -> int | None:
     (None before there is one)."""
     if dataset in DATASET_INFO:
         return DATASET_INFO[dataset].n_inputs
+    if dataset == DRAW:
+        return 2
     try:
         data = current_data(_settings_from_state())
     except ValueError:
@@ -200,38 +202,57 @@ def _dataset_changed() -> None:
     name = st.session_state["dataset"]
     info = DATASET_INFO.get(name)
     st.session_state.pop(keys.DATA_DEFAULTS_NOTE, None)
+    if name == DRAW:
+        _own_defaults(name, "points drawn by hand")
+        _leave_tutorial_weights(2, 2)
+        return
     if info is None:
         return
     classes = st.session_state.get("classes") or info.n_classes \
         if name in MULTICLASS_GENERATORS else info.n_classes
     # The tutorial's 2-3-1 sigmoid net at lr 0.05 with sse fails most of these sets (a
     # curve with sse diverges at once): start each from settings that train it well.
+    _own_defaults(name, info.label.lower())
+    _leave_tutorial_weights(info.n_inputs, classes)
+
+
+def _own_defaults(name: str, what: str) -> None:
+    """Set the network and training that train data set ``name`` well, if it has its own."""
     own = data_defaults(name, st.session_state.get("classes", 0))
     if own is not None:
         st.session_state.update(own)
         st.session_state[keys.DATA_DEFAULTS_NOTE] = (
-            f"Network and training set to what trains {info.label.lower()} well: "
+            f"Network and training set to what trains {what} well: "
             f"{own['layers']}x{own['hidden']} {own['activation']} units, {own['loss']}, "
             f"lr {own['lr']:g}, {own['epochs']:,} epochs. Change any of them.")
-    _leave_tutorial_weights(info.n_inputs, classes)
 
 
 def _data_options(sb, dataset: str) -> None:
     """The data set's own settings; those that do not apply to ``dataset`` are greyed out."""
-    kind = DATASET_INFO[dataset].kind if dataset in DATASET_INFO else "csv"
+    kind = _kind(dataset)
     applies = {
         "samples": kind == "generated", "noise": kind == "generated",
-        "test": kind != "gate", "classes": dataset in MULTICLASS_GENERATORS,
+        "test": kind not in ("gate", "drawn"), "classes": dataset in MULTICLASS_GENERATORS,
         "standardize": kind in ("real", "csv"), "task": kind == "csv",
     }
-    with sb.expander("Data set options", expanded=kind != "gate"):
+    with sb.expander("Data set options", expanded=kind not in ("gate", "drawn")):
         if kind == "gate":
             st.caption("Logic gates are exact 4-row truth tables: nothing here applies.")
+        elif kind == "drawn":
+            st.caption("Drawn points are drawn in the Playground and all of them train: "
+                       "nothing here applies.")
         elif kind == "real":
             st.caption(plain(DATASET_INFO[dataset].description))
         for name, used in applies.items():
             extra = {"on_change": _dataset_changed} if name == "classes" else {}
             widget(st, name, disabled=not used, **extra)
+
+
+def _kind(dataset: str) -> str:
+    """``DatasetInfo.kind`` of a named set, ``"drawn"`` or ``"csv"`` for the person's own."""
+    if dataset in DATASET_INFO:
+        return DATASET_INFO[dataset].kind
+    return "drawn" if dataset == DRAW else "csv"
 
 
 def _csv_upload(sb) -> None:
@@ -287,15 +308,15 @@ def _update_options(sb) -> None:
     with sb.expander("Schedule and early stopping", expanded=changed):
         widget(st, "schedule")
         _applying_pairs(st, list(SCHEDULE_PARAMS[state["schedule"]]))
-        kind = DATASET_INFO[state["dataset"]].kind if state["dataset"] in DATASET_INFO \
-            else "csv"
-        no_test = kind == "gate" or state.get("test") == 0
+        kind = _kind(state["dataset"])
+        no_test = kind in ("gate", "drawn") or state.get("test") == 0
         c1, c2 = st.columns(2)
         widget(c1, "patience", disabled=no_test)
         widget(c2, "target_loss")
         if no_test:
             st.caption("Patience watches the test loss: this data has no test split "
-                       "(logic gates never do; elsewhere set Test % above 0).")
+                       "(logic gates and drawn points never do; elsewhere set Test % "
+                       "above 0).")
 
 
 def _applying_pairs(container, names: list[str]) -> None:

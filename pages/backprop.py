@@ -8,7 +8,7 @@ from mlp_core.optimizers import OPTIMIZER_LABELS, SCHEDULE_LABELS
 from mlp_core.reference import backprop, updated_weights
 from mlp_ui import keys, views
 from mlp_ui.controls import button, on_step
-from mlp_ui.run import ensure_run, page_settings
+from mlp_ui.run import NextStep, ensure_run, page_settings
 from mlp_ui.teaching import (
     activation_latex,
     cut_note,
@@ -26,7 +26,7 @@ st.caption("One epoch of the sidebar's network on its training data, laid out as
 
 run, error = ensure_run(page_settings())
 if error:
-    st.error(error)
+    (st.info if isinstance(error, NextStep) else st.error)(error)
 if run is None:
     st.stop()
 net, trainer, data = run.net, run.trainer, run.data

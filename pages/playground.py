@@ -2,13 +2,15 @@
 
 import streamlit as st
 
+from mlp_core.datasets import DRAW
 from mlp_core.health import health_warnings
 from mlp_ui import keys, unitmaps, views
 from mlp_ui.controls import buttons
+from mlp_ui.drawing import draw_points  # issue 16: your own points
 from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
 from mlp_ui.live import train_live
-from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings, timeline_epochs
+from mlp_ui.run import NextStep, ensure_run, page_settings, timeline_epochs
 from mlp_ui.runs import report_button  # issue 17: run report
 from mlp_ui.saving import save_if_due, training_started  # issue 17: saved runs
 
@@ -17,9 +19,11 @@ st.caption("Pick a gate or a data set in the sidebar, press **Train**, and watch
            "learn. The link in the address bar reproduces this exact setup.")
 
 settings = page_settings()
+if settings.dataset == DRAW:
+    draw_points(st)
 run, error = ensure_run(settings)
 if error:
-    (st.info if error == UPLOAD_FIRST else st.error)(error)
+    (st.info if isinstance(error, NextStep) else st.error)(error)
 buttons(st, run)
 if run is None:
     st.stop()

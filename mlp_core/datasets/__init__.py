@@ -15,7 +15,8 @@ the five two-class 2-D shapes) is what they offer today; ``MULTICLASS_DATASETS``
 
 Modules: ``_base`` (the container, splitting, standardizing), ``generated``
 (gates and generators, with the noise conventions), ``real`` (the shipped
-files), ``csvfile`` (uploads).
+files), ``csvfile`` (uploads), ``drawn`` (points drawn by hand: ``DRAW``, which
+lives in a person's session, so :func:`make_dataset` does not build it).
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ from .csvfile import (
     MAX_CSV_ROWS,
     CSVError,
     load_csv,
+)
+from .drawn import (
+    DRAW,
+    DRAWN_CLASSES,
+    MAX_DRAWN_POINTS,
+    MIN_DRAWN_POINTS,
+    Drawing,
 )
 from .generated import (
     DEFAULT_CLASSES,
@@ -80,6 +88,9 @@ __all__ = [
     "DATASET_INFO",
     "DATASET_NAMES",
     "DEFAULT_CLASSES",
+    "DRAW",
+    "DRAWN_CLASSES",
+    "Drawing",
     "Dataset",
     "DatasetInfo",
     "GATES",
@@ -89,10 +100,12 @@ __all__ = [
     "MAX_CSV_BYTES",
     "MAX_CSV_FEATURES",
     "MAX_CSV_ROWS",
+    "MAX_DRAWN_POINTS",
     "MAX_NOISE",
     "MAX_SAMPLES",
     "MAX_TEST_FRACTION",
     "MIN_CLASSES",
+    "MIN_DRAWN_POINTS",
     "MIN_SAMPLES",
     "MULTICLASS_DATASETS",
     "MULTICLASS_GENERATORS",

@@ -206,7 +206,8 @@ def trained_on_good_csv() -> tuple[AppTest, dict]:
     assert metrics(at)["Epoch"] == "2"
     before = snapshot(at)
     assert before["data"] == ("good.csv", 32, 8, ("height", "weight"))
-    assert len(before["charts"]) == 6   # the gradient norms among them
+    # the gradient norms, the unit maps and the picked unit's map among them
+    assert len(before["charts"]) == 8
     return at, before
 
 

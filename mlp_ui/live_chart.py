@@ -115,7 +115,21 @@ export default function ({ data, parentElement }) {
     chart.traces = fig.data;
     // As st.plotly_chart's width="stretch": the element's width, not the figure's own.
     fig.layout = Object.assign({}, fig.layout, {width: undefined, autosize: true});
-    fig.layout.font = Object.assign({family: '"Source Sans", sans-serif'}, fig.layout.font);
+    // The page's font and bold titles, as Streamlit's chart theme draws the paused page.
+    fig.layout.font = Object.assign({}, fig.layout.font, {family: '"Source Sans", sans-serif'});
+    if (fig.layout.title) {
+      fig.layout.title = Object.assign({}, fig.layout.title);
+      fig.layout.title.font = Object.assign({weight: 600}, fig.layout.title.font);
+    }
+    // After the first draw, the margins the axes' labels pushed out are kept: automatic
+    // margins cost a second layout pass on every update.
+    const size = chart.div._fullLayout && chart.div._fullLayout._size;
+    if (size) {
+      fig.layout.margin = {l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p || 0};
+      for (const k of Object.keys(chart.div._fullLayout)) {
+        if (/^[xy]axis\d*$/.test(k)) fig.layout[k] = Object.assign({}, fig.layout[k], {automargin: false});
+      }
+    }
     return P.react(chart.div, fig.data, fig.layout, data.config).then(() => {
       L.drawn++;
       L.byName[data.name] = (L.byName[data.name] || 0) + 1;

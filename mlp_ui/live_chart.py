@@ -127,7 +127,9 @@ export default function ({ data, parentElement }) {
     if (size) {
       fig.layout.margin = {l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p || 0};
       for (const k of Object.keys(chart.div._fullLayout)) {
-        if (/^[xy]axis\d*$/.test(k)) fig.layout[k] = Object.assign({}, fig.layout[k], {automargin: false});
+        if (/^[xy]axis\d*$/.test(k)) {
+          fig.layout[k] = Object.assign({}, fig.layout[k], {automargin: false});
+        }
       }
     }
     return P.react(chart.div, fig.data, fig.layout, data.config).then(() => {

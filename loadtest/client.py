@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import secrets
 import urllib.error
@@ -16,6 +17,7 @@ from typing import Any
 from .common import LoadTestError, _check_loopback, _now
 
 EPOCH_LABEL = "Epoch"
+LIVE_CHART = "mlp_live_chart"   # mlp_ui.live_chart's component (a test keeps the two equal)
 # The app's mlp_ui.workspace.COOKIE (a test keeps them equal). Not imported: the load
 # test also drives older checkouts (--app-dir), which are first on the path.
 WORKSPACE_COOKIE = "mlp_workspace"
@@ -237,6 +239,11 @@ class Session:
         if kind == "plotly_chart":
             pc = el.plotly_chart
             self.events.append(Event(t, "chart", (_chart_kind(pc.id), len(pc.spec)), nbytes))
+        elif kind == "bidi_component" and el.bidi_component.component_name == LIVE_CHART:
+            # mlp_ui.live_chart: a chart the browser updates in place; its name is its kind
+            data = json.loads(el.bidi_component.json)
+            name = data.get("name", "?").removeprefix("playground-")
+            self.events.append(Event(t, "chart", (name, len(data.get("fig", ""))), nbytes))
         elif kind == "metric":
             if el.metric.label == EPOCH_LABEL:
                 self.epoch_text = el.metric.body

@@ -61,6 +61,10 @@ _COUNT_JS = """
 }
 """
 
+# What mlp_ui.live_chart's charts drew in place so far, per chart.
+_LIVE_JS = ("() => ({byName: {...((window.__mlpLive || {}).byName || {})}, "
+            "received: (window.__mlpLive || {}).received || 0})")
+
 
 def _cpu(processes) -> Counter:
     """CPU seconds so far per kind of process (Chromium's ``--type``, or "server")."""
@@ -71,7 +75,7 @@ def _cpu(processes) -> Counter:
     return out
 
 
-def measure(app_dir: Path, seconds: float) -> dict:
+def measure(app_dir: Path, seconds: float, screenshot: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     server = start_server(app_dir)
@@ -92,10 +96,12 @@ def measure(app_dir: Path, seconds: float) -> dict:
             watched = [*tabs, (psutil.Process(server.pid), "server")]
             page.evaluate("() => Object.assign(window.__liveView, "
                           "{frames: 0, epochChanges: 0, chartsBuilt: 0})")
-            cpu0, t0 = _cpu(watched), time.monotonic()
+            cpu0, t0, live0 = _cpu(watched), time.monotonic(), page.evaluate(_LIVE_JS)
             page.wait_for_timeout(seconds * 1000)
             cpu1, dt = _cpu(watched), time.monotonic() - t0
-            counts = page.evaluate("() => window.__liveView")
+            counts, live1 = page.evaluate("() => window.__liveView"), page.evaluate(_LIVE_JS)
+            if screenshot:
+                page.screenshot(path=str(screenshot), full_page=True)
             clicked = time.monotonic()
             page.get_by_role("button", name="Pause", exact=True).click()
             page.wait_for_selector(_APP_IDLE, state="attached", timeout=60_000)
@@ -108,6 +114,10 @@ def measure(app_dir: Path, seconds: float) -> dict:
             "animation_frames_per_s": round(counts["frames"] / dt, 1),
             "epoch_changes_per_s": round(counts["epochChanges"] / dt, 1),
             "charts_built_per_s": round(counts["chartsBuilt"] / dt, 1),
+            "live_figures_received_per_s": round((live1["received"] - live0["received"]) / dt, 1),
+            "in_place_updates_per_s": {
+                name: round((n - live0["byName"].get(name, 0)) / dt, 1)
+                for name, n in live1["byName"].items()},
             "cpu_cores": cpu, "pause_to_idle_s": round(pause, 2)}
 
 
@@ -115,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loadtest.live_view", description=__doc__)
     parser.add_argument("--app-dir", type=Path, default=REPO_ROOT)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--screenshot", type=Path, help="a PNG of the page as the count ends")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(args.app_dir, args.seconds), indent=2))
+    print(json.dumps(measure(args.app_dir, args.seconds, args.screenshot), indent=2))
     return 0
 
 

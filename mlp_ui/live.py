@@ -26,6 +26,7 @@ from . import keys
 from .run import Run
 from .shared import MAX_DEFER, session_id, shared
 from .streamlit_internals import event_loop_mark
+from .views import WEIGHTS_EVERY
 
 POLL = 0.1            # seconds between stop checks while waiting (Pause waits at most this)
 MIN_SLICE = 0.005     # shortest training turn worth taking
@@ -33,6 +34,10 @@ DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short
 # runs (logic gates) then complete one after another instead of all at the end.
 FINISH_IN_ONE_TURN = 0.25
+# Views the browser builds anew on each redraw (weights, diagram, unit maps) refresh on
+# every WEIGHTS_EVERY-th live frame, and no more often than this: at one session's 10
+# frames a second, building them every 0.6 s kept Chromium's main thread busy.
+HEAVY_SECONDS = 1.5
 
 
 def _seconds_to_finish(trainer) -> float | None:
@@ -40,6 +45,25 @@ def _seconds_to_finish(trainer) -> float | None:
     if trainer.epoch <= 0 or trainer.seconds <= 0:
         return None
     return (trainer.target - trainer.epoch) * trainer.seconds / trainer.epoch
+
+
+def heavy_views_due(every: int = WEIGHTS_EVERY, seconds: float = HEAVY_SECONDS
+                    ) -> Callable[[int], bool]:
+    """A test for live frames: is frame ``n`` one that redraws the heavy views?
+
+    Frame 0 is; after that, one at least ``every`` frames and ``seconds`` s after the last.
+    """
+    last = {"frame": None, "at": 0.0}
+
+    def due(frame: int) -> bool:
+        now = time.monotonic()
+        if last["frame"] is not None and (frame - last["frame"] < every
+                                          or now - last["at"] < seconds):
+            return False
+        last.update(frame=frame, at=now)
+        return True
+
+    return due
 
 
 def train_live(run: Run, draw: Callable[[int], None], state) -> None:

@@ -188,19 +188,26 @@ def section(st, data: Dataset, net: Network) -> Section | None:
     return Section(maps_ph, right.empty(), weights_ph, picked)
 
 
-def draw(sec: Section | None, data: Dataset, net: Network, frame) -> None:
-    """Fill the section for one frame; ``frame`` makes the chart keys unique."""
+def draw(sec: Section | None, data: Dataset, net: Network, frame, put=None) -> None:
+    """Fill the section for one frame.
+
+    ``put(container, fig, name)`` draws a chart (the Playground's: in place while live);
+    by default an ordinary chart whose key is ``name`` and ``frame``.
+    """
     if sec is None:
         return
+    if put is None:
+        def put(container, fig, name):
+            chart(container, fig, f"{name}-{frame}")
     if net.n_data_inputs == 1:
-        chart(sec.maps_ph, curve_maps(data, net), f"unitcurves-{frame}")
+        put(sec.maps_ph, curve_maps(data, net), "unitcurves")
         return
     if sec.maps_ph is not None:
-        chart(sec.maps_ph, plane_maps(data, net), f"unitmaps-{frame}")
+        put(sec.maps_ph, plane_maps(data, net), "unitmaps")
     if sec.selected is not None:
         sec.weights_ph.markdown(incoming(net, sec.selected))
         # While training, the browser redraws enough: the close look waits for Pause.
         if isinstance(frame, int):
             sec.detail_ph.caption(f"{sec.selected.name}'s map up close: when paused.")
         else:
-            chart(sec.detail_ph, detail_figure(data, net, sec.selected), f"unitdetail-{frame}")
+            put(sec.detail_ph, detail_figure(data, net, sec.selected), "unitdetail")

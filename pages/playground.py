@@ -9,7 +9,8 @@ from mlp_ui.controls import buttons
 from mlp_ui.drawing import draw_points  # issue 16: your own points
 from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
-from mlp_ui.live import train_live
+from mlp_ui.live import heavy_views_due, train_live
+from mlp_ui.live_chart import live_chart  # issue 19: charts updated in place
 from mlp_ui.run import NextStep, ensure_run, page_settings, timeline_epochs
 from mlp_ui.runs import report_button  # issue 17: run report
 from mlp_ui.saving import save_if_due, training_started  # issue 17: saved runs
@@ -82,31 +83,44 @@ def picture(net):
     return views.regression_figure(data, net, plane)
 
 
+heavy_due = heavy_views_due()
+
+
 def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     net = net or trainer.net
     epoch = trainer.epoch if epoch is None else epoch
     last_loss = trainer.last_loss if last_loss is None else last_loss
     with metrics_ph.container():
         views.metrics(st, run, net, epoch, last_loss)
-    views.chart(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), f"loss-{frame}")
-    views.chart(picture_ph, picture(net), f"bd-{frame}")
+    live = isinstance(frame, int)
+
+    def put(container, fig, name):
+        # A live frame's charts are updated in place by the browser (mlp_ui.live_chart);
+        # a paused, finished or scrubbed page draws ordinary charts.
+        if live:
+            live_chart(container, fig, f"playground-{name}")
+        else:
+            views.chart(container, fig, f"{name}-{frame}")
+
+    put(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), "loss")
+    put(picture_ph, picture(net), "bd")
     if classes:
         confusion, per_class = views.class_figures(data, net)
-        views.chart(confusion_ph, confusion, f"cm-{frame}")
-        views.chart(per_class_ph, per_class, f"pc-{frame}")
+        put(confusion_ph, confusion, "cm")
+        put(per_class_ph, per_class, "pc")
     if data.is_gate:
         with table_ph.container():
             views.truth_table(st, data, net)
     # Weight charts and image grids are many small figures: while training they refresh
-    # on every WEIGHTS_EVERY-th frame only, which keeps a live frame cheap for the server.
-    if isinstance(frame, int) and frame % views.WEIGHTS_EVERY:
+    # on every WEIGHTS_EVERY-th frame, and at most every HEAVY_SECONDS, which keeps a
+    # live frame cheap for the server.
+    if live and not heavy_due(frame):
         return
-    views.chart(grad_ph, views.gradient_norms_figure(run, marker, live=isinstance(frame, int)),
-                f"grad-{frame}")
+    put(grad_ph, views.gradient_norms_figure(run, marker, live=live), "grad")
     if digits:
         unit_images, wrong = views.image_figures(data, net)
-        views.chart(images_ph, unit_images, f"img-{frame}")
-        views.chart(wrong_ph, wrong, f"wrong-{frame}")
+        put(images_ph, unit_images, "img")
+        put(wrong_ph, wrong, "wrong")
     with weights_ph.container():
         # Widths follow the matrices' columns: equal quarters squeezed a 2x4's labels
         # and made 16-column matrices unreadable.
@@ -117,9 +131,9 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
                 if isinstance(figures[i], str):
                     col.caption(figures[i])
                 else:
-                    views.chart(col, figures[i], f"w{i}-{frame}")
-    views.chart(network_ph, views.network_view(net), f"net-{frame}")
-    unitmaps.draw(unit_maps, data, net, frame)
+                    put(col, figures[i], f"w{i}")
+    put(network_ph, views.network_view(net), "net")
+    unitmaps.draw(unit_maps, data, net, frame, put)
 
 
 if st.session_state.get(keys.TRAINING):

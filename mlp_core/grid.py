@@ -7,6 +7,17 @@ import numpy as np
 from .network import Network
 
 
+def _plane_points(bounds: tuple[float, float, float, float], resolution: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, points)``: the grid's axes, (gx,) and (gy,), and its points row by row,
+    (gy * gx, 2), so that values computed on them reshape to (gy, gx, ...)."""
+    x0, x1, y0, y1 = bounds
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
 def decision_grid(
     net: Network, bounds: tuple[float, float, float, float], resolution: int = 40
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -20,11 +31,7 @@ def decision_grid(
     """
     if net.n_data_inputs != 2:
         raise ValueError("a decision grid needs a network with exactly 2 inputs")
-    x0, x1, y0, y1 = bounds
-    xs = np.linspace(x0, x1, resolution)
-    ys = np.linspace(y0, y1, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    points = np.column_stack([gx.ravel(), gy.ravel()])
+    xs, ys, points = _plane_points(bounds, resolution)
     probs = net.predict_proba(points)
     return xs, ys, probs.reshape((resolution, resolution) + probs.shape[1:])
 
@@ -68,9 +75,6 @@ def layer_grids(
     """
     if net.n_data_inputs != 2:
         raise ValueError("unit maps over the plane need a network with exactly 2 inputs")
-    x0, x1, y0, y1 = bounds
-    xs = np.linspace(x0, x1, resolution)
-    ys = np.linspace(y0, y1, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    _, acts = net.forward(np.column_stack([gx.ravel(), gy.ravel()]))
+    xs, ys, points = _plane_points(bounds, resolution)
+    _, acts = net.forward(points)
     return xs, ys, [a.reshape(resolution, resolution, a.shape[1]) for a in acts]

@@ -7,6 +7,7 @@ from mlp_ui import keys, views
 from mlp_ui.controls import buttons
 from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
+from mlp_ui.hidden_space import hidden_space_placeholder, hidden_space_section  # issue 16
 from mlp_ui.live import train_live
 from mlp_ui.run import UPLOAD_FIRST, ensure_run, page_settings, timeline_epochs
 from mlp_ui.runs import report_button  # issue 17: run report
@@ -64,6 +65,7 @@ w_col, n_col = st.columns([3, 2])
 weights_ph, network_ph = w_col.empty(), n_col.empty()
 editor(w_col, run, training=bool(st.session_state.get(keys.TRAINING)))
 table_ph = st.empty()
+hidden_ph = hidden_space_placeholder(st, run)
 
 
 def picture(net):
@@ -156,6 +158,7 @@ if len(snaps) > 1:
 for warning in health_warnings(view.get("net") or trainer.net, data.X_train, trainer.config):
     status.warning(warning)
 draw(**view)
+hidden_space_section(hidden_ph, run)
 
 st.divider()
 tabs = st.tabs(["Predict", "Replay", "Download", "Load model"])

@@ -416,7 +416,8 @@ def test_chart_specs_are_small_and_finite():
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
     n = assert_charts_ok(at)
-    assert n == 7  # loss, gradient norms, boundary, 2 weight matrices, network, replay
+    # loss, gradient norms, boundary, 2 weight matrices, network, hidden space (3 units), replay
+    assert n == 8
 
     # The biggest network the sidebar allows, on a 2-D set, with bias.
     at = open_app(dataset="spiral", hidden="64", layers="4", bias="true", init="xavier",

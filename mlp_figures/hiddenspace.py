@@ -166,7 +166,8 @@ def hidden_space_animation(
     frame_epochs : list of F int
         Epoch of each frame (slider labels and title).
     layer : int
-        Which hidden layer (1 for the first): axis titles say "unit j of hidden layer L".
+        Which hidden layer (1 for the first): 2-D axis titles say "unit j of hidden layer
+        L", 3-D ones "unit j" (the title names the layer).
     separators : list of F ``(w (u,), b)`` or None, optional
         The output unit's ``w`` and ``b`` at each frame when the layer feeds one sigmoid
         output: its line (plane) ``h @ w + b = 0`` is drawn. None: no such trace.
@@ -258,7 +259,9 @@ def hidden_space_animation(
         trace.update(mode="markers", name=names[c], marker=marker,
                      hovertemplate=f"{names[c]}<br>h = ({unit})<extra></extra>")
 
-    titles = [f"unit {j + 1} of hidden layer {layer}" for j in range(u)]
+    # In a cube three long titles run into each other: the figure's title names the layer.
+    titles = [f"unit {j + 1}" if three_d else f"unit {j + 1} of hidden layer {layer}"
+              for j in range(u)]
     layout = base_layout(frame_title(start), height)
     layout["legend"] = bottom_legend()
     layout["hovermode"] = "closest"
@@ -271,6 +274,8 @@ def hidden_space_animation(
             layout[f"{a}axis"] = {"title": {"text": t}, "range": list(r), "showgrid": False,
                                   "mirror": True}
     layout["margin"] = {**layout["margin"], "b": layout["margin"]["b"] + BOTTOM_LEGEND_PX}
+    if three_d:     # no axis title under a scene: its room goes to the cube
+        layout["margin"].update(l=10, r=10, b=BOTTOM_LEGEND_PX + 10)
     if F == 1:
         return make_figure(data, layout)
 

@@ -89,4 +89,4 @@ def test_three_units_draw_a_3d_scene():
     at = click(open_app(**{**XOR_2_2_1, "hidden": "3"}), "btn-train")
     fig = section_figure(at)
     assert [t["type"] for t in fig["data"]] == ["scatter3d", "mesh3d", "scatter3d", "scatter3d"]
-    assert fig["layout"]["scene"]["zaxis"]["title"]["text"] == "unit 3 of hidden layer 1"
+    assert fig["layout"]["scene"]["zaxis"]["title"]["text"] == "unit 3"

@@ -68,8 +68,8 @@ def test_axes_are_fixed_over_every_frame_and_hold_all_of_it(u):
     spec = validated(synthetic(u))
     axes = ([spec["layout"]["scene"][f"{a}axis"] for a in "xyz"] if u == 3
             else [spec["layout"]["xaxis"], spec["layout"]["yaxis"]])
-    assert [a["title"]["text"] for a in axes] == [f"unit {j} of hidden layer 1"
-                                                  for j in range(1, u + 1)]
+    assert [a["title"]["text"] for a in axes] == [
+        f"unit {j}" + ("" if u == 3 else " of hidden layer 1") for j in range(1, u + 1)]
     for a, axis in zip("xyz", axes):
         lo, hi = axis["range"]
         values = [v for f in spec["frames"] for t in f["data"] if t["type"] != "mesh3d"

@@ -206,7 +206,7 @@ def trained_on_good_csv() -> tuple[AppTest, dict]:
     assert metrics(at)["Epoch"] == "2"
     before = snapshot(at)
     assert before["data"] == ("good.csv", 32, 8, ("height", "weight"))
-    assert len(before["charts"]) == 6   # the gradient norms among them
+    assert len(before["charts"]) == 7   # gradient norms and 3 hidden units' space among them
     return at, before
 
 

@@ -535,6 +535,13 @@ PRESETS = {
         Settings(layers=0, bias=True, init="zeros"),
         edit_weights=True,
     ),
+    "xor-hidden-space": Preset(
+        "XOR: see the hidden space (2-2-1)",
+        "Two tanh units with bias learn XOR; then Hidden space, under the weights, plays "
+        "how the layer bent the plane until one straight line splits the two classes.",
+        Settings(dataset="xor", hidden=2, activation="tanh", bias=True, init="xavier",
+                 loss="bce", lr=0.5, epochs=2_000),
+    ),
     **{key: Preset(label, description, _trained_well(dataset, classes))
        for key, (label, description, dataset, classes) in {
         "digits": (

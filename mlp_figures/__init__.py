@@ -14,6 +14,7 @@ from .confusion import confusion_matrix_figure, per_class_accuracy_figure
 from .drawing import drawing_plane
 from .gradnorms import gradient_norms_chart
 from .grid import GridLine, grid_heatmap, grid_width_scores, width_quartiles
+from .hiddenspace import hidden_space_animation
 from .images import digit_weight_images, misclassified_images, weight_images
 from .loss import loss_curve
 from .network import network_diagram
@@ -41,6 +42,7 @@ __all__ = [
     "grid_heatmap",
     "grid_width_scores",
     "hidden_size_scores",
+    "hidden_space_animation",
     "loss_curve",
     "group_quantiles",
     "misclassified_images",

@@ -9,6 +9,7 @@ from mlp_ui.controls import buttons
 from mlp_ui.drawing import draw_points  # issue 16: your own points
 from mlp_ui.edit_weights import editor  # issue 16: weights by hand
 from mlp_ui.extras import downloads, load_model_box, predict_box, replay_box
+from mlp_ui.hidden_space import hidden_space_placeholder, hidden_space_section  # issue 16
 from mlp_ui.live import heavy_views_due, train_live
 from mlp_ui.live_chart import live_chart  # issue 19: charts updated in place
 from mlp_ui.run import NextStep, ensure_run, page_settings, timeline_epochs
@@ -70,6 +71,7 @@ weights_ph, network_ph = w_col.empty(), n_col.empty()
 editor(w_col, run, training=bool(st.session_state.get(keys.TRAINING)))
 table_ph = st.empty()
 unit_maps = unitmaps.section(st, data, trainer.net)  # issue 16: what each neuron sees
+hidden_ph = hidden_space_placeholder(st, run)
 
 
 def picture(net):
@@ -176,6 +178,7 @@ if len(snaps) > 1:
 for warning in health_warnings(view.get("net") or trainer.net, data.X_train, trainer.config):
     status.warning(warning)
 draw(**view)
+hidden_space_section(hidden_ph, run)
 
 st.divider()
 tabs = st.tabs(["Predict", "Replay", "Download", "Load model"])

@@ -416,9 +416,9 @@ def test_chart_specs_are_small_and_finite():
     set_widget(at, "toggle", "show_neuron_lines", True)
     set_widget(at, "toggle", "show_replay", True)
     n = assert_charts_ok(at)
-    # loss, gradient norms, boundary, 2 weight matrices, network, replay, unit maps and
-    # the picked unit's map
-    assert n == 9
+    # loss, gradient norms, boundary, 2 weight matrices, network, replay, unit maps,
+    # the picked unit's map and the hidden space (3 units)
+    assert n == 10
 
     # The biggest network the sidebar allows, on a 2-D set, with bias.
     at = open_app(dataset="spiral", hidden="64", layers="4", bias="true", init="xavier",

@@ -206,8 +206,9 @@ def trained_on_good_csv() -> tuple[AppTest, dict]:
     assert metrics(at)["Epoch"] == "2"
     before = snapshot(at)
     assert before["data"] == ("good.csv", 32, 8, ("height", "weight"))
-    # the gradient norms, the unit maps and the picked unit's map among them
-    assert len(before["charts"]) == 8
+    # the gradient norms, the unit maps, the picked unit's map and the 3 hidden units'
+    # space among them
+    assert len(before["charts"]) == 9
     return at, before
 
 

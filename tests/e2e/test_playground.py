@@ -43,7 +43,7 @@ LONG_RUN = {
     "samples": "300",
 }
 
-# Per chart: number of drawn marks (scatter traces, heatmap images, points).
+# Per chart: number of drawn marks (scatter traces, heatmap images, points, 3-D canvases).
 _DRAWN_MARKS_JS = """
 (chart) => {
   const svg = chart.querySelector('.main-svg');
@@ -51,7 +51,9 @@ _DRAWN_MARKS_JS = """
   const traces = chart.querySelectorAll('.main-svg .trace').length;
   const images = chart.querySelectorAll('.main-svg image').length;
   const points = chart.querySelectorAll('.main-svg .point').length;
-  return traces + images + points;
+  // a 3-D scene (the hidden space of 3 units) draws into WebGL canvases, not the SVG
+  const scenes = chart.querySelectorAll('.gl-container canvas').length;
+  return traces + images + points + scenes;
 }
 """
 
@@ -162,8 +164,8 @@ def test_train_or_reproduces_the_tutorial(page, streamlit_server, server_log, co
     assert_metrics_not_clipped(page)
     expect(page.locator(MAIN).get_by_text("All 4 rows right.")).to_be_visible()
     # loss curve, gradient norms, decision boundary, weight_hidden, weight_output, network,
-    # the unit maps and the picked unit's map
-    assert_charts_drawn(page, 8)
+    # the unit maps, the picked unit's map and the 3 hidden units' space
+    assert_charts_drawn(page, 9)
     screenshot(page, "playground-or-trained")
 
     # Download the trained model: a model file that loads, at 200,000 epochs.

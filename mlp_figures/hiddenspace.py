@@ -268,7 +268,13 @@ def hidden_space_animation(
     if three_d:
         layout["scene"] = {
             f"{a}axis": {"title": {"text": t}, "range": list(r)}
-            for a, t, r in zip(axes, titles, ranges)} | {"aspectmode": "cube"}
+            for a, t, r in zip(axes, titles, ranges)} | {
+            "aspectmode": "cube",
+            # Plotly's default eye (1.25, 1.25, 1.25) put the axis titles past the scene's
+            # bottom edge: further back, lower, and looking a little below the centre,
+            # the cube sits higher and all three titles stay in view.
+            "camera": {"eye": {"x": 1.65, "y": 1.65, "z": 0.8},
+                       "center": {"x": 0, "y": 0, "z": -0.2}}}
     else:
         for a, t, r in zip(axes, titles, ranges):
             layout[f"{a}axis"] = {"title": {"text": t}, "range": list(r), "showgrid": False,

@@ -21,6 +21,7 @@ Streamlit's own bundled copy is not reachable from a component.
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import plotly
@@ -31,6 +32,10 @@ import streamlit.components.v1 as components
 from .views import CHART_CONFIG
 
 DEFAULT_HEIGHT = 450   # pixels, as st.plotly_chart draws a figure without a height
+# An unkeyed element's id hashes its arguments, and two equal ids in one script run are an
+# error: a chart whose figure did not change between two live frames (a diagram drawn with
+# rounded weights) sent the same arguments twice. Every call gets a number of its own.
+_calls = itertools.count()
 
 # Serves plotly.min.js (and nothing of ours) at /component/<name>/plotly.min.js.
 _plotly_js = components.declare_component(
@@ -158,7 +163,7 @@ def live_chart(container, fig, name: str) -> None:
         return
     spec = fig.to_dict()
     height = int(spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
-    payload = {"name": name, "url": PLOTLY_URL, "height": height,
+    payload = {"name": name, "call": next(_calls), "url": PLOTLY_URL, "height": height,
                "config": CHART_CONFIG, "fig": pio.to_json(fig, validate=False)}
     with container:
         _component(data=payload, height=height)

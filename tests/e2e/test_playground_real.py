@@ -74,7 +74,10 @@ def test_digits_live_then_paused(page, streamlit_server, server_log, console_err
                  m.innerText.startsWith('Epoch') && !/\\b0$/.test(m.innerText.trim()))""",
             timeout=60_000)
         page.wait_for_timeout(6_000)
-        live = chart_titles(page)
+        # While training, the charts are mlp_ui.live_chart's, updated in place.
+        live = page.evaluate("() => Object.values(window.__mlpLive.charts).map((c) => {"
+                             " const t = c.div.querySelector('.gtitle');"
+                             " return t ? t.textContent.trim() : ''; })")
         pause.click(timeout=120_000)
         page.wait_for_selector(APP_IDLE, state="attached", timeout=120_000)
     finally:

@@ -329,3 +329,37 @@ def bottom_legend() -> dict:
         "bgcolor": "rgba(255,255,255,0)",
         "font": {"size": style.FONT_SIZE - 1},
     }
+
+
+def epoch_player(frame_names: list[str], epochs: list[int], active: int, *, frame_ms: int,
+                 redraw: bool, from_current: bool, buttons_pad: int, slider_pad: int
+                 ) -> tuple[list[dict], list[dict]]:
+    """Play/Pause buttons and an epoch slider for a figure's frames, played by the browser.
+
+    Returns ``(updatemenus, sliders)`` for the layout, both under the plot; ``frame_names``
+    (F,) name the frames, ``epochs`` (F,) label the slider's steps, ``active`` is the step
+    shown first. ``redraw`` is needed when a frame changes a 3-D scene or a heatmap.
+    """
+    still = {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate",
+             "transition": {"duration": 0}}
+    play = {"frame": {"duration": int(frame_ms), "redraw": redraw},
+            "transition": {"duration": 0}, "fromcurrent": from_current, "mode": "immediate"}
+    buttons = [{
+        "type": "buttons", "direction": "left", "showactive": False,
+        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": buttons_pad, "r": 10},
+        "font": {"size": style.FONT_SIZE},
+        "buttons": [
+            {"label": "\u25b6 Play", "method": "animate", "args": [None, play]},
+            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
+        ],
+    }]
+    slider = [{
+        "active": active, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
+        "pad": {"t": slider_pad, "b": 0},
+        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
+                                                      "color": style.TEXT_DARK}},
+        "font": {"size": style.FONT_SIZE - 3},
+        "steps": [{"label": f"{int(e):,}", "method": "animate", "args": [[name], still]}
+                  for name, e in zip(frame_names, epochs)],
+    }]
+    return buttons, slider

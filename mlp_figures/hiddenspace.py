@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import style
-from ._util import BOTTOM_LEGEND_PX, base_layout, bottom_legend, make_figure
+from ._util import BOTTOM_LEGEND_PX, base_layout, bottom_legend, epoch_player, make_figure
 from .boundary import clip_line_to_box
 
 #: Grid lines of the input plane: thin and grey, under the points.
@@ -289,28 +289,8 @@ def hidden_space_animation(
     animated = list(range(len(data)))
     fig_frames = [{"name": frame_names[k], "data": frame_traces(k), "traces": animated,
                    "layout": {"title": {"text": frame_title(k)}}} for k in range(F)]
-    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
-             "transition": {"duration": 0}}
     layout["margin"]["b"] += CONTROLS_PX
-    layout["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 60, "r": 10},
-        "font": {"size": style.FONT_SIZE},
-        "buttons": [
-            {"label": "\u25b6 Play", "method": "animate",
-             "args": [None, {"frame": {"duration": int(frame_ms), "redraw": True},
-                             "transition": {"duration": 0}, "fromcurrent": True,
-                             "mode": "immediate"}]},
-            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
-        ],
-    }]
-    layout["sliders"] = [{
-        "active": start, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
-        "pad": {"t": 100, "b": 0},
-        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
-                                                      "color": style.TEXT_DARK}},
-        "font": {"size": style.FONT_SIZE - 3},
-        "steps": [{"label": f"{e:,}", "method": "animate", "args": [[frame_names[k]], still]}
-                  for k, e in enumerate(epochs)],
-    }]
+    layout["updatemenus"], layout["sliders"] = epoch_player(
+        frame_names, list(epochs), start, frame_ms=frame_ms, redraw=True, from_current=True,
+        buttons_pad=60, slider_pad=100)
     return make_figure(data, layout, fig_frames)

@@ -20,6 +20,7 @@ from ._util import (
     as_numbers,
     base_layout,
     bottom_legend,
+    epoch_player,
     fmt_number,
     make_figure,
     rounded,
@@ -359,29 +360,9 @@ def landscape_figure(
         # no per-frame title: without a full redraw Plotly leaves the layout as it
         # is; the slider's label says the epoch
         frames.append({"name": names[k], "data": frame_data, "traces": animated})
-    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-             "transition": {"duration": 0}}
-    layout["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 68, "r": 10},
-        "font": {"size": style.FONT_SIZE},
-        "buttons": [
-            {"label": "\u25b6 Play", "method": "animate",
-             "args": [None, {"frame": {"duration": FRAME_MS, "redraw": False},
-                             "transition": {"duration": 0}, "fromcurrent": False,
-                             "mode": "immediate"}]},
-            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
-        ],
-    }]
-    layout["sliders"] = [{
-        "active": last, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
-        "pad": {"t": 106, "b": 0},
-        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
-                                                      "color": style.TEXT_DARK}},
-        "font": {"size": style.FONT_SIZE - 3},
-        "steps": [{"label": f"{int(e):,}", "method": "animate", "args": [[names[k]], still]}
-                  for k, e in enumerate(frames_at)],
-    }]
+    layout["updatemenus"], layout["sliders"] = epoch_player(
+        names, list(frames_at), last, frame_ms=FRAME_MS, redraw=False, from_current=False,
+        buttons_pad=68, slider_pad=106)
     # below the plot: axis title, buttons, slider, then the legend
     layout["margin"] = {**layout["margin"], "b": 180}
     _with_bottom_legend(layout, labels)

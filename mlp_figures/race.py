@@ -586,28 +586,8 @@ def landscape_3d_figure(
     frames = [{"name": names[k], "traces": animated,
                "data": [d for i in range(len(labels)) for d in trail(i, k)]}
               for k in range(len(frames_at))]
-    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
-             "transition": {"duration": 0}}
-    layout["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "showactive": False,
-        "x": 0, "xanchor": "left", "y": 0, "yanchor": "top", "pad": {"t": 10, "r": 10},
-        "font": {"size": style.FONT_SIZE},
-        "buttons": [
-            {"label": "\u25b6 Play", "method": "animate",
-             "args": [None, {"frame": {"duration": FRAME_MS * 2, "redraw": True},
-                             "transition": {"duration": 0}, "fromcurrent": False,
-                             "mode": "immediate"}]},
-            {"label": "\u275a\u275a Pause", "method": "animate", "args": [[None], still]},
-        ],
-    }]
-    layout["sliders"] = [{
-        "active": last, "x": 0, "len": 1, "xanchor": "left", "y": 0, "yanchor": "top",
-        "pad": {"t": 48, "b": 0},
-        "currentvalue": {"prefix": "epoch ", "font": {"size": style.FONT_SIZE,
-                                                      "color": style.TEXT_DARK}},
-        "font": {"size": style.FONT_SIZE - 3},
-        "steps": [{"label": f"{int(e):,}", "method": "animate", "args": [[names[k]], still]}
-                  for k, e in enumerate(frames_at)],
-    }]
+    layout["updatemenus"], layout["sliders"] = epoch_player(
+        names, list(frames_at), last, frame_ms=FRAME_MS * 2, redraw=True, from_current=False,
+        buttons_pad=10, slider_pad=48)
     layout["margin"] = {**layout["margin"], "b": 130}
     return make_figure(data, layout, frames)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS
 from .network import Network
 
 #: Hidden layers this narrow can be drawn: 2 units on a plane, 3 in a cube.
@@ -95,18 +94,13 @@ def plane_grid_lines(bounds: tuple[float, float, float, float], n_lines: int = 9
 def layer_activations(net: Network, X: np.ndarray, layer: int) -> np.ndarray:
     """Hidden layer ``layer``'s activations of data ``X`` (n, 2): shape (n, layer_sizes[layer]).
 
-    The forward pass of ``Network.forward`` stopped at that layer (the layers above
-    it cost nothing): input features first, then ``a @ W + b`` and the hidden
-    activation, layer by layer.
+    ``Network.forward``'s, input features included: the layers above cost little on
+    a 2- or 3-unit layer, and one forward pass keeps one definition of the network.
     """
     if not 1 <= layer <= net.n_hidden_layers:
         raise ValueError(f"layer must be a hidden layer, 1 to {net.n_hidden_layers}; "
                          f"got {layer}")
-    act = ACTIVATIONS[net.hidden_activation]
-    a = net.inputs(X)
-    for W, b in zip(net.weights[:layer], net.biases[:layer]):
-        a = act(a @ W + b)
-    return a
+    return net.forward(X)[1][layer]
 
 
 def hidden_space(net: Network, X: np.ndarray, layer: int,

@@ -8,6 +8,7 @@ assembled from plain dicts without plotly's (slow) property validation;
 ``tests/test_figures.py`` re-validates every builder's output instead.
 """
 
+from ._util import finite_max_abs
 from .bars import comparison_bars
 from .boundary import boundary_animation, class_regions, clip_line_to_box, decision_boundary
 from .confusion import confusion_matrix_figure, per_class_accuracy_figure
@@ -37,6 +38,7 @@ __all__ = [
     "confusion_matrix_figure",
     "decision_boundary",
     "digit_weight_images",
+    "finite_max_abs",
     "drawing_plane",
     "gradient_norms_chart",
     "grid_heatmap",

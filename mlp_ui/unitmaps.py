@@ -84,9 +84,8 @@ def colour_range(net: Network, layer: int, a: np.ndarray) -> tuple[float, float]
     fixed = BOUNDED.get(activation_of(net, layer) or "")
     if fixed:
         return fixed
-    finite = np.abs(a[np.isfinite(a)])
-    top = float(finite.max()) if finite.size else 1.0
-    return (-top, top) if top > 0 else (-1.0, 1.0)
+    top = figs.finite_max_abs(a, default=1.0)
+    return -top, top
 
 
 def range_note(lo: float, hi: float, fixed: bool) -> str:

@@ -161,10 +161,10 @@ def live_chart(container, fig, name: str) -> None:
     """
     if fig is None:
         return
-    spec = fig.to_dict()
+    spec = fig.to_dict()     # serialised once: a plain Figure's to_dict is a deep copy
     height = int(spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
     payload = {"name": name, "call": next(_calls), "url": PLOTLY_URL, "height": height,
-               "config": CHART_CONFIG, "fig": pio.to_json(fig, validate=False)}
+               "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False)}
     with container:
         _component(data=payload, height=height)
 

@@ -34,9 +34,11 @@ DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short
 # runs (logic gates) then complete one after another instead of all at the end.
 FINISH_IN_ONE_TURN = 0.25
-# Views the browser builds anew on each redraw (weights, diagram, unit maps) refresh on
-# every WEIGHTS_EVERY-th live frame, and no more often than this: at one session's 10
-# frames a second, building them every 0.6 s kept Chromium's main thread busy.
+# The views of many charts (weights, diagram, unit maps, gradient norms) refresh on every
+# WEIGHTS_EVERY-th live frame, and no more often than this: at one session's 10 frames a
+# second, every 0.6 s kept Chromium's main thread from the loss and the boundary (measured
+# when they were still rebuilt; in place they cost less, but the page's thread is still
+# what limits the live rate, docs/live-view.md).
 HEAVY_SECONDS = 1.5
 
 

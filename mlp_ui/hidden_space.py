@@ -19,7 +19,7 @@ import mlp_figures as figs
 from mlp_core.hiddenspace import drawable_layers, hidden_space, plane_grid_lines
 
 from . import keys, views
-from .run import Run, timeline_epochs
+from .run import Run
 
 # Frames the browser gets at once (the timeline's moment adds one if it falls between):
 # 24 keep the 3-unit figure near 250 KB, as the boundary replay's 24 do.
@@ -46,8 +46,12 @@ def hidden_space_placeholder(container, run: Run):
     return place
 
 
-def hidden_space_section(place, run: Run) -> None:
-    """Draw the section into ``place`` for the run as it stands (not while it trains)."""
+def hidden_space_section(place, run: Run, moments: list[int], at: int) -> None:
+    """Draw the section into ``place`` for the run as it stands (not while it trains).
+
+    ``moments`` are the page's timeline epochs (``timeline_epochs``), ``at`` the index of
+    the one the page shows: the animation starts there.
+    """
     layers = drawable_layers(run.net)
     with place.container():
         if not layers:
@@ -55,12 +59,9 @@ def hidden_space_section(place, run: Run) -> None:
             return
         st.subheader("Hidden space")
         layer = _pick_layer(layers)
-        moments = timeline_epochs(run.trainer)
         if len(moments) < 2:
             st.caption(BEFORE_TRAINING)
             return
-        at = st.session_state.get(keys.TIMELINE)
-        at = len(moments) - 1 if at is None or at >= len(moments) else at
         fig = _figure(run, layer, moments, at)
         left, right = st.columns([3, 2])
         views.chart(left, fig, "hidden-space")

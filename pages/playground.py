@@ -115,7 +115,7 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
             views.truth_table(st, data, net)
     # Weight charts and image grids are many small figures: while training they refresh
     # on every WEIGHTS_EVERY-th frame, and at most every HEAVY_SECONDS, which keeps a
-    # live frame cheap for the server.
+    # live frame cheap for the server and the browser.
     if live and not heavy_due(frame):
         return
     put(grad_ph, views.gradient_norms_figure(run, marker, live=live), "grad")
@@ -159,6 +159,7 @@ if trainer.stopped:
     status.info(trainer.stopped.message)
 snaps = timeline_epochs(trainer)
 view = dict(frame="static")
+picked = len(snaps) - 1                 # the moment shown: the latest, unless scrubbed
 if len(snaps) > 1:
     index = st.session_state.get(keys.TIMELINE)
     if index is None or index >= len(snaps):
@@ -178,7 +179,7 @@ if len(snaps) > 1:
 for warning in health_warnings(view.get("net") or trainer.net, data.X_train, trainer.config):
     status.warning(warning)
 draw(**view)
-hidden_space_section(hidden_ph, run)
+hidden_space_section(hidden_ph, run, snaps, picked)
 
 st.divider()
 tabs = st.tabs(["Predict", "Replay", "Download", "Load model"])

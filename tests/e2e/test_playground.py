@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from mlp_core import model_io
 from mlp_core.datasets import make_dataset
@@ -90,9 +91,21 @@ def set_number(page: Page, label: str, value: str) -> None:
     wait_for_app_idle(page)
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    open_menu(sidebar_widget(page, "stSelectbox", label).locator("input"))
-    page.get_by_role("option", name=option, exact=True).click()
+def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in the sidebar's select box ``label``.
+
+    The list can still close under the pointer (the scroll ``open_menu`` describes; a
+    CI run saw the option detached for 30 s): then it is opened again, as a person would.
+    """
+    box = sidebar_widget(page, "stSelectbox", label).locator("input")
+    for attempt in range(attempts):
+        open_menu(box)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
     wait_for_app_idle(page)
 
 

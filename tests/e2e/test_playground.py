@@ -101,7 +101,7 @@ def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
     for attempt in range(attempts):
         open_menu(box)
         try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            page.get_by_role("option", name=option, exact=True).click()
             break
         except PlaywrightTimeout:
             if attempt == attempts - 1:

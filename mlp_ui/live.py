@@ -34,12 +34,12 @@ DEFER_POLL = 0.02     # how often a deferred frame looks again
 # A run this close to its end (in seconds of training) finishes in one turn: short
 # runs (logic gates) then complete one after another instead of all at the end.
 FINISH_IN_ONE_TURN = 0.25
-# The views of many charts (weights, diagram, unit maps, gradient norms) refresh on every
-# WEIGHTS_EVERY-th live frame, and no more often than this: at one session's 10 frames a
-# second, every 0.6 s kept Chromium's main thread from the loss and the boundary (measured
-# when they were still rebuilt; in place they cost less, but the page's thread is still
-# what limits the live rate, docs/live-view.md).
-HEAVY_SECONDS = 1.5
+# The views of many charts (weights, diagram, unit maps, gradient norms) refresh in turns
+# while training: one group of them on a frame, on every WEIGHTS_EVERY-th live frame
+# and at most every HEAVY_SECONDS. Redrawn all at once, they held Chromium's main thread
+# for about 350 ms every 1.5 s (the unit maps of a 2x16 net alone 165 ms), a quarter of
+# it, and the loss and the boundary stuttered meanwhile (docs/live-view.md).
+HEAVY_SECONDS = 1.0
 
 
 def _seconds_to_finish(trainer) -> float | None:
@@ -49,21 +49,25 @@ def _seconds_to_finish(trainer) -> float | None:
     return (trainer.target - trainer.epoch) * trainer.seconds / trainer.epoch
 
 
-def heavy_views_due(every: int = WEIGHTS_EVERY, seconds: float = HEAVY_SECONDS
-                    ) -> Callable[[int], bool]:
-    """A test for live frames: is frame ``n`` one that redraws the heavy views?
+def heavy_views_due(groups: int, every: int = WEIGHTS_EVERY, seconds: float = HEAVY_SECONDS
+                    ) -> Callable[[int], range]:
+    """A test for live frames: which of ``groups`` groups of heavy views does frame ``n`` redraw?
 
-    Frame 0 is; after that, one at least ``every`` frames and ``seconds`` s after the last.
+    Frame 0 redraws them all; after that, one group in turn on a frame at least
+    ``every`` frames and ``seconds`` s after the last, none on the frames between.
     """
-    last = {"frame": None, "at": 0.0}
+    last = {"frame": None, "at": 0.0, "group": groups - 1}
 
-    def due(frame: int) -> bool:
+    def due(frame: int) -> range:
         now = time.monotonic()
-        if last["frame"] is not None and (frame - last["frame"] < every
-                                          or now - last["at"] < seconds):
-            return False
-        last.update(frame=frame, at=now)
-        return True
+        if last["frame"] is None:
+            last.update(frame=frame, at=now)
+            return range(groups)
+        if frame - last["frame"] < every or now - last["at"] < seconds:
+            return range(0)
+        group = (last["group"] + 1) % groups
+        last.update(frame=frame, at=now, group=group)
+        return range(group, group + 1)
 
     return due
 

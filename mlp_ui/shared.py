@@ -44,7 +44,7 @@ one_blas_thread()   # once per server process: every session trains on a thread 
 # Share of the process's GIL that live frames may take together; the rest keeps
 # page loads, Train/Pause presses and websocket traffic responsive.
 RENDER_SHARE = 0.75
-MIN_FRAME_INTERVAL = 0.1       # no session needs more than 10 frames per second
+MIN_FRAME_INTERVAL = 1 / 15  # no session needs more than 15 frames per second
 MAX_FRAME_INTERVAL = 15.0      # with very many sessions, frames still come this often
 INITIAL_RENDER_COST = 0.02     # seconds per live frame until one is measured
 # The event loop's CPU to send a frame, as a share of the frame's own (py-spy, 40

@@ -85,7 +85,7 @@ def picture(net):
     return views.regression_figure(data, net, plane)
 
 
-heavy_due = heavy_views_due()
+heavy_due = heavy_views_due(groups=3)
 
 
 def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
@@ -96,16 +96,16 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
         views.metrics(st, run, net, epoch, last_loss)
     live = isinstance(frame, int)
 
-    def put(container, fig, name):
+    def put(container, fig, name, points_apart=False):
         # A live frame's charts are updated in place by the browser (mlp_ui.live_chart);
         # a paused, finished or scrubbed page draws ordinary charts.
         if live:
-            live_chart(container, fig, f"playground-{name}")
+            live_chart(container, fig, f"playground-{name}", points_apart=points_apart)
         else:
             views.chart(container, fig, f"{name}-{frame}")
 
     put(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), "loss")
-    put(picture_ph, picture(net), "bd")
+    put(picture_ph, picture(net), "bd", points_apart=True)
     if classes:
         confusion, per_class = views.class_figures(data, net)
         put(confusion_ph, confusion, "cm")
@@ -113,29 +113,31 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     if data.is_gate:
         with table_ph.container():
             views.truth_table(st, data, net)
-    # Weight charts and image grids are many small figures: while training they refresh
-    # on every WEIGHTS_EVERY-th frame, and at most every HEAVY_SECONDS, which keeps a
-    # live frame cheap for the server and the browser.
-    if live and not heavy_due(frame):
-        return
-    put(grad_ph, views.gradient_norms_figure(run, marker, live=live), "grad")
-    if digits:
-        unit_images, wrong = views.image_figures(data, net)
-        put(images_ph, unit_images, "img")
-        put(wrong_ph, wrong, "wrong")
-    with weights_ph.container():
-        # Widths follow the matrices' columns: equal quarters squeezed a 2x4's labels
-        # and made 16-column matrices unreadable.
-        figures = views.weight_views(net)
-        for row in views.weight_rows(net):
-            cols = st.columns([units for _, units in row])
-            for col, (i, _) in zip(cols, row):
-                if isinstance(figures[i], str):
-                    col.caption(figures[i])
-                else:
-                    put(col, figures[i], f"w{i}")
-    put(network_ph, views.network_view(net), "net")
-    unitmaps.draw(unit_maps, data, net, frame, put)
+    # The heavy views (many small figures) refresh in turns while training, a group on
+    # a frame now and then (mlp_ui.live.heavy_views_due), which keeps a live frame cheap
+    # for the server and the browser; a paused or finished page draws them all.
+    groups = heavy_due(frame) if live else range(3)
+    if 0 in groups:
+        unitmaps.draw(unit_maps, data, net, frame, put)
+    if 1 in groups:
+        with weights_ph.container():
+            # Widths follow the matrices' columns: equal quarters squeezed a 2x4's labels
+            # and made 16-column matrices unreadable.
+            figures = views.weight_views(net)
+            for row in views.weight_rows(net):
+                cols = st.columns([units for _, units in row])
+                for col, (i, _) in zip(cols, row):
+                    if isinstance(figures[i], str):
+                        col.caption(figures[i])
+                    else:
+                        put(col, figures[i], f"w{i}")
+    if 2 in groups:
+        put(grad_ph, views.gradient_norms_figure(run, marker, live=live), "grad")
+        put(network_ph, views.network_view(net), "net")
+        if digits:
+            unit_images, wrong = views.image_figures(data, net)
+            put(images_ph, unit_images, "img")
+            put(wrong_ph, wrong, "wrong")
 
 
 if st.session_state.get(keys.TRAINING):

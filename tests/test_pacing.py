@@ -279,3 +279,13 @@ def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_trai
     assert first >= 5, events[:first + 1]
     assert events[first + 1:].index("frame") >= 5
     assert 0 < epochs[0] < epochs[1]
+
+
+def test_heavy_views_refresh_all_on_the_first_live_frame_then_one_group_in_turn():
+    from mlp_ui.live import heavy_views_due
+
+    due = heavy_views_due(groups=3, every=2, seconds=0.0)
+    drawn = [list(due(frame)) for frame in range(9)]
+    assert drawn == [[0, 1, 2], [], [0], [], [1], [], [2], [], [0]]
+    slow = heavy_views_due(groups=3, every=1, seconds=60.0)
+    assert [list(slow(frame)) for frame in range(3)] == [[0, 1, 2], [], []]

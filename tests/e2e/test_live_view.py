@@ -8,7 +8,10 @@ what does not depend on the machine's speed: charts are updated, none is rebuilt
 
 from __future__ import annotations
 
+import numpy as np
 from playwright.sync_api import expect
+
+from mlp_figures import style
 
 from tests.e2e.helpers import (
     PLOTLY_CHART,
@@ -54,6 +57,7 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
     assert drawn["playground-loss"] > 0 and drawn["playground-bd"] > 0, drawn
     # Updated in place: no live chart was built again while the run trained.
     assert after["built"] == before["built"] == len(after["live"]), (before, after)
+    _field_matches_the_network_output(page)
     assert_no_exception(page)
 
     click_button(page, "Pause", wait=False)
@@ -70,3 +74,55 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
     assert_no_exception(page)
     no_traceback(server_log)
     no_js_crash(console_errors)
+
+
+_FIELD_JS = """
+() => {
+  const chart = window.__mlpLive.charts['playground-bd'];
+  const c = chart.canvas, f = chart.field, xa = chart.div._fullLayout.xaxis,
+        ya = chart.div._fullLayout.yaxis;
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return [r.left, r.top, r.width, r.height]; };
+  const plot = chart.div.querySelector('.nsewdrag');
+  const ctx = c.getContext('2d'), dpr = c.width / c.getBoundingClientRect().width;
+  const pixel = (x, y) => [...ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data];
+  return {canvas: box(c), plot: box(plot), f, xr: xa.range, yr: ya.range,
+          w: c.getBoundingClientRect().width, h: c.getBoundingClientRect().height,
+          pixels: f.z.map((row, j) => row.map((_, i) => pixel(
+              (f.x[i] - xa.range[0]) / (xa.range[1] - xa.range[0]) * c.getBoundingClientRect().width,
+              c.getBoundingClientRect().height
+                - (f.y[j] - ya.range[0]) / (ya.range[1] - ya.range[0])
+                  * c.getBoundingClientRect().height)))};
+}
+"""
+
+
+def _scale_colour(t: float) -> np.ndarray:
+    """style.BOUNDARY_SCALE at ``t``, interpolated in RGB as Plotly does."""
+    stops = [(s, np.array([int(c[k:k + 2], 16) for k in (1, 3, 5)], float))
+             for s, c in style.BOUNDARY_SCALE]
+    for (s0, c0), (s1, c1) in zip(stops, stops[1:]):
+        if t <= s1:
+            return c0 + (c1 - c0) * (t - s0) / (s1 - s0)
+    return stops[-1][1]
+
+
+def _field_matches_the_network_output(page) -> None:
+    """The boundary's canvas covers the plot area and shows P(class 1) in the scale's colours.
+
+    Checked at grid points whose neighbours are all on the same side of 0.5 (so that
+    the level line is not drawn over them), against the colour scale computed here.
+    """
+    got = page.evaluate(_FIELD_JS)
+    np.testing.assert_allclose(got["canvas"], got["plot"], atol=1.5)
+    z = np.array(got["f"]["z"], dtype=float)
+    pixels = np.array(got["pixels"], dtype=float)
+    checked = 0
+    for j in range(1, z.shape[0] - 1):
+        for i in range(1, z.shape[1] - 1):
+            near = z[j - 1:j + 2, i - 1:i + 2]
+            if np.all(near > 0.6) or np.all(near < 0.4):
+                assert pixels[j, i, 3] == 255
+                np.testing.assert_allclose(pixels[j, i, :3], _scale_colour(z[j, i]), atol=24)
+                checked += 1
+    assert checked > 100, checked

@@ -12,7 +12,6 @@ import numpy as np
 from playwright.sync_api import expect
 
 from mlp_figures import style
-
 from tests.e2e.helpers import (
     PLOTLY_CHART,
     assert_no_exception,
@@ -79,20 +78,16 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
 _FIELD_JS = """
 () => {
   const chart = window.__mlpLive.charts['playground-bd'];
-  const c = chart.canvas, f = chart.field, xa = chart.div._fullLayout.xaxis,
-        ya = chart.div._fullLayout.yaxis;
+  const c = chart.canvas, f = chart.field, full = chart.div._fullLayout;
+  const [x0, x1] = full.xaxis.range, [y0, y1] = full.yaxis.range;
   const box = (e) => { const r = e.getBoundingClientRect();
                        return [r.left, r.top, r.width, r.height]; };
-  const plot = chart.div.querySelector('.nsewdrag');
-  const ctx = c.getContext('2d'), dpr = c.width / c.getBoundingClientRect().width;
-  const pixel = (x, y) => [...ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data];
-  return {canvas: box(c), plot: box(plot), f, xr: xa.range, yr: ya.range,
-          w: c.getBoundingClientRect().width, h: c.getBoundingClientRect().height,
+  const [, , w, h] = box(c), dpr = c.width / w, ctx = c.getContext('2d');
+  const pixel = (x, y) =>
+    [...ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data];
+  return {canvas: box(c), plot: box(chart.div.querySelector('.nsewdrag')), f,
           pixels: f.z.map((row, j) => row.map((_, i) => pixel(
-              (f.x[i] - xa.range[0]) / (xa.range[1] - xa.range[0]) * c.getBoundingClientRect().width,
-              c.getBoundingClientRect().height
-                - (f.y[j] - ya.range[0]) / (ya.range[1] - ya.range[0])
-                  * c.getBoundingClientRect().height)))};
+              (f.x[i] - x0) / (x1 - x0) * w, h - (f.y[j] - y0) / (y1 - y0) * h)))};
 }
 """
 

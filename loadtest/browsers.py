@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import psutil
+
 from .client import epoch_value
 from .common import (
     DEFAULT_LINK,
@@ -25,6 +27,14 @@ from .common import (
     Options,
     _guard,
     _now,
+)
+from .tab_counts import (
+    COUNT_JS,
+    READ_JS,
+    chromium_processes,
+    cpu_by_kind,
+    cpu_per_update,
+    drawn_rates,
 )
 
 # The tabs may reach the server on loopback and nothing else. Chromium enforces it
@@ -66,6 +76,7 @@ class BrowserUser:
     def __init__(self, index: int, base_url: str, context):
         self.index, self.base_url, self.context = index, base_url.rstrip("/"), context
         self.page = None
+        self.live = False                       # training the live run, counters installed
         self.results: dict[str, Any] = {}
         self.errors: list[str] = []
 
@@ -126,7 +137,17 @@ class BrowserUser:
 
     async def start_live(self, timeout: float) -> None:
         await self.page.evaluate(_EPOCH_WATCH_JS)
+        await self.page.evaluate(COUNT_JS)
         await self._button("Train").click(timeout=timeout * 1000, force=True, no_wait_after=True)
+        self.live = True
+
+    async def read_counts(self) -> dict | None:
+        """The page's drawn counts (tab_counts.READ_JS); None, noted, if the tab fails."""
+        try:
+            return await self.page.evaluate(READ_JS)
+        except Exception as err:  # noqa: BLE001 - this tab's failure, not the fleet's
+            self.errors.append(f"live counts: {type(err).__name__}: {err}")
+            return None
 
     async def live_fps(self, wall0: float, wall1: float) -> None:
         changes = await self.page.evaluate("() => window.__epochChanges || []")
@@ -161,8 +182,55 @@ async def _wait_event(event: threading.Event, timeout: float, what: str) -> None
         raise LoadTestError(f"the classroom never reached {what}")
 
 
+class LiveWindow:
+    """The tabs' live window, one for all of them: what each drew, and Chromium's CPU.
+
+    It opens ``live_warmup`` s after the last tab pressed Train (or failed) and lasts
+    ``live_seconds``, so that the fleet's CPU over it can be divided by the updates
+    every tab drew over the same seconds.
+    """
+
+    def __init__(self, warmup: float, seconds: float):
+        self.warmup, self.seconds = warmup, seconds
+        self.wall0: float | None = None         # time.time(), for the tabs' Epoch watch
+        self.wall1: float | None = None
+        self.result: dict[str, Any] = {}
+        self.done = asyncio.Event()
+
+    async def run(self, users: list[BrowserUser], left: Callable[[float], float]) -> None:
+        try:
+            await self._measure(users, left)
+        except Exception as err:  # noqa: BLE001 - reported; the tabs' own results stand
+            self.result["error"] = f"{type(err).__name__}: {err}"
+        finally:
+            self.done.set()                     # the tabs go on to Pause whatever happened
+
+    async def _measure(self, users: list[BrowserUser], left: Callable[[float], float]) -> None:
+        end = _now() + left(600)
+        while any(not b.live and not b.errors for b in users) and _now() < end:
+            await asyncio.sleep(0.05)
+        tabs = [b for b in users if b.live and not b.errors]
+        if not tabs:
+            return
+        await asyncio.sleep(self.warmup)
+        fleet = psutil.Process()                # Chromium is this process's descendant
+        reads0 = await asyncio.gather(*(b.read_counts() for b in tabs))
+        cpu0, t0, self.wall0 = cpu_by_kind(chromium_processes(fleet)), _now(), time.time()
+        await asyncio.sleep(self.seconds)
+        cpu1, t1, self.wall1 = cpu_by_kind(chromium_processes(fleet)), _now(), time.time()
+        reads1 = await asyncio.gather(*(b.read_counts() for b in tabs))
+        drawn = 0
+        for b, r0, r1 in zip(tabs, reads0, reads1):
+            if r0 is not None and r1 is not None:
+                b.results["drawn"] = drawn_rates(r0, r1, t1 - t0)
+                drawn += b.results["drawn"]["epoch_changes"]
+        self.result = {"seconds": round(t1 - t0, 2), "tabs": len(tabs),
+                       "epoch_changes_drawn": drawn,
+                       "chromium": cpu_per_update(cpu0, cpu1, t1 - t0, drawn)}
+
+
 async def browser_flow(b: BrowserUser, opts, xor_go: threading.Event, moons_go: threading.Event,
-                       left: Callable[[float], float]) -> None:
+                       left: Callable[[float], float], window: LiveWindow) -> None:
     """One browser tab's scenario: the sessions' steps, through the UI."""
     await b.load(left(120))
     await b.open_link(XOR_LINK, left(120))
@@ -171,9 +239,12 @@ async def browser_flow(b: BrowserUser, opts, xor_go: threading.Event, moons_go: 
     await b.open_link(MOONS_LINK, left(120))
     await _wait_event(moons_go, left(120), "the live run's Train")
     await b.start_live(left(30))
-    wall0 = time.time() + opts.live_warmup
-    await asyncio.sleep(opts.live_warmup + opts.live_seconds)
-    await b.live_fps(wall0, time.time())
+    try:
+        await asyncio.wait_for(window.done.wait(), left(120))
+    except TimeoutError:
+        raise LoadTestError("the tabs' live window never ended") from None
+    if window.wall1 is not None:
+        await b.live_fps(window.wall0, window.wall1)
     await b.pause(left(30))
 
 
@@ -183,12 +254,14 @@ class BrowserFleet:
     Playwright's traffic then no longer shares the protocol sessions' event loop or
     GIL (on that loop it ran with them, and their timings included its work). The
     fleet process gets its signals on stdin (``go DEADLINE``, ``xor``, ``moons``)
-    and prints ``ready``, then its tabs' results as one JSON line.
+    and prints ``ready``, then its results as one JSON line: per tab, and the
+    live window's (``LiveWindow``).
     """
 
     def __init__(self, opts, url: str):
         self.opts, self.url = opts, url
         self.users: list[dict[str, Any]] = []   # per tab: index, results, errors
+        self.live: dict[str, Any] = {}          # the live window's: LiveWindow.result
         self._proc: subprocess.Popen | None = None
 
     async def start(self, timeout: float = 120.0) -> None:
@@ -230,7 +303,8 @@ class BrowserFleet:
         if not self.users:
             line = await self._line(timeout)
             if line.startswith("results "):
-                self.users = json.loads(line[len("results "):])
+                results = json.loads(line[len("results "):])
+                self.users, self.live = results["tabs"], results["live"]
             else:
                 self.users = [{"index": i, "errors": ["browser: no results within the "
                                                       "--duration-limit"]}
@@ -268,6 +342,8 @@ def fleet_main(spec: dict) -> int:
     def left(cap: float) -> float:
         return max(1.0, min(cap, deadline[0] - _now()))
 
+    window = LiveWindow(opts.live_warmup, opts.live_seconds)
+
     async def run() -> list[BrowserUser]:
         users: list[BrowserUser] = []
         pw, browser = await _launch_browser()
@@ -278,8 +354,8 @@ def fleet_main(spec: dict) -> int:
             print("ready", flush=True)
             threading.Thread(target=read_signals, daemon=True, name="signals").start()
             await _wait_event(signals["go"], 600, "its start")
-            await asyncio.gather(*(
-                _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left),
+            await asyncio.gather(window.run(users, left), *(
+                _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left, window),
                        "browser") for b in users))
             return users
         finally:
@@ -296,7 +372,8 @@ def fleet_main(spec: dict) -> int:
     except Exception as err:  # noqa: BLE001 - reported to the parent in one line
         print(f"error {type(err).__name__}: {err}".replace("\n", " "), flush=True)
         return 2
-    results = [{"index": b.index, **b.results, "errors": b.errors} for b in users]
+    results = {"tabs": [{"index": b.index, **b.results, "errors": b.errors} for b in users],
+               "live": window.result}
     print("results " + json.dumps(results, default=str), flush=True)
     return 0
 

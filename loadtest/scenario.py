@@ -280,5 +280,6 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
          "exceptions": s.exceptions, "bytes_in": s.bytes_in, "messages_in": s.msgs_in}
         for s in sessions]
     report["per_browser"] = fleet.users if fleet is not None else []
+    report["browser_live"] = fleet.live if fleet is not None else {}
     report["summary"] = summarize(report)
     return report

@@ -185,17 +185,27 @@ async def _wait_event(event: threading.Event, timeout: float, what: str) -> None
 class LiveWindow:
     """The tabs' live window, one for all of them: what each drew, and Chromium's CPU.
 
-    It opens ``live_warmup`` s after the last tab pressed Train (or failed) and lasts
-    ``live_seconds``, so that the fleet's CPU over it can be divided by the updates
-    every tab drew over the same seconds.
+    It is the protocol sessions' live window (announced by the parent), so that the
+    tabs are measured among the whole classroom training, not while it pauses. Tabs
+    that are late (a page load in Chromium is slower than a protocol session's)
+    start it ``warmup`` s after the last of them pressed Train (or failed), and it
+    then lasts ``seconds`` on the tabs' own clock; ``late_s`` in its result says
+    how late it opened. One window for every tab lets the fleet's CPU over it be
+    divided by the updates all of them drew.
     """
 
     def __init__(self, warmup: float, seconds: float):
         self.warmup, self.seconds = warmup, seconds
+        self.bounds: tuple[float, float] | None = None   # the sessions' window, _now()
+        self.announced = threading.Event()      # set with bounds, or when the classroom ends
         self.wall0: float | None = None         # time.time(), for the tabs' Epoch watch
         self.wall1: float | None = None
         self.result: dict[str, Any] = {}
         self.done = asyncio.Event()
+
+    def announce(self, start: float, end: float) -> None:
+        self.bounds = (start, end)
+        self.announced.set()
 
     async def run(self, users: list[BrowserUser], left: Callable[[float], float]) -> None:
         try:
@@ -206,17 +216,24 @@ class LiveWindow:
             self.done.set()                     # the tabs go on to Pause whatever happened
 
     async def _measure(self, users: list[BrowserUser], left: Callable[[float], float]) -> None:
-        end = _now() + left(600)
-        while any(not b.live and not b.errors for b in users) and _now() < end:
+        await _wait_event(self.announced, left(600), "its live window")
+        if self.bounds is None:
+            raise LoadTestError("the classroom ended before its live window")
+        start, end = self.bounds
+        limit = _now() + left(120)
+        while any(not b.live and not b.errors for b in users) and _now() < limit:
             await asyncio.sleep(0.05)
         tabs = [b for b in users if b.live and not b.errors]
         if not tabs:
-            return
-        await asyncio.sleep(self.warmup)
+            raise LoadTestError("no tab trained the live run")
+        if _now() + self.warmup > start:        # late: the tabs' own window
+            start = _now() + self.warmup
+            end = start + self.seconds
+        await asyncio.sleep(start - _now())
         fleet = psutil.Process()                # Chromium is this process's descendant
         reads0 = await asyncio.gather(*(b.read_counts() for b in tabs))
         cpu0, t0, self.wall0 = cpu_by_kind(chromium_processes(fleet)), _now(), time.time()
-        await asyncio.sleep(self.seconds)
+        await asyncio.sleep(max(0.0, end - _now()))
         cpu1, t1, self.wall1 = cpu_by_kind(chromium_processes(fleet)), _now(), time.time()
         reads1 = await asyncio.gather(*(b.read_counts() for b in tabs))
         drawn = 0
@@ -225,6 +242,7 @@ class LiveWindow:
                 b.results["drawn"] = drawn_rates(r0, r1, t1 - t0)
                 drawn += b.results["drawn"]["epoch_changes"]
         self.result = {"seconds": round(t1 - t0, 2), "tabs": len(tabs),
+                       "late_s": round(t0 - self.bounds[0], 2),
                        "epoch_changes_drawn": drawn,
                        "chromium": cpu_per_update(cpu0, cpu1, t1 - t0, drawn)}
 
@@ -253,9 +271,10 @@ class BrowserFleet:
 
     Playwright's traffic then no longer shares the protocol sessions' event loop or
     GIL (on that loop it ran with them, and their timings included its work). The
-    fleet process gets its signals on stdin (``go DEADLINE``, ``xor``, ``moons``)
-    and prints ``ready``, then its results as one JSON line: per tab, and the
-    live window's (``LiveWindow``).
+    fleet process gets its signals on stdin (``go DEADLINE``, ``xor``, ``moons``,
+    ``window START END``: the sessions' live window, in ``time.monotonic()``) and
+    prints ``ready``, then its results as one JSON line: per tab, and the live
+    window's (``LiveWindow``).
     """
 
     def __init__(self, opts, url: str):
@@ -334,9 +353,11 @@ def fleet_main(spec: dict) -> int:
             word, *rest = line.split()
             if word == "go" and rest:
                 deadline[0] = float(rest[0])    # time.monotonic() is system-wide
+            if word == "window" and len(rest) == 2:
+                window.announce(float(rest[0]), float(rest[1]))
             if word in signals:
                 signals[word].set()
-        for event in signals.values():          # the classroom is over
+        for event in (*signals.values(), window.announced):     # the classroom is over
             event.set()
 
     def left(cap: float) -> float:

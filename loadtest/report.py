@@ -133,7 +133,8 @@ def _browser_drawn_lines(drawn: dict, live: dict) -> list[str]:
         cores, ms = chromium["cores"], chromium["ms_per_update"]
         lines.append(
             f"  tabs' Chromium CPU         {_fmt(cores['all'])} cores (renderers "
-            f"{_fmt(cores.get('renderer'))}) over {live['seconds']:g} s: "
+            f"{_fmt(cores.get('renderer'))}) over {live['seconds']:g} s (opened "
+            f"{live['late_s']:g} s after the sessions' window): "
             f"{_fmt(ms['all'], ' ms', 0)} per drawn Epoch (renderers "
             f"{_fmt(ms.get('renderer'), ' ms', 0)}), {live['epoch_changes_drawn']} drawn by "
             f"{live['tabs']} tab(s)")

@@ -206,6 +206,8 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
             t_live = _now()
             w0 = t_live + opts.live_warmup
             w1 = w0 + opts.live_seconds
+            if fleet is not None:               # the tabs are measured in the same window
+                fleet.signal(f"window {w0!r} {w1!r}")
             await asyncio.sleep(max(0.0, w1 - _now()))
             peak_train = mem.peak(since=t_begin)
 

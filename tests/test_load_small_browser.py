@@ -63,6 +63,7 @@ def test_the_tab_drew_the_live_run_in_place(tab):
 def test_chromiums_cpu_is_divided_by_the_epochs_the_tab_drew(report, tab):
     live = report["browser_live"]
     assert live["tabs"] == 1
+    assert live["late_s"] >= 0 and live["seconds"] > 0   # never before the sessions' window
     assert live["epoch_changes_drawn"] == tab["drawn"]["epoch_changes"] > 0
     cores, ms = live["chromium"]["cores"], live["chromium"]["ms_per_update"]
     assert 0 < cores["renderer"] <= cores["all"], cores

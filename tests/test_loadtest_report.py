@@ -74,7 +74,7 @@ def test_the_report_prints_what_the_tabs_drew_and_their_cpu_per_update():
     drawn = drawn_summary(tabs + [{"errors": ["failed before the live run"]}])
     assert drawn["epoch_changes_per_s"] == {"n": 2, "min": 2.0, "p50": 2.5, "max": 3.0}
     assert drawn["in_place_updates_per_s"]["max"] == 9.0
-    live = {"seconds": 10.0, "tabs": 2, "epoch_changes_drawn": 50,
+    live = {"seconds": 10.0, "late_s": 0.0, "tabs": 2, "epoch_changes_drawn": 50,
             "chromium": {"cores": {"all": 1.5, "renderer": 1.2},
                          "ms_per_update": {"all": 300.0, "renderer": 240.0}}}
     text = "\n".join(_browser_drawn_lines(drawn, live))

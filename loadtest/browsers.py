@@ -76,6 +76,7 @@ class BrowserUser:
     def __init__(self, index: int, base_url: str, context):
         self.index, self.base_url, self.context = index, base_url.rstrip("/"), context
         self.page = None
+        self.live_ready = False                 # showing the live run's link, idle
         self.live = False                       # training the live run, counters installed
         self.results: dict[str, Any] = {}
         self.errors: list[str] = []
@@ -247,6 +248,20 @@ class LiveWindow:
                        "chromium": cpu_per_update(cpu0, cpu1, t1 - t0, drawn)}
 
 
+async def _announce_live_ready(users: list[BrowserUser], left: Callable[[float], float]
+                               ) -> None:
+    """Print ``live-ready`` once every tab shows the live run's link or has failed.
+
+    The classroom waits for it before its live run: a Chromium tab loads pages far
+    slower than a protocol session, and tabs that trained after the sessions had
+    paused would measure a quiet server, not one among 40 students.
+    """
+    end = _now() + left(600)
+    while any(not b.live_ready and not b.errors for b in users) and _now() < end:
+        await asyncio.sleep(0.05)
+    print("live-ready", flush=True)
+
+
 async def browser_flow(b: BrowserUser, opts, xor_go: threading.Event, moons_go: threading.Event,
                        left: Callable[[float], float], window: LiveWindow) -> None:
     """One browser tab's scenario: the sessions' steps, through the UI."""
@@ -255,6 +270,7 @@ async def browser_flow(b: BrowserUser, opts, xor_go: threading.Event, moons_go: 
     await _wait_event(xor_go, left(120), "XOR's Train")
     await b.train_to_end(left(120))
     await b.open_link(MOONS_LINK, left(120))
+    b.live_ready = True
     await _wait_event(moons_go, left(120), "the live run's Train")
     await b.start_live(left(30))
     try:
@@ -282,6 +298,7 @@ class BrowserFleet:
         self.users: list[dict[str, Any]] = []   # per tab: index, results, errors
         self.live: dict[str, Any] = {}          # the live window's: LiveWindow.result
         self._proc: subprocess.Popen | None = None
+        self._reading: asyncio.Future | None = None     # a readline of its stdout under way
 
     async def start(self, timeout: float = 120.0) -> None:
         spec = {"url": self.url, "browsers": self.opts.browsers,
@@ -295,20 +312,29 @@ class BrowserFleet:
         if line != "ready":
             raise LoadTestError(f"Chromium did not start ({line or 'no answer'})")
 
-    async def _line(self, timeout: float) -> str:
-        """The fleet's next protocol line (``ready``, ``results ...``, ``error ...``)."""
+    async def _line(self, timeout: float, words: tuple[str, ...] = ("ready", "results", "error")
+                    ) -> str:
+        """The fleet's next line that begins with one of ``words`` (others are skipped)."""
         end = _now() + timeout
         while _now() < end:
+            # A read that timed out goes on in its thread: the next call takes its line.
+            if self._reading is None:
+                self._reading = asyncio.ensure_future(
+                    asyncio.to_thread(self._proc.stdout.readline))
             try:
-                line = await asyncio.wait_for(
-                    asyncio.to_thread(self._proc.stdout.readline), end - _now())
+                line = await asyncio.wait_for(asyncio.shield(self._reading), end - _now())
             except TimeoutError:
                 return ""
+            self._reading = None
             if not line:
                 return ""                       # the process has ended
-            if line.split(" ", 1)[0].strip() in ("ready", "results", "error"):
+            if line.split(" ", 1)[0].strip() in words:
                 return line.strip()
         return ""
+
+    async def wait_live_ready(self, timeout: float) -> bool:
+        """Wait until every tab shows the live run's link (or failed); False on timeout."""
+        return await self._line(timeout, ("live-ready",)) == "live-ready"
 
     def signal(self, word: str) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -375,7 +401,7 @@ def fleet_main(spec: dict) -> int:
             print("ready", flush=True)
             threading.Thread(target=read_signals, daemon=True, name="signals").start()
             await _wait_event(signals["go"], 600, "its start")
-            await asyncio.gather(window.run(users, left), *(
+            await asyncio.gather(window.run(users, left), _announce_live_ready(users, left), *(
                 _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left, window),
                        "browser") for b in users))
             return users

@@ -184,7 +184,8 @@ def format_report(report: dict) -> str:
             f"  browsers (UI)              first chart max {_fmt(b['first_chart_s']['max'], ' s')},"
             f" Train->final max {_fmt(b['xor_final_s']['max'], ' s')}, live fps min "
             f"{_fmt(b['live_fps']['min'])}, Pause max {_fmt(b['pause_s']['max'], ' s')}, "
-            f"failed {b['failed']}")
+            f"failed {b['failed']}; the live run waited "
+            f"{_fmt(report.get('tabs_ready_wait_s'), ' s', 1)} for them")
         lines += _browser_drawn_lines(b["drawn"], b["live"])
     cpu = report.get("cpu") or {}
     if cpu:

@@ -201,6 +201,11 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 s.results["t_train"] = await s.press("Train")
 
             if fleet is not None:
+                # The tabs train among the sessions, not after them (they load pages slower).
+                _log(opts, "moons: waiting for the browser tabs")
+                t_wait = _now()
+                report["tabs_ready"] = await fleet.wait_live_ready(left(90))
+                report["tabs_ready_wait_s"] = _now() - t_wait
                 fleet.signal("moons")
             await asyncio.gather(*(_guard(s, moons_train(s), "moons train") for s in ok))
             t_live = _now()

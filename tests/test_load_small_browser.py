@@ -46,6 +46,7 @@ def test_the_sessions_and_the_tab_completed(report, tab):
     assert not errors, errors
     assert not tab["errors"], tab["errors"]
     assert report["summary"]["checks"]["browser tabs completed"]
+    assert report["tabs_ready"]         # the sessions waited for the tab before the live run
 
 
 def test_the_tab_drew_the_live_run_in_place(tab):

@@ -100,11 +100,15 @@ def chromium_processes(root: psutil.Process) -> list[tuple[psutil.Process, str]]
 
 
 def cpu_by_kind(processes) -> Counter:
-    """CPU seconds (user + system) so far per kind of process, over ``(process, kind)`` pairs."""
+    """CPU seconds so far per kind of process, over ``(process, kind)`` pairs.
+
+    A process's ended children count as its own (see ``stats.cpu_seconds``).
+    """
     out: Counter = Counter()
     for proc, kind in processes:
         with contextlib.suppress(psutil.Error):
-            out[kind] += sum(proc.cpu_times()[:2])
+            t = proc.cpu_times()
+            out[kind] += t.user + t.system + t.children_user + t.children_system
     return out
 
 

@@ -19,9 +19,10 @@ from tests.loadtest_support import load_loadtest, run_load_test
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 # Plotly charts a tab may build in the live window: the live charts are updated in
-# place, so none should be, but a chart of the page outside the live view may be
-# drawn again once.
-MAX_CHARTS_BUILT = 2
+# place, but the window may open before the first live frame, while the Train
+# rerun draws the page's ordinary charts once (about 20; 19 were seen among 40
+# sessions). Charts rebuilt on every frame would be several a frame.
+MAX_CHARTS_BUILT = 30
 
 
 @pytest.fixture(scope="module")

@@ -372,6 +372,7 @@ def fleet_main(spec: dict) -> int:
     opts = Options(browsers=spec["browsers"],
                    live_warmup=spec["live_warmup"], live_seconds=spec["live_seconds"])
     signals = {word: threading.Event() for word in ("go", "xor", "moons")}
+    stdin_closed = threading.Event()
     deadline = [_now() + 600.0]
 
     def read_signals() -> None:
@@ -383,7 +384,7 @@ def fleet_main(spec: dict) -> int:
                 window.announce(float(rest[0]), float(rest[1]))
             if word in signals:
                 signals[word].set()
-        for event in (*signals.values(), window.announced):     # the classroom is over
+        for event in (*signals.values(), window.announced, stdin_closed):  # the classroom is over
             event.set()
 
     def left(cap: float) -> float:
@@ -391,7 +392,7 @@ def fleet_main(spec: dict) -> int:
 
     window = LiveWindow(opts.live_warmup, opts.live_seconds)
 
-    async def run() -> list[BrowserUser]:
+    async def run() -> None:
         users: list[BrowserUser] = []
         pw, browser = await _launch_browser()
         try:
@@ -404,7 +405,14 @@ def fleet_main(spec: dict) -> int:
             await asyncio.gather(window.run(users, left), _announce_live_ready(users, left), *(
                 _guard(b, browser_flow(b, opts, signals["xor"], signals["moons"], left, window),
                        "browser") for b in users))
-            return users
+            results = {"tabs": [{"index": b.index, **b.results, "errors": b.errors}
+                                for b in users],
+                       "live": window.result}
+            print("results " + json.dumps(results, default=str), flush=True)
+            # Chromium stays until the parent is done (it closes our stdin): the parent reads
+            # the browsers' CPU from the process tree first, and an ended Chromium's renderers
+            # may leave the tree (to init) with their CPU before they end.
+            await asyncio.to_thread(stdin_closed.wait, 120)
         finally:
             for b in users:
                 with contextlib.suppress(Exception):
@@ -415,13 +423,10 @@ def fleet_main(spec: dict) -> int:
                 await pw.stop()
 
     try:
-        users = asyncio.run(run())
+        asyncio.run(run())
     except Exception as err:  # noqa: BLE001 - reported to the parent in one line
         print(f"error {type(err).__name__}: {err}".replace("\n", " "), flush=True)
         return 2
-    results = {"tabs": [{"index": b.index, **b.results, "errors": b.errors} for b in users],
-               "live": window.result}
-    print("results " + json.dumps(results, default=str), flush=True)
     return 0
 
 

@@ -32,13 +32,19 @@ Scenario (the protocol sessions move in step: each phase is a barrier):
 
 Browser tabs open the same links in new tabs and click the same buttons on their
 own clock, pressing Train once the sessions have, so that a slow browser does not
-hold the classroom back. The server's resident memory (``VmRSS``) is sampled
+hold the classroom back, except before the live run: the classroom waits (bounded)
+until the tabs show its link, so that they train among the sessions; in the
+sessions' live window each tab counts what it draws (animation frames, Epoch
+changes, in-place chart updates) and the fleet takes Chromium's CPU per drawn
+update. The server's resident memory (``VmRSS``) is sampled
 every 0.2 s. Only 127.0.0.1 is ever contacted; every wait is bounded in time.
 
 The package: ``client`` (the protocol), ``scenario`` (the phases), ``browsers`` (the
-Chromium tabs), ``stats`` (process and machine figures, via psutil), ``report``
-(summary and targets), ``server`` and ``common``. ``tests/test_load_small.py`` runs
-the same code with 8 sessions; docs/performance-classroom.md has the results.
+Chromium tabs), ``tab_counts`` (what a tab drew, Chromium's CPU), ``stats`` (process
+and machine figures, via psutil), ``report`` (summary and targets), ``server`` and
+``common``. ``tests/test_load_small.py`` runs the same code with 8 sessions
+(``tests/test_load_small_browser.py`` with 2 and a tab); docs/performance-classroom.md
+has the results, docs/live-view-classroom.md the tabs'.
 """
 
 from .browsers import BROWSER_ARGS

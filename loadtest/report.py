@@ -43,6 +43,8 @@ def summarize(report: dict) -> dict:
         s["browser"] = {k: _stats([r.get(k) for r in b])
                         for k in ("first_chart_s", "xor_final_s", "live_fps", "pause_s")}
         s["browser"]["failed"] = sum(1 for r in b if r["errors"])
+        s["browser"]["drawn"] = drawn_summary(b)
+        s["browser"]["live"] = report.get("browser_live") or {}
     mem = report["memory_mb"]
     t = TARGETS
     checks = {
@@ -71,6 +73,25 @@ def summarize(report: dict) -> dict:
     return s
 
 
+# What a tab drew in the live window (tab_counts.drawn_rates), as (name, path in it).
+_DRAWN = (("animation_frames_per_s", ("animation_frames_per_s",)),
+          ("epoch_changes_per_s", ("epoch_changes_per_s",)),
+          ("boundary_updates_per_s", ("in_place_updates_per_s", "boundary")),
+          ("in_place_updates_per_s", ("in_place_updates_per_s", "all")),
+          ("charts_built", ("charts_built",)))
+
+
+def drawn_summary(tabs: list[dict]) -> dict:
+    """Min / median / max over the tabs of what each drew in the live window."""
+    def get(tab: dict, path: tuple[str, ...]):
+        value = tab.get("drawn")
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    return {name: _stats([get(t, path) for t in tabs]) for name, path in _DRAWN}
+
+
 def _le(value, limit) -> bool:
     return value is not None and value <= limit
 
@@ -95,6 +116,31 @@ def browsers_compete(browsers: float, server: float, cores: int) -> str | None:
     return (f"the browsers took {browsers:.2f} of this machine's {cores} cores while the "
             f"server used {server:.2f}: they compete with the server under test, so its "
             "latencies include theirs; run fewer --browsers")
+
+
+def _browser_drawn_lines(drawn: dict, live: dict) -> list[str]:
+    """What the tabs drew in the live window, and Chromium's CPU per drawn update."""
+    def min_med(name: str, digits: int = 1) -> str:
+        return f"{_fmt(drawn[name]['min'], '', digits)} / {_fmt(drawn[name]['p50'], '', digits)}"
+
+    lines = [f"  tabs drawn/s min/med       animation frames {min_med('animation_frames_per_s')},"
+             f" Epoch {min_med('epoch_changes_per_s')}, boundary "
+             f"{min_med('boundary_updates_per_s')}, all charts "
+             f"{min_med('in_place_updates_per_s')}; charts built max "
+             f"{_fmt(drawn['charts_built']['max'])}"]
+    chromium = live.get("chromium")
+    if chromium:
+        cores, ms = chromium["cores"], chromium["ms_per_update"]
+        lines.append(
+            f"  tabs' Chromium CPU         {_fmt(cores['all'])} cores (renderers "
+            f"{_fmt(cores.get('renderer'))}) over {live['seconds']:g} s (opened "
+            f"{live['late_s']:g} s after the sessions' window): "
+            f"{_fmt(ms['all'], ' ms', 0)} per drawn Epoch (renderers "
+            f"{_fmt(ms.get('renderer'), ' ms', 0)}), {live['epoch_changes_drawn']} drawn by "
+            f"{live['tabs']} tab(s)")
+    elif live.get("error"):
+        lines.append(f"  tabs' live window          {live['error']}")
+    return lines
 
 
 def format_report(report: dict) -> str:
@@ -138,7 +184,9 @@ def format_report(report: dict) -> str:
             f"  browsers (UI)              first chart max {_fmt(b['first_chart_s']['max'], ' s')},"
             f" Train->final max {_fmt(b['xor_final_s']['max'], ' s')}, live fps min "
             f"{_fmt(b['live_fps']['min'])}, Pause max {_fmt(b['pause_s']['max'], ' s')}, "
-            f"failed {b['failed']}")
+            f"failed {b['failed']}; the live run waited "
+            f"{_fmt(report.get('tabs_ready_wait_s'), ' s', 1)} for them")
+        lines += _browser_drawn_lines(b["drawn"], b["live"])
     cpu = report.get("cpu") or {}
     if cpu:
         server = cpu.get("server_cores_used") or 0

@@ -201,11 +201,18 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
                 s.results["t_train"] = await s.press("Train")
 
             if fleet is not None:
+                # The tabs train among the sessions, not after them (they load pages slower).
+                _log(opts, "moons: waiting for the browser tabs")
+                t_wait = _now()
+                report["tabs_ready"] = await fleet.wait_live_ready(left(90))
+                report["tabs_ready_wait_s"] = _now() - t_wait
                 fleet.signal("moons")
             await asyncio.gather(*(_guard(s, moons_train(s), "moons train") for s in ok))
             t_live = _now()
             w0 = t_live + opts.live_warmup
             w1 = w0 + opts.live_seconds
+            if fleet is not None:               # the tabs are measured in the same window
+                fleet.signal(f"window {w0!r} {w1!r}")
             await asyncio.sleep(max(0.0, w1 - _now()))
             peak_train = mem.peak(since=t_begin)
 
@@ -280,5 +287,6 @@ async def run_scenario(url: str, opts: Options, server_pids: tuple[int, ...]) ->
          "exceptions": s.exceptions, "bytes_in": s.bytes_in, "messages_in": s.msgs_in}
         for s in sessions]
     report["per_browser"] = fleet.users if fleet is not None else []
+    report["browser_live"] = fleet.live if fleet is not None else {}
     report["summary"] = summarize(report)
     return report

@@ -16,12 +16,17 @@ from .common import _now
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds the process has used so far (None if it is gone)."""
+    """User + system CPU seconds the process and its ended children used so far.
+
+    None if it is gone. The ended children count because a tab's renderer ends when
+    its page closes (each link opens a new tab): without them a sum over the
+    browsers' processes fell when a tab closed, and their CPU was put on others.
+    """
     try:
         times = psutil.Process(pid).cpu_times()
     except psutil.Error:
         return None
-    return times.user + times.system
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def descendants_cpu_seconds(root: int) -> float:

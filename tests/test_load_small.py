@@ -10,11 +10,9 @@ are printed (``-s``).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.loadtest_support import load_loadtest
+from tests.loadtest_support import load_loadtest, run_load_test
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -27,27 +25,7 @@ def report():
     lt = load_loadtest()
     opts = lt.Options(sessions=SESSIONS, browsers=0, duration_limit=150, live_seconds=6,
                       pause_spread=2, leave_wait=0, verbose=False)
-    # The client calls asyncio.run(); Playwright's sync API (used by the browser tests in
-    # this same pytest process) may have left an event loop running on the main thread,
-    # so the client gets a thread of its own.
-    box = {}
-
-    def target():
-        try:
-            box["result"] = lt.run(start=True, opts=opts)
-        except BaseException as err:  # re-raised below, in the test's thread
-            box["error"] = err
-
-    worker = threading.Thread(target=target, name="loadtest")
-    worker.start()
-    worker.join(timeout=600)
-    if worker.is_alive():
-        pytest.fail("the 8-session load test did not finish within 600 s")
-    if "error" in box:
-        raise box["error"]
-    result = box["result"]
-    print("\n" + lt.format_report(result))
-    return result
+    return run_load_test(lt, opts, f"{SESSIONS}-session")
 
 
 def _by_session(report, key):

@@ -55,7 +55,7 @@ READ_JS = """
   const v = window.__liveView || {}, l = window.__mlpLive || {};
   return {frames: v.frames || 0, epochChanges: v.epochChanges || 0,
           chartsBuilt: v.chartsBuilt || 0, byName: {...(l.byName || {})},
-          received: l.received || 0};
+          received: l.received || 0, tweens: l.tweens || 0};
 }
 """
 
@@ -81,6 +81,8 @@ def drawn_rates(before: dict, after: dict, seconds: float) -> dict:
             "epoch_changes": after["epochChanges"] - before["epochChanges"],
             "charts_built": after["chartsBuilt"] - before["chartsBuilt"],
             "live_figures_received_per_s": rate(after["received"] - before["received"]),
+            # boundary updates the page animated towards (seldom updates only)
+            "boundary_tweens": after.get("tweens", 0) - before.get("tweens", 0),
             "in_place_updates_per_s": {
                 "boundary": rate(updates.get(BOUNDARY, 0)), "all": rate(sum(updates.values())),
                 "by_name": {name: rate(n) for name, n in sorted(updates.items())}}}

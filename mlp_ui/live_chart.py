@@ -226,7 +226,7 @@ function levelSegments(z, level) {
   }
   return out;
 }
-function drawField(chart, f) {
+function paintField(chart, f, z) {
   const full = chart.div._fullLayout, xa = full.xaxis, ya = full.yaxis;
   const w = Math.max(1, Math.round(xa._length)), h = Math.max(1, Math.round(ya._length));
   if (!chart.canvas) {
@@ -249,7 +249,7 @@ function drawField(chart, f) {
   const img = new ImageData(nx, ny);      // a pixel per grid point, largest y on top
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
-      const v = f.z[j][i], k = 4 * ((ny - 1 - j) * nx + i);
+      const v = z[j][i], k = 4 * ((ny - 1 - j) * nx + i);
       if (v === null) continue;             // blank, as the heatmap leaves it
       const [r, g, b] = colorAt(stops, (v - f.zmin) / span);
       img.data[k] = r; img.data[k + 1] = g; img.data[k + 2] = b; img.data[k + 3] = 255;
@@ -273,7 +273,7 @@ function drawField(chart, f) {
   ctx.drawImage(src, px(f.x[0]) - sx / 2, py(f.y[ny - 1]) - sy / 2, sx * nx, sy * ny);
   const gx = (i) => px(f.x[0]) + i * sx, gy = (j) => py(f.y[0]) - j * sy;
   ctx.beginPath();
-  for (const [[i0, j0], [i1, j1]] of levelSegments(f.z, f.level)) {
+  for (const [[i0, j0], [i1, j1]] of levelSegments(z, f.level)) {
     ctx.moveTo(gx(i0), gy(j0));
     ctx.lineTo(gx(i1), gy(j1));
   }
@@ -281,8 +281,41 @@ function drawField(chart, f) {
   ctx.lineWidth = f.line.width;
   ctx.lineCap = ctx.lineJoin = "round";
   ctx.stroke();
-  chart.field = f;                        // what the canvas shows (read by the tests)
+}
+// Where updates come seldom (a class of 40 shares the server: about one a second), the
+// canvas moves from the field it shows to the new one over most of the time between
+// two updates, so that the boundary bends instead of jumping.
+const TWEEN_FROM_MS = 250;    // updates closer than this are drawn as they come
+const TWEEN_MAX_MS = 700;
+function mix(a, b, u) {
+  return b.map((row, j) => row.map((v, i) => {
+    const w = a[j][i];
+    return v === null || w === null ? v : w + (v - w) * u;
+  }));
+}
+function drawField(chart, f) {
+  const now = performance.now(), gap = now - (chart.fieldAt || -Infinity);
+  const from = chart.shown;
+  chart.fieldAt = now;
+  chart.field = f;                        // the newest field (read by the tests)
   L.fields = (L.fields || 0) + 1;
+  const shaped = from && from.length === f.z.length && from[0].length === f.z[0].length;
+  if (!shaped || gap < TWEEN_FROM_MS) {
+    chart.tween = null;
+    chart.shown = f.z;
+    paintField(chart, f, f.z);
+    return;
+  }
+  const tween = chart.tween = {start: now, ms: Math.min(TWEEN_MAX_MS, 0.8 * gap)};
+  L.tweens = (L.tweens || 0) + 1;
+  const step = (t) => {
+    if (chart.tween !== tween) return;    // a newer field took over
+    const u = Math.min(1, Math.max(0, (t - tween.start) / tween.ms));
+    chart.shown = u < 1 ? mix(from, f.z, u) : f.z;
+    paintField(chart, f, chart.shown);
+    if (u < 1) requestAnimationFrame(step); else chart.tween = null;
+  };
+  step(now);
 }
 function drop(chart, key) {
   if (!chart[key]) return;

@@ -8,11 +8,17 @@ and builds another: with several charts a frame, Chromium's main thread saturate
 
 Here a small ``st.components.v2`` component draws the chart. It has no key (a key may
 be drawn once per script run, and the live loop draws many frames in one run), so each
-frame still mounts a new element, but the component's script keeps each chart's Plotly
+frame still mounts a new element, but the component's script
+(``live_chart_js/live_chart.js``, served once as a module) keeps each chart's Plotly
 div in a page-wide table by name, laid over the newest element's box, and calls
-``Plotly.react`` on it, which updates the existing chart in place. The page
-counts what it drew in ``window.__mlpLive`` (``drawn`` in all, ``byName``), which the
-browser tests and ``python -m loadtest.live_view`` read.
+``Plotly.react`` on it, which updates the existing chart in place. What does not move
+while a network trains is drawn once: a decision boundary's P heatmap and level line
+are painted on a canvas under a transparent plot that holds its axes, colour bar and
+points; another picture's data points go on a layer of their own
+(``mlp_figures.layers``). Where updates come seldom, the canvas moves from one field
+to the next instead of jumping. The page counts what it drew in ``window.__mlpLive``
+(``drawn`` in all, ``byName``, ``fields``, ``tweens``), which the browser tests and
+``python -m loadtest.live_view`` read.
 
 Plotly.js itself comes from the plotly Python package (the same library that builds
 our figures), served by a ``components.v1`` declaration of its package folder:

@@ -15,7 +15,8 @@ import psutil
 # Counts on every animation frame (only what the page actually drew is seen there):
 # the frames, the changes of the Epoch shown, and the Plotly charts built. The counts
 # only grow: a reader takes the difference of two readings. Installing it twice in
-# one page keeps the first counter.
+# one page keeps the first counter. It reads textContent: innerText would lay the page
+# out on every frame, and the counter's own cost would count as the page's.
 COUNT_JS = """
 () => {
   if (window.__liveView) return;
@@ -25,8 +26,8 @@ COUNT_JS = """
   const epoch = () => {
     for (const e of document.querySelectorAll('[data-testid=stMetric]')) {
       const label = e.querySelector('[data-testid=stMetricLabel]');
-      if (label && label.innerText.trim() === 'Epoch') {
-        return e.querySelector('[data-testid=stMetricValue]').innerText;
+      if (label && label.textContent.trim() === 'Epoch') {
+        return e.querySelector('[data-testid=stMetricValue]').textContent;
       }
     }
     return null;

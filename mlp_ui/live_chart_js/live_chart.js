@@ -107,8 +107,11 @@ function react(P, chart, latest) {
   chart.figText = latest.fig;
   fig.layout = themed(fig.layout);
   // After the first draw, the margins the axes' labels pushed out are kept: automatic
-  // margins cost a second layout pass on every update.
-  const size = chart.div._fullLayout && chart.div._fullLayout._size;
+  // margins cost a second layout pass on every update. A different kind of figure
+  // under the same name (another data set's picture) gets its own margins first.
+  const kind = JSON.stringify([fig.data.map((t) => t.type), fig.layout.title]);
+  const size = kind === chart.kind && chart.div._fullLayout && chart.div._fullLayout._size;
+  chart.kind = kind;
   if (size) {
     fig.layout.margin = {l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p || 0};
     for (const k of Object.keys(chart.div._fullLayout)) {

@@ -52,7 +52,12 @@ function move(chart, at, now) {
       for (const d of [chart.div, chart.layer]) {
         if (!d) continue;
         d.style.width = `${at.width}px`;
-        if (window.Plotly && d.data) window.Plotly.Plots.resize(d);
+        if (!window.Plotly || !d.data) continue;
+        const resized = window.Plotly.Plots.resize(d);
+        // The plot area moved: the field's canvas follows at once, not at the next update.
+        if (d === chart.div && chart.canvas && chart.field) {
+          resized.then(() => paintField(chart, chart.field, chart.shown || chart.field.z));
+        }
       }
     }
     return false;
@@ -84,14 +89,32 @@ function newDiv() {
   div.style.position = "absolute";
   return div;
 }
-// The page's font and bold titles, as Streamlit's chart theme draws the paused page,
-// at the element's width (as st.plotly_chart's width="stretch"), not the figure's own.
+// Streamlit's light chart theme, as a paused page's charts have it (read from their
+// _fullLayout): without it a chart's text changed size and colour at every Pause.
+const THEME = {family: '"Source Sans", sans-serif', text: "#808495", legend: "#262730",
+               title: "#1a1a1a"};
+function withDefaults(defaults, given) { return Object.assign({}, defaults, given); }
+// The theme's fonts and bold titles, at the element's width (as st.plotly_chart's
+// width="stretch"), not the figure's own.
 function themed(layout) {
   const out = Object.assign({}, layout, {width: undefined, autosize: true});
-  out.font = Object.assign({}, out.font, {family: '"Source Sans", sans-serif'});
+  out.font = withDefaults({size: 12, color: THEME.text}, out.font);
+  out.font.family = THEME.family;
+  out.legend = Object.assign({}, out.legend, {
+    font: withDefaults({size: 13, color: THEME.legend}, out.legend && out.legend.font)});
+  for (const k of Object.keys(out)) {
+    if (!/^[xy]axis\d*$/.test(k) || !out[k]) continue;
+    // Streamlit's theme draws no vertical grid lines unless a figure asks for them.
+    const axis = out[k] = Object.assign(k[0] === "x" ? {showgrid: false} : {}, out[k]);
+    axis.tickfont = withDefaults({size: 12, color: THEME.text}, axis.tickfont);
+    if (axis.title) {
+      axis.title = Object.assign({}, axis.title, {
+        font: withDefaults({size: 14, color: THEME.text}, axis.title.font)});
+    }
+  }
   if (out.title) {
     out.title = Object.assign({}, out.title);
-    out.title.font = Object.assign({weight: 600}, out.title.font);
+    out.title.font = withDefaults({size: 18, color: THEME.title, weight: 600}, out.title.font);
   }
   return out;
 }

@@ -12,6 +12,8 @@ from collections import Counter
 
 import psutil
 
+from .stats import cpu_seconds
+
 # Counts on every animation frame (only what the page actually drew is seen there):
 # the frames, the changes of the Epoch shown, and the Plotly charts built. The counts
 # only grow: a reader takes the difference of two readings. Installing it twice in
@@ -105,13 +107,13 @@ def chromium_processes(root: psutil.Process) -> list[tuple[psutil.Process, str]]
 def cpu_by_kind(processes) -> Counter:
     """CPU seconds so far per kind of process, over ``(process, kind)`` pairs.
 
-    A process's ended children count as its own (see ``stats.cpu_seconds``).
+    A process's ended children count as its own (``stats.cpu_seconds``).
     """
     out: Counter = Counter()
     for proc, kind in processes:
-        with contextlib.suppress(psutil.Error):
-            t = proc.cpu_times()
-            out[kind] += t.user + t.system + t.children_user + t.children_system
+        seconds = cpu_seconds(proc.pid)
+        if seconds is not None:         # None: it has ended
+            out[kind] += seconds
     return out
 
 

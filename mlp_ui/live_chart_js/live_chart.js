@@ -118,6 +118,10 @@ function themed(layout) {
   }
   return out;
 }
+// A drawn plot's margins (Plotly's _fullLayout._size), as a layout's margin.
+function marginOf(size) {
+  return {l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p || 0};
+}
 function react(P, chart, latest) {
   const fig = JSON.parse(latest.fig);
   // A trace that did not change is handed back as the same object, which
@@ -136,7 +140,7 @@ function react(P, chart, latest) {
   const size = kind === chart.kind && chart.div._fullLayout && chart.div._fullLayout._size;
   chart.kind = kind;
   if (size) {
-    fig.layout.margin = {l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p || 0};
+    fig.layout.margin = marginOf(size);
     for (const k of Object.keys(chart.div._fullLayout)) {
       if (/^[xy]axis\d*$/.test(k)) {
         fig.layout[k] = Object.assign({}, fig.layout[k], {automargin: false});
@@ -155,8 +159,7 @@ function drawLayer(P, chart, text, config) {
     chart.layer.style.width = chart.div.style.width;
   }
   chart.layer.style.height = chart.div.style.height;
-  const s = chart.div._fullLayout._size;
-  const margin = {l: s.l, r: s.r, t: s.t, b: s.b, pad: s.p || 0};
+  const margin = marginOf(chart.div._fullLayout._size);
   const key = text + JSON.stringify(margin);
   if (key === chart.layerKey) return null;
   chart.layerKey = key;

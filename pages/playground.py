@@ -85,7 +85,8 @@ def picture(net):
     return views.regression_figure(data, net, plane)
 
 
-heavy_due = heavy_views_due(groups=3)
+HEAVY_GROUPS = 3   # unit maps; weights; gradient norms, diagram and digit images
+heavy_due = heavy_views_due(groups=HEAVY_GROUPS)
 
 
 def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
@@ -116,7 +117,7 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     # The heavy views (many small figures) refresh in turns while training, a group on
     # a frame now and then (mlp_ui.live.heavy_views_due), which keeps a live frame cheap
     # for the server and the browser; a paused or finished page draws them all.
-    groups = heavy_due(frame) if live else range(3)
+    groups = heavy_due(frame) if live else range(HEAVY_GROUPS)
     if 0 in groups:
         unitmaps.draw(unit_maps, data, net, frame, put)
     if 1 in groups:

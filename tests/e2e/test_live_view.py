@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from playwright.sync_api import expect
+from plotly.colors import sample_colorscale, unlabel_rgb
 
 from mlp_figures import style
 from tests.e2e.helpers import (
@@ -21,10 +22,7 @@ from tests.e2e.helpers import (
     wait_for_app_idle,
 )
 from tests.e2e.test_playground import no_js_crash, no_traceback, open_app
-
-SPIRAL = {"dataset": "spiral", "hidden": "16", "layers": "2", "activation": "tanh",
-          "bias": "true", "init": "xavier", "loss": "bce", "lr": "0.3", "epochs": "1000000",
-          "samples": "300"}
+from tests.loadtest_support import load_loadtest
 
 # Live charts built (one per name, once), their draws so far, and the page's Plotly
 # charts that are not live ones (the paused page's, on their way out).
@@ -39,7 +37,10 @@ _STATE_JS = """
 
 def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_log,
                                                 console_errors):
-    open_app(page, streamlit_server, SPIRAL)
+    load_loadtest()                     # skips without the load test's dependencies
+    from loadtest.live_view import SPIRAL_RUN  # the run python -m loadtest.live_view measures
+
+    open_app(page, streamlit_server, SPIRAL_RUN)
     click_button(page, "Train", wait=False)
     page.wait_for_function("() => ((window.__mlpLive || {}).byName || {})['playground-bd'] > 2",
                            timeout=30_000)
@@ -93,21 +94,12 @@ _FIELD_JS = """
 """
 
 
-def _scale_colour(t: float) -> np.ndarray:
-    """style.BOUNDARY_SCALE at ``t``, interpolated in RGB as Plotly does."""
-    stops = [(s, np.array([int(c[k:k + 2], 16) for k in (1, 3, 5)], float))
-             for s, c in style.BOUNDARY_SCALE]
-    for (s0, c0), (s1, c1) in zip(stops, stops[1:]):
-        if t <= s1:
-            return c0 + (c1 - c0) * (t - s0) / (s1 - s0)
-    return stops[-1][1]
-
-
 def _field_matches_the_network_output(page) -> None:
     """The boundary's canvas covers the plot area and shows P(class 1) in the scale's colours.
 
     Checked at grid points whose neighbours are all on the same side of 0.5 (so that
-    the level line is not drawn over them), against the colour scale computed here.
+    the level line is not drawn over them), against Plotly's own reading of the colour
+    scale there.
     """
     got = page.evaluate(_FIELD_JS)
     np.testing.assert_allclose(got["canvas"], got["plot"], atol=1.5)
@@ -119,6 +111,7 @@ def _field_matches_the_network_output(page) -> None:
             near = z[j - 1:j + 2, i - 1:i + 2]
             if np.all(near > 0.6) or np.all(near < 0.4):
                 assert pixels[j, i, 3] == 255
-                np.testing.assert_allclose(pixels[j, i, :3], _scale_colour(z[j, i]), atol=24)
+                expected = unlabel_rgb(sample_colorscale(style.BOUNDARY_SCALE, [z[j, i]])[0])
+                np.testing.assert_allclose(pixels[j, i, :3], expected, atol=24)
                 checked += 1
     assert checked > 100, checked

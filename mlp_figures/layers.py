@@ -73,9 +73,10 @@ def boundary_field(fig: go.Figure) -> tuple[go.Figure, dict] | None:
 
     Returns
     -------
+    (rest, field), or None when ``fig`` is not such a figure.
     rest : go.Figure
         ``fig`` without the field, on a transparent background, with an empty trace
-        that keeps the heatmap's colour bar; None for any other figure.
+        that keeps the heatmap's colour bar.
     field : dict
         ``x`` (gx,), ``y`` (gy,), ``z`` (gy, gx) as lists (None where blank),
         ``zmin``, ``zmax``, ``colorscale`` ([[stop, "#rrggbb"], ...]), ``level`` (the

@@ -91,8 +91,8 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False) -> None
             base, layer = points_layer(fig)
     spec = base.to_dict()    # serialised once: a plain Figure's to_dict is a deep copy
     height = int(spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
-    payload = {"name": name, "call": next(_calls), "process": _PROCESS, "url": PLOTLY_URL, "height": height,
-               "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
+    payload = {"name": name, "call": next(_calls), "process": _PROCESS, "url": PLOTLY_URL,
+               "height": height, "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
                "layer": None if layer is None else pio.to_json(layer.to_dict(), validate=False),
                "field": None if field is None else pio.json.to_json_plotly(field)}
     with container:

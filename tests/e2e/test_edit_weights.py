@@ -43,7 +43,8 @@ def type_into_cell(page: Page, table: int, row: int, value: str) -> None:
     x, y = box["x"] + box["width"] - 40, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2
     # Nothing laid over the table there: a chart of the page rerun by the last edit goes
     # to its new place on the next animation frame (mlp_ui.live_chart).
-    page.evaluate("() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)))")
+    page.evaluate("() => new Promise((ok) => requestAnimationFrame(() => "
+                  "requestAnimationFrame(ok)))")
     page.wait_for_function("([g, x, y]) => g.contains(document.elementFromPoint(x, y))",
                            arg=[grid.element_handle(), x, y], timeout=10_000)
     page.mouse.click(x, y)

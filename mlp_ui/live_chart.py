@@ -71,7 +71,8 @@ COMPONENT = "mlp_live_chart"
 _component = st.components.v2.component(COMPONENT, js=_LOADER, isolate_styles=False)
 
 
-def live_chart(container, fig, name: str, *, points_apart: bool = False) -> None:
+def live_chart(container, fig, name: str, *, points_apart: bool = False,
+               key: str | None = None) -> None:
     """Draw ``fig`` in ``container`` as the chart called ``name``, updating it in place.
 
     ``name`` is the chart's identity in the page across frames (e.g. "playground-loss");
@@ -96,4 +97,4 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False) -> None
                "layer": None if layer is None else pio.to_json(layer.to_dict(), validate=False),
                "field": None if field is None else pio.json.to_json_plotly(field)}
     with container:
-        _component(data=payload, height=height)
+        _component(data=payload, height=height, key=key)

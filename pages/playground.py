@@ -101,7 +101,8 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
         # finished or scrubbed page's too: built anew, the paused page's dozen charts took
         # Chromium about a second after Pause (docs/live-view.md). While training,
         # what does not move is drawn once; a still page draws the whole figure.
-        live_chart(container, fig, f"playground-{name}", points_apart=points_apart and live)
+        live_chart(container, fig, f"playground-{name}", points_apart=points_apart and live,
+                   key=None if live else f"chart-{name}")
 
     put(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), "loss")
     put(picture_ph, picture(net), "bd", points_apart=True)

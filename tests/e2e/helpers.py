@@ -84,8 +84,9 @@ def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
 
     Waits ~300 ms first so that a run triggered just before (click, navigation)
     has started; then for the app to report script state ``notRunning``, for all
-    lazy-loading skeletons to disappear, and for every Plotly chart to have
-    drawn its ``.main-svg``. ``timeout`` (ms) bounds the whole wait.
+    lazy-loading skeletons to disappear, for every Plotly chart to have
+    drawn its ``.main-svg``, and for the Playground's charts to be drawn.
+    ``timeout`` (ms) bounds the whole wait.
     """
     deadline = time.monotonic() + timeout / 1000
     page.wait_for_timeout(300)
@@ -101,6 +102,10 @@ def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
         arg=ANY_CHART,
         timeout=_remaining_ms(deadline),
     )
+    # The Playground's charts are drawn one per task after the script is idle
+    # (mlp_ui.live_chart): keys typed meanwhile reach a page still drawing.
+    page.wait_for_function(
+        "() => !(window.__mlpLive && window.__mlpLive.pumping)", timeout=_remaining_ms(deadline))
     # The run may have been superseded while we waited for rendering.
     page.wait_for_selector(APP_IDLE, state="attached", timeout=_remaining_ms(deadline))
 

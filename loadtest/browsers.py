@@ -68,6 +68,8 @@ _EPOCH_WATCH_JS = """
 }
 """
 _APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# A chart drawn: Streamlit's, or one of the Playground's (mlp_ui.live_chart's divs).
+FIRST_CHART = "[data-testid=stPlotlyChart] .main-svg, [data-live-chart] .main-svg"
 
 
 class BrowserUser:
@@ -85,8 +87,7 @@ class BrowserUser:
         url = self.base_url + "/" + (f"?{query}" if query else "")
         t0 = _now()
         await self.page.goto(url, timeout=timeout * 1000)
-        await self.page.locator("[data-testid=stPlotlyChart] .main-svg").first.wait_for(
-            timeout=timeout * 1000)
+        await self.page.locator(FIRST_CHART).first.wait_for(timeout=timeout * 1000)
         return _now() - t0
 
     async def _idle(self, timeout: float) -> None:

@@ -8,7 +8,8 @@ and for ``--seconds`` counts in the page, on every animation frame: the frames
 the page drew, how often the Epoch shown changed, and how many Plotly charts were
 built. It also takes the CPU of the tab's processes and of the server, then
 presses Pause and times, from the click's event in the page, how long until the page
-shows the paused controls, until its script is idle, and until its charts are drawn.
+shows the paused controls, until its script is idle, until the charts in the window
+are drawn, and until all its charts are.
 docs/live-view.md reports its numbers.
 """
 
@@ -84,17 +85,21 @@ class Beside:
 # idle a moment, and the paused page's rerun starts), and the last change in a chart.
 _PAUSE_WATCH_JS = """
 () => {
-  const w = window.__pauseWatch = {click: null, controls: null, idle: null, chart: null};
+  const w = window.__pauseWatch = {click: null, controls: null, idle: null, chart: null,
+                                    view: null, last: new Map()};
   const app = document.querySelector('[data-testid=stApp]');
   document.addEventListener('click', () => { if (w.click === null) w.click = performance.now(); },
                             true);
   new MutationObserver((records) => {
     if (w.click === null) return;
     const now = performance.now();
-    if (records.some((r) => r.target.closest && r.target.closest('.js-plotly-plot'))
-        || records.some((r) => [...r.addedNodes].some((n) => n.querySelector
-                                && n.querySelector('.js-plotly-plot')))) {
-      w.chart = now;
+    for (const r of records) {
+      const plot = r.target.closest && r.target.closest('.js-plotly-plot');
+      if (plot) w.last.set(plot, now);
+      if (plot || [...r.addedNodes].some((n) => n.querySelector
+                                         && n.querySelector('.js-plotly-plot'))) {
+        w.chart = now;
+      }
     }
     if (app.getAttribute('data-test-script-state') === 'notRunning') {
       if (records.some((r) => r.attributeName === 'data-test-script-state')) w.idle = now;
@@ -108,6 +113,18 @@ _PAUSE_WATCH_JS = """
       }
     }
   }).observe(document.body, {childList: true, subtree: true, attributes: true});
+}
+"""
+# The last change in a chart that is in the window: what a user sees of the paused page.
+_PAUSE_READ_JS = """
+() => {
+  const w = window.__pauseWatch;
+  const shown = (el) => {
+    const b = el.getBoundingClientRect();
+    return b.width > 0 && b.bottom > 0 && b.top < innerHeight && b.right > 0 && b.left < innerWidth;
+  };
+  const times = [...w.last].filter(([el]) => shown(el)).map(([, t]) => t);
+  return {...w, last: undefined, view: times.length ? Math.max(...times) : null};
 }
 """
 SETTLED_MS = 1500      # no change in a chart this long after idle: the paused page is drawn
@@ -144,7 +161,7 @@ def measure(app_dir: Path, seconds: float, screenshot: Path | None = None,
             page.get_by_role("button", name="Pause", exact=True).click()
             page.wait_for_selector(_APP_IDLE, state="attached", timeout=60_000)
             page.wait_for_timeout(SETTLED_MS)
-            pause = page.evaluate("() => window.__pauseWatch")
+            pause = page.evaluate(_PAUSE_READ_JS)
             browser.close()
     finally:
         try:
@@ -167,7 +184,7 @@ def pause_times(watch: dict) -> dict:
             (t - watch["click"]) / 1000, 2)
 
     return {"pause_to_controls_s": since("controls"), "pause_to_idle_s": since("idle"),
-            "pause_to_charts_drawn_s": since("chart")}
+            "pause_to_view_drawn_s": since("view"), "pause_to_charts_drawn_s": since("chart")}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 
 import plotly
 import plotly.io as pio
@@ -42,8 +43,12 @@ from .views import CHART_CONFIG
 DEFAULT_HEIGHT = 450   # pixels, as st.plotly_chart draws a figure without a height
 # An unkeyed element's id hashes its arguments, and two equal ids in one script run are an
 # error: a chart whose figure did not change between two live frames (a diagram drawn with
-# rounded weights) sent the same arguments twice. Every call gets a number of its own.
+# rounded weights) sent the same arguments twice. Every call gets a number of its own,
+# which also orders them: the browser runs the elements' scripts asynchronously, and the
+# last live frame's could run after the finished page's, whose figure it then hid.
+# The process's own id tells a restarted server's numbers from the last one's.
 _calls = itertools.count()
+_PROCESS = secrets.token_hex(4)
 
 # Serves plotly.min.js (and nothing of ours) at /component/<name>/plotly.min.js.
 _plotly_js = components.declare_component(
@@ -62,10 +67,12 @@ export default function (args) {{
 }}
 """
 
-_component = st.components.v2.component("mlp_live_chart", js=_LOADER, isolate_styles=False)
+COMPONENT = "mlp_live_chart"
+_component = st.components.v2.component(COMPONENT, js=_LOADER, isolate_styles=False)
 
 
-def live_chart(container, fig, name: str, *, points_apart: bool = False) -> None:
+def live_chart(container, fig, name: str, *, points_apart: bool = False,
+               key: str | None = None) -> None:
     """Draw ``fig`` in ``container`` as the chart called ``name``, updating it in place.
 
     ``name`` is the chart's identity in the page across frames (e.g. "playground-loss");
@@ -85,9 +92,9 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False) -> None
             base, layer = points_layer(fig)
     spec = base.to_dict()    # serialised once: a plain Figure's to_dict is a deep copy
     height = int(spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
-    payload = {"name": name, "call": next(_calls), "url": PLOTLY_URL, "height": height,
-               "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
+    payload = {"name": name, "call": next(_calls), "process": _PROCESS, "url": PLOTLY_URL,
+               "height": height, "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
                "layer": None if layer is None else pio.to_json(layer.to_dict(), validate=False),
                "field": None if field is None else pio.json.to_json_plotly(field)}
     with container:
-        _component(data=payload, height=height)
+        _component(data=payload, height=height, key=key)

@@ -75,12 +75,34 @@ def weight_names(net: Network) -> list[str]:
     return names + ["weight_output"]
 
 
-def metrics(container, run: Run, net: Network, epoch: int, last_loss: float) -> None:
+class MetricRow:
+    """A wrapping row of fixed-width metrics, redrawn frame after frame in one script run.
+
+    Not columns: in equal columns a value like "0.000206157" was cut to "0.000206…" (on
+    a laptop-width page every value was), and fixed widths keep the row still while the
+    values change during training. Each metric keeps its element, and is sent again
+    only when what it shows changed: a live frame sends the Epoch and the losses, not a
+    new row of six metrics for the browser to build (docs/live-view.md).
+    """
+
+    def __init__(self, container):
+        self._row = container.container(horizontal=True, gap="small")
+        self._shown = {}     # label -> (slot, what it shows)
+
+    def metric(self, label: str, value: str, **kwargs) -> None:
+        slot, shown = self._shown.get(label, (None, None))
+        if slot is None:
+            slot = self._row.empty()
+        if shown != (value, kwargs):
+            slot.metric(label, value, **kwargs)
+        self._shown[label] = (slot, (value, kwargs))
+
+
+def metrics(row, run: Run, net: Network, epoch: int, last_loss: float) -> None:
+    """The run's numbers at ``epoch`` in ``row``, a ``MetricRow`` or any container."""
     data = run.data
-    # A wrapping row of fixed-width metrics, not columns: in equal columns a value like
-    # "0.000206157" was cut to "0.000206…" (on a laptop-width page every value was),
-    # and fixed widths keep the row still while the values change during training.
-    row = container.container(horizontal=True, gap="small")
+    if not isinstance(row, MetricRow):
+        row = MetricRow(row)
     row.metric("Epoch", f"{epoch:,}", width=METRIC_WIDTHS["epoch"])
     row.metric("Train loss", fmt_loss(last_loss), width=METRIC_WIDTHS["loss"],
                help="Loss of the last epoch's forward pass, before its update "

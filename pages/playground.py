@@ -37,7 +37,7 @@ kind = views.picture_kind(data, trainer.net)
 classes = views.shows_classes(data, trainer.net)
 digits = classes and views.is_digits(data)
 status = st.container()
-metrics_ph = st.empty()
+metric_row = views.MetricRow(st)
 left, right = st.columns(2)
 loss_ph = left.empty()
 grad_ph = left.empty()  # gradient norm per layer, under the loss
@@ -93,17 +93,16 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
     net = net or trainer.net
     epoch = trainer.epoch if epoch is None else epoch
     last_loss = trainer.last_loss if last_loss is None else last_loss
-    with metrics_ph.container():
-        views.metrics(st, run, net, epoch, last_loss)
+    views.metrics(metric_row, run, net, epoch, last_loss)
     live = isinstance(frame, int)
 
     def put(container, fig, name, points_apart=False):
-        # A live frame's charts are updated in place by the browser (mlp_ui.live_chart);
-        # a paused, finished or scrubbed page draws ordinary charts.
-        if live:
-            live_chart(container, fig, f"playground-{name}", points_apart=points_apart)
-        else:
-            views.chart(container, fig, f"{name}-{frame}")
+        # Every chart is updated in place by the browser (mlp_ui.live_chart), the paused,
+        # finished or scrubbed page's too: built anew, the paused page's dozen charts took
+        # Chromium about a second after Pause (docs/live-view.md). While training,
+        # what does not move is drawn once; a still page draws the whole figure.
+        live_chart(container, fig, f"playground-{name}", points_apart=points_apart and live,
+                   key=None if live else f"chart-{name}")
 
     put(loss_ph, views.loss_figure(run, log_y=log_y, marker_epoch=marker), "loss")
     put(picture_ph, picture(net), "bd", points_apart=True)
@@ -154,7 +153,7 @@ if st.session_state.get(keys.TRAINING):
     st.session_state[keys.TRAINING] = False
     st.rerun()
 
-save_if_due(status)   # the run the live loop left (off this thread: see mlp_ui.saving)
+notices = status.container()   # the save's notices, above the timeline
 # A finished or paused run: the timeline picks which moment the views show.
 if trainer.diverged:
     status.error(trainer.diverged.message)
@@ -182,6 +181,8 @@ if len(snaps) > 1:
 for warning in health_warnings(view.get("net") or trainer.net, data.X_train, trainer.config):
     status.warning(warning)
 draw(**view)
+# After the charts: the first save of a process may wait for its notice (NOTICE_WAIT).
+save_if_due(notices)   # the run the live loop left (off this thread: see mlp_ui.saving)
 hidden_space_section(hidden_ph, run, snaps, picked)
 
 st.divider()

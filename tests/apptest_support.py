@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from mlp_ui.live_chart import COMPONENT as LIVE_CHART
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
@@ -68,3 +71,25 @@ def click(at: AppTest, key: str) -> AppTest:
     at.button(key=key).click().run()
     assert_clean(at)
     return at
+
+
+def chart_texts(at: AppTest) -> list[str]:
+    """The JSON of every figure in the page's main area, in page order.
+
+    Both kinds of chart: ``st.plotly_chart``'s, and the Playground's charts updated in
+    place (``mlp_ui.live_chart``), whose figure rides in the component's data.
+    """
+    def walk(node):
+        if node.type == "plotly_chart":
+            yield node.proto.spec
+        elif node.type == "bidi_component" and node.proto.component_name == LIVE_CHART:
+            yield json.loads(node.proto.json)["fig"]
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return list(walk(at.main))
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """Every figure in the page's main area (``chart_texts``), as dicts."""
+    return [json.loads(text) for text in chart_texts(at)]

@@ -8,7 +8,6 @@ tests/e2e/test_drawing.py); these tests seed the session's drawing, or feed
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -20,7 +19,7 @@ from mlp_core.datasets.drawn import Point, grid_values
 from mlp_figures.drawing import GRID_CURVE
 from mlp_ui import keys
 from mlp_ui.drawing import after_click
-from tests.apptest_support import assert_clean, click, metrics, open_app
+from tests.apptest_support import assert_clean, chart_specs, chart_texts, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -51,8 +50,7 @@ def texts(elements) -> list[str]:
 
 
 def the_plane(at: AppTest) -> dict:
-    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
-             if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Your points"]
+    found = [spec for spec in chart_specs(at) if spec["layout"]["title"]["text"] == "Your points"]
     assert len(found) == 1
     return found[0]
 
@@ -114,8 +112,8 @@ def test_drawn_points_train_and_every_view_copes_without_test_data():
     assert "Test accuracy" not in shown and "Test loss" not in shown
     run = at.session_state[keys.RUN]
     assert run.data.n_train == 6 and run.data.n_test == 0 and run.data.name == "drawn points"
-    for chart in at.get("plotly_chart"):
-        assert "NaN" not in chart.proto.spec and "Infinity" not in chart.proto.spec
+    for spec in chart_texts(at):
+        assert "NaN" not in spec and "Infinity" not in spec
     assert any("on drawn points" in c.value for c in at.main.caption)
     assert not at.error and not at.exception
 
@@ -125,8 +123,7 @@ def test_three_classes_train_with_softmax_and_a_confusion_matrix():
     at = click(at, "btn-train")
     run = at.session_state[keys.RUN]
     assert run.net.layer_sizes[-1] == 3 and run.net.output_activation == "softmax"
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"]
-              for c in at.get("plotly_chart")]
+    titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
     assert any(t.startswith("Confusion matrix") for t in titles)
     assert not at.error
 
@@ -218,9 +215,9 @@ def test_sweeps_and_races_run_on_drawn_points_without_a_test_split(page, press):
     next(b for b in at.button if b.label == press).click().run()
     assert_clean(at)
     assert not at.error and not at.warning
-    assert at.get("plotly_chart")
-    for chart in at.get("plotly_chart"):
-        assert "NaN" not in chart.proto.spec
+    assert chart_texts(at)
+    for spec in chart_texts(at):
+        assert "NaN" not in spec
 
 
 def test_a_full_drawing_says_so_and_a_click_on_the_grid_adds_nothing():

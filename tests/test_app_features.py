@@ -14,7 +14,7 @@ import pytest
 from mlp_core.network import Network
 from mlp_core.reference import backprop
 from mlp_ui import views
-from tests.apptest_support import assert_clean, click, metrics, open_app
+from tests.apptest_support import assert_clean, chart_specs, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -22,12 +22,8 @@ CIRCLE_NO_HIDDEN = dict(dataset="circle", layers="0", bias="true", loss="bce", i
                         lr="0.5", epochs="1000")
 
 
-def _figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
 def _boundary(at) -> dict:
-    [fig] = [f for f in _figures(at)
+    [fig] = [f for f in chart_specs(at)
              if "Decision boundary" in json.dumps(f["layout"].get("title", ""))]
     return fig
 
@@ -120,7 +116,7 @@ def test_every_playground_view_draws_with_no_hidden_layer(dataset):
     at = open_app(dataset=dataset, layers="0", init="xavier", epochs="50")
     click(at, "btn-train")
     assert at.session_state["run"].net.n_hidden_layers == 0
-    assert at.get("plotly_chart")
+    assert chart_specs(at)
 
 
 SQUARES = dict(CIRCLE_NO_HIDDEN, features="x1sq,x2sq", samples="60", epochs="200")

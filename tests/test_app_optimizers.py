@@ -16,7 +16,7 @@ from mlp_core.gradnorms import gradient_norms
 from mlp_core.network import Network
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui import extras
-from tests.apptest_support import assert_clean, click, metrics, open_app
+from tests.apptest_support import assert_clean, chart_specs, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -40,8 +40,7 @@ def select(at: AppTest, key: str, value) -> AppTest:
 
 def charts(at: AppTest) -> dict[str, dict]:
     out = {}
-    for chart in at.get("plotly_chart"):
-        fig = json.loads(chart.proto.spec)
+    for fig in chart_specs(at):
         out[fig["layout"]["title"]["text"]] = fig
     return out
 

@@ -21,7 +21,7 @@ from mlp_core.network import Network
 from mlp_core.settings import PRESETS
 from mlp_core.training import TrainConfig, Trainer
 from mlp_ui import extras, views
-from tests.apptest_support import assert_clean, click, metrics, open_app
+from tests.apptest_support import assert_clean, chart_specs, chart_texts, click, metrics, open_app
 
 MAX_SPEC_BYTES = 200_000
 
@@ -96,11 +96,10 @@ def _reject_constant(name):
 
 
 def assert_charts_ok(at: AppTest) -> int:
-    charts = at.get("plotly_chart")
+    charts = chart_texts(at)
     assert charts, "no plotly charts"
-    for chart in charts:
-        spec = chart.proto.spec
-        assert 0 < len(spec.encode()) < MAX_SPEC_BYTES, (chart.proto.id, len(spec))
+    for spec in charts:
+        assert 0 < len(spec.encode()) < MAX_SPEC_BYTES, len(spec)
         assert "NaN" not in spec and "Infinity" not in spec
         fig = json.loads(spec, parse_constant=_reject_constant)
         if not fig["data"]:  # only a loss curve before its first epoch
@@ -508,12 +507,12 @@ def test_a_model_file_sets_only_the_data_fields_the_sidebar_can_show(training, a
 
 
 def chart_titles(at: AppTest) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
 
 
 def chart_named(at: AppTest, start: str) -> dict:
-    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
-             if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(start)]
+    found = [spec for spec in chart_specs(at)
+             if spec["layout"]["title"]["text"].startswith(start)]
     assert len(found) == 1, (start, chart_titles(at))
     return found[0]
 

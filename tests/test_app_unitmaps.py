@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from mlp_ui import keys
-from tests.apptest_support import assert_clean, click, open_app
+from tests.apptest_support import assert_clean, chart_specs, click, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
 SPIRAL = dict(dataset="spiral", hidden="8", layers="2", activation="tanh", bias="true",
               init="xavier", loss="bce", lr="0.1", epochs="40")
-
-
-def chart_specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def unit_map_spec(at) -> dict | None:

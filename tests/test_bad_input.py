@@ -25,7 +25,7 @@ from mlp_core.datasets import MAX_CSV_BYTES, MAX_CSV_ROWS
 from mlp_core.model_io import MAX_MODEL_BYTES
 from mlp_core.network import Network
 from mlp_ui import keys
-from tests.apptest_support import assert_clean, click, metrics, open_app
+from tests.apptest_support import assert_clean, chart_texts, click, metrics, open_app
 
 pytestmark = pytest.mark.usefixtures("navigation_app")
 
@@ -62,10 +62,6 @@ def upload_model(at: AppTest, name: str, data: bytes) -> AppTest:
     return upload(at, keys.MODEL_UPLOADER, name, data, "application/json")
 
 
-def chart_specs(at: AppTest) -> list[str]:
-    return [chart.proto.spec for chart in at.get("plotly_chart")]
-
-
 def snapshot(at: AppTest) -> dict:
     """Everything a bad input must leave as it was."""
     run = at.session_state[keys.RUN]
@@ -76,7 +72,7 @@ def snapshot(at: AppTest) -> dict:
         "data": (run.data.name, run.data.n_train, run.data.n_test, run.data.feature_names),
         "metrics": metrics(at),
         "status": [c.value for c in at.main.caption if "target" in c.value],
-        "charts": chart_specs(at),
+        "charts": chart_texts(at),
         "settings": {k: at.session_state[k] for k in keys.SETTING_KEYS},
         "widgets": {
             "dataset": at.selectbox(key="dataset").value,
@@ -493,7 +489,7 @@ DIVERGED_51 = ("Training diverged in epoch 51: a weight grew past ±10000. The l
 
 
 def _assert_charts_finite(at: AppTest) -> None:
-    specs = chart_specs(at)
+    specs = chart_texts(at)
     assert specs
     for spec in specs:
         assert "NaN" not in spec and "Infinity" not in spec
@@ -507,7 +503,7 @@ def test_learning_rate_1e6_typed_in_reports_divergence_and_keeps_the_run(link):
     click(at, "btn-train")
     assert metrics(at)["Epoch"] == "50"
     good = metrics(at)
-    good_charts = chart_specs(at)
+    good_charts = chart_texts(at)
     run = at.session_state[keys.RUN]
 
     at.number_input(key="lr").set_value(1e6).run()
@@ -519,10 +515,10 @@ def test_learning_rate_1e6_typed_in_reports_divergence_and_keeps_the_run(link):
     assert metrics(at) == good, "the last good epoch is what the page shows"
     _assert_charts_finite(at)
     # The same loss curve, now marked where it diverged; the same decision boundary.
-    loss_before, loss_after = (json.loads(spec) for spec in (good_charts[0], chart_specs(at)[0]))
+    loss_before, loss_after = (json.loads(spec) for spec in (good_charts[0], chart_texts(at)[0]))
     assert loss_after["data"] == loss_before["data"]
     assert [a["text"] for a in loss_after["layout"]["annotations"]] == ["diverged"]
-    assert chart_specs(at)[1] == good_charts[1]
+    assert chart_texts(at)[1] == good_charts[1]
     assert any("**diverged**" in c.value for c in at.main.caption)
     assert at.number_input(key="lr").value == 1e6, "the sidebar keeps what was typed"
     # Train and Step cannot go on from a diverged run: they are disabled, and the

@@ -32,6 +32,8 @@ function where(chart) {
   const anchor = box.closest('[data-testid="stMainBlockContainer"]') || document.body;
   for (const d of parts(chart)) if (d.parentNode !== anchor) anchor.appendChild(d);
   if (!L.watched) watch(anchor);
+  // An element that is not drawn (in a hidden block, or on its way out) has no box.
+  if (!box.getClientRects().length) return null;
   const op = chart.div.offsetParent || anchor;
   const b = box.getBoundingClientRect(), o = op.getBoundingClientRect();
   return {top: b.top - o.top + op.scrollTop - op.clientTop,
@@ -77,13 +79,20 @@ function placeAll() {
 function schedule() {
   if (!L.pending) { L.pending = true; requestAnimationFrame(placeAll); }
 }
-// Boxes move when the page's blocks change or the window is resized; between those,
-// nothing runs (a loop on every animation frame kept an idle tab's renderer busy).
+// Boxes move when the page's blocks change, or change size, or the window is resized;
+// between those, nothing runs (a loop on every animation frame kept an idle tab's
+// renderer busy).
 function watch(anchor) {
   L.watched = true;
+  // The divs are placed in the container's own coordinates, so that they scroll with
+  // the page: placed against a block outside the scrolling one, a paused page's charts
+  // stayed where they were on the screen while the page scrolled under them.
+  if (getComputedStyle(anchor).position === "static") anchor.style.position = "relative";
   new MutationObserver(schedule).observe(anchor, {childList: true, subtree: true});
+  new ResizeObserver(schedule).observe(anchor);
   window.addEventListener("resize", schedule);
 }
+const boxes = new ResizeObserver(schedule);
 function newDiv() {
   const div = document.createElement("div");
   div.style.position = "absolute";
@@ -311,36 +320,76 @@ function drop(chart, key) {
   chart[key].remove();
   chart[key] = null;
 }
+// The charts are drawn one at a time, each in a task of its own, those in the window
+// first. Between two, the page handles its messages and clicks: a paused page's dozen
+// charts drawn in one go held Chromium's main thread for 0.4 s, and the script's end,
+// the controls and the charts a user looks at waited behind the ones below the fold.
+// A chart whose newer figure arrives meanwhile is drawn once, with the newest; one
+// that has waited STARVE_MS goes first, or a live loss in the window would keep the
+// charts below it from ever being drawn.
+const STARVE_MS = 300;
+const inView = new IntersectionObserver((entries) => {
+  for (const e of entries) e.target.inView = e.isIntersecting;
+});
+function nextChart() {
+  const waiting = Object.values(L.charts).filter((c) => c.latest);
+  if (!waiting.length) return null;
+  const oldest = waiting.reduce((a, c) => (c.since < a.since ? c : a));
+  if (performance.now() - oldest.since > STARVE_MS) return oldest;
+  return waiting.find((c) => c.div.inView) || oldest;
+}
+const tasks = new MessageChannel();     // a task at once (setTimeout waits 4 ms when nested)
+function pump() {
+  if (!L.pumping) { L.pumping = true; tasks.port2.postMessage(null); }
+}
+tasks.port1.onmessage = () => {
+  const chart = nextChart();
+  if (!chart) { L.pumping = false; return; }
+  plotly(chart.latest.url)
+    .then((P) => drawChart(P, chart))
+    .catch((err) => console.error("live chart", chart.name, err))
+    .finally(() => tasks.port2.postMessage(null));
+};
+function drawChart(P, chart) {
+  const latest = chart.latest;
+  chart.latest = null;
+  // A figure already drawn is not drawn again: a field's plot (axes, colour bar, points)
+  // between its updates, or a chart the paused page did not change.
+  const still = latest.fig === chart.figText;
+  return (still ? Promise.resolve() : react(P, chart, latest))
+    .then(() => (latest.layer ? drawLayer(P, chart, latest.layer, latest.config) : null))
+    .then(() => {
+      if (!latest.layer) { drop(chart, "layer"); chart.layerKey = null; }
+      if (latest.field) drawField(chart, JSON.parse(latest.field));
+      else drop(chart, "canvas");
+      L.drawn++;
+      L.byName[chart.name] = (L.byName[chart.name] || 0) + 1;
+    });
+}
 export default function ({ data, parentElement }) {
   L.received++;
   let chart = L.charts[data.name];
+  // An element whose script ran after a newer one's (mlp_ui/live_chart.py, _calls).
+  if (chart && chart.process === data.process && data.call < chart.call) return;
   if (!chart) {
-    chart = L.charts[data.name] = {div: newDiv(), latest: null, busy: false, width: 0,
+    chart = L.charts[data.name] = {name: data.name, div: newDiv(), latest: null, width: 0,
                                    seen: 0, off: {x: 0, y: 0}};
+    chart.div.dataset.liveChart = data.name;     // found by the browser tests
+    inView.observe(chart.div);
     L.built++;
   }
   chart.div.style.height = `${data.height}px`;
-  chart.box = parentElement;
-  move(chart, where(chart), performance.now());
-  chart.latest = data;                    // drawn when the draw under way is done
-  const draw = (P) => {
-    const latest = chart.latest;
-    chart.latest = null;
-    // A field's plot (axes, colour bar, points) is drawn again only when it changes.
-    const still = latest.field && latest.fig === chart.figText;
-    return (still ? Promise.resolve() : react(P, chart, latest))
-      .then(() => (latest.layer ? drawLayer(P, chart, latest.layer, latest.config) : null))
-      .then(() => {
-        if (!latest.layer) { drop(chart, "layer"); chart.layerKey = null; }
-        if (latest.field) drawField(chart, JSON.parse(latest.field));
-        else drop(chart, "canvas");
-        L.drawn++;
-        L.byName[data.name] = (L.byName[data.name] || 0) + 1;
-        return chart.latest ? draw(P) : null;
-      });
-  };
-  if (!chart.busy) {
-    chart.busy = true;
-    plotly(data.url).then(draw).finally(() => { chart.busy = false; });
+  // An element may mount before it is laid out (with no box yet): its chart shows when
+  // it gets one.
+  if (chart.box !== parentElement) {
+    if (chart.box) boxes.unobserve(chart.box);
+    boxes.observe(parentElement);
   }
+  chart.box = parentElement;
+  chart.call = data.call;
+  chart.process = data.process;
+  move(chart, where(chart), performance.now());
+  if (!chart.latest) chart.since = performance.now();
+  chart.latest = data;
+  pump();
 }

@@ -3,7 +3,8 @@
 Test ids were checked against the frontend bundled with Streamlit 1.67
 (site-packages/streamlit/static): stApp + data-test-script-state, stSkeleton,
 stPlotlyChart, stException, stAlert, stMetric/stMetricLabel/stMetricValue,
-stButton/stBaseButton-<kind>, stSidebarNavLink, stIconEmoji/stIconMaterial.
+stButton/stBaseButton-<kind>, stSidebarNavLink, stIconEmoji/stIconMaterial. The
+Playground's charts are no elements of Streamlit's (``LIVE_CHART``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ SCREENSHOT_DIR = REPO_ROOT / "tests" / "screenshots"
 APP_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 SKELETON = "[data-testid=stSkeleton]"
 PLOTLY_CHART = "[data-testid=stPlotlyChart]"
+# The Playground's charts are mlp_ui.live_chart's: Plotly divs laid over their elements.
+LIVE_CHART = "[data-live-chart]"
+ANY_CHART = f"{PLOTLY_CHART}, {LIVE_CHART}"
 EXCEPTION = "[data-testid=stException]"
 ALERT = "[data-testid=stAlert]"
 METRIC = "[data-testid=stMetric]"
@@ -80,8 +84,9 @@ def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
 
     Waits ~300 ms first so that a run triggered just before (click, navigation)
     has started; then for the app to report script state ``notRunning``, for all
-    lazy-loading skeletons to disappear, and for every Plotly chart to have
-    drawn its ``.main-svg``. ``timeout`` (ms) bounds the whole wait.
+    lazy-loading skeletons to disappear, for every Plotly chart to have
+    drawn its ``.main-svg``, and for the Playground's charts to be drawn.
+    ``timeout`` (ms) bounds the whole wait.
     """
     deadline = time.monotonic() + timeout / 1000
     page.wait_for_timeout(300)
@@ -94,11 +99,20 @@ def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
     page.wait_for_function(
         """(sel) => Array.from(document.querySelectorAll(sel))
                  .every((c) => c.querySelector('.main-svg') !== null)""",
-        arg=PLOTLY_CHART,
+        arg=ANY_CHART,
         timeout=_remaining_ms(deadline),
     )
+    # The Playground's charts are drawn one per task after the script is idle
+    # (mlp_ui.live_chart): keys typed meanwhile reach a page still drawing.
+    page.wait_for_function(
+        "() => !(window.__mlpLive && window.__mlpLive.pumping)", timeout=_remaining_ms(deadline))
     # The run may have been superseded while we waited for rendering.
     page.wait_for_selector(APP_IDLE, state="attached", timeout=_remaining_ms(deadline))
+
+
+def charts(page: Page) -> Locator:
+    """Every chart shown: ``st.plotly_chart``'s, and the Playground's (``LIVE_CHART``)."""
+    return page.locator(ANY_CHART).filter(visible=True)
 
 
 def assert_no_exception(page: Page) -> None:

@@ -19,6 +19,7 @@ MAIN = "[data-testid=stMain]"
 EDITOR = ".st-key-edit_table [data-testid=stDataFrame]"   # keys.EDIT_TABLE's container
 TOGGLE = "[data-testid=stCheckbox]"
 ROW_PX = 35      # glide-data-grid's default row (and header) height in Streamlit
+CELL_EDITOR = ".gdg-input"   # glide-data-grid's overlay editor of a cell
 
 
 def open_playground(page: Page, base: str, query: str = "") -> None:
@@ -36,16 +37,30 @@ def switch_editing_on(page: Page) -> None:
 def type_into_cell(page: Page, table: int, row: int, value: str) -> None:
     """Type ``value`` into the first value column of row ``row`` of the ``table``-th editor."""
     grid = page.locator(EDITOR).nth(table)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box, "the table is not drawn"
-    # Below the header row; the value column is wide, the index column (h1, ...) narrow.
-    page.mouse.click(box["x"] + box["width"] - 40, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2)
-    page.keyboard.press("Enter")                   # opens the cell's editor
-    page.wait_for_timeout(300)                     # keys typed before it opens are lost
+    # Keys typed before the cell's editor opens are lost. On a page still busy after the
+    # last edit's rerun (its charts drawn one per task, laid over their places on the
+    # next animation frame: mlp_ui.live_chart) a click now and then missed the cell:
+    # click again, as a person would, where the table is now, until the editor is open.
+    editor = page.locator(CELL_EDITOR)
+    for _ in range(5):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box, "the table is not drawn"
+        # Below the header row; the value column is wide, the index column (h1, ...) narrow.
+        x, y = box["x"] + box["width"] - 40, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2
+        page.wait_for_function("([g, x, y]) => g.contains(document.elementFromPoint(x, y))",
+                               arg=[grid.element_handle(), x, y], timeout=10_000)
+        page.mouse.dblclick(x, y)                  # opens the cell's editor
+        try:
+            expect(editor).to_be_visible(timeout=2_000)
+            break
+        except AssertionError:
+            continue
+    expect(editor).to_be_visible()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(value, delay=50)
     page.keyboard.press("Enter")
+    expect(editor).to_have_count(0, timeout=10_000)
     wait_for_app_idle(page)
     assert_no_exception(page)
 

@@ -14,8 +14,8 @@ from plotly.colors import sample_colorscale, unlabel_rgb
 
 from mlp_figures import style
 from tests.e2e.helpers import (
-    PLOTLY_CHART,
     assert_no_exception,
+    charts,
     click_button,
     metric_value,
     screenshot,
@@ -24,8 +24,7 @@ from tests.e2e.helpers import (
 from tests.e2e.test_playground import no_js_crash, no_traceback, open_app
 from tests.loadtest_support import load_loadtest
 
-# Live charts built (one per name, once), their draws so far, and the page's Plotly
-# charts that are not live ones (the paused page's, on their way out).
+# Live charts built (one per name, once), their draws so far, and the figures received.
 _STATE_JS = """
 () => ({
   built: (window.__mlpLive || {}).built || 0,
@@ -62,14 +61,21 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
 
     click_button(page, "Pause", wait=False)
     wait_for_app_idle(page)
-    # Paused: ordinary charts again, each drawn, the loss and the boundary among them.
+    # Paused: the same charts, updated in place to the paused page's whole figures: the
+    # boundary's heatmap and level line are Plotly's again (with their hover), not a canvas.
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
-    charts = page.locator(PLOTLY_CHART)
-    expect(charts.filter(has_text="Decision boundary")).to_have_count(1)
-    expect(charts.filter(has_text="Loss")).not_to_have_count(0)
-    # ... and the live charts laid over the page are hidden (kept for the next run).
-    page.wait_for_function("() => Object.values(window.__mlpLive.charts)"
-                           ".every((c) => c.div.style.display === 'none')", timeout=10_000)
+    shown = charts(page)
+    expect(shown.filter(has_text="Decision boundary")).to_have_count(1)
+    expect(shown.filter(has_text="Loss")).not_to_have_count(0)
+    page.wait_for_function(
+        """() => { const bd = window.__mlpLive.charts['playground-bd'];
+                   return !bd.canvas && !bd.layer && !bd.latest && bd.div.style.display !== 'none'
+                     && ['heatmap', 'contour'].every((t) => bd.div.data.some((d) => d.type === t));
+                 }""", timeout=10_000)
+    # None of the charts that trained was built again.
+    paused = page.evaluate(_STATE_JS)
+    assert all(name in paused["live"] for name in after["live"]), (after, paused)
+    assert paused["built"] - after["built"] == len(set(paused["live"]) - set(after["live"]))
     screenshot(page, "live-view-paused")
     assert_no_exception(page)
     no_traceback(server_log)

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
     ALERT,
-    PLOTLY_CHART,
     assert_no_exception,
+    charts,
     click_button,
     metric_value,
     screenshot,
@@ -40,7 +40,7 @@ def sidebar_numbers(page: Page) -> list[str]:
 
 
 def chart(page: Page, title: str):
-    found = page.locator(PLOTLY_CHART).filter(has=page.locator(".gtitle", has_text=title))
+    found = charts(page).filter(has=page.locator(".gtitle", has_text=title))
     expect(found).to_have_count(1)
     return found
 

@@ -18,9 +18,9 @@ from mlp_core.reference import evaluate
 from tests.e2e.helpers import (
     ALERT,
     APP_IDLE,
-    PLOTLY_CHART,
     REPO_ROOT,
     assert_no_exception,
+    charts,
     click_button,
     metric_value,
     open_menu,
@@ -119,10 +119,10 @@ def alerts(page: Page, where: str = MAIN) -> list[str]:
 
 
 def assert_charts_drawn(page: Page, expected: int) -> None:
-    charts = page.locator(PLOTLY_CHART)
-    expect(charts).to_have_count(expected)
+    shown = charts(page)
+    expect(shown).to_have_count(expected)
     for i in range(expected):
-        chart = charts.nth(i)
+        chart = shown.nth(i)
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
         box = chart.bounding_box()

@@ -9,9 +9,10 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import (
+    ANY_CHART,
     APP_IDLE,
-    PLOTLY_CHART,
     assert_no_exception,
+    charts,
     click_button,
     metric_value,
     screenshot,
@@ -38,7 +39,8 @@ SINE = {"dataset": "sine", "hidden": "16", "activation": "tanh", "bias": "true",
         "init": "xavier", "loss": "mse", "lr": "0.1", "epochs": "5000"}
 
 _TITLES_JS = """
-(sel) => Array.from(document.querySelectorAll(sel)).map((c) => {
+(sel) => Array.from(document.querySelectorAll(sel))
+  .filter((c) => c.getClientRects().length).map((c) => {
   const t = c.querySelector('.gtitle');
   return t ? t.textContent.trim() : '';
 })
@@ -46,7 +48,7 @@ _TITLES_JS = """
 
 
 def chart_titles(page: Page) -> list[str]:
-    return page.evaluate(_TITLES_JS, PLOTLY_CHART)
+    return page.evaluate(_TITLES_JS, ANY_CHART)
 
 
 def chart(page: Page, title_start: str):
@@ -54,7 +56,7 @@ def chart(page: Page, title_start: str):
     titles = chart_titles(page)
     found = [i for i, t in enumerate(titles) if t.startswith(title_start)]
     assert len(found) == 1, (title_start, titles)
-    box = page.locator(PLOTLY_CHART).nth(found[0])
+    box = charts(page).nth(found[0])
     box.scroll_into_view_if_needed()
     expect(box).to_be_visible()
     size = box.bounding_box()

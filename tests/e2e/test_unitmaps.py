@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import PLOTLY_CHART, SCREENSHOT_DIR, assert_no_exception, click_button
+from tests.e2e.helpers import SCREENSHOT_DIR, assert_no_exception, charts, click_button
 from tests.e2e.test_playground import TRAIN_TIMEOUT_MS, no_js_crash, no_traceback, open_app
 
 SPIRAL_8x2 = {"dataset": "spiral", "hidden": "8", "layers": "2", "activation": "tanh",
@@ -25,7 +25,7 @@ _MAPS_JS = """
 
 
 def unit_maps_chart(page: Page):
-    chart = page.locator(PLOTLY_CHART).filter(has_text="What each neuron sees")
+    chart = charts(page).filter(has_text="What each neuron sees")
     expect(chart).to_have_count(1)
     chart.scroll_into_view_if_needed()
     expect(chart).to_be_visible()
@@ -57,10 +57,12 @@ def test_unit_maps_after_training_spiral(page, streamlit_server, server_log, con
     picker = page.locator("[data-testid=stSelectbox]").filter(has_text="Look closer at")
     expect(picker).to_have_count(1)
     expect(page.get_by_text("h1.1 = tanh(")).to_be_visible()
-    detail = page.locator(PLOTLY_CHART).filter(has_text="h1.1 up close")
+    detail = charts(page).filter(has_text="h1.1 up close")
     expect(detail).to_have_count(1)
     detail.scroll_into_view_if_needed()
-    shoot(page.locator("[data-testid=stHorizontalBlock]").filter(has=detail).last,
+    # The chart is laid over its place in the picker's row (mlp_ui.live_chart): a shot of
+    # the row shows both.
+    shoot(page.locator("[data-testid=stHorizontalBlock]").filter(has=picker).last,
           "playground-unit-maps-look-closer")
 
     # One input: each unit's activation is a curve against x.

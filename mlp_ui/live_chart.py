@@ -79,7 +79,8 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False,
     two charts on one page need two names. ``points_apart``: what does not change while
     a network trains is drawn once: a decision boundary's heatmap and level line go on
     a canvas under the rest (``mlp_figures.layers.boundary_field``); any other figure's
-    data points go on a layer of their own over it (``points_layer``).
+    data points go on a layer of their own over it (``points_layer``). ``key``: a page that
+    draws the chart once a run (not a live frame) keeps its element from run to run.
     """
     if fig is None:
         return

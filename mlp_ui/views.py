@@ -98,11 +98,9 @@ class MetricRow:
         self._shown[label] = (slot, (value, kwargs))
 
 
-def metrics(row, run: Run, net: Network, epoch: int, last_loss: float) -> None:
-    """The run's numbers at ``epoch`` in ``row``, a ``MetricRow`` or any container."""
+def metrics(row: MetricRow, run: Run, net: Network, epoch: int, last_loss: float) -> None:
+    """The run's numbers at ``epoch`` in ``row``."""
     data = run.data
-    if not isinstance(row, MetricRow):
-        row = MetricRow(row)
     row.metric("Epoch", f"{epoch:,}", width=METRIC_WIDTHS["epoch"])
     row.metric("Train loss", fmt_loss(last_loss), width=METRIC_WIDTHS["loss"],
                help="Loss of the last epoch's forward pass, before its update "

@@ -346,6 +346,11 @@ class Trainer:
         self.snapshot_params: list[np.ndarray] = []
         self.edited_epochs: list[int] = []
         self.seconds = 0.0
+        # Epochs per second of the last chunk, kept from call to call: a live view calls
+        # ``train`` with a short ``max_seconds`` each frame, and a call's first chunk cut
+        # by its own rate alone would run whole (up to an evaluation point, seconds of
+        # a big network's epochs) before the Pause it may be holding up.
+        self._rate: float | None = None
         self._plan(self.target)
         self._record(0)
 
@@ -392,6 +397,7 @@ class Trainer:
         else:
             set_betas(self.opt_state, config.beta1, config.beta2)
         self.config = config
+        self._rate = None   # a new batch size or optimizer runs at another pace
         self.diverged = None
         self._clear_stop()
 
@@ -472,14 +478,17 @@ class Trainer:
         rate = None   # epochs per second, measured on this call's chunks
         while self.epoch < limit and not self.done:
             cut, more = None, 0.0
+            # Many stops per call (see ``train_stops``), up to CHUNK_SECONDS of
+            # training, once this call has timed a chunk. Slow epochs (a big net on
+            # many points) would overrun a time budget by a whole chunk: cut the chunk
+            # to what fits, at the pace of the last chunk, this call's or an earlier
+            # one's. Where a run is cut never changes its result, only when control
+            # returns.
             if rate is not None:
-                # Many stops per call (see ``train_stops``), up to CHUNK_SECONDS of
-                # training. Slow epochs (a big net on many points) would overrun a
-                # time budget by a whole chunk: cut the chunk to what fits. Where a
-                # run is cut never changes its result, only when control returns.
                 more = rate * CHUNK_SECONDS
-                if max_seconds is not None:
-                    cut = rate * (max_seconds - (time.perf_counter() - started))
+            pace = rate if rate is not None else self._rate
+            if max_seconds is not None and pace is not None:
+                cut = pace * (max_seconds - (time.perf_counter() - started))
             stops = self._stops(limit, cut, more)
             evals = np.zeros((len(stops), 4))
             params_at = np.empty((len(stops), len(self.net.params)))
@@ -492,7 +501,7 @@ class Trainer:
             spent = time.perf_counter() - t0
             self.seconds += spent
             if epoch > self.epoch and spent > 0:
-                rate = (epoch - self.epoch) / spent
+                rate = self._rate = (epoch - self.epoch) / spent
             for j in range(int(reached)):
                 self._arrive(int(stops[j]), limit, evals[j], params_at[j])
             if status in (TARGET_REACHED, NO_IMPROVEMENT):

@@ -252,8 +252,19 @@ def test_max_seconds_stops_and_resumes(resume_case):
     timed = _trainer(case)
     first = timed.train(max_seconds=0.0)
     assert 0 < first < EPOCHS
+    # A live view's frame calls train(max_seconds=...) again and again: each later call's
+    # first chunk is cut by the pace an earlier call measured, not run whole to its stop.
+    assert [timed.train(max_seconds=0.0) for _ in range(3)] == [1, 1, 1]
     timed.train()
     _assert_same_run(timed, whole)
+
+
+def test_new_settings_forget_the_old_pace(resume_case):
+    case, _ = resume_case
+    timed = _trainer(case)
+    timed.train(n_epochs=1000)
+    timed.set_config(replace(timed.config, lr=timed.config.lr / 2))
+    assert timed.train(max_seconds=0.0) > 1   # uncut: the first chunk runs to its stop
 
 
 # --- snapshots and records --------------------------------------------------------

@@ -216,6 +216,13 @@ def gradient_norms_figure(run: Run, marker_epoch: int | None = None, *, live: bo
                                      else marker_epoch + 1)
 
 
+def measure_gradient_norms(run: Run) -> None:
+    """Measure a few more of the run's gradient norms, within ``GRADNORM_FRAME_S``, without
+    drawing them: on the live frames that skip their chart, so that a Pause finds them
+    measured and the paused page does not spend up to ``GRADNORM_PAGE_S`` on them first."""
+    run.grad_norms.at_snapshots(run.trainer, budget_s=GRADNORM_FRAME_S)
+
+
 def unit_labels(net: Network) -> list[str]:
     """Names of the units whose lines ``neuron_lines`` returns: h1.., or the output unit."""
     n = net.layer_sizes[1]

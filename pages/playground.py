@@ -138,6 +138,8 @@ def draw(frame, net=None, epoch=None, last_loss=None, marker=None):
             unit_images, wrong = views.image_figures(data, net)
             put(images_ph, unit_images, "img")
             put(wrong_ph, wrong, "wrong")
+    elif live:
+        views.measure_gradient_norms(run)
 
 
 if st.session_state.get(keys.TRAINING):

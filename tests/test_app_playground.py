@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mlp_core import model_io
+from mlp_core import gradnorms, model_io
 from mlp_core.network import Network
 from mlp_core.settings import PRESETS
 from mlp_core.training import TrainConfig, Trainer
@@ -211,6 +211,22 @@ def test_a_run_paused_between_snapshots_shows_its_current_epoch():
     assert slider.options[-2:] == [f"epoch {trainer.snapshot_epochs[-1]:,}", "epoch 1,500"]
     click(at, "btn-step")
     assert metrics(at)["Epoch"] == "1,501" and trainer.epoch == 1501
+
+
+def test_live_frames_without_the_gradient_chart_still_measure_its_norms(monkeypatch):
+    # A Pause then finds them measured: the paused page would spend up to GRADNORM_PAGE_S
+    # on them before its charts.
+    at = open_app(epochs="1000000")
+    run = run_of(at)
+    run.trainer.train(n_epochs=20_000)
+    for _ in run.trainer.snapshot_epochs:   # each call measures at least one
+        views.measure_gradient_norms(run)
+    measured = []
+    monkeypatch.setattr(gradnorms, "gradient_norms",
+                        lambda *args: measured.append(args) or np.zeros(2))
+    epochs, norms = run.grad_norms.at_snapshots(run.trainer, budget_s=0.0)
+    assert measured == [] and epochs.tolist() == run.trainer.snapshot_epochs
+    assert np.all(np.isfinite(norms)) and np.all(norms > 0)
 
 
 def test_learning_rate_change_keeps_the_network_hidden_change_rebuilds_it():

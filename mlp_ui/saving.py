@@ -14,7 +14,6 @@ that runs are not being saved (``notices``).
 
 from __future__ import annotations
 
-import contextlib
 import platform
 import secrets
 import time
@@ -240,7 +239,7 @@ class Saver:
     def __init__(self, url: str | None = None):
         self._url = url
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlp-saver")
-        self.working = False     # the last save landed (until then, or after a failure: no)
+        self.working = False     # the store opened or the last save landed; a failure: no
         self.problem: str | None = None    # why the database cannot be reached, if it cannot
         self._probed: float | None = None  # when the store was last opened to see
 
@@ -266,8 +265,15 @@ class Saver:
             self._pool.submit(self._open_quietly)
 
     def _open_quietly(self) -> None:
-        with contextlib.suppress(StoreUnavailable):    # kept in ``problem``
+        try:
             self.store()
+        except StoreUnavailable:    # kept in ``problem``
+            self.working = False
+        else:
+            # A store that opens is trusted as one that saved: otherwise a process's
+            # first Pause waits NOTICE_WAIT for its save before the page goes idle. A
+            # save that fails still says so, on a later run.
+            self.working = True
 
     def submit(self, make: Callable[[], RunIn]) -> Future:
         """Save what ``make()`` returns, on the saving thread; the Future holds the run id."""

@@ -173,6 +173,22 @@ def test_an_unreachable_database_fails_the_save_with_a_sentence():
     assert sentence.startswith("Runs are not being saved: ") and "\n" not in sentence
 
 
+def _probed(saver: Saver) -> Saver:
+    saver.probe()
+    saver._pool.submit(lambda: None).result(timeout=60)   # the probe has run (one thread)
+    return saver
+
+
+def test_a_store_that_opens_is_trusted_before_the_first_save(tmp_path):
+    # so that a process's first Pause does not wait NOTICE_WAIT for its save
+    assert _probed(Saver(f"sqlite:///{tmp_path / 'runs.db'}")).working
+
+
+def test_a_store_that_cannot_open_is_not_trusted():
+    saver = _probed(Saver("postgresql+psycopg://nobody:x@127.0.0.1:9/none?connect_timeout=2"))
+    assert not saver.working and saver.problem
+
+
 def test_forty_sessions_saving_at_once_lose_no_run(tmp_path):
     import threading
 

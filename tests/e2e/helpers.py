@@ -9,6 +9,7 @@ Playground's charts are no elements of Streamlit's (``LIVE_CHART``).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -110,6 +111,47 @@ def wait_for_app_idle(page: Page, timeout: float = 60_000) -> None:
     page.wait_for_selector(APP_IDLE, state="attached", timeout=_remaining_ms(deadline))
 
 
+# The script runs the page has started (its script state leaving notRunning), counted by an
+# observer installed on first use in each page load; -1 before the app is there.
+_RUNS_STARTED_JS = """
+() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app) return -1;
+  if (!window.__e2eRuns) {
+    const seen = window.__e2eRuns = {started: 0};
+    const attr = 'data-test-script-state';
+    new MutationObserver((changes) => changes.forEach((c, i) => {
+      const now = i + 1 < changes.length ? changes[i + 1].oldValue : app.getAttribute(attr);
+      if (c.oldValue === 'notRunning' && now !== 'notRunning') seen.started++;
+    })).observe(app, {attributes: true, attributeFilter: [attr], attributeOldValue: true});
+  }
+  return window.__e2eRuns.started;
+}
+"""
+
+
+def runs_started(page: Page) -> int:
+    """How many script runs the page has started so far; pass it to ``wait_for_rerun``."""
+    return page.evaluate(_RUNS_STARTED_JS)
+
+
+def wait_for_rerun(page: Page, since: int, timeout: float = 60_000,
+                   start_timeout: float = 3_000) -> None:
+    """After an action that reruns the script, wait for that run to start, then for the
+    app to be idle.
+
+    ``wait_for_app_idle`` alone gives a run 300 ms to start, and a busy page or server now
+    and then started it later: a test then read, or typed into, the page before the
+    action's run. A run that starts and ends unseen, or none, costs ``start_timeout`` ms.
+    """
+    if since >= 0:
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "(n) => window.__e2eRuns && window.__e2eRuns.started > n", arg=since,
+                timeout=start_timeout)
+    wait_for_app_idle(page, timeout=timeout)
+
+
 def charts(page: Page) -> Locator:
     """Every chart shown: ``st.plotly_chart``'s, and the Playground's (``LIVE_CHART``)."""
     return page.locator(ANY_CHART).filter(visible=True)
@@ -186,9 +228,11 @@ def click_button(page: Page, label: str, *, wait: bool = True, timeout: float = 
     available = [
         t.strip() for t in page.locator(BUTTONS).filter(visible=True).all_inner_texts() if t.strip()
     ]
-    _one(buttons, f"button {label!r}", available).click()
+    button = _one(buttons, f"button {label!r}", available)
+    since = runs_started(page)
+    button.click()
     if wait:
-        wait_for_app_idle(page, timeout=timeout)
+        wait_for_rerun(page, since, timeout=timeout)
 
 
 def nav_links(page: Page) -> list[tuple[str, str]]:

@@ -11,8 +11,10 @@ from playwright.sync_api import Page, expect
 from tests.e2e.helpers import (
     assert_no_exception,
     metric_value,
+    runs_started,
     screenshot,
     wait_for_app_idle,
+    wait_for_rerun,
 )
 
 MAIN = "[data-testid=stMain]"
@@ -59,9 +61,10 @@ def type_into_cell(page: Page, table: int, row: int, value: str) -> None:
     expect(editor).to_be_visible()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type(value, delay=50)
+    since = runs_started(page)
     page.keyboard.press("Enter")
     expect(editor).to_have_count(0, timeout=10_000)
-    wait_for_app_idle(page)
+    wait_for_rerun(page, since)   # the next cell's keys must not race this edit's run
     assert_no_exception(page)
 
 

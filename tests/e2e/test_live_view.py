@@ -9,6 +9,7 @@ what does not depend on the machine's speed: charts are updated, none is rebuilt
 from __future__ import annotations
 
 import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from plotly.colors import sample_colorscale, unlabel_rgb
 
@@ -31,6 +32,16 @@ _STATE_JS = """
   live: {...((window.__mlpLive || {}).byName || {})},
   received: (window.__mlpLive || {}).received || 0,
 })
+"""
+
+
+# What the paused boundary's chart holds, when it is not what the test waits for.
+_BD_STATE_JS = """
+() => { const L = window.__mlpLive, bd = L.charts['playground-bd'];
+        return {canvas: !!bd.canvas, layer: !!bd.layer, latest: bd.latest && bd.latest.call,
+                call: bd.call, display: bd.div.style.display, pumping: L.pumping,
+                traces: (bd.div.data || []).map((d) => d.type), drawn: L.byName};
+      }
 """
 
 
@@ -67,11 +78,16 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
     shown = charts(page)
     expect(shown.filter(has_text="Decision boundary")).to_have_count(1)
     expect(shown.filter(has_text="Loss")).not_to_have_count(0)
-    page.wait_for_function(
-        """() => { const bd = window.__mlpLive.charts['playground-bd'];
-                   return !bd.canvas && !bd.layer && !bd.latest && bd.div.style.display !== 'none'
-                     && ['heatmap', 'contour'].every((t) => bd.div.data.some((d) => d.type === t));
-                 }""", timeout=10_000)
+    try:
+        page.wait_for_function(
+            """() => { const bd = window.__mlpLive.charts['playground-bd'];
+                       return !bd.canvas && !bd.layer && !bd.latest
+                         && bd.div.style.display !== 'none'
+                         && ['heatmap', 'contour'].every(
+                              (t) => bd.div.data.some((d) => d.type === t));
+                     }""", timeout=10_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the paused boundary: {page.evaluate(_BD_STATE_JS)}") from None
     # None of the charts that trained was built again.
     paused = page.evaluate(_STATE_JS)
     assert all(name in paused["live"] for name in after["live"]), (after, paused)

@@ -24,8 +24,10 @@ from tests.e2e.helpers import (
     click_button,
     metric_value,
     open_menu,
+    runs_started,
     screenshot,
     wait_for_app_idle,
+    wait_for_rerun,
 )
 
 SIDEBAR = "[data-testid=stSidebar]"
@@ -87,8 +89,9 @@ def select_value(page: Page, label: str) -> str:
 def set_number(page: Page, label: str, value: str) -> None:
     box = sidebar_widget(page, "stNumberInput", label).locator("input")
     box.fill(value)
+    since = runs_started(page)
     box.press("Enter")
-    wait_for_app_idle(page)
+    wait_for_rerun(page, since)
 
 
 def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
@@ -98,6 +101,7 @@ def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
     CI run saw the option detached for 30 s): then it is opened again, as a person would.
     """
     box = sidebar_widget(page, "stSelectbox", label).locator("input")
+    since = runs_started(page)
     for attempt in range(attempts):
         open_menu(box)
         try:
@@ -106,7 +110,7 @@ def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
         except PlaywrightTimeout:
             if attempt == attempts - 1:
                 raise
-    wait_for_app_idle(page)
+    wait_for_rerun(page, since)
 
 
 def open_tab(page: Page, name: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -302,7 +303,7 @@ class BrowserFleet:
         self._reading: asyncio.Future | None = None     # a readline of its stdout under way
 
     async def start(self, timeout: float = 120.0) -> None:
-        spec = {"url": self.url, "browsers": self.opts.browsers,
+        spec = {"url": self.url, "browsers": self.opts.browsers, "nice": self.opts.browsers_nice,
                 "live_warmup": self.opts.live_warmup, "live_seconds": self.opts.live_seconds}
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "loadtest", "--browser-fleet", json.dumps(spec)],
@@ -370,6 +371,8 @@ class BrowserFleet:
 
 def fleet_main(spec: dict) -> int:
     """The ``--browser-fleet`` process: the tabs' side of the scenario (see BrowserFleet)."""
+    if spec.get("nice"):
+        os.nice(spec["nice"])       # before Chromium starts: its processes inherit it
     opts = Options(browsers=spec["browsers"],
                    live_warmup=spec["live_warmup"], live_seconds=spec["live_seconds"])
     signals = {word: threading.Event() for word in ("go", "xor", "moons")}

@@ -53,6 +53,9 @@ TARGETS = {
 class Options:
     sessions: int = 40
     browsers: int = 0
+    # The tabs' nice level: at 19 they get only the cores the server leaves, as tabs on
+    # the students' own machines would take none of its.
+    browsers_nice: int = 0
     duration_limit: float = 120.0
     ramp: float = 0.0               # seconds over which the sessions connect
     live_seconds: float = 10.0      # the window in which every session trains

@@ -104,18 +104,24 @@ def _fmt(v, unit: str = "", digits: int = 2) -> str:
     return f"{v}{unit}"
 
 
-def browsers_compete(browsers: float, server: float, cores: int) -> str | None:
+def _nice(report: dict) -> str:
+    nice = report.get("options", {}).get("browsers_nice", 0)
+    return f" (at nice {nice})" if report["browsers"] and nice else ""
+
+
+def browsers_compete(browsers: float, server: float, cores: int, nice: int = 0) -> str | None:
     """A warning when the Chromium tabs took CPU the server under test needed, else None.
 
     The tabs stand in for students' own machines but run on the test box: once
     they and the server together fill its cores, the server's numbers are the
-    box's, not the app's. (The load test does not reprioritise them.)
+    box's, not the app's, unless the tabs ran at nice 19 (``--browsers-nice``), where
+    the scheduler gives them only what the server leaves.
     """
-    if browsers < 0.1 or browsers + server < 0.9 * cores:
+    if nice >= 19 or browsers < 0.1 or browsers + server < 0.9 * cores:
         return None
     return (f"the browsers took {browsers:.2f} of this machine's {cores} cores while the "
             f"server used {server:.2f}: they compete with the server under test, so its "
-            "latencies include theirs; run fewer --browsers")
+            "latencies include theirs; run fewer --browsers, or --browsers-nice 19")
 
 
 def _browser_drawn_lines(drawn: dict, live: dict) -> list[str]:
@@ -148,7 +154,7 @@ def format_report(report: dict) -> str:
     m = report["memory_mb"]
     lines = [
         f"MLP Playground load test: {report['sessions']} protocol sessions, "
-        f"{report['browsers']} browsers, {report['url']}",
+        f"{report['browsers']} browsers{_nice(report)}, {report['url']}",
         f"  sessions ok / failed       {s['sessions_ok']} / {s['sessions_failed']}"
         f"   exception elements: {s['exceptions']}",
         f"  first chart      p50/max   {_fmt(s['first_chart_s']['p50'], ' s')} / "
@@ -199,7 +205,8 @@ def format_report(report: dict) -> str:
             f"{_fmt(cpu['client_cores_used'])}, its browsers {_fmt(browsers)}, other "
             f"processes {_fmt(rest)}; load avg {report['loadavg_start'][0]:.1f} -> "
             f"{cpu['loadavg_end'][0]:.1f}")
-        note = browsers_compete(browsers, server, cpu["cores"])
+        note = browsers_compete(browsers, server, cpu["cores"],
+                                report.get("options", {}).get("browsers_nice", 0))
         if note:
             lines.append(f"  note: {note}")
         lag = _fmt(cpu.get("client_loop_lag_max_s"), " s")

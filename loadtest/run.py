@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="pid whose memory and CPU to sample (with --url; repeat for replicas, "
                         "which are then summed)")
     p.add_argument("--browsers", type=int, default=0, help="real headless Chromium tabs")
+    p.add_argument("--browsers-nice", type=int, default=0, metavar="N",
+                   help="run the tabs at nice level N (0-19); 19 stands in for students' own "
+                        "machines: the tabs get only the cores the server leaves")
     p.add_argument("--duration-limit", type=float, default=120.0,
                    help="seconds for the scenario (connect .. Pause); memory waits come after")
     p.add_argument("--ramp", type=float, default=0.0,
@@ -146,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.sessions < 1 or a.browsers < 0:
         p.error("--sessions must be >= 1 and --browsers >= 0")
-    opts = Options(sessions=a.sessions, browsers=a.browsers, duration_limit=a.duration_limit,
+    if not 0 <= a.browsers_nice <= 19:
+        p.error("--browsers-nice must be between 0 and 19")
+    opts = Options(sessions=a.sessions, browsers=a.browsers, browsers_nice=a.browsers_nice,
+                   duration_limit=a.duration_limit,
                    ramp=a.ramp, live_seconds=a.live_seconds, pause_spread=a.pause_spread,
                    leave_wait=a.leave_wait,
                    warm_urls=tuple(a.warm_url),

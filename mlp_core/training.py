@@ -486,9 +486,8 @@ class Trainer:
             # returns.
             if rate is not None:
                 more = rate * CHUNK_SECONDS
-            pace = rate if rate is not None else self._rate
-            if max_seconds is not None and pace is not None:
-                cut = pace * (max_seconds - (time.perf_counter() - started))
+            if max_seconds is not None and self._rate is not None:
+                cut = self._rate * (max_seconds - (time.perf_counter() - started))
             stops = self._stops(limit, cut, more)
             evals = np.zeros((len(stops), 4))
             params_at = np.empty((len(stops), len(self.net.params)))

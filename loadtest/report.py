@@ -104,8 +104,12 @@ def _fmt(v, unit: str = "", digits: int = 2) -> str:
     return f"{v}{unit}"
 
 
+def _browsers_nice(report: dict) -> int:
+    return report.get("options", {}).get("browsers_nice", 0)
+
+
 def _nice(report: dict) -> str:
-    nice = report.get("options", {}).get("browsers_nice", 0)
+    nice = _browsers_nice(report)
     return f" (at nice {nice})" if report["browsers"] and nice else ""
 
 
@@ -205,8 +209,7 @@ def format_report(report: dict) -> str:
             f"{_fmt(cpu['client_cores_used'])}, its browsers {_fmt(browsers)}, other "
             f"processes {_fmt(rest)}; load avg {report['loadavg_start'][0]:.1f} -> "
             f"{cpu['loadavg_end'][0]:.1f}")
-        note = browsers_compete(browsers, server, cpu["cores"],
-                                report.get("options", {}).get("browsers_nice", 0))
+        note = browsers_compete(browsers, server, cpu["cores"], _browsers_nice(report))
         if note:
             lines.append(f"  note: {note}")
         lag = _fmt(cpu.get("client_loop_lag_max_s"), " s")

@@ -84,6 +84,17 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False,
     """
     if fig is None:
         return
+    payload = chart_data(fig, name, points_apart=points_apart)
+    with container:
+        _component(data=payload, height=payload["height"], key=key)
+
+
+def chart_data(fig, name: str, *, points_apart: bool = False) -> dict:
+    """The data ``live_chart.js`` draws ``fig`` from, as ``live_chart`` sends it.
+
+    Keys: ``name``, ``call`` (this process's count), ``process``, ``url`` (plotly.js),
+    ``height``, ``config``, ``fig`` (JSON), ``layer`` and ``field`` (JSON, or None).
+    """
     base, layer, field = fig, None, None
     if points_apart:
         split = boundary_field(fig)
@@ -93,9 +104,7 @@ def live_chart(container, fig, name: str, *, points_apart: bool = False,
             base, layer = points_layer(fig)
     spec = base.to_dict()    # serialised once: a plain Figure's to_dict is a deep copy
     height = int(spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
-    payload = {"name": name, "call": next(_calls), "process": _PROCESS, "url": PLOTLY_URL,
-               "height": height, "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
-               "layer": None if layer is None else pio.to_json(layer.to_dict(), validate=False),
-               "field": None if field is None else pio.json.to_json_plotly(field)}
-    with container:
-        _component(data=payload, height=height, key=key)
+    return {"name": name, "call": next(_calls), "process": _PROCESS, "url": PLOTLY_URL,
+            "height": height, "config": CHART_CONFIG, "fig": pio.to_json(spec, validate=False),
+            "layer": None if layer is None else pio.to_json(layer.to_dict(), validate=False),
+            "field": None if field is None else pio.json.to_json_plotly(field)}

@@ -57,8 +57,9 @@ function move(chart, at, now) {
         if (!window.Plotly || !d.data) continue;
         const resized = window.Plotly.Plots.resize(d);
         // The plot area moved: the field's canvas follows at once, not at the next update.
-        if (d === chart.div && chart.canvas && chart.field) {
-          resized.then(() => paintField(chart, chart.field, chart.shown || chart.field.z));
+        if (d === chart.div && chart.field) {
+          resized.then(() => chart.field && paintField(chart, chart.field,
+                                                       chart.shown || chart.field.z));
         }
       }
     }
@@ -320,6 +321,13 @@ function drop(chart, key) {
   chart[key].remove();
   chart[key] = null;
 }
+// A whole figure (the paused page's) holds its own heatmap. The field goes with its
+// canvas: a tween still on its way would paint the canvas again at its next step, and
+// the next live field would be tweened from a picture no longer shown.
+function dropField(chart) {
+  chart.tween = chart.field = chart.shown = null;
+  drop(chart, "canvas");
+}
 // The charts are drawn one at a time, each in a task of its own, those in the window
 // first. Between two, the page handles its messages and clicks: a paused page's dozen
 // charts drawn in one go held Chromium's main thread for 0.4 s, and the script's end,
@@ -361,7 +369,7 @@ function drawChart(P, chart) {
     .then(() => {
       if (!latest.layer) { drop(chart, "layer"); chart.layerKey = null; }
       if (latest.field) drawField(chart, JSON.parse(latest.field));
-      else drop(chart, "canvas");
+      else dropField(chart);
       L.drawn++;
       L.byName[chart.name] = (L.byName[chart.name] || 0) + 1;
     });

@@ -2,8 +2,10 @@
 // Loaded once per page as a module: each live element's own script only imports it.
 // Trusted static code; its data are figures of our making.
 const L = (window.__mlpLive = window.__mlpLive ||
-  {charts: {}, drawn: 0, byName: {}, built: 0, received: 0});
-const GONE_MS = 400;   // a chart whose element left the page this long ago is hidden
+  {charts: {}, drawn: 0, byName: {}, hidden: {}, built: 0, received: 0});
+// A chart whose element has been off the page this long, with no newer figure meanwhile,
+// is hidden (the page paused without it, or another page).
+const GONE_MS = 400;
 function plotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!L.loading) {
@@ -48,7 +50,7 @@ function move(chart, at, now) {
   if (at) {
     for (const d of [chart.div, chart.layer]) if (d) put(d, at.top, at.left);
     if (chart.canvas) put(chart.canvas, at.top + chart.off.y, at.left + chart.off.x);
-    chart.seen = now;
+    chart.missing = null;
     if (Math.abs(at.width - chart.width) > 0.5) {
       chart.width = at.width;
       for (const d of [chart.div, chart.layer]) {
@@ -66,8 +68,12 @@ function move(chart, at, now) {
     return false;
   }
   if (chart.div.style.display === "none") return false;
-  if (now - chart.seen <= GONE_MS) return true;        // look again later
+  // Timed from the first look that missed it: the last look that found it may be long
+  // ago (nothing moved since), and every chart was hidden on the first frame after Train.
+  if (chart.missing == null) chart.missing = now;
+  if (now - chart.missing <= GONE_MS) return true;     // look again later
   for (const d of parts(chart)) d.style.display = "none";   // paused, or another page
+  L.hidden[chart.name] = (L.hidden[chart.name] || 0) + 1;
   return false;
 }
 function placeAll() {
@@ -381,7 +387,7 @@ export default function ({ data, parentElement }) {
   if (chart && chart.process === data.process && data.call < chart.call) return;
   if (!chart) {
     chart = L.charts[data.name] = {name: data.name, div: newDiv(), latest: null, width: 0,
-                                   seen: 0, off: {x: 0, y: 0}};
+                                   missing: null, off: {x: 0, y: 0}};
     chart.div.dataset.liveChart = data.name;     // found by the browser tests
     inView.observe(chart.div);
     L.built++;
@@ -396,6 +402,11 @@ export default function ({ data, parentElement }) {
   chart.box = parentElement;
   chart.call = data.call;
   chart.process = data.process;
+  // A newer figure says the chart is still on the page, even when its element has gone
+  // already: the elements' scripts run late, and while a run trains the next frame has
+  // often replaced an element by the time its script runs. Timed from the last look, the
+  // loss and the boundary blinked out for 0.4-1.3 s a few times a run.
+  chart.missing = null;
   move(chart, where(chart), performance.now());
   if (!chart.latest) chart.since = performance.now();
   chart.latest = data;

@@ -31,6 +31,7 @@ _STATE_JS = """
   built: (window.__mlpLive || {}).built || 0,
   live: {...((window.__mlpLive || {}).byName || {})},
   received: (window.__mlpLive || {}).received || 0,
+  hidden: {...((window.__mlpLive || {}).hidden || {})},
 })
 """
 
@@ -62,11 +63,16 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
     screenshot(page, "live-view-training")
     drawn = {name: after["live"][name] - before["live"].get(name, 0) for name in after["live"]}
     print(f"\nlive view over 4 s: figures received {after['received'] - before['received']}, "
-          f"drawn in place {drawn}, Epoch {epoch_before} -> {epoch_after}")
+          f"drawn in place {drawn}, Epoch {epoch_before} -> {epoch_after}, "
+          f"hidden since the page opened {after['hidden']}")
     assert epoch_after != epoch_before                      # the run goes on, and is shown
     assert drawn["playground-loss"] > 0 and drawn["playground-bd"] > 0, drawn
     # Updated in place: no live chart was built again while the run trained.
     assert after["built"] == before["built"] == len(after["live"]), (before, after)
+    # Never hidden while it trained: a live element's script often runs after the next
+    # frame has replaced its element, and the loss and boundary used to blink out.
+    blinked = {name: n for name, n in after["hidden"].items() if drawn.get(name)}
+    assert blinked == {}, blinked
     _field_matches_the_network_output(page)
     assert_no_exception(page)
 

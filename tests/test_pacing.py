@@ -6,7 +6,10 @@ without a server, by order of events and by arithmetic, never by timing.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -126,17 +129,24 @@ def test_malloc_trim_never_raises():
     sh._malloc_trim()                               # glibc or not
 
 
-def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
-    import gc
+# In a process of its own: in the test run's, the janitor thread of an earlier AppTest
+# unfreezes and freezes the same heap every 10 s, between this check's lines.
+_FREEZE_CHECK = """
+import gc
+from mlp_ui import shared as sh
 
-    try:
-        sh._collect_and_freeze()
-        assert gc.get_freeze_count() > 0
-        frozen = gc.get_freeze_count()
-        sh._collect_and_freeze()          # unfreezes first: the count does not pile up
-        assert gc.get_freeze_count() <= frozen + 1000
-    finally:
-        gc.unfreeze()
+sh._collect_and_freeze()
+frozen = gc.get_freeze_count()
+assert frozen > 0, frozen
+sh._collect_and_freeze()          # unfreezes first: the count does not pile up
+assert gc.get_freeze_count() <= frozen + 1000, (frozen, gc.get_freeze_count())
+"""
+
+
+def test_collect_and_freeze_leaves_live_objects_out_of_later_collections():
+    done = subprocess.run([sys.executable, "-c", _FREEZE_CHECK], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("passes, owed, training, action", [

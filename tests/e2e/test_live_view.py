@@ -71,8 +71,10 @@ def test_live_charts_update_in_place_then_pause(page, streamlit_server, server_l
     assert after["built"] == before["built"] == len(after["live"]), (before, after)
     # Never hidden while it trained: a live element's script often runs after the next
     # frame has replaced its element, and the loss and boundary used to blink out.
-    blinked = {name: n for name, n in after["hidden"].items() if drawn.get(name)}
-    assert blinked == {}, blinked
+    # (The Train click's own rerun empties the placeholders first; on a slow machine the
+    # first frame may come after a chart was hidden, before this window.)
+    blinked = {name: n - before["hidden"].get(name, 0) for name, n in after["hidden"].items()}
+    assert not any(blinked.values()), blinked
     _field_matches_the_network_output(page)
     assert_no_exception(page)
 

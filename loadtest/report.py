@@ -78,7 +78,8 @@ _DRAWN = (("animation_frames_per_s", ("animation_frames_per_s",)),
           ("epoch_changes_per_s", ("epoch_changes_per_s",)),
           ("boundary_updates_per_s", ("in_place_updates_per_s", "boundary")),
           ("in_place_updates_per_s", ("in_place_updates_per_s", "all")),
-          ("charts_built", ("charts_built",)))
+          ("charts_built", ("charts_built",)),
+          ("charts_hidden", ("charts_hidden",)))
 
 
 def drawn_summary(tabs: list[dict]) -> dict:
@@ -137,7 +138,8 @@ def _browser_drawn_lines(drawn: dict, live: dict) -> list[str]:
              f" Epoch {min_med('epoch_changes_per_s')}, boundary "
              f"{min_med('boundary_updates_per_s')}, all charts "
              f"{min_med('in_place_updates_per_s')}; charts built max "
-             f"{_fmt(drawn['charts_built']['max'])}"]
+             f"{_fmt(drawn['charts_built']['max'])}, hidden max "
+             f"{_fmt(drawn['charts_hidden']['max'])}"]
     chromium = live.get("chromium")
     if chromium:
         cores, ms = chromium["cores"], chromium["ms_per_update"]

@@ -52,13 +52,15 @@ COUNT_JS = """
 """
 
 # The counter's counts, and what mlp_ui.live_chart's charts drew in place so far
-# (``window.__mlpLive``: per chart name, and the figures the page received).
+# (``window.__mlpLive``: per chart name, the figures the page received, and the times
+# a chart was hidden for want of its element).
 READ_JS = """
 () => {
   const v = window.__liveView || {}, l = window.__mlpLive || {};
   return {frames: v.frames || 0, epochChanges: v.epochChanges || 0,
           chartsBuilt: v.chartsBuilt || 0, byName: {...(l.byName || {})},
-          received: l.received || 0, tweens: l.tweens || 0};
+          received: l.received || 0, tweens: l.tweens || 0,
+          hidden: Object.values(l.hidden || {}).reduce((a, b) => a + b, 0)};
 }
 """
 
@@ -71,8 +73,9 @@ def drawn_rates(before: dict, after: dict, seconds: float) -> dict:
     ``epoch_changes_per_s`` counts the changes of the Epoch shown that an animation
     frame saw, i.e. that were drawn; ``in_place_updates_per_s`` the live charts'
     ``Plotly.react`` calls completed (``boundary`` the decision boundary's,
-    ``all`` every chart's); ``charts_built`` is a count, not a rate: in place, the
-    live view builds no chart while it trains.
+    ``all`` every chart's); ``charts_built`` and ``charts_hidden`` are counts, not
+    rates: in place, the live view builds no chart while it trains, and hides none
+    (a hidden live chart blinks out until its next figure).
     """
     def rate(n: float) -> float:
         return round(n / seconds, 2)
@@ -83,6 +86,7 @@ def drawn_rates(before: dict, after: dict, seconds: float) -> dict:
             "epoch_changes_per_s": rate(after["epochChanges"] - before["epochChanges"]),
             "epoch_changes": after["epochChanges"] - before["epochChanges"],
             "charts_built": after["chartsBuilt"] - before["chartsBuilt"],
+            "charts_hidden": after.get("hidden", 0) - before.get("hidden", 0),
             "live_figures_received_per_s": rate(after["received"] - before["received"]),
             # boundary updates the page animated towards (seldom updates only)
             "boundary_tweens": after.get("tweens", 0) - before.get("tweens", 0),

@@ -59,6 +59,7 @@ def test_the_tab_drew_the_live_run_in_place(tab):
     assert 0 < updates["boundary"] <= updates["all"], updates
     assert updates["by_name"]["playground-bd"] == updates["boundary"], updates
     assert 0 <= drawn["charts_built"] <= MAX_CHARTS_BUILT, drawn
+    assert drawn["charts_hidden"] == 0, drawn     # no live chart blinked out
     assert tab["live_fps"] > 0            # the setInterval watch is still there
 
 

@@ -36,14 +36,14 @@ def test_the_load_tests_workspace_cookie_is_the_apps():
 def test_what_a_tab_drew_is_the_difference_of_two_readings_per_second():
     from loadtest.tab_counts import drawn_rates
 
-    before = {"frames": 100, "epochChanges": 10, "chartsBuilt": 4, "received": 50,
+    before = {"frames": 100, "epochChanges": 10, "chartsBuilt": 4, "received": 50, "hidden": 2,
               "byName": {"playground-bd": 5, "playground-loss": 7}}
-    after = {"frames": 140, "epochChanges": 30, "chartsBuilt": 4, "received": 90,
+    after = {"frames": 140, "epochChanges": 30, "chartsBuilt": 4, "received": 90, "hidden": 3,
              "byName": {"playground-bd": 25, "playground-loss": 27, "playground-net": 3}}
     drawn = drawn_rates(before, after, 4.0)
     assert drawn["animation_frames_per_s"] == 10.0
     assert (drawn["epoch_changes"], drawn["epoch_changes_per_s"]) == (20, 5.0)
-    assert drawn["charts_built"] == 0
+    assert (drawn["charts_built"], drawn["charts_hidden"]) == (0, 1)
     assert drawn["live_figures_received_per_s"] == 10.0
     # A chart first drawn inside the window counts from zero.
     assert drawn["in_place_updates_per_s"] == {

@@ -73,7 +73,7 @@ def boundary_field(fig: go.Figure) -> tuple[go.Figure, dict] | None:
 
     Returns
     -------
-    (rest, field), or None when ``fig`` is not such a figure.
+    (rest, field), or None when ``fig`` is not such a figure (e.g. a predicted surface).
     rest : go.Figure
         ``fig`` without the field, on a transparent background, with an empty trace
         that keeps the heatmap's colour bar.
@@ -87,6 +87,11 @@ def boundary_field(fig: go.Figure) -> tuple[go.Figure, dict] | None:
     if len(data) < 2 or data[0].get("type") != "heatmap" or data[1].get("type") != "contour":
         return None
     heat, contour = data[0], data[1]
+    # A predicted surface is a heatmap and contours too, but on its own scale with many
+    # labelled levels: a canvas draws one fixed scale and one level line.
+    if heat.get("zmin") is None or heat.get("zmax") is None \
+            or contour.get("contours", {}).get("start") is None:
+        return None
     field = {"x": heat["x"], "y": heat["y"], "z": heat["z"], "zmin": heat["zmin"],
              "zmax": heat["zmax"], "colorscale": heat["colorscale"],
              "level": contour["contours"]["start"], "line": contour["line"]}

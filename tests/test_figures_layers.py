@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from mlp_figures import decision_boundary, loss_curve, regression_fit_1d
+from mlp_figures import decision_boundary, loss_curve, regression_fit_1d, regression_surface_2d
 from mlp_figures.layers import CLEAR, boundary_field, points_layer
 
 
@@ -70,3 +70,10 @@ def test_boundary_field_is_only_for_a_decision_boundary():
     loss = loss_curve({"train": (np.arange(1, 5), np.array([1.0, 0.5, 0.3, 0.2]))},
                       log_y=False)
     assert boundary_field(loss) is None
+
+
+def test_boundary_field_leaves_a_predicted_surface_whole():
+    """Its heatmap has no fixed scale and its contours many levels: not one canvas field."""
+    xs = ys = np.linspace(-1.0, 1.0, 5)
+    surface = regression_surface_2d(xs, ys, np.outer(ys, xs), np.zeros((3, 2)), np.arange(3.0))
+    assert boundary_field(surface) is None

@@ -19,6 +19,7 @@ render shows the result.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -78,8 +79,11 @@ def train_live(run: Run, draw: Callable[[int], None], state) -> None:
     trainer = run.trainer
     token = object()                # this loop's place in the compute and render queues
     frame = 0
-    drawn_epoch = trainer.epoch
-    last_frame = time.monotonic()   # the page was just drawn at the starting epoch
+    # The rerun that starts training has emptied every chart's placeholder, so the first
+    # frame, due at once, shows the starting state before any training: paced, it came
+    # a frame interval later, and a class of 40 looked at blank charts for 1-4 s.
+    drawn_epoch = None
+    last_frame = -math.inf
 
     def training() -> bool:         # a session-state read: a stop point for Pause
         return bool(state.get(keys.TRAINING))

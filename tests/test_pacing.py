@@ -277,18 +277,20 @@ def test_a_deferred_frame_waits_for_other_sessions_runs_while_its_run_keeps_trai
     def draw(frame):
         events.append("frame")
         epochs.append(trainer.epoch)
-        if len(epochs) == 2:
+        if len(epochs) == 3:
             state[keys.TRAINING] = False                     # Pause
 
     live.train_live(SimpleNamespace(trainer=trainer), draw, state)
-    assert events.count("frame") == 2
-    # A due frame that is not deferred follows one or two full training turns; a
-    # deferred one waits while the run trains on in short turns (DEFER_POLL), so
-    # many turns come before each frame.
-    first = events.index("frame")
-    assert first >= 5, events[:first + 1]
-    assert events[first + 1:].index("frame") >= 5
-    assert 0 < epochs[0] < epochs[1]
+    assert events.count("frame") == 3
+    # The first frame shows the starting state at once (the Train click's rerun emptied
+    # the charts), never deferred. A due frame that is not deferred follows one or two
+    # full training turns; a deferred one waits while the run trains on in short turns
+    # (DEFER_POLL), so many turns come before each later frame.
+    assert events[0] == "frame" and epochs[0] == 0, events[:3]
+    second = events[1:].index("frame") + 1
+    assert second >= 6, events[:second + 1]
+    assert events[second + 1:].index("frame") >= 5
+    assert 0 < epochs[1] < epochs[2]
 
 
 def test_heavy_views_refresh_all_on_the_first_live_frame_then_one_group_in_turn():

@@ -23,7 +23,8 @@ COUNT_JS = """
 () => {
   if (window.__liveView) return;
   const m = window.__liveView = {frames: 0, epochChanges: 0, chartsBuilt: 0};
-  const seen = new WeakSet();
+  // The charts already on the page were built before the count began.
+  const seen = new WeakSet(document.querySelectorAll('.js-plotly-plot'));
   let last = null;
   const epoch = () => {
     for (const e of document.querySelectorAll('[data-testid=stMetric]')) {

@@ -50,15 +50,17 @@ DEFAULT_HEIGHT = 450   # pixels, as st.plotly_chart draws a figure without a hei
 _calls = itertools.count()
 _PROCESS = secrets.token_hex(4)
 
+# The files the page loads, served by the two declarations below (and read by the tests).
+PLOTLY_JS_DIR = os.path.join(os.path.dirname(plotly.__file__), "package_data")
+LIVE_JS_DIR = os.path.join(os.path.dirname(__file__), "live_chart_js")
+
 # Serves plotly.min.js (and nothing of ours) at /component/<name>/plotly.min.js.
-_plotly_js = components.declare_component(
-    "plotly_js", path=os.path.join(os.path.dirname(plotly.__file__), "package_data"))
+_plotly_js = components.declare_component("plotly_js", path=PLOTLY_JS_DIR)
 PLOTLY_URL = f"/component/{_plotly_js.name}/plotly.min.js"
 
 # The component's code is served once as a module (browsers keep it): inline, its 15 KB
 # rode every live element, most of a live frame's bytes.
-_live_js = components.declare_component(
-    "live_chart_js", path=os.path.join(os.path.dirname(__file__), "live_chart_js"))
+_live_js = components.declare_component("live_chart_js", path=LIVE_JS_DIR)
 LIVE_JS_URL = f"/component/{_live_js.name}/live_chart.js"
 _LOADER = f"""
 const url = new URL({LIVE_JS_URL!r}, document.baseURI).href;

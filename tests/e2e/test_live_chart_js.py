@@ -11,15 +11,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-import plotly
 
 from mlp_figures.boundary import decision_boundary
 from mlp_ui import live_chart
 
 ORIGIN = "http://127.0.0.1:9"          # loopback, answered by the router alone
 _FILES = {
-    "/live_chart.js": Path(live_chart.__file__).parent / "live_chart_js" / "live_chart.js",
-    "/plotly.min.js": Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+    "/live_chart.js": Path(live_chart.LIVE_JS_DIR) / "live_chart.js",
+    "/plotly.min.js": Path(live_chart.PLOTLY_JS_DIR) / "plotly.min.js",
 }
 _INDEX = """<!doctype html><html><body>
 <div data-testid="stMainBlockContainer" style="position: relative; width: 700px">

@@ -3,8 +3,8 @@
 Test ids were checked against the frontend bundled with Streamlit 1.67
 (site-packages/streamlit/static): stApp + data-test-script-state, stSkeleton,
 stPlotlyChart, stException, stAlert, stMetric/stMetricLabel/stMetricValue,
-stButton/stBaseButton-<kind>, stSidebarNavLink, stIconEmoji/stIconMaterial. The
-Playground's charts are no elements of Streamlit's (``LIVE_CHART``).
+stButton/stBaseButton-<kind>, stSidebarNavLink, stIconEmoji/stIconMaterial,
+stExpander. The Playground's charts are no elements of Streamlit's (``LIVE_CHART``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ LIVE_CHART = "[data-live-chart]"
 ANY_CHART = f"{PLOTLY_CHART}, {LIVE_CHART}"
 EXCEPTION = "[data-testid=stException]"
 ALERT = "[data-testid=stAlert]"
+EXPANDER = "[data-testid=stExpander]"
 METRIC = "[data-testid=stMetric]"
 METRIC_LABEL = "[data-testid=stMetricLabel]"
 METRIC_VALUE = "[data-testid=stMetricValue]"
@@ -233,6 +234,45 @@ def click_button(page: Page, label: str, *, wait: bool = True, timeout: float = 
     button.click()
     if wait:
         wait_for_rerun(page, since, timeout=timeout)
+
+
+# Streamlit 1.67 animates an expander's height for about 0.5 s (Web Animations), and
+# the <details> is open a moment before the animation starts: settled means open as
+# asked, no animation, and the same height for STILL_FRAMES animation frames in a row.
+_EXPANDER_SETTLED_JS = """
+async ([el, want, frames]) => {
+  const details = el.querySelector('details');
+  let height = null;
+  for (let still = 0; still < frames;) {
+    await new Promise((done) => requestAnimationFrame(done));
+    const now = el.getBoundingClientRect().height;
+    const idle = details.open === want && el.getAnimations({subtree: true}).length === 0;
+    still = idle && now === height ? still + 1 : 0;
+    height = now;
+  }
+  return true;
+}
+"""
+STILL_FRAMES = 10
+
+
+def set_expander(page: Page, label: str, *, open: bool = True, scope: str = "body") -> None:
+    """Open (or fold) the expander titled ``label`` inside ``scope``; wait until it stops.
+
+    A click aimed below a moving expander lands on whatever has moved under the
+    pointer: under load, a preset button's click hit the Presets title instead, which
+    folded the list, and the test trained the default network.
+    """
+    # The summary's text starts with its icon's name (keyboard_arrow_right): match the title.
+    title = "summary [data-testid=stMarkdownContainer]"
+    expanders = page.locator(f"{scope} {EXPANDER}").filter(
+        has=page.locator(title).filter(has_text=_exact(label)))
+    available = [t.strip() for t in page.locator(f"{scope} {EXPANDER} {title}").all_inner_texts()]
+    expander = _one(expanders, f"expander {label!r}", available)
+    if expander.locator("details").evaluate("(d) => d.open") != open:
+        expander.locator("summary").click()
+    page.wait_for_function(_EXPANDER_SETTLED_JS,
+                           arg=[expander.element_handle(), open, STILL_FRAMES])
 
 
 def nav_links(page: Page) -> list[tuple[str, str]]:

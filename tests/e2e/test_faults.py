@@ -52,6 +52,7 @@ from tests.e2e.helpers import (
     click_button,
     metric_value,
     screenshot,
+    set_expander,
     wait_for_app_idle,
 )
 from tests.e2e.test_playground import (
@@ -380,8 +381,7 @@ def test_a_server_restarted_under_an_open_page(page, restartable_server, console
     screenshot(page, "faults-restart-3-after-step")
 
     # The same for a sidebar button: a preset pressed on a page the old server drew.
-    page.locator(f"{SIDEBAR} [data-testid=stExpander] summary").filter(
-        has_text="Presets").click()
+    set_expander(page, "Presets", scope=SIDEBAR)
     server.kill()
     page.wait_for_function(
         "(sel) => /connecting/i.test(document.querySelector(sel)?.innerText || '')",

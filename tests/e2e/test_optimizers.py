@@ -13,6 +13,7 @@ from tests.e2e.helpers import (
     click_button,
     metric_value,
     screenshot,
+    set_expander,
 )
 from tests.e2e.test_playground import (
     MAIN,
@@ -84,7 +85,7 @@ def test_pick_adam_in_the_sidebar_and_train(page, streamlit_server, server_log,
 def test_early_stopping_marks_the_loss_chart(page, streamlit_server, server_log,
                                              console_errors):
     open_app(page, streamlit_server)
-    page.locator(SIDEBAR).get_by_text("Presets", exact=True).click()
+    set_expander(page, "Presets", scope=SIDEBAR)
     click_button(page, "Momentum on the tutorial's OR")
     assert select_value(page, "Optimizer") == "Momentum"
     click_button(page, "Train", timeout=TRAIN_TIMEOUT_MS)
@@ -128,8 +129,9 @@ def test_patience_restores_the_best_epoch(page, streamlit_server, server_log, co
 def test_adam_trains_the_deep_sigmoid_net_that_plain_descent_cannot(page, streamlit_server,
                                                                      server_log, console_errors):
     open_app(page, streamlit_server)
-    page.locator(SIDEBAR).get_by_text("Presets", exact=True).click()
+    set_expander(page, "Presets", scope=SIDEBAR)
     click_button(page, "Deep sigmoid net: vanishing gradients")
+    assert select_value(page, "Dataset") == "Circle"
     click_button(page, "Train", timeout=TRAIN_TIMEOUT_MS)
     assert_no_exception(page)
     plain = float(metric_value(page, "Test accuracy").rstrip("%"))
@@ -138,12 +140,12 @@ def test_adam_trains_the_deep_sigmoid_net_that_plain_descent_cannot(page, stream
     expect(grads.locator(".main-svg .trace.scatter")).to_have_count(5)
     screenshot(page, "optimizers-deep-sigmoid-sgd")
 
-    page.locator(SIDEBAR).get_by_text("Presets", exact=True).click()   # fold the list away
+    set_expander(page, "Presets", open=False, scope=SIDEBAR)   # fold the list away
     choose(page, "Optimizer", "Adam")
     box = sidebar_widget(page, "stNumberInput", "Learning rate").locator("input")
     box.fill("0.01")
     box.press("Enter")
-    page.locator(SIDEBAR).get_by_text("Schedule and early stopping", exact=True).click()
+    set_expander(page, "Schedule and early stopping", scope=SIDEBAR)
     choose(page, "Learning-rate schedule", "Cosine to zero")
     click_button(page, "Reset")
     click_button(page, "Train", timeout=TRAIN_TIMEOUT_MS)

@@ -233,6 +233,11 @@ def _open_in_playground(run_id: str) -> None:
 
 def _opened(code: str, runs) -> None:
     by_id = {r.id: r for r in runs}
+    # The browser holds the pick as the option's label, and a run's label changes with it
+    # (hidden, status, score): the old label then matched no option, and the opened run
+    # closed as the teacher hid it. Set again by id, the pick follows its new label.
+    if (chosen := st.session_state.get(RUN_KEY)) in by_id:
+        st.session_state[RUN_KEY] = chosen
     run_id = st.selectbox("Open a run", list(by_id), index=None, key=RUN_KEY,
                           placeholder="Pick a student's run",
                           format_func=lambda i: ("[hidden] " if by_id[i].hidden else "")

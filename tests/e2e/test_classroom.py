@@ -18,14 +18,17 @@ from playwright.sync_api import Page, expect
 
 from mlp_core.settings import Settings
 from mlp_store import ENV_VAR, RunIn, open_store
+from mlp_ui.class_board import BOARD_SECONDS
 from tests.e2e.conftest import VIEWPORT
 from tests.e2e.helpers import (
     ALERT,
     assert_no_exception,
     click_button,
     metric_value,
+    runs_started,
     screenshot,
     wait_for_app_idle,
+    wait_for_rerun,
 )
 
 # The server inherits this when the session starts it (this module is collected first).
@@ -164,6 +167,13 @@ def test_two_students_appear_on_the_live_board_and_a_locked_control_stays(
         click_button(page, "Hide from the board", timeout=IDLE_MS)
         expect(page.locator("[data-testid=stMetric]").filter(has_text="Hidden runs")
                .locator("[data-testid=stMetricValue]")).to_have_text("1", timeout=30_000)
+        # The opened run stays open under its new label, through the board's next redraw.
+        # (It closed before: the browser's pick was the old label, which matched nothing.)
+        wait_for_rerun(page, runs_started(page), timeout=IDLE_MS,
+                       start_timeout=(BOARD_SECONDS + 5) * 1000)
+        assert pick.locator("input").input_value().startswith("[hidden] Bob · xor 2-3-1")
+        expect(page.locator("[data-testid=stButton]").filter(has_text="Show on the board")) \
+            .to_have_count(1)
         assert len(store.class_runs(info.code, include_hidden=False)) == 2
         assert_no_exception(page)
         # The teacher loads the run into their own Playground.

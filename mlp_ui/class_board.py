@@ -233,9 +233,9 @@ def _open_in_playground(run_id: str) -> None:
 
 def _opened(code: str, runs) -> None:
     by_id = {r.id: r for r in runs}
-    # The browser holds the pick as the option's label, and a run's label changes with it
-    # (hidden, status, score): the old label then matched no option, and the opened run
-    # closed as the teacher hid it. Set again by id, the pick follows its new label.
+    # The browser holds the pick as the option's label, and a run's label changes with the
+    # run (hidden, status, score): an old label matches no option, which would close the
+    # opened run. Set again by id, the pick follows its new label.
     if (chosen := st.session_state.get(RUN_KEY)) in by_id:
         st.session_state[RUN_KEY] = chosen
     run_id = st.selectbox("Open a run", list(by_id), index=None, key=RUN_KEY,

@@ -167,8 +167,8 @@ def test_two_students_appear_on_the_live_board_and_a_locked_control_stays(
         click_button(page, "Hide from the board", timeout=IDLE_MS)
         expect(page.locator("[data-testid=stMetric]").filter(has_text="Hidden runs")
                .locator("[data-testid=stMetricValue]")).to_have_text("1", timeout=30_000)
-        # The opened run stays open under its new label, through the board's next redraw.
-        # (It closed before: the browser's pick was the old label, which matched nothing.)
+        # The opened run stays open under its new label, through the board's next redraw:
+        # the browser's pick is the old label, which no option matches any more.
         wait_for_rerun(page, runs_started(page), timeout=IDLE_MS,
                        start_timeout=(BOARD_SECONDS + 5) * 1000)
         assert pick.locator("input").input_value().startswith("[hidden] Bob · xor 2-3-1")
